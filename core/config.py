@@ -1,0 +1,187 @@
+"""City configuration: one TOML file (``SHOWROOM_CONFIG``) describes a city and its sources."""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG = ROOT / "config" / "menden.toml"
+DEFAULT_DATA_DIR = "data"
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)\s*$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+class ConfigError(ValueError):
+    """The city config cannot be used; the message is one sentence a city admin can act on."""
+
+
+@dataclass(frozen=True)
+class CityConfig:
+    """A city: where it is, which sources it polls and its threshold overrides."""
+
+    name: str
+    timezone: str
+    center: tuple[float, float]
+    zoom: float
+    language: str
+    sources: tuple[dict[str, Any], ...]
+    thresholds: dict[str, Any] = field(default_factory=dict)
+    path: Path = DEFAULT_CONFIG
+
+    def source(self, key: str) -> dict[str, Any]:
+        for src in self.sources:
+            if src["key"] == key:
+                return src
+        msg = f"{self.path}: no source with key {key!r}"
+        raise ConfigError(msg)
+
+
+def parse_duration(text: str) -> float:
+    """Seconds of a duration string such as ``"30s"``, ``"15m"``, ``"1h"``.
+
+    >>> parse_duration("15m")
+    900.0
+    """
+    match = _DURATION.match(str(text))
+    if not match:
+        msg = f"expected a duration like '30s', '15m' or '1h', got {text!r}"
+        raise ValueError(msg)
+    return float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+
+
+def config_path() -> Path:
+    return Path(os.environ.get("SHOWROOM_CONFIG") or DEFAULT_CONFIG)
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get("SHOWROOM_DATA_DIR") or DEFAULT_DATA_DIR)
+
+
+def load_config(path: str | Path | None = None, *, kinds: Iterable[str] | None = None) -> CityConfig:
+    """Read and check a city config; raise ``ConfigError`` naming file, key and expectation.
+
+    ``kinds`` are the known source kinds (the data_sources registry); when given, an unknown
+    ``kind`` is an error here rather than at the first poll.
+    """
+    path = Path(path) if path else config_path()
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        msg = f"{path}: config file not found (set SHOWROOM_CONFIG to a city TOML file)"
+        raise ConfigError(msg) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        msg = f"{path}: config file cannot be read ({exc})"
+        raise ConfigError(msg) from None
+    except tomllib.TOMLDecodeError as exc:
+        msg = f"{path}: not valid TOML ({exc})"
+        raise ConfigError(msg) from None
+    return _check(raw, path, None if kinds is None else tuple(kinds))
+
+
+def _fail(path: Path, where: str, expected: str, got: Any = None) -> ConfigError:
+    tail = "" if got is None else f", got {got!r}"
+    return ConfigError(f"{path}: {where}: expected {expected}{tail}")
+
+
+def _check(raw: dict[str, Any], path: Path, kinds: tuple[str, ...] | None) -> CityConfig:
+    city = raw.get("city")
+    if not isinstance(city, dict):
+        raise _fail(path, "[city]", "a [city] table with name, timezone, center and zoom")
+    for key in ("name", "timezone", "center", "zoom"):
+        if key not in city:
+            raise _fail(path, f"[city] key {key!r}", "a value (it is missing)")
+    if not isinstance(city["name"], str) or not city["name"].strip():
+        raise _fail(path, "[city] key 'name'", "a non-empty string", city["name"])
+    try:
+        ZoneInfo(str(city["timezone"]))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise _fail(path, "[city] key 'timezone'", "an IANA time zone such as 'Europe/Berlin'", city["timezone"]) from None
+    center = city["center"]
+    if not (
+        isinstance(center, list)
+        and len(center) == 2
+        and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in center)
+        and -90 <= center[0] <= 90
+        and -180 <= center[1] <= 180
+    ):
+        raise _fail(path, "[city] key 'center'", "[lat, lon] in degrees", center)
+    zoom = city["zoom"]
+    if not isinstance(zoom, (int, float)) or isinstance(zoom, bool) or not 0 <= zoom <= 22:
+        raise _fail(path, "[city] key 'zoom'", "a number between 0 and 22", zoom)
+    language = city.get("language", "de")
+    if language not in ("de", "en"):
+        raise _fail(path, "[city] key 'language'", "'de' or 'en'", language)
+
+    sources = raw.get("sources")
+    if not isinstance(sources, list) or not sources:
+        raise _fail(path, "[[sources]]", "at least one [[sources]] table")
+    checked, seen = [], set()
+    for i, src in enumerate(sources, start=1):
+        where = f"[[sources]] #{i}"
+        if not isinstance(src, dict):
+            raise _fail(path, where, "a table")
+        for key in ("key", "kind"):
+            if not isinstance(src.get(key), str):
+                raise _fail(path, f"{where} key {key!r}", "a string (it is missing)" if key not in src else "a string", src.get(key))
+        where = f"[[sources]] {src['key']!r}"
+        if not _KEY.match(src["key"]):
+            raise _fail(path, f"{where} key 'key'", "lower-case letters, digits, '-' or '_'", src["key"])
+        if src["key"] in seen:
+            raise _fail(path, f"{where} key 'key'", "a key used by one source only (it is repeated)")
+        seen.add(src["key"])
+        if kinds is not None and src["kind"] not in kinds:
+            raise _fail(path, f"{where} key 'kind'", f"one of {', '.join(kinds)}", src["kind"])
+        try:
+            poll_s = parse_duration(src.get("poll", "5m"))
+        except ValueError:
+            raise _fail(path, f"{where} key 'poll'", "a duration like '30s', '15m' or '1h'", src.get("poll")) from None
+        if "api_key" in src or "token" in src:
+            raise _fail(path, f"{where}", "no secrets in the file: name an environment variable with api_key_env")
+        checked.append({**src, "poll_s": poll_s, "config_dir": str(path.parent)})
+
+    thresholds = raw.get("thresholds", {})
+    if not isinstance(thresholds, dict):
+        raise _fail(path, "[thresholds]", "a table")
+    _check_thresholds(thresholds, path)
+    return CityConfig(
+        name=city["name"],
+        timezone=str(city["timezone"]),
+        center=(float(center[0]), float(center[1])),
+        zoom=float(zoom),
+        language=language,
+        sources=tuple(checked),
+        thresholds=thresholds,
+        path=path,
+    )
+
+
+def _check_bounds(bounds: Any, path: Path, where: str) -> None:
+    ok = (
+        isinstance(bounds, list)
+        and 1 <= len(bounds) <= 4
+        and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in bounds)
+    )
+    if not ok:
+        raise _fail(path, where, "a list of 1 to 4 numbers (band edges)", bounds)
+
+
+def _check_thresholds(thresholds: dict[str, Any], path: Path) -> None:
+    for key, value in thresholds.items():
+        if key == "stations":
+            if not isinstance(value, dict):
+                raise _fail(path, "[thresholds.stations]", "a table of station ids")
+            for station_id, per_station in value.items():
+                if not isinstance(per_station, dict):
+                    raise _fail(path, f"[thresholds.stations.{station_id!r}]", "a table of quantity = [levels]")
+                for quantity, bounds in per_station.items():
+                    _check_bounds(bounds, path, f"[thresholds.stations.{station_id!r}] key {quantity!r}")
+        else:
+            _check_bounds(value, path, f"[thresholds] key {key!r}")
