@@ -18,6 +18,7 @@ from typing import Any, Mapping
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import ProtocolError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from data_sources.errors import FeedAuthError, FeedFormatError, FeedUnavailable
@@ -135,7 +136,9 @@ def request(
         ) as response:
             _raise_for_status(response, url)
             chunks, size = [], 0
-            for chunk in response.iter_content(chunk_size=65536):
+            # read1 returns what has arrived instead of waiting for a full chunk, so a server
+            # dripping bytes cannot stretch one fetch past its deadline.
+            while chunk := response.raw.read1(65536, decode_content=True):
                 size += len(chunk)
                 if size > max_bytes:
                     msg = f"{_safe(url)}: answer larger than {max_bytes // 1_000_000} MB"
@@ -143,10 +146,10 @@ def request(
                 chunks.append(chunk)
                 deadline.check(url)
             return Reply(response.status_code, dict(response.headers), b"".join(chunks), url)
-    except requests.exceptions.Timeout as exc:
+    except (requests.exceptions.Timeout, ReadTimeoutError) as exc:
         msg = f"{_safe(url)}: timed out"
         raise FeedUnavailable(msg) from exc
-    except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
+    except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError, ProtocolError) as exc:
         msg = f"{_safe(url)}: connection failed ({type(exc).__name__})"
         raise FeedUnavailable(msg) from exc
     except requests.exceptions.RetryError as exc:
