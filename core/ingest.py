@@ -1,0 +1,159 @@
+"""The ingestion runner: polls every configured source at its interval and stores what it gets.
+
+``python -m core.ingest --once`` polls each source once; ``--loop`` keeps polling. One failing
+source never stops the others: its error is recorded in feed health and it backs off.
+This module is the composition root of ingestion: the one module in ``core`` that imports
+``data_sources`` (the import-rule test allows it here and nowhere else in core).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import fcntl
+import logging
+import os
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+from core.config import CityConfig, ConfigError, data_dir, load_config
+from data_sources import KINDS, adapter
+from data_sources.errors import FeedError
+from data_sources.http import make_session
+
+log = logging.getLogger("showroom.ingest")
+MAX_BACKOFF_S = 3600.0
+LOCK_NAME = "ingest.lock"
+
+
+@dataclass(frozen=True)
+class PollResult:
+    source: str
+    ok: bool
+    rows: int
+    skipped: int
+    latency_s: float
+    error: str | None = None
+
+
+def _scrub(text: str, source_cfg: dict[str, Any]) -> str:
+    """Remove the source's secret from an error text, should a library have echoed it."""
+    name = source_cfg.get("api_key_env")
+    secret = os.environ.get(name) if name else None
+    return text.replace(secret, "***") if secret else text
+
+
+def poll(source_cfg: dict[str, Any], store: Any, session: Any, *, timezone: str = "Europe/Berlin") -> PollResult:
+    """Fetch one source since its newest stored reading, store the batch, record feed health."""
+    key = source_cfg["key"]
+    started = time.monotonic()
+    try:
+        batch = adapter(source_cfg["kind"]).fetch({"timezone": timezone, **source_cfg}, session, since=store.last_ts(key))
+        rows = store.append(batch)
+    except FeedError as exc:
+        error = _scrub(f"{type(exc).__name__}: {exc}", source_cfg)
+    except Exception as exc:  # noqa: BLE001 - isolation boundary: a bug in one adapter must not stop the others
+        log.exception("source %s failed unexpectedly", key)
+        error = _scrub(f"{type(exc).__name__}: {exc}", source_cfg)
+    else:
+        latency = time.monotonic() - started
+        store.record_health(key, ok=True, rows=rows, skipped=batch.skipped, latency_s=latency)
+        log.info("source %s: %d new rows, %d skipped, %.2f s", key, rows, batch.skipped, latency)
+        return PollResult(key, True, rows, batch.skipped, latency)
+    latency = time.monotonic() - started
+    store.record_health(key, ok=False, rows=0, skipped=0, latency_s=latency, error=error)
+    log.warning("source %s: %s", key, error)
+    return PollResult(key, False, 0, 0, latency, error)
+
+
+def run_once(config: CityConfig, store: Any, session: Any = None) -> list[PollResult]:
+    session = session or make_session()
+    return [poll(src, store, session, timezone=config.timezone) for src in config.sources]
+
+
+def run_loop(config: CityConfig, store: Any, *, stop: threading.Event | None = None, session: Any = None) -> None:
+    """Poll each source when it is due; a failing source waits longer each time (up to 1 h)."""
+    stop = stop or threading.Event()
+    session = session or make_session()
+    due = {src["key"]: 0.0 for src in config.sources}
+    failures = dict.fromkeys(due, 0)
+    while not stop.is_set():
+        now = time.monotonic()
+        for src in config.sources:
+            key = src["key"]
+            if now < due[key] or stop.is_set():
+                continue
+            result = poll(src, store, session, timezone=config.timezone)
+            failures[key] = 0 if result.ok else failures[key] + 1
+            wait = src["poll_s"] if result.ok else min(src["poll_s"] * 2 ** failures[key], MAX_BACKOFF_S)
+            due[key] = time.monotonic() + wait
+        stop.wait(max(0.5, min(due.values()) - time.monotonic()))
+
+
+@contextlib.contextmanager
+def ingest_lock(directory: Path) -> Iterator[bool]:
+    """Hold the data dir's ingest lock if free; yields False when another runner has it."""
+    directory.mkdir(parents=True, exist_ok=True)
+    with open(directory / LOCK_NAME, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def background(config: CityConfig, directory: Path, stop: threading.Event, retry_s: float = 60.0) -> None:
+    """Run the loop in this process whenever no other runner holds the lock (app helper thread)."""
+    from core.store import open_store
+
+    store = open_store(directory, tz=config.timezone)
+    while not stop.is_set():
+        with ingest_lock(directory) as mine:
+            if mine:
+                run_loop(config, store, stop=stop)
+        stop.wait(retry_s)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m core.ingest", description=__doc__.splitlines()[0])
+    mode = parser.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--once", action="store_true", help="poll every source once and exit")
+    mode.add_argument("--loop", action="store_true", help="keep polling each source at its interval")
+    parser.add_argument("--config", help="city TOML (default: $SHOWROOM_CONFIG or the bundled Menden demo)")
+    parser.add_argument("--data-dir", help="store directory (default: $SHOWROOM_DATA_DIR or ./data)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    try:
+        config = load_config(args.config, kinds=KINDS)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    from core.store import open_store
+
+    directory = Path(args.data_dir) if args.data_dir else data_dir()
+    store = open_store(directory, tz=config.timezone)
+    with ingest_lock(directory) as mine:
+        if not mine:
+            print(f"error: another ingest runner holds {directory / LOCK_NAME}", file=sys.stderr)
+            return 1
+        if args.once:
+            results = run_once(config, store)
+            return 0 if all(r.ok for r in results) else 1
+        try:
+            run_loop(config, store)
+        except KeyboardInterrupt:
+            return 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

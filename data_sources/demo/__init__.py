@@ -1,0 +1,105 @@
+"""The demo city: a simulated Menden that registers and is polled exactly like a real feed.
+
+``simulate`` is the demo's "wire" (columns of native ids, quantities and values), ``parse``
+turns it into canonical rows, ``fetch`` asks the simulator for everything since the last
+stored reading (14 days on first start). Values depend only on seed and instant.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Mapping
+
+import numpy as np
+import polars as pl
+
+from core.schema import READINGS_SCHEMA, Batch
+from data_sources.demo import physics
+from data_sources.demo.stations import ALL, DemoStation
+from data_sources.errors import FeedFormatError
+
+BACKFILL_DAYS = 14
+DEFAULT_SEED = 42
+LABEL_DE = "Demo-Daten"
+LABEL_EN = "Demo data"
+
+
+def _grid(st: DemoStation, start: float, end: float) -> np.ndarray:
+    """Reporting instants of a station in (start, end]: multiples of its interval."""
+    first = (int(start) // st.every_s + 1) * st.every_s
+    return np.arange(first, int(end) + 1, st.every_s, dtype=np.int64)
+
+
+def simulate(start: dt.datetime, end: dt.datetime, *, seed: int = DEFAULT_SEED, tz: str = "Europe/Berlin", stations: tuple[DemoStation, ...] = ALL) -> dict[str, Any]:
+    """Everything the demo stations report in (start, end], as plain columns."""
+    t0, t1 = start.timestamp(), end.timestamp()
+    parts: dict[str, list] = {"t": [], "native_id": [], "quantity": [], "value": []}
+    grids: dict[int, tuple[np.ndarray, dict]] = {}
+    for st in stations:
+        if st.every_s not in grids:
+            t = _grid(st, t0, t1)
+            grids[st.every_s] = (t, physics.local_time(t, tz) if len(t) else {})
+        t, lt = grids[st.every_s]
+        if not len(t):
+            continue
+        if st.kind == "classroom":
+            values = physics.classroom(st, t, lt, seed, tz)
+        else:
+            values = physics.MODELS[st.kind](st, t, lt, seed)
+        for quantity, series in values.items():
+            parts["t"].append(t)
+            parts["native_id"].append(np.full(len(t), st.native_id, dtype=object))
+            parts["quantity"].append(np.full(len(t), quantity, dtype=object))
+            parts["value"].append(series.astype(np.float64))
+    if not parts["t"]:
+        return {"t": [], "native_id": [], "quantity": [], "value": []}
+    return {k: np.concatenate(v) for k, v in parts.items()}
+
+
+def station_rows(source: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "station_id": f"{source}:{st.native_id}",
+            "source": source,
+            "name": st.name,
+            "lat": st.lat,
+            "lon": st.lon,
+            "theme": st.theme,
+            "district": st.district,
+        }
+        for st in ALL
+    ]
+
+
+def parse(payload: Mapping[str, Any], *, source: str, config: Mapping[str, Any] | None = None) -> Batch:
+    """Canonical rows from simulator columns (``t`` epoch seconds, native_id, quantity, value)."""
+    try:
+        frame = pl.DataFrame(
+            {
+                "ts": pl.Series(payload["t"], dtype=pl.Int64),
+                "native_id": pl.Series(payload["native_id"], dtype=pl.String),
+                "quantity": pl.Series(payload["quantity"], dtype=pl.String),
+                "value": pl.Series(payload["value"], dtype=pl.Float64),
+            }
+        )
+    except (KeyError, TypeError, pl.exceptions.PolarsError) as exc:
+        msg = f"demo payload is not simulator columns: {exc}"
+        raise FeedFormatError(msg) from exc
+    readings = frame.select(
+        ts=pl.from_epoch("ts", time_unit="s").dt.replace_time_zone("UTC").cast(READINGS_SCHEMA["ts"]),
+        station_id=pl.lit(f"{source}:") + pl.col("native_id"),
+        quantity="quantity",
+        value="value",
+        source=pl.lit(source),
+    )
+    return Batch(readings=readings, stations=pl.DataFrame(station_rows(source)))
+
+
+def fetch(source_cfg: Mapping[str, Any], session: Any = None, since: dt.datetime | None = None, *, now: dt.datetime | None = None) -> Batch:
+    """All readings after ``since`` up to now; the last 14 days when the store is empty."""
+    now = now or dt.datetime.now(dt.timezone.utc)
+    days = float(source_cfg.get("backfill_days", BACKFILL_DAYS))
+    earliest = now - dt.timedelta(days=days)
+    start = max(since, earliest) if since else earliest
+    payload = simulate(start, now, seed=int(source_cfg.get("seed", DEFAULT_SEED)), tz=source_cfg.get("timezone", "Europe/Berlin"))
+    return parse(payload, source=source_cfg["key"], config=source_cfg)

@@ -1,0 +1,124 @@
+"""The simulated Menden: every demo station as data (place, theme, model parameters)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+CENTER = (51.4436, 7.7783)
+
+
+@dataclass(frozen=True)
+class DemoStation:
+    """One simulated station. ``params`` tune its physics (see ``physics.py``)."""
+
+    native_id: str
+    name: str
+    lat: float
+    lon: float
+    theme: str
+    district: str
+    kind: str  # which model produces it: weather, gauge, soil, classroom, air, parking
+    every_s: int  # reporting interval
+    params: dict = field(default_factory=dict)
+
+
+def _weather(native_id: str, name: str, lat: float, lon: float, district: str, heat: float) -> DemoStation:
+    # heat: urban heat island offset in K (strongest at night); negative at forest edges
+    return DemoStation(native_id, name, lat, lon, "microclimate", district, "weather", 600, {"heat": heat})
+
+
+def _gauge(native_id: str, name: str, lat: float, lon: float, district: str, base: float, wave: float, lag_h: float) -> DemoStation:
+    # base: mean water level in cm; wave: typical rain-wave height in cm; lag_h: hours after rain to the peak
+    return DemoStation(native_id, name, lat, lon, "water", district, "gauge", 900, {"base": base, "wave": wave, "lag_h": lag_h})
+
+
+def _tree(native_id: str, name: str, lat: float, lon: float, district: str, retention: float) -> DemoStation:
+    # retention: how slowly the soil dries out (days of e-folding); sandy pits dry faster
+    return DemoStation(native_id, name, lat, lon, "soil", district, "soil", 3600, {"retention": retention})
+
+
+WEATHER = (
+    _weather("wetter-marktplatz", "Marktplatz", 51.4436, 7.7783, "Innenstadt", 2.4),
+    _weather("wetter-neumarkt", "Neumarkt", 51.4451, 7.7745, "Innenstadt", 2.1),
+    _weather("wetter-bahnhof", "Bahnhof Menden", 51.4470, 7.7840, "Innenstadt", 1.7),
+    _weather("wetter-rathaus", "Rathaus", 51.4428, 7.7806, "Innenstadt", 1.9),
+    _weather("wetter-platte-heide", "Platte Heide", 51.4545, 7.8010, "Platte Heide", 0.9),
+    _weather("wetter-lendringsen", "Lendringsen Ortsmitte", 51.4165, 7.8105, "Lendringsen", 0.6),
+    _weather("wetter-boesperde", "Bösperde", 51.4690, 7.7555, "Bösperde", 0.5),
+    _weather("wetter-halingen", "Halingen", 51.4835, 7.7430, "Halingen", -0.2),
+    _weather("wetter-schwitten", "Schwitten", 51.4785, 7.7880, "Schwitten", -0.3),
+    _weather("wetter-oberroedinghausen", "Oberrödinghausen", 51.4010, 7.8285, "Oberrödinghausen", -0.6),
+    _weather("wetter-huengsen", "Hüingsen", 51.4275, 7.8225, "Hüingsen", 0.2),
+    _weather("wetter-waldrand-barge", "Waldrand Barge", 51.4375, 7.7440, "Barge", -1.1),
+)
+
+# The Hönne flows north from Balve through Oberrödinghausen, Lendringsen and the centre to
+# Fröndenberg; downstream gauges peak later. Brooks react faster and lower.
+GAUGES = (
+    _gauge("pegel-hoenne-oberroedinghausen", "Hönne Oberrödinghausen", 51.4030, 7.8270, "Oberrödinghausen", 62, 38, 2.5),
+    _gauge("pegel-hoenne-lendringsen", "Hönne Lendringsen", 51.4170, 7.8080, "Lendringsen", 70, 42, 3.5),
+    _gauge("pegel-hoenne-mitte", "Hönne Menden Mitte", 51.4445, 7.7830, "Innenstadt", 84, 50, 4.5),
+    _gauge("pegel-hoenne-boesperde", "Hönne Bösperde", 51.4700, 7.7620, "Bösperde", 92, 55, 5.5),
+    _gauge("pegel-hoenne-halingen", "Hönne Halingen", 51.4860, 7.7480, "Halingen", 98, 58, 6.5),
+    _gauge("pegel-oese-huengsen", "Oese Hüingsen", 51.4290, 7.8190, "Hüingsen", 28, 22, 1.5),
+    _gauge("pegel-bieberbach", "Bieberbach Platte Heide", 51.4520, 7.8050, "Platte Heide", 22, 18, 1.2),
+    _gauge("pegel-gluerbach", "Glärbach Bösperde", 51.4660, 7.7520, "Bösperde", 25, 20, 1.5),
+)
+
+TREES = tuple(
+    _tree(f"baum-{i:02d}", name, lat, lon, district, retention)
+    for i, (name, lat, lon, district, retention) in enumerate(
+        (
+            ("Linde Marktplatz", 51.4438, 7.7779, "Innenstadt", 5.0),
+            ("Ahorn Neumarkt", 51.4449, 7.7750, "Innenstadt", 4.0),
+            ("Platane Bahnhofstraße", 51.4462, 7.7825, "Innenstadt", 4.5),
+            ("Eiche Hönnepark", 51.4410, 7.7860, "Innenstadt", 7.0),
+            ("Linde Unnaer Straße", 51.4490, 7.7710, "Innenstadt", 4.0),
+            ("Ahorn Lendringsen", 51.4160, 7.8110, "Lendringsen", 6.0),
+            ("Kirsche Bösperde", 51.4685, 7.7565, "Bösperde", 5.5),
+            ("Linde Platte Heide", 51.4550, 7.7995, "Platte Heide", 6.5),
+            ("Hainbuche Halingen", 51.4830, 7.7440, "Halingen", 8.0),
+            ("Ahorn Schwitten", 51.4780, 7.7870, "Schwitten", 6.0),
+            ("Linde Hüingsen", 51.4270, 7.8230, "Hüingsen", 5.0),
+            ("Platane Rathausplatz", 51.4430, 7.7800, "Innenstadt", 3.5),
+        ),
+        start=1,
+    )
+)
+
+_SCHOOLS = (
+    ("walburgisgymnasium", "Walburgisgymnasium", 51.4452, 7.7765, "Innenstadt"),
+    ("gymnasium-an-der-hoenne", "Gymnasium an der Hönne", 51.4400, 7.7900, "Innenstadt"),
+    ("gesamtschule-lendringsen", "Gesamtschule Lendringsen", 51.4185, 7.8060, "Lendringsen"),
+    ("grundschule-boesperde", "Grundschule Bösperde", 51.4675, 7.7590, "Bösperde"),
+)
+# Airing per room (1/h during lessons): most classes air in breaks, a few rarely do.
+_AIRING = (3.8, 2.2, 4.2, 0.7, 2.8, 3.4, 1.9, 4.5, 0.9, 2.6)
+CLASSROOMS = tuple(
+    DemoStation(
+        f"co2-{school}-r{room:02d}",
+        f"{school_name} Raum {100 + room}",
+        lat + 0.0001 * (room % 5),
+        lon + 0.00015 * (room // 5),
+        "indoor_air",
+        district,
+        "classroom",
+        600,
+        {"airing": _AIRING[(room + s) % 10], "pupils": 18 + (room * 7 + s * 3) % 12, "volume": 180 + 10 * ((room + s) % 5), "school": school_name},
+    )
+    for s, (school, school_name, lat, lon, district) in enumerate(_SCHOOLS)
+    for room in range(1, 11)
+)
+
+AIR = (
+    DemoStation("luft-unnaer-strasse", "Luftmessstation Unnaer Straße", 51.4495, 7.7700, "air_quality", "Innenstadt", "air", 1800, {"traffic": 1.0}),
+    DemoStation("luft-lendringsen", "Luftmessstation Lendringsen", 51.4150, 7.8120, "air_quality", "Lendringsen", "air", 1800, {"traffic": 0.55}),
+)
+
+PARKING = (
+    DemoStation("parken-nordwall", "Parkhaus Nordwall", 51.4465, 7.7770, "parking", "Innenstadt", "parking", 300, {"capacity": 250, "shopping": 1.0}),
+    DemoStation("parken-bahnhof", "P+R Bahnhof", 51.4475, 7.7850, "parking", "Innenstadt", "parking", 300, {"capacity": 180, "shopping": 0.3}),
+    DemoStation("parken-hoennepark", "Parkplatz Hönnepark", 51.4415, 7.7875, "parking", "Innenstadt", "parking", 300, {"capacity": 400, "shopping": 0.7}),
+)
+
+ALL: tuple[DemoStation, ...] = WEATHER + GAUGES + TREES + CLASSROOMS + AIR + PARKING
