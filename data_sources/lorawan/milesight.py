@@ -1,0 +1,99 @@
+"""Milesight channel-type-value payloads (AM103/AM307/AM319 ambience monitors, EM500-UDL level sensor)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from data_sources.lorawan.frames import Frame
+
+
+@dataclass(frozen=True)
+class Channel:
+    """One (channel id, channel type) pair: the field it fills (None: read past it) and its reader."""
+
+    name: str | None
+    size: int
+    read: Callable[[bytes], object] = lambda raw: None
+
+
+def _u16le(scale: float | None = None) -> Callable[[bytes], float]:
+    if scale is None:
+        return lambda raw: int.from_bytes(raw, "little")
+    return lambda raw: int.from_bytes(raw, "little") / scale
+
+
+def _i16le(scale: float) -> Callable[[bytes], float]:
+    return lambda raw: int.from_bytes(raw, "little", signed=True) / scale
+
+
+# Device attributes sent after a join (firmware, serial number …): known lengths, nothing to show.
+ATTRIBUTES: dict[tuple[int, int], Channel] = {
+    (0xFF, 0x01): Channel(None, 1),  # IPSO version
+    (0xFF, 0x09): Channel(None, 2),  # hardware version
+    (0xFF, 0x0A): Channel(None, 2),  # firmware version
+    (0xFF, 0x0B): Channel(None, 1),  # power on
+    (0xFF, 0x0F): Channel(None, 1),  # LoRaWAN class
+    (0xFF, 0x16): Channel(None, 8),  # serial number
+    (0xFF, 0xFE): Channel(None, 1),  # reset event
+    (0xFF, 0xFF): Channel(None, 2),  # TSL version
+}
+
+# AM103, AM307 and AM319 share one channel table (Milesight "AM300 series" payload definition).
+AMBIENCE: dict[tuple[int, int], Channel] = {
+    **ATTRIBUTES,
+    (0x01, 0x75): Channel("battery", 1, lambda raw: raw[0]),  # %
+    (0x03, 0x67): Channel("temperature", 2, _i16le(10)),  # °C
+    (0x04, 0x68): Channel("humidity", 1, lambda raw: raw[0] / 2),  # %RH
+    (0x05, 0x00): Channel("pir", 1, lambda raw: "trigger" if raw[0] == 1 else "idle"),
+    (0x05, 0x6A): Channel(None, 2),  # activity level (newer firmware); not decoded by the repository codec
+    (0x06, 0xCB): Channel("light_level", 1, lambda raw: raw[0]),
+    (0x07, 0x7D): Channel("co2", 2, _u16le()),  # ppm
+    (0x08, 0x7D): Channel("tvoc", 2, _u16le()),  # level
+    (0x09, 0x73): Channel("pressure", 2, _u16le(10)),  # hPa
+    (0x0A, 0x7D): Channel("hcho", 2, _u16le(100)),  # mg/m³
+    (0x0B, 0x7D): Channel("pm2_5", 2, _u16le()),  # µg/m³
+    (0x0C, 0x7D): Channel("pm10", 2, _u16le()),  # µg/m³
+    (0x0D, 0x7D): Channel("o3", 2, _u16le(100)),  # ppm
+    (0x0E, 0x01): Channel("beep", 1, lambda raw: "yes" if raw[0] == 1 else "no"),
+}
+
+# EM500-UDL: Milesight documents the distance in mm (unsigned). The device-repository codec
+# divides by 1000 but its own test vector expects mm; we follow the vendor table and the vector.
+LEVEL: dict[tuple[int, int], Channel] = {
+    **ATTRIBUTES,
+    (0x01, 0x75): Channel("battery", 1, lambda raw: raw[0]),  # %
+    (0x03, 0x82): Channel("distance", 2, _u16le()),  # mm
+    (0x83, 0xE9): Channel(None, 5),  # distance alarm
+    (0x20, 0xCE): Channel(None, 6),  # historical record
+}
+
+TABLES: dict[str, dict[tuple[int, int], Channel]] = {
+    "am103": AMBIENCE,
+    "am307": AMBIENCE,
+    "am319": AMBIENCE,
+    "em500-udl": LEVEL,
+}
+
+
+def decode(model: str, fport: int, payload: bytes) -> dict:
+    """Decode a Milesight uplink (any port; the frame is self-describing).
+
+    >>> decode("milesight-iot/am307", 85, bytes.fromhex("07 7d e7 04"))
+    {'co2': 1255}
+    """
+    table = TABLES[model.split("/", 1)[1]]
+    frame = Frame(payload, model=model)
+    data: dict = {}
+    while frame.remaining:
+        channel_id = frame.u8()
+        if not frame.remaining:
+            raise frame.fail("payload truncated: channel id without channel type")
+        channel = table.get((channel_id, frame.u8()))
+        if channel is None:
+            # Like the vendor decoder: an unknown channel ends the frame, earlier values stand.
+            break
+        raw = frame.take(channel.size)
+        if channel.name is not None:
+            data[channel.name] = channel.read(raw)
+    return data
