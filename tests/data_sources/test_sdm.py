@@ -1,0 +1,151 @@
+"""The Smart Data Models table: units, fractions, times, places and themes."""
+
+from datetime import datetime, timezone
+
+import pytest
+
+from core.schema import QUANTITIES, THEMES
+from data_sources import sdm
+from data_sources.errors import FeedFormatError
+
+UTC = timezone.utc
+NICE = [43.70, 7.26]  # lat, lon
+MENDEN = [51.4436, 7.7783]
+
+
+def rule(quantity, unit, **kw):
+    return sdm.Rule("x", quantity, unit, **kw)
+
+
+def test_table_speaks_the_vocabulary():
+    assert set(sdm.CANONICAL) == set(QUANTITIES)
+    for r in sdm.RULES:
+        assert r.quantity in QUANTITIES and r.unit in sdm.UNITS, r
+        assert sdm.UNITS[r.unit].dimension == sdm.UNITS[sdm.CANONICAL[r.quantity]].dimension, r
+    assert set(sdm.TYPE_THEMES.values()) | set(sdm.QUANTITY_THEMES.values()) <= set(THEMES)
+    assert all(code in sdm.UNITS for code in sdm.UNIT_ALIASES.values())
+
+
+@pytest.mark.parametrize(
+    ("quantity", "default", "value", "code", "expected"),
+    [
+        ("temperature", "CEL", 12.2, None, 12.2),
+        ("temperature", "CEL", 50, "FAH", 10.0),
+        ("temperature", "CEL", 300, "KEL", 26.85),
+        ("pm10", "GQ", 0.5, "GP", 500.0),
+        ("no2", "GQ", 69, "GQ", 69.0),
+        ("co2", "59", 450, None, 450.0),
+        ("co2", "59", 450_000, "61", 450.0),
+        ("pressure", "HPA", 101325, "PAL", 1013.25),
+        ("pressure", "HPA", 1013, "A97", 1013.0),
+        ("pressure", "HPA", 1.01, "BAR", 1010.0),
+        ("water_level", "MTR", 1.98, None, 198.0),
+        ("water_level", "MTR", 1980, "MMT", 198.0),
+        ("water_level", "MTR", 198, "CMT", 198.0),
+        ("precipitation", "MMT", 0.1, None, 0.1),
+        ("discharge", "MQS", 3600, "MQH", 1.0),
+        ("wind_speed", "MTS", 36, "KMH", 10.0),
+        ("illuminance", "LUX", 1000, "LX", 1000.0),  # the IndoorEnvironmentObserved example's spelling
+        ("humidity", "P1", "55.2", None, 55.2),  # strings for numbers
+    ],
+)
+def test_units_convert_to_the_canonical_unit(quantity, default, value, code, expected):
+    assert sdm.measure(rule(quantity, default), value, code, None) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(("value", "code", "expected"), [(0.54, None, 54.0), (0.54, "P1", 54.0), (1, None, 100.0), (54, None, 54.0), (54, "P1", 54.0), (0, None, 0.0)])
+def test_relative_humidity_fraction_or_percent(value, code, expected):
+    humidity = next(r for r in sdm.RULES if r.attr == "relativeHumidity")
+    assert sdm.measure(humidity, value, code, None) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("raw", [None, True, "abc", "nan", float("inf"), {"value": 1}, [1], 10**400])
+def test_unusable_values_give_none(raw):
+    assert sdm.measure(rule("temperature", "CEL"), raw, None, None) is None
+
+
+def test_foreign_or_unknown_unit_gives_none_unless_the_config_names_it():
+    temp = rule("temperature", "CEL")
+    assert sdm.measure(temp, 5, "HPA", None) is None  # wrong dimension
+    assert sdm.measure(rule("co2", "59"), 69, "GQ", None) is None  # ppm vs µg/m³ needs the gas: not guessed
+    assert sdm.measure(rule("humidity", "P1"), 55.2, "UDT0000016", None) is None
+    assert sdm.measure(rule("humidity", "P1"), 55.2, "UDT0000016", {"units": {"UDT0000016": "P1"}}) == 55.2
+
+
+def test_states_map_text_to_numbers():
+    free = next(r for r in sdm.RULES if r.attr == "status" and r.quantity == "parking_free")
+    assert sdm.measure(free, "free", None, None) == 1.0
+    assert sdm.measure(free, "occupied", None, None) == 0.0
+    assert sdm.measure(free, "closed", None, None) is None
+
+
+def test_config_attributes_come_first_and_are_checked():
+    own = sdm.rules({"attributes": {"count": "parking_free", "pressure": {"quantity": "pressure", "unit": "BAR"}}})
+    assert [(r.attr, r.quantity, r.unit) for r in own[:2]] == [("count", "parking_free", "C62"), ("pressure", "pressure", "BAR")]
+    assert own[2:] == sdm.RULES
+    with pytest.raises(FeedFormatError, match="lux"):
+        sdm.rules({"attributes": {"luminosity": "lux"}})
+    with pytest.raises(FeedFormatError):
+        sdm.rules({"attributes": ["temperature"]})
+    with pytest.raises(FeedFormatError):
+        sdm.measure(rule("temperature", "CEL"), 1, None, {"units": "CEL"})
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2016-03-15T11:00:00", datetime(2016, 3, 15, 11, tzinfo=UTC)),  # no zone: UTC
+        ("2016-11-30T07:00:00.00Z", datetime(2016, 11, 30, 7, tzinfo=UTC)),
+        ("2020-09-16T13:30:00+05:30", datetime(2020, 9, 16, 8, 0, tzinfo=UTC)),
+        ("2018-12-13T16:35:58.284", datetime(2018, 12, 13, 16, 35, 58, 284000, tzinfo=UTC)),
+        ("2016-03-15T11:00:00/2016-03-15T12:00:00", datetime(2016, 3, 15, 12, tzinfo=UTC)),  # interval: its end
+        ({"@type": "DateTime", "@value": "2016-11-30T07:00:00.00Z"}, datetime(2016, 11, 30, 7, tzinfo=UTC)),
+        (1526000000000, datetime(2018, 5, 11, 0, 53, 20, tzinfo=UTC)),  # epoch ms (QuantumLeap)
+        ("yesterday", None),
+        ("2016-13-45T99:00:00", None),
+        (10**30, None),
+        (None, None),
+        (True, None),
+    ],
+)
+def test_parse_time(raw, expected):
+    assert sdm.parse_time(raw) == expected
+
+
+def test_point_reads_geojson_lon_lat_and_geo_point_text():
+    assert sdm.point({"type": "Point", "coordinates": [7.7783, 51.4436]}) == (51.4436, 7.7783)
+    assert sdm.point("51.4436, 7.7783") == (51.4436, 7.7783)  # NGSI-v2 geo:point is "lat, lon"
+    square = {"type": "Polygon", "coordinates": [[[7.0, 51.0], [8.0, 51.0], [8.0, 52.0], [7.0, 52.0]]]}
+    assert sdm.point(square) == (51.5, 7.5)
+    for junk in (None, {}, {"coordinates": "x"}, {"coordinates": [None, 1]}, "a, b", 42, [7.0, 51.0], {"coordinates": [[[[[[1, 2]]]]]]}):
+        assert sdm.point(junk) == (None, None)
+
+
+def test_swapped_coordinates():
+    nice_swapped = {"type": "Point", "coordinates": [43.66481, 7.196545]}  # WaterObserved example
+    assert sdm.point(nice_swapped) == (7.196545, 43.66481)  # plausible as given: left alone
+    assert sdm.point(nice_swapped, {"center": NICE}) == (43.66481, 7.196545)
+    assert sdm.point(nice_swapped, {"center": MENDEN}) == (7.196545, 43.66481)  # neither near Menden: left alone
+    assert sdm.point({"coordinates": [7.7783, 51.4436]}, {"center": MENDEN}) == (51.4436, 7.7783)  # right: untouched
+    assert sdm.point({"coordinates": [51.4436, 7.7783]}, {"center": MENDEN}) == (51.4436, 7.7783)
+    north = {"coordinates": [52.0, 7.7783]}  # swapped, 62 km north of Menden
+    assert sdm.point(north, {"center": MENDEN}) == (52.0, 7.7783)
+    assert sdm.point(north, {"center": MENDEN, "swap_radius_km": 10}) == (7.7783, 52.0)  # beyond the radius: left alone
+    assert sdm.point({"coordinates": [13.4, 152.5]}) == (13.4, 152.5)  # a latitude of 152° can only be swapped
+    with pytest.raises(FeedFormatError, match="center"):
+        sdm.point(nice_swapped, {"center": "Nizza"})
+
+
+def test_theme_by_type_then_quantity():
+    assert sdm.theme("AirQualityObserved", ["temperature"]) == "air_quality"
+    assert sdm.theme("DeviceMeasurement", ["humidity"]) == "microclimate"
+    assert sdm.theme("Thing", ["co2", "temperature"]) == "indoor_air"
+    assert sdm.theme("Store", []) == "other"
+
+
+def test_local_name_of_expanded_terms():
+    assert sdm.local_name("https://smart-data-models.github.io/data-models/terms.jsonld#/definitions/temperature") == "temperature"
+    assert sdm.local_name("https://uri.fiware.org/ns/dataModels#AirQualityObserved") == "AirQualityObserved"
+    assert sdm.local_name("https://uri.etsi.org/ngsi-ld/location") == "location"
+    assert sdm.local_name("temperature") == "temperature"
+    assert sdm.local_name("@context") == "@context"
