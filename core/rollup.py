@@ -93,6 +93,71 @@ def bucket_lazy(readings: pl.DataFrame | pl.LazyFrame, every: str, tz: str = "Eu
     )
 
 
+PARTIAL_SCHEMA = pl.Schema(
+    {
+        "station_id": pl.String,
+        "quantity": pl.String,
+        "bucket_start": pl.Datetime("us", "UTC"),
+        "n": pl.UInt32,
+        "sum": pl.Float64,
+        "min": pl.Float64,
+        "max": pl.Float64,
+        "last": pl.Float64,
+        "last_ts": pl.Datetime("us", "UTC"),
+    }
+)
+
+
+def partials_lazy(readings: pl.DataFrame | pl.LazyFrame, every: str, tz: str = "Europe/Berlin") -> pl.LazyFrame:
+    """Partial aggregates per bucket (n, sum, min, max, last, last_ts) that merge exactly.
+
+    The store keeps these instead of finished buckets: two partials of disjoint readings
+    merge with :func:`merge_partials`, and :func:`finish` turns them into ``BUCKET_SCHEMA``.
+    """
+    value, ts = pl.col("value"), pl.col("ts")
+    return (
+        _lazy(readings)
+        .with_columns(bucket_start=bucket_start(every, tz))
+        .group_by(*KEYS, "bucket_start")
+        .agg(
+            n=pl.len().cast(pl.UInt32),
+            sum=value.sum(),
+            min=value.min(),
+            max=value.max(),
+            last=value.get(ts.arg_max()),
+            last_ts=ts.max(),
+        )
+        .select(PARTIAL_SCHEMA.names())
+    )
+
+
+def merge_partials(partials: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
+    """Combine partials of the same bucket; exact when they come from disjoint readings."""
+    return (
+        _lazy(partials)
+        .group_by(*KEYS, "bucket_start")
+        .agg(
+            n=pl.col("n").sum().cast(pl.UInt32),
+            sum=pl.col("sum").sum(),
+            min=pl.col("min").min(),
+            max=pl.col("max").max(),
+            last=pl.col("last").get(pl.col("last_ts").arg_max()),
+            last_ts=pl.col("last_ts").max(),
+        )
+        .select(PARTIAL_SCHEMA.names())
+    )
+
+
+def finish(partials: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
+    """Finished buckets (``BUCKET_SCHEMA``, sorted) from merged partials."""
+    return (
+        _lazy(partials)
+        .with_columns(mean=pl.col("sum") / pl.col("n"))
+        .select(BUCKET_SCHEMA.names())
+        .sort(*KEYS, "bucket_start")
+    )
+
+
 def stale_expr(now: dt.datetime) -> list[pl.Expr]:
     """age_s and stale from ts and interval_s (shared by :func:`latest` and the store)."""
     age = (pl.lit(now, dtype=pl.Datetime("us", "UTC")) - pl.col("ts")).dt.total_microseconds() / 1e6

@@ -1,0 +1,68 @@
+"""Compaction of the store's segments: size-tiered inside each partition, never across them."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections import defaultdict
+
+import polars as pl
+
+from core.rollup import KEYS, merge_partials
+from core.store_files import Commit, Files
+from core.store_merge import ROW_KEY
+
+# A partition with this many segments of one level merges them into one of the next level:
+# each reading is rewritten about log_FANOUT(partition rows / poll rows) times, and a reader
+# of the busiest partition opens at most (FANOUT - 1) files per level.
+FANOUT = 8
+# Partitions that no longer receive the regular polls (only late rows) merge fully from this count.
+COLD_FANOUT = 4
+
+
+def plan(manifest: dict, *, full: bool = False) -> list[tuple[str, list[dict]]]:
+    """Groups of segments to merge: (table, segments of one partition)."""
+    jobs = []
+    for table, segs in manifest["segments"].items():
+        parts: dict[str, list[dict]] = defaultdict(list)
+        for seg in segs:
+            parts[seg["part"]].append(seg)
+        newest = max(parts, default=None)
+        for part, group in sorted(parts.items()):
+            if len(group) < 2:
+                continue
+            if full or (part != newest and len(group) >= COLD_FANOUT):
+                jobs.append((table, group))
+                continue
+            levels: dict[int, list[dict]] = defaultdict(list)
+            for seg in group:
+                levels[seg["level"]].append(seg)
+            jobs.extend((table, same) for same in levels.values() if len(same) >= FANOUT)
+    return jobs
+
+
+def merged(files: Files, table: str, segs: list[dict]) -> pl.DataFrame:
+    """One frame holding the segments' data: readings concatenated, rollup partials merged."""
+    lf = pl.scan_parquet([files.path(s["file"]) for s in segs])
+    if table == "readings":
+        # Rows are unique across segments (append deduplicates), so a sort is all it takes.
+        return lf.sort(ROW_KEY).collect()
+    return merge_partials(lf).sort(*KEYS, "bucket_start").collect()
+
+
+def compact(files: Files, manifest: dict, *, tz: str, full: bool = False) -> dict:
+    """Run the merges that are due (all of them when ``full``); return the published manifest.
+
+    Call under the writer lock. Readers keep reading the old files, which stay in the trash
+    for the grace period; a full run also deletes orphans of crashed writers.
+    """
+    if full:  # before this run writes files of its own, which the manifest does not list yet
+        for path in files.orphans(manifest):
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(path)
+    commit = Commit(files, manifest, tz=tz)
+    for table, segs in plan(manifest, full=full):
+        commit.replace(table, segs, merged(files, table, segs), level=max(s["level"] for s in segs) + 1)
+    if commit.empty and not (full and manifest["trash"]):
+        return manifest
+    return commit.publish()

@@ -1,0 +1,206 @@
+"""Files of the embedded store: the manifest that publishes them, the writer lock, parquet I/O."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import json
+import os
+import time
+import uuid
+from pathlib import Path
+from typing import BinaryIO, Iterator
+
+import polars as pl
+
+MANIFEST = "manifest.json"
+LOCK = "lock"
+FORMAT = 1
+EVERY = ("15m", "1h", "1d")
+# Segment tables: many immutable files each, listed with their partition and ts range.
+# A partition is a strftime of ts (readings) or bucket_start (rollups); every bucket falls
+# into exactly one partition, so compaction never has to look across partitions.
+PARTITION = {"readings": "%Y-%m-%d", "15m": "%Y-%m-%d", "1h": "%Y-%m", "1d": "%Y"}
+TIME_COLUMN = {"readings": "ts", "15m": "bucket_start", "1h": "bucket_start", "1d": "bucket_start"}
+GRACE_S = 30.0  # replaced files stay this long, so a reader holding the old manifest finishes
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+DURABLE = True  # fsync files and manifest: survive power loss, not only kill -9
+
+
+def empty_manifest(tz: str) -> dict:
+    return {"format": FORMAT, "version": 0, "tz": tz, "segments": {t: [] for t in PARTITION}, "tables": {}, "last_ts": {}, "trash": []}
+
+
+def _fsync_path(path: Path, *, directory: bool = False) -> None:
+    fd = os.open(path, os.O_RDONLY | (os.O_DIRECTORY if directory else 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def to_us(moment: dt.datetime) -> int:
+    """Microseconds since the epoch of an aware datetime (how the manifest stores times)."""
+    if moment.tzinfo is None:
+        msg = f"expected a timezone-aware datetime, got {moment!r}"
+        raise ValueError(msg)
+    return (moment - EPOCH) // dt.timedelta(microseconds=1)
+
+
+def from_us(micros: int) -> dt.datetime:
+    return EPOCH + dt.timedelta(microseconds=micros)
+
+
+class Files:
+    """One store directory: read the current manifest cheaply, write files, publish them."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._held: BinaryIO | None = None  # the cached manifest's file, kept open
+        self._manifest: dict | None = None
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """Serialise writers (threads and processes alike: each call opens its own descriptor)."""
+        fd = os.open(self.root / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)
+
+    def manifest(self, default_tz: str) -> dict:
+        """The published manifest (treat it as immutable); re-read only when it was replaced.
+
+        The manifest is never changed in place, only replaced, so its inode number tells
+        versions apart; we keep the cached one open so the number cannot be reused.
+        """
+        try:
+            fh = open(self.root / MANIFEST, "rb")
+        except FileNotFoundError:
+            return empty_manifest(default_tz)
+        if self._manifest is not None and os.fstat(fh.fileno()).st_ino == os.fstat(self._held.fileno()).st_ino:
+            fh.close()
+            return self._manifest
+        manifest = json.loads(fh.read())
+        if self._held is not None:
+            self._held.close()
+        self._held, self._manifest = fh, manifest
+        return manifest
+
+    def version(self) -> int:
+        try:
+            ino = os.stat(self.root / MANIFEST).st_ino
+        except FileNotFoundError:
+            return 0
+        if self._manifest is None or ino != os.fstat(self._held.fileno()).st_ino:
+            return int(self.manifest("UTC")["version"])
+        return int(self._manifest["version"])
+
+    def path(self, rel: str) -> Path:
+        return self.root / rel
+
+    def write(self, frame: pl.DataFrame, folder: str, version: int) -> str:
+        """Write an immutable parquet file under a unique name; return its relative path.
+
+        Nothing reads it until a manifest lists it; a crash before that leaves an orphan
+        that :meth:`orphans` finds.
+        """
+        rel = f"{folder}/{version:09d}-{uuid.uuid4().hex[:10]}.parquet"
+        target = self.root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        frame.write_parquet(target, compression="zstd", compression_level=1, statistics=True)
+        if DURABLE:
+            _fsync_path(target)
+        return rel
+
+    def publish(self, manifest: dict) -> None:
+        """Atomically replace the manifest: the one step that makes a commit visible."""
+        tmp = self.root / f"{MANIFEST}.{os.getpid()}.tmp"
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump(manifest, fh, separators=(",", ":"))
+            if DURABLE:
+                fh.flush()
+                os.fsync(fh.fileno())
+        os.replace(tmp, self.root / MANIFEST)
+        if DURABLE:
+            _fsync_path(self.root, directory=True)
+
+    def drop_trash(self, trash: list[dict], *, now: float | None = None) -> list[dict]:
+        """Delete replaced files older than the grace period; return the entries kept."""
+        now = time.time() if now is None else now
+        kept = []
+        for entry in trash:
+            if now - entry["at"] < GRACE_S:
+                kept.append(entry)
+                continue
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(self.root / entry["file"])
+        return kept
+
+    def orphans(self, manifest: dict) -> list[Path]:
+        """Files that no manifest lists: left by a writer that died before publishing.
+
+        Only meaningful under the writer lock (otherwise a write in progress looks orphaned).
+        """
+        live = {s["file"] for segs in manifest["segments"].values() for s in segs}
+        live |= set(manifest["tables"].values()) | {t["file"] for t in manifest["trash"]}
+        found = []
+        for path in self.root.rglob("*"):
+            rel = path.relative_to(self.root).as_posix()
+            if path.is_file() and (path.suffix == ".parquet" or path.name.endswith(".tmp")) and rel not in live:
+                found.append(path)
+        return found
+
+
+class Commit:
+    """New files for one atomic step; :meth:`publish` makes all of them visible at once."""
+
+    def __init__(self, files: Files, base: dict, *, tz: str) -> None:
+        self.files, self.base, self.tz = files, base, tz
+        self.version = int(base["version"]) + 1
+        self.added: dict[str, list[dict]] = {t: [] for t in PARTITION}
+        self.removed: set[str] = set()
+        self.tables: dict[str, str] = {}
+        self.last_ts: dict[str, int] = {}
+
+    @property
+    def empty(self) -> bool:
+        return not (any(self.added.values()) or self.removed or self.tables)
+
+    def segments(self, table: str, frame: pl.DataFrame, *, level: int = 0) -> None:
+        """Write ``frame`` as one new segment per partition it touches."""
+        col = pl.col(TIME_COLUMN[table])
+        parts = frame.with_columns(_part=col.dt.strftime(PARTITION[table])).partition_by("_part", as_dict=True, include_key=False)
+        for (part,), rows in parts.items():
+            low, high = rows.select(col.min().cast(pl.Int64).alias("lo"), col.max().cast(pl.Int64).alias("hi")).row(0)
+            rel = self.files.write(rows, f"{table}/{part}", self.version)
+            self.added[table].append({"file": rel, "part": part, "rows": rows.height, "min": low, "max": high, "level": level})
+
+    def replace(self, table: str, old: list[dict], frame: pl.DataFrame, *, level: int) -> None:
+        """Compaction: ``frame`` (one partition) takes the place of the ``old`` segments."""
+        self.removed |= {s["file"] for s in old}
+        self.segments(table, frame, level=level)
+
+    def table(self, name: str, frame: pl.DataFrame) -> None:
+        self.tables[name] = self.files.write(frame, f"tables/{name}", self.version)
+
+    def publish(self) -> dict:
+        base, now = self.base, time.time()
+        replaced = self.removed | {base["tables"][n] for n in self.tables if n in base["tables"]}
+        trash = self.files.drop_trash([*base["trash"], *({"file": f, "at": now} for f in sorted(replaced))], now=now)
+        last_ts = dict(base["last_ts"])
+        for source, micros in self.last_ts.items():
+            last_ts[source] = max(micros, last_ts.get(source, micros))
+        manifest = {
+            **base,
+            "version": self.version,
+            "tz": self.tz,
+            "segments": {t: [s for s in segs if s["file"] not in self.removed] + self.added[t] for t, segs in base["segments"].items()},
+            "tables": {**base["tables"], **self.tables},
+            "last_ts": last_ts,
+            "trash": trash,
+        }
+        self.files.publish(manifest)
+        return manifest
