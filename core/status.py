@@ -92,7 +92,16 @@ _SOIL_MOISTURE = Scale(
     rising=False,
 )
 
-SCALES: dict[str, Scale] = {s.key: s for s in (_CO2, _AIR, _HEAT, _WATER, _SOIL_TENSION, _SOIL_MOISTURE)}
+_PARKING = Scale(
+    "parking",
+    (
+        Level("free", "frei", "spaces free", "good"),
+        Level("filling", "gut belegt", "filling up", "moderate"),
+        Level("full", "fast voll", "almost full", "poor"),
+    ),
+)
+
+SCALES: dict[str, Scale] = {s.key: s for s in (_CO2, _AIR, _HEAT, _WATER, _SOIL_TENSION, _SOIL_MOISTURE, _PARKING)}
 
 # quantity -> (scale, default band edges). Water levels have no default: they are per gauge.
 DEFAULTS: dict[str, tuple[str, tuple[float, ...]]] = {
@@ -106,6 +115,7 @@ DEFAULTS: dict[str, tuple[str, tuple[float, ...]]] = {
     "water_level": ("water", ()),
     "soil_tension": ("soil_tension", (30.0, 60.0)),
     "soil_moisture": ("soil_moisture", (25.0, 15.0)),
+    "occupancy": ("parking", (75.0, 92.0)),
 }
 
 # Station levels (core.schema.LEVELS_SCHEMA) that become band edges, in order.

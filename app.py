@@ -1,0 +1,19 @@
+"""Smart City Showroom: builds the navigation from pages/ and the shared sidebar, nothing else."""
+
+import streamlit as st
+
+from core.config import ConfigError
+from ui import data, navigation, widgets
+from ui.i18n import t
+
+st.set_page_config(page_title="Smart City Showroom", page_icon=":material/location_city:", layout="wide")
+try:
+    data.city()
+except ConfigError as exc:
+    st.error(t("common.config_error", "de", error=str(exc)), icon=":material/error:")
+    st.stop()
+data.start_ingest()
+page = st.navigation(navigation.build(widgets.lang()), position="hidden" if widgets.kiosk() else "sidebar")
+widgets.sidebar()
+with navigation.entered():
+    page.run()

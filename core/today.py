@@ -1,0 +1,256 @@
+""""Wie geht es meiner Stadt heute?": the city's current state per theme, from latest values only.
+
+Tiles are declared as data (which quantities, how stations are combined); one generic
+function computes them all. The result carries sentence keys and numbers, never text:
+the UI's i18n table turns them into German or English.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+import polars as pl
+
+from core.schema import QUANTITIES
+from core.status import felt_temperature, status
+
+TREND_WINDOW = dt.timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class TileSpec:
+    key: str
+    theme: str
+    quantities: tuple[str, ...]
+    combine: str  # how the shown value is made: "mean" or "sum" over stations, or "worst" station's value
+    show: str  # quantity whose value the tile shows
+    rate: str = "worst"  # status of the "worst" station, or of the combined "value" itself
+
+
+TILES: tuple[TileSpec, ...] = (
+    TileSpec("heat", "microclimate", ("temperature", "humidity"), "mean", "temperature"),
+    TileSpec("air", "air_quality", ("pm10", "pm2_5", "no2", "o3"), "worst", "pm10"),
+    TileSpec("classrooms", "indoor_air", ("co2",), "mean", "co2", rate="value"),
+    TileSpec("water", "water", ("water_level",), "worst", "water_level"),
+    TileSpec("trees", "soil", ("soil_moisture", "soil_tension"), "worst", "soil_moisture"),
+    TileSpec("parking", "parking", ("parking_free", "occupancy"), "sum", "parking_free"),
+)
+
+
+@dataclass(frozen=True)
+class Tile:
+    """One theme now: value, status of the deciding station, counts for the sentence, freshness."""
+
+    key: str
+    quantity: str | None = None
+    value: float | None = None
+    severity: int | None = None
+    status: str = "unknown"
+    status_de: str = "keine Daten"
+    status_en: str = "no data"
+    tone: str = "unknown"
+    station: str | None = None  # name of the deciding station (untrusted text from the feed)
+    trend: float | None = None  # change per hour of the deciding station
+    as_of: dt.datetime | None = None
+    stale: bool = False
+    stations: int = 0
+    flagged: int = 0  # stations at severity >= 1 (rooms to air, trees to water, gauges above a level)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def current(latest: pl.DataFrame, stations: pl.DataFrame, *, thresholds: Mapping[str, Any] | None = None, levels: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Latest value per station and quantity joined with station data and status (fresh rows only)."""
+    felt = (
+        latest.filter(pl.col("quantity").is_in(["temperature", "humidity"]))
+        .pivot(on="quantity", index="station_id", values="value")
+    )
+    frame = latest.join(stations.select("station_id", "name", "theme", "district", "lat", "lon"), on="station_id", how="left")
+    if {"temperature", "humidity"} <= set(felt.columns):
+        extra = felt.select("station_id", felt=felt_temperature(pl.col("temperature"), pl.col("humidity")))
+        frame = frame.join(extra, on="station_id", how="left")
+        # the heat scale rates felt temperature where humidity is known, air temperature elsewhere
+        rated = pl.when((pl.col("quantity") == "temperature") & pl.col("felt").is_not_null()).then(pl.col("felt")).otherwise(pl.col("value"))
+        frame = frame.with_columns(rated=rated)
+    else:
+        frame = frame.with_columns(felt=pl.lit(None, pl.Float64), rated=pl.col("value"))
+    rated = status(frame.with_columns(value=pl.col("rated")).drop("rated"), thresholds=thresholds, levels=levels)
+    return rated.with_columns(value=frame["value"])
+
+
+def trends(rollup_15m: pl.DataFrame) -> pl.DataFrame:
+    """Change per hour of each series over the last hour, from 15-min bucket means."""
+    return (
+        rollup_15m.sort("station_id", "quantity", "bucket_start")
+        .group_by("station_id", "quantity")
+        .agg(
+            first=pl.col("mean").first(),
+            last=pl.col("last").last(),
+            hours=(pl.col("bucket_start").last() - pl.col("bucket_start").first()).dt.total_seconds() / 3600,
+        )
+        .with_columns(trend=pl.when(pl.col("hours") > 0).then((pl.col("last") - pl.col("first")) / pl.col("hours")))
+        .select("station_id", "quantity", "trend")
+    )
+
+
+def tiles(now_frame: pl.DataFrame, trend_frame: pl.DataFrame | None = None, *, thresholds: Mapping[str, Any] | None = None) -> list[Tile]:
+    """One tile per declared theme from :func:`current`'s frame (themes without data are empty)."""
+    if trend_frame is not None and len(trend_frame):
+        now_frame = now_frame.join(trend_frame, on=["station_id", "quantity"], how="left")
+    else:
+        now_frame = now_frame.with_columns(trend=pl.lit(None, pl.Float64))
+    return [
+        _tile(spec, now_frame.filter(pl.col("quantity").is_in(spec.quantities) & (pl.col("theme") == spec.theme)), thresholds)
+        for spec in TILES
+    ]
+
+
+def _tile(spec: TileSpec, rows: pl.DataFrame, thresholds: Mapping[str, Any] | None) -> Tile:
+    if not len(rows):
+        return Tile(spec.key)
+    fresh = rows.filter(~pl.col("stale"))
+    use = fresh if len(fresh) else rows  # all stale: still show the last known state, flagged stale
+    rated = use.filter(pl.col("severity").is_not_null())
+    per_station = rated.group_by("station_id").agg(pl.col("severity").max())
+    shown = use.filter(pl.col("quantity") == spec.show)
+    pool = rated if len(rated) else (shown if len(shown) else use)
+    worst = pool.sort("severity", "value", descending=True, nulls_last=True).row(0, named=True)
+    if spec.combine == "worst" or not len(shown):
+        value, quantity = worst["value"], worst["quantity"]
+    else:
+        value = float(shown["value"].sum() if spec.combine == "sum" else shown["value"].mean())
+        quantity = spec.show
+    rating = worst
+    if spec.rate == "value":
+        one = pl.DataFrame({"station_id": [None], "quantity": [quantity], "value": [value]}, schema={"station_id": pl.String, "quantity": pl.String, "value": pl.Float64})
+        rating = status(one, thresholds=thresholds).row(0, named=True)
+    extra: dict[str, Any] = {}
+    if spec.show == "temperature" and len(shown):
+        ranked = shown.sort("value", descending=True)
+        extra = {"max": ranked["value"][0], "max_station": ranked["name"][0], "min": ranked["value"][-1], "min_station": ranked["name"][-1]}
+        if "felt" in shown.columns and shown["felt"].is_not_null().any():
+            extra["felt_max"] = shown["felt"].max()
+    return Tile(
+        key=spec.key,
+        quantity=quantity,
+        value=value,
+        severity=rating["severity"],
+        status=rating["status"],
+        status_de=rating["status_de"],
+        status_en=rating["status_en"],
+        tone=rating["tone"],
+        station=worst["name"],
+        trend=worst.get("trend"),
+        as_of=use["ts"].max(),
+        stale=len(fresh) == 0,
+        stations=use["station_id"].n_unique(),
+        flagged=int((per_station["severity"] >= 1).sum()) if len(per_station) else 0,
+        extra=extra,
+    )
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A number with its quantity, so the UI can format it with unit and decimal comma."""
+
+    value: float | None
+    quantity: str
+
+
+@dataclass(frozen=True)
+class Label:
+    """A text the core already knows in both languages (status and quantity labels)."""
+
+    de: str
+    en: str
+
+
+@dataclass(frozen=True)
+class TextKey:
+    """A word the UI looks up in its i18n table (e.g. "common.trend_up")."""
+
+    key: str
+
+
+def trend_word(trend: float | None, quantity: str | None) -> str:
+    """rising / falling / steady: a change of less than 1 cm or 0.3 units per hour is steady."""
+    if trend is None:
+        return "flat"
+    limit = 1.0 if quantity == "water_level" else 0.3
+    return "up" if trend > limit else "down" if trend < -limit else "flat"
+
+
+def _quantity_label(quantity: str | None) -> Label:
+    q = QUANTITIES.get(quantity or "")
+    return Label(q.label_de, q.label_en) if q else Label(quantity or "", quantity or "")
+
+
+def sentence(tile: Tile) -> tuple[str, dict[str, Any]]:
+    """The sentence key and its parameters for a tile ("Die Luft ist gut.")."""
+    if tile.value is None:
+        return "sentence.no_data", {}
+    place = tile.station or ""
+    if tile.key == "heat":
+        felt_max = tile.extra.get("felt_max")
+        hottest = tile.extra.get("max", tile.value)
+        params = {
+            "value": Measure(tile.value, "temperature"),
+            "max": Measure(hottest, "temperature"),
+            "max_place": tile.extra.get("max_station", place),
+            "min": Measure(tile.extra.get("min"), "temperature"),
+            "min_place": tile.extra.get("min_station", place),
+            "felt": Measure(felt_max, "temperature"),
+        }
+        if tile.severity and tile.severity >= 1:
+            return "sentence.heat.stress", params
+        if hottest >= 30:
+            return "sentence.heat.hot", params
+        if hottest >= 25:
+            return "sentence.heat.summer", params
+        if tile.value < 0:
+            return "sentence.heat.cold", params
+        return "sentence.heat.normal", params
+    if tile.key == "air":
+        params = {"status": Label(tile.status_de, tile.status_en), "pollutant": _quantity_label(tile.quantity), "place": place}
+        return ("sentence.air.bad" if (tile.severity or 0) >= 2 else "sentence.air.good"), params
+    if tile.key in ("classrooms", "trees"):
+        params = {"n": tile.flagged, "total": tile.stations}
+        return (f"sentence.{tile.key}.some" if tile.flagged else f"sentence.{tile.key}.none"), params
+    if tile.key == "water":
+        trend = TextKey(f"common.trend_{trend_word(tile.trend, tile.quantity)}")
+        params = {"place": place, "status": Label(tile.status_de, tile.status_en), "trend": trend}
+        return ("sentence.water.level" if (tile.severity or 0) >= 1 else "sentence.water.normal"), params
+    if tile.key == "parking":
+        return "sentence.parking", {"value": Measure(tile.value, "parking_free")}
+    return "sentence.no_data", {}
+
+
+# The quantity a station is shown by on the map when nothing is rated worse.
+HEADLINE = {
+    "microclimate": "temperature",
+    "indoor_air": "co2",
+    "water": "water_level",
+    "air_quality": "pm10",
+    "soil": "soil_moisture",
+    "parking": "occupancy",
+}
+
+
+def station_view(now_frame: pl.DataFrame) -> pl.DataFrame:
+    """One row per station for the map: its worst-rated value, else its headline quantity.
+
+    Columns: station_id, name, theme, district, lat, lon, quantity, value, ts, age_s, stale,
+    severity, status, status_de, status_en, tone.
+    """
+    if not len(now_frame):
+        return now_frame
+    headline = pl.col("quantity") == pl.col("theme").replace_strict(HEADLINE, default=None, return_dtype=pl.String)
+    ranked = now_frame.with_columns(
+        rank=pl.when(pl.col("severity").is_not_null()).then(pl.col("severity").cast(pl.Int32) + 10).when(headline).then(1).otherwise(0)
+    )
+    pick = ranked.sort(["rank", "ts"], descending=True).unique("station_id", keep="first", maintain_order=True)
+    return pick.select(
+        "station_id", "name", "theme", "district", "lat", "lon", "quantity", "value", "ts", "age_s", "stale",
+        "severity", "status", "status_de", "status_en", "tone",
+    ).sort("theme", "name")

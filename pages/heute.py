@@ -1,0 +1,28 @@
+"""Heute: the city in one screen — a sentence and a tile per theme, refreshed in place."""
+
+import streamlit as st
+
+from ui import data, navigation, widgets
+from ui.i18n import t
+
+navigation.guard()
+language = widgets.lang()
+city = data.city()
+st.title(t("today.title", language, city=city.name))
+if data.has_demo():
+    st.html(f'<span class="scs-demo">{t("sidebar.demo_badge", language)}</span>')
+
+
+@st.fragment(run_every=30)
+def board() -> None:
+    tiles = data.tiles(data.version())
+    if all(tile.value is None for tile in tiles):
+        st.info(t("common.no_data", language), icon=":material/hourglass_top:")
+        return
+    columns = st.columns(3)
+    for i, tile in enumerate(tiles):
+        with columns[i % 3]:
+            st.html(widgets.tile_html(tile, language, city.timezone, widgets.tile_detail(tile, language)))
+
+
+board()

@@ -1,0 +1,91 @@
+"""The only place with Streamlit caches: config, store, background ingest and cached core calls.
+
+Caches are keyed on plain values (the store's data version, a window), never on frames:
+Streamlit hashes big frames from a sample, so two versions of an append-only frame could
+share a key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import threading
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from core import today
+from core.config import CityConfig, data_dir, load_config
+from core.ingest import background
+from core.store import Store, open_store
+from data_sources import KINDS
+
+TTL_S = 30
+
+
+@st.cache_resource(show_spinner=False)
+def city() -> CityConfig:
+    """The city config (raises ``ConfigError``; the app shows it as one sentence)."""
+    return load_config(kinds=KINDS)
+
+
+@st.cache_resource(show_spinner=False)
+def store() -> Store:
+    return open_store(data_dir(), tz=city().timezone)
+
+
+@st.cache_resource(show_spinner=False)
+def start_ingest() -> threading.Event:
+    """One background ingest loop per server process (not per browser session).
+
+    It only polls while it holds the data dir's ingest lock, so a separate
+    ``python -m core.ingest --loop`` and several app processes never poll twice.
+    """
+    _export_secrets()
+    stop = threading.Event()
+    thread = threading.Thread(target=background, args=(city(), data_dir(), stop), name="showroom-ingest", daemon=True)
+    thread.start()
+    return stop
+
+
+def _export_secrets() -> None:
+    """Make ``st.secrets`` entries named by ``api_key_env`` visible to the adapters (env only)."""
+    try:
+        secrets = dict(st.secrets)
+    except (FileNotFoundError, st.errors.StreamlitSecretNotFoundError):
+        return
+    for src in city().sources:
+        name = src.get("api_key_env")
+        if name and name in secrets and name not in os.environ:
+            os.environ[name] = str(secrets[name])
+
+
+def version() -> int:
+    return store().version
+
+
+def has_demo() -> bool:
+    return any(src["kind"] == "demo" for src in city().sources)
+
+
+@st.cache_data(ttl=TTL_S, max_entries=4, show_spinner=False)
+def current(data_version: int) -> pl.DataFrame:
+    """Latest value, station data and status of every series (what tiles and maps show)."""
+    s = store()
+    return today.current(s.latest(), s.stations(), thresholds=city().thresholds, levels=s.levels())
+
+
+@st.cache_data(ttl=TTL_S, max_entries=4, show_spinner=False)
+def tiles(data_version: int) -> list[today.Tile]:
+    now = dt.datetime.now(dt.timezone.utc)
+    recent = store().rollup("15m", start=now - today.TREND_WINDOW - dt.timedelta(minutes=15))
+    return today.tiles(current(data_version), today.trends(recent), thresholds=city().thresholds)
+
+
+def as_of(frame: pl.DataFrame) -> dt.datetime | None:
+    return frame["ts"].max() if len(frame) else None
+
+
+def feed_health(data_version: int) -> Any:
+    return store().feed_health()

@@ -1,0 +1,63 @@
+"""The page table: which files in pages/ exist, in what order, with which title and icon."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import streamlit as st
+
+from ui.i18n import t
+
+PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    slug: str  # file name in pages/ without .py, and the URL path
+    title_key: str
+    icon: str
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("heute", "nav.today", ":material/wb_sunny:"),
+    PageSpec("karte", "nav.map", ":material/map:"),
+)
+
+
+def build(language: str) -> list[st.Page]:
+    """One ``st.Page`` per page file, in table order; the first is the start page."""
+    return [
+        st.Page(str(PAGES_DIR / f"{spec.slug}.py"), title=t(spec.title_key, language), icon=spec.icon, url_path=spec.slug, default=i == 0)
+        for i, spec in enumerate(PAGES)
+    ]
+
+
+_run = threading.local()
+
+
+@contextlib.contextmanager
+def entered() -> Iterator[None]:
+    """Mark the current script run as started from app.py (see :func:`guard`)."""
+    _run.entered = True
+    try:
+        yield
+    finally:
+        _run.entered = False
+
+
+def guard() -> None:
+    """Make a page opened by deep link (``/pegel?kiosk=1``) run through app.py.
+
+    Streamlit treats a ``pages/`` folder as an old-style multipage app until the first
+    ``st.navigation`` call in the server process, so the very first deep link after a
+    server start would run the page script alone — no sidebar, no kiosk styling. Calling
+    ``st.navigation`` switches the server to the app.py entry point for good; the rerun
+    then renders the same URL properly.
+    """
+    if not getattr(_run, "entered", False):
+        st.navigation(build("de"), position="hidden")
+        st.rerun()
