@@ -84,7 +84,7 @@ def parse_entities(entities: Iterable[Any], *, source: str, config: Mapping[str,
 
 
 def _entity(entity: Mapping[str, Any], rows: Collector, table: tuple[sdm.Rule, ...], config: Mapping[str, Any] | None) -> None:
-    etype = sdm.local_name(entity.get("type")) if isinstance(entity.get("type"), str) else ""
+    etype = _entity_type(entity.get("type"))
     attrs = {sdm.local_name(k): attribute(v) for k, v in entity.items() if k not in ("id", "type", "@context")}
     _device_measurement(attrs)
     address = attrs["address"].value if "address" in attrs and isinstance(attrs["address"].value, Mapping) else {}
@@ -105,6 +105,12 @@ def _entity(entity: Mapping[str, Any], rows: Collector, table: tuple[sdm.Rule, .
             rows.skipped += 1  # a mapped attribute we cannot use: text, a foreign unit, no time
             continue
         rows.reading(station_id, rule, rank, ts, value)
+
+
+def _entity_type(raw: Any) -> str:
+    """The entity type; of NGSI-LD's multiple types the first one the table knows."""
+    names = [sdm.local_name(t) for t in (raw if isinstance(raw, list) else [raw]) if isinstance(t, str)]
+    return next((n for n in names if n in sdm.TYPE_THEMES), names[0] if names else "")
 
 
 def _device_measurement(attrs: dict[str, Attr]) -> None:
