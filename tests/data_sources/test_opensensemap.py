@@ -1,0 +1,168 @@
+"""openSenseMap adapter: sensor mapping by unit and name on the API examples, fetch by ids and bbox."""
+
+import copy
+import json
+import random
+import time
+from datetime import datetime, timezone
+
+import pytest
+
+from core.schema import Batch
+from data_sources import opensensemap
+from data_sources.errors import FeedAuthError, FeedError, FeedFormatError, FeedUnavailable
+from tests.data_sources.conftest import FIXTURES, FeedServer
+
+HERE = FIXTURES / "opensensemap"
+UTC = timezone.utc
+BOX = "57000b8745fd40c8196ad04c"
+
+
+@pytest.fixture(scope="module")
+def _server():
+    server = FeedServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def feed_server(_server):
+    """The shared local server, emptied for each test (its shutdown costs 0.5 s, so once per module)."""
+    _server.routes.clear()
+    _server.requests.clear()
+    return _server
+
+
+def _values(batch, station):
+    return dict(batch.readings.filter(station_id=station).select("quantity", "value").rows())
+
+
+def test_one_box_maps_sensors_by_unit_and_german_title():
+    batch = opensensemap.parse((HERE / "osm_apidoc_GET_boxes_id_response.json").read_bytes(), source="osm")
+    # UV (μW/cm²), WiFi (dBm) and the supply voltage are not ours; values arrive as strings
+    assert _values(batch, f"osm:{BOX}") == {"illuminance": 0.0, "pressure": 1019.21, "humidity": 99.38, "temperature": 0.21}
+    assert set(batch.readings["ts"]) == {datetime(2016, 11, 11, 21, 22, 1, 675000, tzinfo=UTC)}
+    station = batch.stations.row(0, named=True)
+    assert (station["name"], station["lat"], station["lon"], station["theme"]) == ("Oststr/Mauritzsteinpfad", 51.962372, 7.64568, "microclimate")
+    assert batch.skipped == 0
+
+
+def test_minimal_box_list_gives_stations_without_readings():
+    batch = opensensemap.parse((HERE / "osm_apidoc_GET_boxes_minimal_response.json").read_text(), source="osm")
+    assert len(batch) == 0
+    assert batch.stations.sort("name").select("name", "lat", "lon").rows() == [("BabCity", 51.936062, 4.78833), ("Lucht sensor", 51.426135, 5.38517)]
+
+
+def test_bbox_list_with_pm_pascal_noise_soil_and_unpopulated_measurements():
+    batch = opensensemap.parse((HERE / "boxes_bbox_full_menden.json").read_bytes(), source="osm")
+    balcony, school, old = (f"osm:64a0f0f0f0f0f0f0f0f0000{i}" for i in (1, 2, 3))
+    assert _values(batch, balcony) == {"pm10": 14.2, "pm2_5": 8.9, "temperature": 19.31, "humidity": 61.02, "pressure": pytest.approx(1008.45)}
+    # "n/a" is skipped; soil temperature and UV are not ours; lastMeasurement as a bare id is not populated
+    assert _values(batch, school) == {"noise": 48.7, "soil_moisture": 23.5}
+    assert batch.skipped == 1
+    themes = dict(batch.stations.select("station_id", "theme").rows())
+    assert themes == {balcony: "air_quality", school: "soil", old: "microclimate"}
+    assert batch.stations.filter(station_id=old).select("lat", "lon").row(0) == (51.452, 7.801)  # old API: loc[0].geometry
+    assert batch.stations.filter(station_id=balcony)["name"].item() == "Balkon Lendringser Str. <script>alert(1)</script>"
+
+
+def test_unit_alone_for_unambiguous_units_and_config_for_free_titles():
+    at = {"createdAt": "2024-01-01T00:00:00Z"}
+    box = {"_id": "b1", "name": "x", "sensors": [
+        {"title": "Außen", "unit": "Grad C", "lastMeasurement": {"value": "3.5", **at}},  # °C says it all
+        {"title": "Kanal 2", "unit": "%", "lastMeasurement": {"value": "71", **at}},  # % could be air or soil
+        {"title": "Regenmenge", "unit": "l/m²", "lastMeasurement": {"value": "1.2", **at}},
+    ]}
+    assert _values(opensensemap.parse(box, source="o"), "o:b1") == {"temperature": 3.5, "precipitation": 1.2}
+    mapped = opensensemap.parse(box, source="o", config={"sensors": {"kanal 2": "humidity"}})
+    assert _values(mapped, "o:b1") == {"temperature": 3.5, "humidity": 71.0, "precipitation": 1.2}
+
+
+def test_a_measurement_history_answer_is_not_a_box():
+    with pytest.raises(FeedFormatError, match="senseBox"):
+        opensensemap.parse((HERE / "osm_apidoc_GET_boxes_id_data_sensorId_response.json").read_bytes(), source="osm")
+
+
+JUNK = [None, 42, True, "", b"\xff", "nope", "[", "null", "[1]", "{}", {"a": 1}, [None], [{"_id": 5}], {"_id": ["x"], "name": 1},
+        {"_id": "a", "sensors": "x"}, {"_id": "a", "sensors": [None, 1, {"unit": ["°C"], "title": {}}]},
+        {"_id": "a", "currentLocation": {"coordinates": "x"}, "sensors": [{"title": "PM10", "unit": "µg/m³", "lastMeasurement": {"value": [], "createdAt": 1}}]},
+        {"_id": "a", "loc": [], "name": "x"}, {"_id": "a", "loc": "x", "name": "x"}]
+LEAVES = [None, "", "x", -1, 1e308, 10**400, [], {}, True, "NaN", "2024-13-45T99:00:00Z", {"a": [1]}]
+
+
+def _mutants(tree, seed, count=80):
+    """Copies of ``tree`` with one random node replaced by junk each."""
+    rng = random.Random(seed)
+    for _ in range(count):
+        mutant = copy.deepcopy(tree)
+        node, path = mutant, []
+        while isinstance(node, (dict, list)) and node and rng.random() < 0.8:
+            key = rng.choice(list(node)) if isinstance(node, dict) else rng.randrange(len(node))
+            path.append((node, key))
+            node = node[key]
+        if path:
+            parent, key = path[-1]
+            parent[key] = rng.choice(LEAVES)
+        yield mutant
+
+
+@pytest.mark.parametrize("payload", JUNK, ids=range(len(JUNK)))
+def test_junk_raises_only_feed_errors(payload):
+    try:
+        assert isinstance(opensensemap.parse(payload, source="o"), Batch)
+    except FeedError:
+        pass
+
+
+def test_mutated_fixtures_raise_only_feed_errors():
+    for name in ("osm_apidoc_GET_boxes_id_response.json", "boxes_bbox_full_menden.json"):
+        for mutant in _mutants(json.loads((HERE / name).read_text()), seed=name):
+            try:
+                assert isinstance(opensensemap.parse(mutant, source="o"), Batch)
+            except FeedError:
+                pass
+
+
+def _cfg(server, **extra):
+    return {"key": "osm", "kind": "opensensemap", "base_url": server.url, "timeout": 0.3, **extra}
+
+
+def test_fetch_boxes_by_id(feed_server, session):
+    feed_server.route(f"/boxes/{BOX}", (HERE / "osm_apidoc_GET_boxes_id_response.json").read_bytes())
+    batch = opensensemap.fetch(_cfg(feed_server, boxes=[BOX]), session)
+    assert len(batch) == 4 and batch.stations["station_id"].to_list() == [f"osm:{BOX}"]
+
+
+def test_fetch_bbox_asks_for_outdoor_boxes_with_measurements(feed_server, session):
+    feed_server.route("/boxes", (HERE / "boxes_bbox_full_menden.json").read_bytes())
+    batch = opensensemap.fetch(_cfg(feed_server, bbox=[7.70, 51.40, 7.85, 51.48]), session)
+    assert len(batch) == 7 and len(batch.stations) == 3
+    query = feed_server.requests[0][2]
+    assert query == {"bbox": "7.7,51.4,7.85,51.48", "full": "true", "exposure": "outdoor"}
+
+
+def test_fetch_needs_boxes_or_bbox(session):
+    with pytest.raises(FeedFormatError, match="bbox"):
+        opensensemap.fetch({"key": "osm"}, session)
+    with pytest.raises(FeedFormatError, match="bbox"):
+        opensensemap.fetch({"key": "osm", "bbox": [1, 2, 3]}, session)
+
+
+FAILURES = {
+    "500": ({"status": 500}, FeedUnavailable),
+    "401": ({"status": 401}, FeedAuthError),
+    "slow": ({"body": b"[]", "delay": 2.0}, FeedUnavailable),
+    "html": ({"body": b"<html><body>502 Bad Gateway</body></html>", "headers": {"Content-Type": "text/html"}}, FeedFormatError),
+    "truncated": ({"body": (HERE / "boxes_bbox_full_menden.json").read_bytes()[:400], "truncate": True}, FeedUnavailable),
+    "object": ({"body": b'{"code": "BadRequest", "message": "invalid bbox"}'}, FeedFormatError),
+}
+
+
+@pytest.mark.parametrize("case", FAILURES)
+def test_fetch_failures_end_in_typed_errors_in_time(feed_server, session, case):
+    route, error = FAILURES[case]
+    feed_server.route("/boxes", **route)
+    start = time.monotonic()
+    with pytest.raises(error):
+        opensensemap.fetch(_cfg(feed_server, bbox=[7.70, 51.40, 7.85, 51.48]), session)
+    assert time.monotonic() - start < 3.0
