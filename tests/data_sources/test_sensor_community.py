@@ -1,0 +1,162 @@
+"""Sensor.Community adapter: data.json records in an area, the airrohr device push, fetch via the area filter."""
+
+import copy
+import json
+import random
+import time
+from datetime import datetime, timezone
+
+import pytest
+
+from core.schema import Batch
+from data_sources import sensor_community
+from data_sources.errors import FeedAuthError, FeedError, FeedFormatError, FeedUnavailable
+from tests.data_sources.conftest import FIXTURES, FeedServer
+
+HERE = FIXTURES / "sensor_community"
+UTC = timezone.utc
+MENDEN = [51.4436, 7.7783, 5]
+
+
+@pytest.fixture(scope="module")
+def _server():
+    server = FeedServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def feed_server(_server):
+    """The shared local server, emptied for each test (its shutdown costs 0.5 s, so once per module)."""
+    _server.routes.clear()
+    _server.requests.clear()
+    return _server
+
+
+def _records() -> bytes:
+    return (HERE / "data_json_area_menden.json").read_bytes()
+
+
+def _values(batch, station):
+    return dict(batch.readings.filter(station_id=station).select("quantity", "value").rows())
+
+
+def test_records_in_the_area_grouped_by_location():
+    batch = sensor_community.parse(_records(), source="sc", config={"area": MENDEN})
+    # SDS011 and BME280 at location 40101 are one station; BME280 pressure comes in Pa
+    assert _values(batch, "sc:40101") == {"pm10": 12.4, "pm2_5": 7.05, "temperature": 18.63, "humidity": 64.2, "pressure": pytest.approx(1008.1244)}
+    assert _values(batch, "sc:40117") == {"temperature": 19.1}  # its humidity "" is skipped
+    assert batch.skipped == 1
+    # the indoor sensor (40125) and Berlin (1071) are not in Menden's outdoor air
+    assert sorted(batch.stations["station_id"]) == ["sc:40101", "sc:40117"]
+    assert dict(batch.stations.select("station_id", "theme").rows()) == {"sc:40101": "air_quality", "sc:40117": "microclimate"}
+    # naive timestamps are UTC; coordinates are strings
+    assert batch.readings.filter(station_id="sc:40117")["ts"].item() == datetime(2024, 6, 12, 9, 40, 58, tzinfo=UTC)
+    assert batch.stations.filter(station_id="sc:40117").select("lat", "lon").row(0) == (51.4291, 7.7957)
+
+
+def test_without_area_every_outdoor_record_counts_and_stations_can_be_sensors():
+    batch = sensor_community.parse(_records().decode(), source="sc", config={"station_by": "sensor", "include_indoor": True})
+    assert sorted(batch.stations["station_id"]) == ["sc:2129", "sc:80201", "sc:80202", "sc:80233", "sc:80250"]
+    assert batch.stations.filter(station_id="sc:80202")["name"].item() == "BME280 80202"
+
+
+def test_airrohr_device_push_with_prefixed_value_types():
+    payload = (HERE / "airrohr_device_push.json").read_bytes()
+    batch = sensor_community.parse(payload, source="sc", config={"received_at": "2024-06-12T11:41:00+02:00", "lat": 51.44, "lon": 7.78})
+    assert _values(batch, "sc:esp8266-15893402") == {"pm10": 21.35, "pm2_5": 9.8, "temperature": -1.47, "humidity": 81.02, "pressure": pytest.approx(998.7413)}
+    assert set(batch.readings["ts"]) == {datetime(2024, 6, 12, 9, 41, tzinfo=UTC)}
+    assert batch.stations.select("lat", "lon").row(0) == (51.44, 7.78)
+
+
+def test_device_push_without_time_is_stamped_on_arrival():
+    before = datetime.now(UTC)
+    batch = sensor_community.parse((HERE / "airrohr_device_push.json").read_bytes(), source="sc")
+    assert before <= batch.readings["ts"].min() <= datetime.now(UTC)
+
+
+JUNK = [None, 42, True, "", b"\xff", "nope", "[", "null", "{}", {"a": 1}, [None], [1, "x"], [{}], [{"location": "x"}],
+        [{"location": {"id": [1]}, "sensordatavalues": [{"value_type": ["P1"], "value": "1"}]}],
+        [{"location": {"id": 1, "latitude": "x"}, "timestamp": 5, "sensordatavalues": "x"}], {"esp8266id": None},
+        {"esp8266id": 1, "sensordatavalues": [None, {"value_type": "SDS_P1", "value": {}}]}]
+LEAVES = [None, "", "x", -1, 1e308, 10**400, [], {}, True, "NaN", "2024-13-45 99:00:00", {"a": [1]}]
+
+
+def _mutants(tree, seed, count=80):
+    """Copies of ``tree`` with one random node replaced by junk each."""
+    rng = random.Random(seed)
+    for _ in range(count):
+        mutant = copy.deepcopy(tree)
+        node, path = mutant, []
+        while isinstance(node, (dict, list)) and node and rng.random() < 0.8:
+            key = rng.choice(list(node)) if isinstance(node, dict) else rng.randrange(len(node))
+            path.append((node, key))
+            node = node[key]
+        if path:
+            parent, key = path[-1]
+            parent[key] = rng.choice(LEAVES)
+        yield mutant
+
+
+@pytest.mark.parametrize("payload", JUNK, ids=range(len(JUNK)))
+def test_junk_raises_only_feed_errors(payload):
+    try:
+        assert isinstance(sensor_community.parse(payload, source="sc", config={"area": MENDEN}), Batch)
+    except FeedError:
+        pass
+
+
+def test_mutated_fixtures_raise_only_feed_errors():
+    for name in ("data_json_area_menden.json", "airrohr_device_push.json"):
+        for mutant in _mutants(json.loads((HERE / name).read_text()), seed=name):
+            try:
+                assert isinstance(sensor_community.parse(mutant, source="sc", config={"area": MENDEN}), Batch)
+            except FeedError:
+                pass
+
+
+def test_a_broken_area_is_a_feed_error():
+    with pytest.raises(FeedFormatError, match="area"):
+        sensor_community.parse(_records(), source="sc", config={"area": [51.4, "east", 5]})
+
+
+def _cfg(server, **extra):
+    return {"key": "sc", "kind": "sensor_community", "base_url": server.url, "timeout": 0.3, **extra}
+
+
+def test_fetch_uses_the_area_filter_and_filters_again_locally(feed_server, session):
+    feed_server.route("/airrohr/v1/filter/area=51.4436,7.7783,5", _records())
+    batch = sensor_community.fetch(_cfg(feed_server, area=MENDEN), session)
+    assert sorted(batch.stations["station_id"]) == ["sc:40101", "sc:40117"]
+    assert feed_server.requests[0][1] == "/airrohr/v1/filter/area=51.4436,7.7783,5"
+
+
+def test_fetch_a_data_json_url(feed_server, session):
+    feed_server.route("/static/v2/data.json", _records())
+    batch = sensor_community.fetch(_cfg(feed_server, url=feed_server.url + "/static/v2/data.json", area=MENDEN), session)
+    assert len(batch) == 6
+
+
+def test_fetch_needs_an_area_or_a_url(session):
+    with pytest.raises(FeedFormatError, match="area"):
+        sensor_community.fetch({"key": "sc"}, session)
+
+
+FAILURES = {
+    "500": ({"status": 500}, FeedUnavailable),
+    "403": ({"status": 403}, FeedAuthError),
+    "slow": ({"body": b"[]", "delay": 2.0}, FeedUnavailable),
+    "html": ({"body": b"<html><body>Service Unavailable</body></html>", "headers": {"Content-Type": "text/html"}}, FeedFormatError),
+    "truncated": ({"body": _records()[:300], "truncate": True}, FeedUnavailable),
+    "object": ({"body": b'{"detail": "Not found."}'}, FeedFormatError),
+}
+
+
+@pytest.mark.parametrize("case", FAILURES)
+def test_fetch_failures_end_in_typed_errors_in_time(feed_server, session, case):
+    route, error = FAILURES[case]
+    feed_server.route("/airrohr/v1/filter/area=51.4436,7.7783,5", **route)
+    start = time.monotonic()
+    with pytest.raises(error):
+        sensor_community.fetch(_cfg(feed_server, area=MENDEN), session)
+    assert time.monotonic() - start < 3.0
