@@ -1,0 +1,241 @@
+"""What TTN and ChirpStack uplinks have in common: wire records in, one canonical Batch out.
+
+The network-server adapters only read their envelope into ``Uplink`` values; choosing the
+decoder, applying the per-device config, mapping, de-duplicating and counting broken uplinks
+happen here once, so push (webhook inbox) and poll (storage API) end in the same rows.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+from typing import Any, Callable, Iterable, Mapping
+
+from core.schema import THEMES, Batch, is_number
+from data_sources import inbox
+from data_sources.errors import FeedFormatError
+from data_sources.lorawan.decoders import decode, supported
+from data_sources.lorawan.mapping import measurements, model_map
+
+
+@dataclass(frozen=True)
+class Uplink:
+    """One device uplink as read from a network server's envelope."""
+
+    native_id: str  # TTN device_id, ChirpStack DevEUI: the station_id suffix
+    ts: datetime | None
+    aliases: tuple[str, ...] = ()  # other ids the city config may use for the device (DevEUI, name)
+    fport: int | None = None
+    payload: bytes | None = None  # None when absent or not valid base64
+    decoded: Mapping | None = None  # what the network server's own codec made of it
+    model: str | None = None  # "brand/model" from the envelope (TTN version_ids)
+    profile: str | None = None  # ChirpStack device profile name
+    name: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    counted: bool = True  # False for an inbox event read again: its failures were counted before
+
+
+def as_dict(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None
+
+
+_FRACTION = re.compile(r"(\.\d{6})\d+")
+
+
+def parse_time(value: Any) -> datetime | None:
+    """An RFC 3339 time as aware UTC; nanoseconds are cut to microseconds, naive means UTC."""
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(_FRACTION.sub(r"\1", value.strip()))
+        except ValueError:
+            return None
+    else:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)
+
+
+def rfc3339(moment: datetime) -> str:
+    """UTC time as The Things Stack writes it, e.g. ``2024-05-01T10:00:00.000000Z``."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def unbase64(value: Any) -> bytes | None:
+    """The bytes of a base64 field; None when it is absent or not valid base64 (the uplink is then
+    usable only through a decoded payload, else skipped and counted)."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def fport_of(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 255 else None
+
+
+def coordinates(lat: Any, lon: Any) -> tuple[float | None, float | None]:
+    """A WGS84 position, or (None, None) when missing, out of range or the null island (0, 0)."""
+    if not (is_number(lat) and is_number(lon)) or not (-90 <= lat <= 90 and -180 <= lon <= 180) or (lat == 0 and lon == 0):
+        return None, None
+    return float(lat), float(lon)
+
+
+def records(payload: Any) -> tuple[list[dict], int]:
+    """JSON objects from a payload: one object, a list, or newline-delimited JSON (a storage stream).
+
+    Returns the objects and how many lines or items were not objects. A payload of which
+    nothing can be read raises ``FeedFormatError``.
+    """
+    if isinstance(payload, dict):
+        return [payload], 0
+    if isinstance(payload, list):
+        found = [item for item in payload if isinstance(item, dict)]
+        return found, len(payload) - len(found)
+    if isinstance(payload, (bytes, bytearray)):
+        try:
+            payload = bytes(payload).decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            msg = f"uplink payload is not UTF-8 text: {exc}"
+            raise FeedFormatError(msg) from exc
+    if not isinstance(payload, str):
+        msg = f"uplink payload must be JSON text or decoded JSON, got {type(payload).__name__}"
+        raise FeedFormatError(msg)
+    if not payload.strip():
+        return [], 0
+    try:
+        return records(json.loads(payload))
+    except json.JSONDecodeError as whole_error:
+        found, bad = [], 0
+        for line in filter(None, (line.strip() for line in payload.splitlines())):
+            try:
+                item = json.loads(line)
+            except json.JSONDecodeError:
+                bad += 1
+                continue
+            if isinstance(item, dict):
+                found.append(item)
+            else:
+                bad += 1
+        if not found:
+            msg = f"uplink payload is neither JSON nor newline-delimited JSON: {whole_error}"
+            raise FeedFormatError(msg) from whole_error
+        return found, bad
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if is_number(value) else None
+
+
+def _devices(config: Mapping | None, table: str) -> dict[str, dict]:
+    """A per-device (or per-profile) config table with case-insensitive keys (DevEUIs come in both cases)."""
+    entries = as_dict(as_dict(config).get(table))
+    return {str(key).lower(): value for key, value in entries.items() if isinstance(value, dict)}
+
+
+def to_batch(uplinks: Iterable[Uplink], *, source: str, config: Mapping | None = None, skipped: int = 0) -> Batch:
+    """Decode, map and de-duplicate uplinks into canonical readings and stations.
+
+    An uplink is skipped (and counted) when it has no time, when its payload does not decode,
+    or when nothing about it can be decoded at all (unknown model and no decoded payload).
+    Frame counters play no part: a device that restarts at f_cnt 0 keeps reporting.
+    """
+    devices, profiles = _devices(config, "devices"), _devices(config, "profiles")
+    readings: dict[tuple[str, str, datetime], dict] = {}
+    stations: dict[str, dict] = {}
+    for up in uplinks:
+        device = next((devices[k.lower()] for k in (up.native_id, *up.aliases) if k and k.lower() in devices), {})
+        # The city's config is deliberate, so it overrides what the network server says.
+        model = text(device.get("model")) or up.model or text(profiles.get((up.profile or "").lower(), {}).get("model"))
+        if up.ts is None:
+            skipped += up.counted
+            continue
+        if supported(model) and up.fport is not None and up.payload is not None:
+            try:
+                decoded = decode(model, up.fport, up.payload)
+            except FeedFormatError:
+                skipped += up.counted
+                continue
+        elif up.decoded is not None:
+            decoded = up.decoded
+        else:
+            skipped += up.counted  # nothing to decode with: the city should name the device's model
+            continue
+        station_id = f"{source}:{up.native_id}"
+        mount = _number(device.get("mount_height_cm"))
+        for quantity, value in measurements(model, decoded, mount_height_cm=mount):
+            readings.setdefault((station_id, quantity, up.ts), {"ts": up.ts, "station_id": station_id, "quantity": quantity, "value": value, "source": source})
+        lat, lon = coordinates(device.get("lat"), device.get("lon"))
+        if lat is None:
+            lat, lon = coordinates(up.lat, up.lon)
+        theme = device.get("theme") if device.get("theme") in THEMES else model_map(model).theme
+        stations[station_id] = {
+            "station_id": station_id,
+            "source": source,
+            "name": text(device.get("name")) or up.name or up.native_id,
+            "lat": lat,
+            "lon": lon,
+            "theme": theme,
+            "district": text(device.get("district")),
+        }
+    return Batch.from_rows(readings.values(), stations.values(), skipped=skipped)
+
+
+Extract = Callable[[dict, "datetime | None"], "Uplink | None"]
+
+
+def extract_all(rows: Iterable[dict], extract: Extract, *, arrived: datetime | None = None) -> tuple[list[Uplink], int]:
+    """Read each record's envelope; a broken one is counted, a non-uplink event (join, status) ignored."""
+    found, broken = [], 0
+    for row in rows:
+        try:
+            up = extract(row, arrived)
+        except FeedFormatError:
+            broken += 1
+            continue
+        if up is not None:
+            found.append(up)
+    return found, broken
+
+
+def parse_payload(payload: Any, extract: Extract, *, source: str, config: Mapping | None) -> Batch:
+    """The common ``parse``: records → envelopes → canonical rows."""
+    rows, bad = records(payload)
+    found, broken = extract_all(rows, extract)
+    return to_batch(found, source=source, config=config, skipped=bad + broken)
+
+
+def from_inbox(source_cfg: Mapping[str, Any], extract: Extract) -> Batch:
+    """Everything the webhook receiver put into the source's inbox (see ``data_sources.inbox``).
+
+    Events without a time of their own (a ChirpStack v3 gateway without GPS) take their arrival
+    time. Broken content counts as skipped only the first time an event is handed out.
+    """
+    folder = inbox.directory(source_cfg)
+    found, skipped = [], 0
+    for event in inbox.claim(folder, keep_s=inbox.keep_seconds(source_cfg)):
+        try:
+            rows, bad = records(event.body)
+        except FeedFormatError:
+            inbox.quarantine(folder, event.name)
+            skipped += 1
+            continue
+        ups, broken = extract_all(rows, extract, arrived=event.arrived)
+        found.extend(ups if event.first else (replace(up, counted=False) for up in ups))
+        skipped += (bad + broken) if event.first else 0
+    return to_batch(found, source=source_cfg["key"], config=source_cfg, skipped=skipped)
