@@ -13,12 +13,14 @@ if data.has_demo():
     st.html(f'<span class="scs-demo">{t("sidebar.demo_badge", language)}</span>')
 
 
+if not len(data.current(data.version())):
+    widgets.wait_for_data(language)
+    st.stop()
+
+
 @st.fragment(run_every=30)
 def board() -> None:
     tiles = data.tiles(data.version())
-    if all(tile.value is None for tile in tiles):
-        st.info(t("common.no_data", language), icon=":material/hourglass_top:")
-        return
     columns = st.columns(3)
     for i, tile in enumerate(tiles):
         with columns[i % 3]:

@@ -13,7 +13,7 @@ city = data.city()
 st.title(t("map.title", language))
 view = station_view(data.current(data.version()))
 if not len(view):
-    st.info(t("common.no_data", language), icon=":material/hourglass_top:")
+    widgets.wait_for_data(language)
     st.stop()
 
 present = [theme for theme in view["theme"].unique(maintain_order=True).to_list() if theme]

@@ -44,6 +44,8 @@ def start_ingest() -> threading.Event:
     """
     _export_secrets()
     stop = threading.Event()
+    if os.environ.get("SHOWROOM_INGEST", "auto") == "off":  # a separate `python -m core.ingest --loop` feeds the store
+        return stop
     thread = threading.Thread(target=background, args=(city(), data_dir(), stop), name="showroom-ingest", daemon=True)
     thread.start()
     return stop

@@ -1,8 +1,8 @@
 """Shared widgets: language, kiosk flag, sidebar, status styling and the tile renderer.
 
 Feed text (station names) is untrusted: everything dynamic that goes into HTML passes
-``html.escape`` here, and ``st.html`` (sanitised, no scripts) is used instead of
-``unsafe_allow_html``.
+``html.escape`` here, and ``st.html`` (sanitised by DOMPurify, no scripts) is used rather
+than markdown with raw HTML switched on.
 """
 
 from __future__ import annotations
@@ -140,3 +140,15 @@ def tile_detail(tile: Tile, language: str) -> str:
     if tile.key == "air":
         params["pollutant"] = t(f"quantity.{tile.quantity}", language)
     return t(f"tile.{tile.key}.detail", language, **params)
+
+
+def wait_for_data(language: str) -> None:
+    """Say plainly that there is no data yet, look again every 3 s, redraw the page when it comes."""
+
+    @st.fragment(run_every=3)
+    def waiting() -> None:
+        if data.version() > 0 and len(data.current(data.version())):
+            st.rerun()
+        st.info(t("common.no_data", language), icon=":material/hourglass_top:")
+
+    waiting()

@@ -1,0 +1,133 @@
+"""The "Heute" view: tiles from latest values, and one test per generated sentence type."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from core.today import Label, Measure, TextKey, Tile, current, sentence, station_view, tiles, trends
+
+NOW = dt.datetime(2026, 7, 15, 12, tzinfo=dt.timezone.utc)
+THEMES = {"t": "microclimate", "c": "indoor_air", "w": "water", "a": "air_quality", "b": "soil", "p": "parking"}
+
+
+def latest(rows: list[tuple[str, str, float]], stale: set[str] = frozenset()) -> tuple[pl.DataFrame, pl.DataFrame]:
+    frame = pl.DataFrame(
+        [
+            {"station_id": s, "quantity": q, "ts": NOW, "value": v, "interval_s": 600.0, "age_s": 60.0, "stale": s in stale}
+            for s, q, v in rows
+        ]
+    )
+    stations = pl.DataFrame(
+        [{"station_id": s, "source": "x", "name": f"Ort {s}", "lat": 51.4, "lon": 7.7, "theme": THEMES[s[0]], "district": None} for s in sorted({r[0] for r in rows})],
+        schema={"station_id": pl.String, "source": pl.String, "name": pl.String, "lat": pl.Float64, "lon": pl.Float64, "theme": pl.String, "district": pl.String},
+    )
+    return frame, stations
+
+
+def tile(key: str, rows, thresholds=None, stale=frozenset()) -> Tile:
+    frame, stations = latest(rows, stale)
+    return {t.key: t for t in tiles(current(frame, stations, thresholds=thresholds), thresholds=thresholds)}[key]
+
+
+def test_heat_tile_uses_city_mean_and_names_the_warmest_place():
+    t = tile("heat", [("t1", "temperature", 20.0), ("t2", "temperature", 24.0), ("t1", "humidity", 50.0)])
+    assert t.value == pytest.approx(22.0)
+    assert t.extra["max_station"] == "Ort t2" and t.stations == 2
+    assert sentence(t)[0] == "sentence.heat.normal"
+
+
+@pytest.mark.parametrize(
+    ("temps", "humidity", "key"),
+    [
+        ([26.0, 24.0], 30.0, "sentence.heat.summer"),
+        ([31.0, 29.0], 20.0, "sentence.heat.hot"),
+        ([35.0, 33.0], 60.0, "sentence.heat.stress"),
+        ([-3.0, -1.0], 80.0, "sentence.heat.cold"),
+    ],
+)
+def test_heat_sentences(temps, humidity, key):
+    rows = [(f"t{i}", "temperature", v) for i, v in enumerate(temps)] + [(f"t{i}", "humidity", humidity) for i in range(len(temps))]
+    t = tile("heat", rows)
+    name, params = sentence(t)
+    assert name == key
+    assert isinstance(params["max"], Measure) and params["max"].value == max(temps)
+
+
+def test_air_sentences_worst_pollutant_decides():
+    good = tile("air", [("a1", "pm10", 12.0), ("a1", "no2", 20.0)])
+    assert sentence(good)[0] == "sentence.air.good" and good.status == "good"
+    bad = tile("air", [("a1", "pm10", 12.0), ("a2", "pm2_5", 40.0)])
+    name, params = sentence(bad)
+    assert name == "sentence.air.bad"
+    assert params["pollutant"] == Label("Feinstaub PM2,5", "Particulate matter PM2.5")
+    assert params["place"] == "Ort a2"
+
+
+def test_classroom_sentences_count_rooms_to_air():
+    rooms = [(f"c{i}", "co2", v) for i, v in enumerate([600.0, 800.0, 1200.0, 2300.0])]
+    t = tile("classrooms", rooms)
+    assert sentence(t) == ("sentence.classrooms.some", {"n": 2, "total": 4})
+    assert t.value == pytest.approx(1225.0) and t.status == "moderate"  # rated on the mean
+    fine = tile("classrooms", [("c1", "co2", 500.0), ("c2", "co2", 700.0)])
+    assert sentence(fine) == ("sentence.classrooms.none", {"n": 0, "total": 2})
+
+
+def test_water_sentences_level_and_trend():
+    thresholds = {"stations": {"w1": {"water_level": [100, 150, 200]}}}
+    frame, stations = latest([("w1", "water_level", 160.0), ("w2", "water_level", 40.0)])
+    rollup = pl.DataFrame(
+        {
+            "station_id": ["w1", "w1", "w2", "w2"],
+            "quantity": "water_level",
+            "bucket_start": [NOW - dt.timedelta(hours=1), NOW, NOW - dt.timedelta(hours=1), NOW],
+            "mean": [140.0, 158.0, 40.0, 40.0],
+            "last": [141.0, 160.0, 40.0, 40.0],
+        }
+    )
+    t = {x.key: x for x in tiles(current(frame, stations, thresholds=thresholds), trends(rollup), thresholds=thresholds)}["water"]
+    assert t.status == "info2" and t.station == "Ort w1" and t.trend == pytest.approx(20.0)
+    name, params = sentence(t)
+    assert name == "sentence.water.level"
+    assert params["trend"] == TextKey("common.trend_up")
+    calm = tile("water", [("w2", "water_level", 40.0)])
+    assert sentence(calm)[0] == "sentence.water.normal"
+    assert sentence(calm)[1]["trend"] == TextKey("common.trend_flat")
+
+
+def test_tree_sentences():
+    t = tile("trees", [("b1", "soil_moisture", 12.0), ("b2", "soil_moisture", 30.0)])
+    assert sentence(t) == ("sentence.trees.some", {"n": 1, "total": 2})
+    assert sentence(tile("trees", [("b1", "soil_moisture", 30.0)]))[0] == "sentence.trees.none"
+
+
+def test_parking_sentence_sums_free_spaces():
+    t = tile("parking", [("p1", "parking_free", 100.0), ("p2", "parking_free", 50.0), ("p1", "occupancy", 95.0)])
+    assert t.value == 150.0 and t.status == "full"
+    assert sentence(t) == ("sentence.parking", {"value": Measure(150.0, "parking_free")})
+
+
+def test_no_data_sentence_and_empty_tiles():
+    assert sentence(Tile("air")) == ("sentence.no_data", {})
+    frame, stations = latest([("t1", "temperature", 20.0)])
+    out = {t.key: t for t in tiles(current(frame, stations))}
+    assert out["water"].value is None and out["water"].status == "unknown"
+
+
+def test_stale_data_is_shown_but_flagged():
+    t = tile("heat", [("t1", "temperature", 20.0)], stale={"t1"})
+    assert t.stale and t.value == 20.0
+
+
+def test_fresh_stations_win_over_stale_ones():
+    t = tile("heat", [("t1", "temperature", 20.0), ("t2", "temperature", 10.0)], stale={"t2"})
+    assert not t.stale and t.value == 20.0 and t.stations == 1
+
+
+def test_station_view_picks_worst_rated_value_per_station():
+    frame, stations = latest([("c1", "co2", 2500.0), ("c1", "temperature", 21.0), ("t1", "temperature", 20.0), ("t1", "humidity", 50.0)])
+    view = station_view(current(frame, stations))
+    assert dict(zip(view["station_id"], view["quantity"])) == {"c1": "co2", "t1": "temperature"}
+    assert view.filter(pl.col("station_id") == "c1")["status"][0] == "bad"

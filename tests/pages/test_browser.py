@@ -1,0 +1,45 @@
+"""The real app in headless Chromium: first start on an empty store, deep links, no exceptions."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.pages.browser import browser_page, chromium, running_app
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def fresh_app(tmp_path_factory):
+    """The app as a newcomer starts it: empty data dir, its own ingest thread on."""
+    chromium()
+    with running_app(tmp_path_factory.mktemp("fresh")) as url:
+        yield url
+
+
+def test_first_start_shows_the_city_today_in_german(fresh_app):
+    with browser_page() as page:
+        start = time.monotonic()
+        page.goto(fresh_app)
+        page.get_by_text("Wie geht es Menden (Sauerland) heute?").wait_for(timeout=60_000)
+        page.locator(".scs-tile").first.wait_for(timeout=60_000)
+        seconds = time.monotonic() - start
+        print(f"\nfirst start: Heute with tiles after {seconds:.1f} s")
+        body = page.inner_text("body")
+        for word in ("Temperatur", "Pegel", "Raumluft in Schulen", "Stand:", "Demo-Daten"):
+            assert word in body
+        assert page.locator('[data-testid="stException"]').count() == 0
+        assert not page.errors
+
+
+def test_deep_link_runs_through_the_app_entry_point(tmp_path):
+    """The very first request of a new server is a deep link (a kiosk after a reboot)."""
+    with running_app(tmp_path / "d") as url, browser_page() as page:
+        page.goto(f"{url}/karte?lang=en")
+        page.get_by_role("heading", name="Map").wait_for(timeout=60_000)
+        nav = page.locator('[data-testid="stSidebarNav"]')
+        nav.wait_for(timeout=30_000)
+        assert "Today" in nav.inner_text() and "app" not in nav.inner_text().split()
+        assert page.locator('[data-testid="stException"]').count() == 0

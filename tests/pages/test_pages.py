@@ -1,0 +1,112 @@
+"""Every page through Streamlit's AppTest, in German and English, with demo data and with none."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ui import navigation
+
+APP = str(navigation.PAGES_DIR.parent / "app.py")
+
+PAGES = [f"pages/{spec.slug}.py" for spec in navigation.PAGES]
+TITLES = {
+    ("heute", "de"): "Wie geht es Menden (Sauerland) heute?",
+    ("heute", "en"): "How is Menden (Sauerland) today?",
+    ("karte", "de"): "Karte",
+    ("karte", "en"): "Map",
+}
+
+
+def run(page: str, lang: str | None = None, **params: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    if lang:
+        at.query_params["lang"] = lang
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    if page != PAGES[0]:
+        at.switch_page(page)
+        at.run()
+    return at
+
+
+def page_text(at: AppTest) -> str:
+    parts = [e.value for e in at.title] + [e.value for e in at.markdown] + [e.value for e in at.info] + [e.value for e in at.caption]
+    parts += [e.proto.body for e in at.get("html")]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_every_page_file_is_in_the_navigation_table():
+    files = {p.stem for p in navigation.PAGES_DIR.glob("*.py") if p.stem != "__init__"}
+    assert files == {spec.slug for spec in navigation.PAGES}
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+@pytest.mark.parametrize("page", PAGES)
+def test_page_renders_with_demo_data(app_env, demo_copy, page, lang):
+    app_env(demo_copy)
+    at = run(page, lang)
+    assert not at.exception, at.exception
+    slug = page.split("/")[1][:-3]
+    assert at.title[0].value == TITLES[(slug, lang)]
+
+
+def test_today_shows_a_tile_per_theme_in_german(app_env, demo_copy):
+    app_env(demo_copy)
+    text = page_text(run(PAGES[0]))
+    for word in ("Temperatur", "Luftqualität", "Raumluft in Schulen", "Pegel", "Junge Bäume", "Parken", "Stand:", "Demo-Daten"):
+        assert word in text
+    assert "Klassenräumen" in text and "°C" in text and "ppm" in text
+
+
+def test_today_in_english_uses_english_words_and_decimal_point(app_env, demo_copy):
+    app_env(demo_copy)
+    text = page_text(run(PAGES[0], "en"))
+    assert "Water levels" in text and "As of:" in text and "Demo data" in text
+    assert "Stand:" not in text
+
+
+def test_map_lists_every_station(app_env, demo_copy):
+    app_env(demo_copy)
+    at = run("pages/karte.py")
+    assert not at.exception
+    assert len(at.dataframe[0].value) == 77
+    assert any("77 Stationen" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+@pytest.mark.parametrize("page", PAGES)
+def test_empty_store_says_so_plainly(app_env, tmp_path, page, lang):
+    app_env(tmp_path / "empty")
+    at = run(page, lang)
+    assert not at.exception, at.exception
+    expected = "Noch keine Messwerte" if lang == "de" else "No readings yet"
+    assert any(expected in i.value for i in at.info)
+
+
+def test_bad_config_is_one_sentence_not_a_traceback(app_env, tmp_path, monkeypatch):
+    app_env(tmp_path / "d")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[city]\nname = 'X'\n", encoding="utf-8")
+    monkeypatch.setenv("SHOWROOM_CONFIG", str(bad))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert "timezone" in at.error[0].value and str(bad) in at.error[0].value
+
+
+def test_station_names_are_escaped_in_tiles(app_env, demo_copy):
+    """Untrusted names: markup in a name arrives as text, never as HTML."""
+    import polars as pl
+
+    from core.schema import Batch
+    from core.store import open_store
+
+    store = open_store(demo_copy)
+    evil = '<img src=x onerror="alert(1)">Marktplatz'
+    store.append(Batch(stations=store.stations().with_columns(name=pl.lit(evil))))
+    app_env(demo_copy)
+    html = "\n".join(e.proto.body for e in run(PAGES[0]).get("html"))
+    assert "<img" not in html
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;Marktplatz" in html
