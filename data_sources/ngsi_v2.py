@@ -129,7 +129,6 @@ def _first_time(attrs: Mapping[str, Attr], names: Iterable[str]) -> datetime | N
     return next((ts for n in names if n in attrs and (ts := sdm.parse_time(attrs[n].value))), None)
 
 
-
 class Collector:
     """Rows of one parse. The first rule to give a (station, quantity, time) wins; stations keep their first sighting."""
 
@@ -143,11 +142,10 @@ class Collector:
     def station(self, native_id: str, entity_type: str, *, name: Any = None, lat: float | None = None,
                 lon: float | None = None, district: Any = None) -> str:
         station_id = f"{self.source}:{native_id}"
-        known = self._stations.setdefault(station_id, {"station_id": station_id, "source": self.source, "type": entity_type})
+        known = self._stations.setdefault(station_id, {"station_id": station_id, "source": self.source, "type": entity_type, "name": None})
         for key, value in (("name", name), ("lat", lat), ("lon", lon), ("district", district)):
-            if known.get(key) is None and value is not None and (key in ("lat", "lon") or isinstance(value, str) and value):
+            if known.get(key) is None and value is not None:
                 known[key] = value
-        known.setdefault("name", None)
         return station_id
 
     def reading(self, station_id: str, rule: sdm.Rule, rank: int, ts: datetime, value: float) -> None:
@@ -174,7 +172,6 @@ class Collector:
         return Batch.from_rows(readings, stations, skipped=self.skipped, levels=levels)
 
 
-
 def fetch(source_cfg: Mapping[str, Any], session: requests.Session, since: datetime | None = None) -> Batch:
     """Current state of the configured entities (Orion keeps no history; ``since`` is not needed)."""
     form = source_cfg.get("form", "normalized")
@@ -184,8 +181,8 @@ def fetch(source_cfg: Mapping[str, Any], session: requests.Session, since: datet
     # dateModified is Orion's builtin attribute: the time of entities that carry no dateObserved.
     params = {"options": "count,keyValues" if form == "keyValues" else "count", "attrs": "dateModified,*"}
     params |= filters(source_cfg, {"types": "type", "ids": "id", "id_pattern": "idPattern", "q": "q"})
-    url = base_url(source_cfg) + "/v2/entities"
-    entities = pages(session, url, params=params, headers=headers(source_cfg, TENANT_HEADERS), cfg=source_cfg, count_header="Fiware-Total-Count")
+    url, auth = base_url(source_cfg) + "/v2/entities", headers(source_cfg, TENANT_HEADERS)
+    entities = pages(session, url, params=params, headers=auth, cfg=source_cfg, count_header="Fiware-Total-Count")
     return parse(entities, source=source_cfg["key"], config=source_cfg)
 
 
@@ -231,7 +228,8 @@ def pages(session: requests.Session, url: str, *, params: Mapping[str, str], hea
     out: list[Any] = []
     while True:
         query = {**params, "limit": str(limit), "offset": str(len(out))}
-        reply = http.request(session, url, params=query, headers=headers, timeout=sdm.number(cfg.get("timeout")), deadline=deadline)
+        timeout = sdm.number(cfg.get("timeout"))
+        reply = http.request(session, url, params=query, headers=headers, timeout=timeout, deadline=deadline)
         page = reply.json()
         if not isinstance(page, list):
             msg = f"{url}: expected a JSON list of entities, got {type(page).__name__}"

@@ -1,4 +1,4 @@
-"""QuantumLeap (FIWARE history): index[] + values[] series per entity and attribute, paged and aggregated by the platform."""
+"""QuantumLeap (FIWARE history): index[] + values[] per entity and attribute, paged, averaged by the platform."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ RAW_DAYS = 1.0  # longer windows are averaged by QuantumLeap: hourly up to 31 da
 PAGE_SIZE = 1000  # QuantumLeap's default limit is 10000 records
 MAX_PAGES = 200
 MAX_DEPTH = 6  # the deepest real shape is attrs → types → entities → series
+WRAPPERS = ("data", "entities", "types", "attrs")
 AGGREGATE = ("auto", "none", "hour", "day")
 _CONTEXT = {"entity": ("entityId", "id"), "type": ("entityType", "type"), "attr": ("attrName",)}
 
@@ -45,50 +46,56 @@ def parse(payload: Any, *, source: str, config: Mapping[str, Any] | None = None)
 
 
 def _series(node: Any, context: Mapping[str, Any], depth: int, rows: ngsi_v2.Collector) -> Iterator[Series]:
-    if isinstance(node, list) and depth <= MAX_DEPTH:
+    if depth > MAX_DEPTH or not isinstance(node, (list, Mapping)):
+        rows.skipped += 1
+        return
+    if isinstance(node, list):
         for item in node:
             yield from _series(item, context, depth + 1, rows)
-        return
-    if not isinstance(node, Mapping) or depth > MAX_DEPTH:
-        rows.skipped += 1
         return
     here = dict(context)
     for key, names in _CONTEXT.items():
         here |= {key: node[n] for n in reversed(names) if n in node}  # entityId beats id when both are there
-    index, values, found = node.get("index"), node.get("values"), False
+    index = node.get("index")
     # Wrappers: "data" (older QuantumLeap), entities of a type, types of an attribute, and the
     # values-only answers that list entities under "values".
-    for key in ("data", "entities", "types", "attrs") + (() if isinstance(index, list) else ("values",)):
-        if isinstance(node.get(key), (list, Mapping)):
-            found = True
-            yield from _series(node[key], here, depth + 1, rows)
+    wrappers = WRAPPERS if isinstance(index, list) else (*WRAPPERS, "values")
+    nested = [node[key] for key in wrappers if isinstance(node.get(key), (list, Mapping))]
+    for inner in nested:
+        yield from _series(inner, here, depth + 1, rows)
     if isinstance(index, list):
-        found = True
-        groups = node.get("attributes")
-        if not isinstance(groups, list) and isinstance(values, list) and values and all(isinstance(v, Mapping) for v in values):
-            groups = values  # /v2/entities/{id}/value lists the attributes under "values"
-        if not isinstance(groups, list):
-            yield Series(here, index, values)
-        for group in groups if isinstance(groups, list) else ():
-            if isinstance(group, Mapping):
-                yield Series({**here, "attr": group.get("attrName")}, index, group.get("values"))
-            else:
-                rows.skipped += 1
-    if not found:
+        yield from _attributes(node, here, index, rows)
+    elif not nested:
         rows.skipped += 1
+
+
+def _attributes(node: Mapping[str, Any], here: Mapping[str, Any], index: list[Any], rows: ngsi_v2.Collector) -> Iterator[Series]:
+    """One attribute's ``values``, or several under ``attributes`` (``values`` in the /value answers)."""
+    groups, values = node.get("attributes"), node.get("values")
+    if not isinstance(groups, list) and isinstance(values, list) and values and all(isinstance(v, Mapping) for v in values):
+        groups = values
+    if not isinstance(groups, list):
+        yield Series(here, index, values)
+        return
+    for group in groups:
+        if isinstance(group, Mapping):
+            yield Series({**here, "attr": group.get("attrName")}, index, group.get("values"))
+        else:
+            rows.skipped += 1
 
 
 def _add(series: Series, rows: ngsi_v2.Collector, table: tuple[sdm.Rule, ...], config: Mapping[str, Any] | None) -> None:
     entity, etype, attr = (series.context.get(k) for k in ("entity", "type", "attr"))
     values = series.values
-    if not (isinstance(entity, str) and entity and isinstance(attr, str) and isinstance(values, list) and len(values) == len(series.index)):
-        rows.skipped += 1
+    named = isinstance(entity, str) and entity and isinstance(attr, str)
+    if not (named and isinstance(values, list) and len(values) == len(series.index)):
+        rows.skipped += 1  # a /value answer without entity or attribute, or index and values out of step
         return
     etype, attr = (sdm.local_name(etype) if isinstance(etype, str) else ""), sdm.local_name(attr)
     points = [p for v in values if (p := sdm.point(v, config))[0] is not None] if attr == "location" else []
     lat, lon = points[-1] if points else (None, None)  # the newest position the history knows
     station_id = rows.station(entity, etype, lat=lat, lon=lon)
-    matching = [(rank, rule) for rank, rule in enumerate(table) if rule.attr == attr and (not rule.types or etype in rule.types)]
+    matching = [(rank, r) for rank, r in enumerate(table) if r.attr == attr and (not r.types or etype in r.types)]
     for stamp, raw in zip(series.index, values):
         if raw is None:
             continue  # QuantumLeap fills an attribute that was absent at that time with null
@@ -166,7 +173,8 @@ def _pages(session: requests.Session, url: str, params: Mapping[str, str], heade
     while len(out) < MAX_PAGES:
         query = {**params, "limit": str(limit), "offset": str(offset)}
         try:
-            reply = http.request(session, url, params=query, headers=headers, timeout=sdm.number(cfg.get("timeout")), deadline=deadline)
+            timeout = sdm.number(cfg.get("timeout"))
+            reply = http.request(session, url, params=query, headers=headers, timeout=timeout, deadline=deadline)
         except FeedUnavailable as exc:
             # QuantumLeap answers 404 "No records were found for such query" for an empty
             # window; the shared helper reports every 404 as unavailable.

@@ -24,9 +24,7 @@ class Rule:
     level: str | None = None  # a characteristic level of the station, not a reading
 
 
-_WATER = ("WaterObserved",)
-_SPOT = ("ParkingSpot",)
-_FLOOD = ("FloodMonitoring",)
+_WATER, _SPOT, _FLOOD = ("WaterObserved",), ("ParkingSpot",), ("FloodMonitoring",)
 
 # Order is priority: when two attributes give the same quantity (WaterObserved has both
 # waterLevel and height), the first rule wins. DeviceMeasurement entities are mapped through
@@ -63,14 +61,9 @@ RULES: tuple[Rule, ...] = (
 )
 
 TYPE_THEMES: dict[str, str] = {
-    "AirQualityObserved": "air_quality",
-    "WeatherObserved": "microclimate",
-    "IndoorEnvironmentObserved": "indoor_air",
-    "WaterObserved": "water",
-    "FloodMonitoring": "water",
-    "ParkingSpot": "parking",
-    "OffStreetParking": "parking",
-    "OnStreetParking": "parking",
+    "AirQualityObserved": "air_quality", "WeatherObserved": "microclimate", "IndoorEnvironmentObserved": "indoor_air",
+    "WaterObserved": "water", "FloodMonitoring": "water",
+    "ParkingSpot": "parking", "OffStreetParking": "parking", "OnStreetParking": "parking",
 }
 
 # Entity types without a theme of their own (DeviceMeasurement, an IoT Agent's "Thing")
@@ -134,7 +127,11 @@ def rules(config: Mapping[str, Any] | None) -> tuple[Rule, ...]:
         if quantity not in QUANTITIES:
             msg = f"source config: attributes.{attr} names {quantity!r}, not one of {', '.join(QUANTITIES)}"
             raise FeedFormatError(msg)
-        own.append(Rule(str(attr), quantity, str(spec.get("unit") or CANONICAL[quantity])))
+        unit = str(spec.get("unit") or CANONICAL[quantity])
+        if UNIT_ALIASES.get(unit, unit) not in UNITS:
+            msg = f"source config: attributes.{attr} has unit {unit!r}, not one of {', '.join(UNITS)}"
+            raise FeedFormatError(msg)
+        own.append(Rule(str(attr), quantity, unit))
     return (*own, *RULES)
 
 
@@ -171,6 +168,7 @@ def measure(rule: Rule, raw: Any, unit_code: Any, config: Mapping[str, Any] | No
 
 
 def _own_units(config: Mapping[str, Any] | None) -> Mapping[str, str]:
+    """The source's ``units`` table: feed unit strings that are no UN/CEFACT code → code."""
     own = (config or {}).get("units") or {}
     if not isinstance(own, Mapping):
         msg = "source config: 'units' must be a table of feed unit = UN/CEFACT code"
@@ -189,7 +187,7 @@ def parse_time(raw: Any) -> datetime | None:
             text = raw.strip().rsplit("/", 1)[-1]
             ts = datetime.fromisoformat(text)
             return ts.replace(tzinfo=timezone.utc) if ts.tzinfo is None else ts.astimezone(timezone.utc)
-        if not isinstance(raw, str) and (seconds := number(raw)) is not None:
+        if (seconds := number(raw)) is not None:
             # QuantumLeap keeps epoch milliseconds when the notification carried them.
             return datetime.fromtimestamp(seconds / 1000 if abs(seconds) > 1e11 else seconds, timezone.utc)
     except (ValueError, OverflowError, OSError):

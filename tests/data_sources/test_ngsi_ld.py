@@ -6,7 +6,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from data_sources import ngsi_ld, sdm
+from core.config import ROOT, load_config
+from data_sources import KINDS, ngsi_ld, sdm
 from data_sources.errors import FeedAuthError, FeedFormatError, FeedUnavailable
 from tests.data_sources.conftest import FIXTURES
 
@@ -186,3 +187,11 @@ def test_fetch_failures_are_typed_and_bounded(feed_server, session, route, error
 def test_fetch_rejects_an_unknown_form(session):
     with pytest.raises(FeedFormatError, match="form"):
         ngsi_ld.fetch(config("http://127.0.0.1:9", form="simplified"), session)
+
+
+def test_example_config_loads_and_fetches(feed_server, session, monkeypatch):
+    source = load_config(ROOT / "config" / "examples" / "ngsi_ld.toml", kinds=KINDS).sources[0]
+    feed_server.route("/ngsi-ld/v1/entities", json.dumps([entity(5)]), headers={"NGSILD-Results-Count": "1"})
+    batch = ngsi_ld.fetch({**source, "base_url": feed_server.url}, session)
+    assert batch.readings.select("quantity", "value").rows() == [("temperature", 15.0)]
+    assert source["context"] in feed_server.requests[0][3]["Link"]

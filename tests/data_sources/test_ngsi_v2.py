@@ -6,7 +6,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from data_sources import ngsi_v2
+from core.config import ROOT, load_config
+from data_sources import KINDS, ngsi_v2
 from data_sources.errors import FeedAuthError, FeedError, FeedFormatError, FeedUnavailable
 from tests.data_sources.conftest import FIXTURES
 
@@ -200,3 +201,14 @@ def test_fetch_config_errors(session, monkeypatch):
         ngsi_v2.fetch(config("http://127.0.0.1:9", api_key_env="ORION_TOKEN"), session)
     with pytest.raises(FeedError):
         ngsi_v2.fetch(config("http://127.0.0.1:9", timeout=0.5), session)  # nothing listens there
+
+
+def test_example_config_loads_and_fetches(feed_server, session, monkeypatch):
+    source = load_config(ROOT / "config" / "examples" / "ngsi_v2.toml", kinds=KINDS).sources[0]
+    monkeypatch.setenv(source["api_key_env"], "t0ken")
+    pegel = {"id": "urn:ngsi-ld:Device:pegel-1", "type": "Device", "pegel": {"type": "Number", "value": 1.25},
+             "TimeInstant": {"type": "DateTime", "value": "2024-07-01T12:00:00Z"}}
+    feed_server.route("/v2/entities", json.dumps([pegel]), headers={"Fiware-Total-Count": "1"})
+    batch = ngsi_v2.fetch({**source, "base_url": feed_server.url}, session)
+    assert batch.readings.select("quantity", "value").rows() == [("water_level", 125.0)]  # the example's own attribute
+    assert feed_server.requests[0][3]["Fiware-Service"] == source["service"]

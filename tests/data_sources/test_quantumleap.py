@@ -6,7 +6,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from data_sources import quantumleap
+from core.config import ROOT, load_config
+from data_sources import KINDS, quantumleap
 from data_sources.errors import FeedAuthError, FeedFormatError, FeedUnavailable
 from tests.data_sources.conftest import FIXTURES
 
@@ -183,3 +184,12 @@ def test_fetch_config_errors(session):
         quantumleap.fetch({**cfg, "aggregate": "weekly"}, session)
     with pytest.raises(FeedFormatError, match="entities"):
         quantumleap.fetch({**cfg, "entities": [3]}, session)
+
+
+def test_example_config_loads_and_fetches(feed_server, session, monkeypatch):
+    source = load_config(ROOT / "config" / "examples" / "quantumleap.toml", kinds=KINDS).sources[0]
+    for kind in source["types"]:
+        feed_server.route(f"/v2/types/{kind}", series(f"{kind}-1", ["2024-07-01T12:00:00"], [12.5]))
+    batch = quantumleap.fetch({**source, "base_url": feed_server.url}, session)
+    assert batch.readings["value"].to_list() == [12.5, 12.5]
+    assert feed_server.requests[0][2]["attrs"] == ",".join(source["attrs"])

@@ -1,6 +1,8 @@
 """The Smart Data Models table: units, fractions, times, places and themes."""
 
+import re
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 
@@ -9,6 +11,7 @@ from data_sources import sdm
 from data_sources.errors import FeedFormatError
 
 UTC = timezone.utc
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "fiware.md"
 NICE = [43.70, 7.26]  # lat, lon
 MENDEN = [51.4436, 7.7783]
 
@@ -87,6 +90,8 @@ def test_config_attributes_come_first_and_are_checked():
         sdm.rules({"attributes": {"luminosity": "lux"}})
     with pytest.raises(FeedFormatError):
         sdm.rules({"attributes": ["temperature"]})
+    with pytest.raises(FeedFormatError, match="Kelvin"):
+        sdm.rules({"attributes": {"t": {"quantity": "temperature", "unit": "Kelvin"}}})
     with pytest.raises(FeedFormatError):
         sdm.measure(rule("temperature", "CEL"), 1, None, {"units": "CEL"})
 
@@ -149,3 +154,11 @@ def test_local_name_of_expanded_terms():
     assert sdm.local_name("https://uri.etsi.org/ngsi-ld/location") == "location"
     assert sdm.local_name("temperature") == "temperature"
     assert sdm.local_name("@context") == "@context"
+
+
+def test_docs_name_every_attribute_and_unit_code():
+    text = DOCS.read_text(encoding="utf-8")
+    documented = set(re.findall(r"`(\w+)`", text)) | set(re.findall(r"\b([A-Z0-9]{2,3})\b", text))
+    assert {r.attr for r in sdm.RULES} <= documented
+    assert set(sdm.UNITS) <= documented
+    assert set(sdm.TYPE_THEMES) <= set(re.findall(r"\w+", text))
