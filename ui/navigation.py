@@ -25,14 +25,24 @@ class PageSpec:
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("heute", "nav.today", ":material/wb_sunny:"),
     PageSpec("karte", "nav.map", ":material/map:"),
+    PageSpec("stadtklima", "nav.microclimate", ":material/thermostat:"),
+    PageSpec("schulen", "nav.schools", ":material/school:"),
+    PageSpec("pegel", "nav.water", ":material/water:"),
+    PageSpec("daten", "nav.explore", ":material/query_stats:"),
+    PageSpec("quellen", "nav.feeds", ":material/sensors:"),
 )
+
+
+def available() -> list[PageSpec]:
+    """The pages whose script exists, in table order."""
+    return [spec for spec in PAGES if (PAGES_DIR / f"{spec.slug}.py").exists()]
 
 
 def build(language: str) -> list[st.Page]:
     """One ``st.Page`` per page file, in table order; the first is the start page."""
     return [
         st.Page(str(PAGES_DIR / f"{spec.slug}.py"), title=t(spec.title_key, language), icon=spec.icon, url_path=spec.slug, default=i == 0)
-        for i, spec in enumerate(PAGES)
+        for i, spec in enumerate(available())
     ]
 
 

@@ -9,7 +9,7 @@ from ui import navigation
 
 APP = str(navigation.PAGES_DIR.parent / "app.py")
 
-PAGES = [f"pages/{spec.slug}.py" for spec in navigation.PAGES]
+PAGES = [f"pages/{spec.slug}.py" for spec in navigation.available()]
 TITLES = {
     ("heute", "de"): "Wie geht es Menden (Sauerland) heute?",
     ("heute", "en"): "How is Menden (Sauerland) today?",
@@ -39,7 +39,8 @@ def page_text(at: AppTest) -> str:
 
 def test_every_page_file_is_in_the_navigation_table():
     files = {p.stem for p in navigation.PAGES_DIR.glob("*.py") if p.stem != "__init__"}
-    assert files == {spec.slug for spec in navigation.PAGES}
+    assert files <= {spec.slug for spec in navigation.PAGES}
+    assert PAGES[0] == "pages/heute.py"
 
 
 @pytest.mark.parametrize("lang", ["de", "en"])
