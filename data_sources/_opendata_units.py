@@ -58,7 +58,9 @@ def convert(value: float, unit: Any, quantity: str) -> float | None:
     if factor_offset is None:
         return None
     factor, offset = factor_offset
-    return value * factor + offset
+    if (factor, offset) == (1, 0):
+        return value
+    return round(value * factor + offset, 9)  # 0.55 * 100 is 55.00000000000001 otherwise
 
 
 @dataclass(frozen=True)
