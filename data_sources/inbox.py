@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from core.config import parse_duration
+from data_sources.errors import FeedFormatError
 
 TMP, NEW, HANDED, KEPT, BAD = "tmp", "new", "handed", "kept", "bad"
 DEFAULT_KEEP_S = 600.0
@@ -60,7 +61,13 @@ def keep_seconds(source_cfg: Mapping[str, Any]) -> float:
     keep = source_cfg.get("inbox_keep")
     if keep is None:
         return max(DEFAULT_KEEP_S, 3 * float(source_cfg.get("poll_s") or 0))
-    return float(keep) if isinstance(keep, (int, float)) and not isinstance(keep, bool) else parse_duration(str(keep))
+    if isinstance(keep, (int, float)) and not isinstance(keep, bool) and keep >= 0:
+        return float(keep)
+    try:
+        return parse_duration(str(keep))
+    except ValueError:
+        msg = f"source {source_cfg.get('key')!r}: inbox_keep must be a duration like '10m', got {keep!r}"
+        raise FeedFormatError(msg) from None
 
 
 def append(inbox: Path, body: bytes) -> Path:
