@@ -24,13 +24,13 @@ JSONLD_CONTEXT_REL = 'rel="http://www.w3.org/ns/json-ld#context"; type="applicat
 def parse(payload: Any, *, source: str, config: Mapping[str, Any] | None = None) -> Batch:
     """Readings and stations from NGSI-LD entities: a list, one entity, or a GeoJSON FeatureCollection."""
     data = ngsi_v2.decode(payload)
-    if isinstance(data, Mapping) and data.get("type") == "FeatureCollection":
+    if isinstance(data, dict) and data.get("type") == "FeatureCollection":
         features = data.get("features")
         if not isinstance(features, list):
             msg = "NGSI-LD GeoJSON answer without a features list"
             raise FeedFormatError(msg)
         data = [_feature(f) for f in features]
-    elif isinstance(data, Mapping) and isinstance(data.get("id"), str):
+    elif isinstance(data, dict) and isinstance(data.get("id"), str):
         data = [data]
     if not isinstance(data, list):
         msg = f"expected an NGSI-LD entity or a list of entities, got {type(data).__name__}"
@@ -40,7 +40,7 @@ def parse(payload: Any, *, source: str, config: Mapping[str, Any] | None = None)
 
 def _feature(feature: Any) -> Any:
     """An entity from a GeoJSON Feature (Accept: application/geo+json): id, properties, geometry as location."""
-    if not isinstance(feature, Mapping) or not isinstance(feature.get("properties"), Mapping):
+    if not isinstance(feature, dict) or not isinstance(feature.get("properties"), dict):
         return feature  # counted as skipped by the entity walk
     return {"location": feature.get("geometry"), **feature["properties"], "id": feature.get("id")}
 

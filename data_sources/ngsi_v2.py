@@ -31,18 +31,18 @@ class Attr:
 
 def attribute(raw: Any) -> Attr:
     """Read a normalized v2 attribute, an NGSI-LD Property/Relationship/GeoProperty or a bare keyValues value."""
-    if isinstance(raw, list) and raw and all(isinstance(x, Mapping) and ("value" in x or "object" in x) for x in raw):
+    if isinstance(raw, list) and raw and all(isinstance(x, dict) and ("value" in x or "object" in x) for x in raw):
         raw = next((x for x in raw if "datasetId" not in x), raw[0])  # NGSI-LD multi-attribute: the default instance
-    if not isinstance(raw, Mapping) or not ("value" in raw or "object" in raw):
+    if not isinstance(raw, dict) or not ("value" in raw or "object" in raw):
         return Attr(raw)  # keyValues or concise: the bare value, a GeoJSON object stays whole
-    meta = raw.get("metadata") if isinstance(raw.get("metadata"), Mapping) else {}
+    meta = raw.get("metadata") if isinstance(raw.get("metadata"), dict) else {}
 
     def meta_value(key: str) -> Any:
         item = meta.get(key)
-        return item.get("value") if isinstance(item, Mapping) else None
+        return item.get("value") if isinstance(item, dict) else None
 
     value = raw["value"] if "value" in raw else raw["object"]  # a Relationship's "object" (one SDM example dates that way)
-    if isinstance(value, Mapping) and "@value" in value:
+    if isinstance(value, dict) and "@value" in value:
         value = value["@value"]
     observed = raw.get("observedAt") or next((meta_value(k) for k in _META_TIMES if meta_value(k)), None)
     return Attr(value, raw.get("unitCode") or meta_value("unitCode"), observed, raw.get("modifiedAt") or meta_value("dateModified"))
@@ -64,7 +64,7 @@ def decode(payload: Any) -> Any:
 def parse(payload: Any, *, source: str, config: Mapping[str, Any] | None = None) -> Batch:
     """Readings and stations from a list of NGSI-v2 entities (or one entity), normalized or keyValues."""
     data = decode(payload)
-    if isinstance(data, Mapping) and isinstance(data.get("id"), str):
+    if isinstance(data, dict) and isinstance(data.get("id"), str):
         data = [data]
     if not isinstance(data, list):
         msg = f"expected an NGSI entity or a list of entities, got {type(data).__name__}"
@@ -76,7 +76,7 @@ def parse_entities(entities: Iterable[Any], *, source: str, config: Mapping[str,
     """The mapping shared by NGSI-v2 and NGSI-LD: one station per entity, one reading per mapped attribute."""
     rows, table = Collector(source), sdm.rules(config)
     for entity in entities:
-        if isinstance(entity, Mapping) and isinstance(entity.get("id"), str) and entity["id"]:
+        if isinstance(entity, dict) and isinstance(entity.get("id"), str) and entity["id"]:
             _entity(entity, rows, table, config)
         else:
             rows.skipped += 1
@@ -87,7 +87,7 @@ def _entity(entity: Mapping[str, Any], rows: Collector, table: tuple[sdm.Rule, .
     etype = _entity_type(entity.get("type"))
     attrs = {sdm.local_name(k): attribute(v) for k, v in entity.items() if k not in ("id", "type", "@context")}
     _device_measurement(attrs)
-    address = attrs["address"].value if "address" in attrs and isinstance(attrs["address"].value, Mapping) else {}
+    address = attrs["address"].value if "address" in attrs and isinstance(attrs["address"].value, dict) else {}
     lat, lon = sdm.point(attrs["location"].value, config) if "location" in attrs else (None, None)
     station_id = rows.station(
         entity["id"], etype, lat=lat, lon=lon,

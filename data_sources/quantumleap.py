@@ -39,14 +39,17 @@ def parse(payload: Any, *, source: str, config: Mapping[str, Any] | None = None)
     if not isinstance(data, (Mapping, list)):
         msg = f"expected a QuantumLeap JSON object, got {type(data).__name__}"
         raise FeedFormatError(msg)
-    rows, table = ngsi_v2.Collector(source), sdm.rules(config)
+    rows, table, times = ngsi_v2.Collector(source), sdm.rules(config), {}
     for series in _series(data, {}, 0, rows):
-        _add(series, rows, table, config)
+        # The attributes of one entity share its index list: parse those times once.
+        if id(series.index) not in times:
+            times[id(series.index)] = [sdm.parse_time(stamp) for stamp in series.index]
+        _add(series, times[id(series.index)], rows, table, config)
     return rows.batch()
 
 
 def _series(node: Any, context: Mapping[str, Any], depth: int, rows: ngsi_v2.Collector) -> Iterator[Series]:
-    if depth > MAX_DEPTH or not isinstance(node, (list, Mapping)):
+    if depth > MAX_DEPTH or not isinstance(node, (list, dict)):
         rows.skipped += 1
         return
     if isinstance(node, list):
@@ -60,7 +63,7 @@ def _series(node: Any, context: Mapping[str, Any], depth: int, rows: ngsi_v2.Col
     # Wrappers: "data" (older QuantumLeap), entities of a type, types of an attribute, and the
     # values-only answers that list entities under "values".
     wrappers = WRAPPERS if isinstance(index, list) else (*WRAPPERS, "values")
-    nested = [node[key] for key in wrappers if isinstance(node.get(key), (list, Mapping))]
+    nested = [node[key] for key in wrappers if isinstance(node.get(key), (list, dict))]
     for inner in nested:
         yield from _series(inner, here, depth + 1, rows)
     if isinstance(index, list):
@@ -72,19 +75,20 @@ def _series(node: Any, context: Mapping[str, Any], depth: int, rows: ngsi_v2.Col
 def _attributes(node: Mapping[str, Any], here: Mapping[str, Any], index: list[Any], rows: ngsi_v2.Collector) -> Iterator[Series]:
     """One attribute's ``values``, or several under ``attributes`` (``values`` in the /value answers)."""
     groups, values = node.get("attributes"), node.get("values")
-    if not isinstance(groups, list) and isinstance(values, list) and values and all(isinstance(v, Mapping) for v in values):
+    if not isinstance(groups, list) and isinstance(values, list) and values and all(isinstance(v, dict) for v in values):
         groups = values
     if not isinstance(groups, list):
         yield Series(here, index, values)
         return
     for group in groups:
-        if isinstance(group, Mapping):
+        if isinstance(group, dict):
             yield Series({**here, "attr": group.get("attrName")}, index, group.get("values"))
         else:
             rows.skipped += 1
 
 
-def _add(series: Series, rows: ngsi_v2.Collector, table: tuple[sdm.Rule, ...], config: Mapping[str, Any] | None) -> None:
+def _add(series: Series, stamps: list[datetime | None], rows: ngsi_v2.Collector, table: tuple[sdm.Rule, ...],
+         config: Mapping[str, Any] | None) -> None:
     entity, etype, attr = (series.context.get(k) for k in ("entity", "type", "attr"))
     values = series.values
     named = isinstance(entity, str) and entity and isinstance(attr, str)
@@ -96,10 +100,9 @@ def _add(series: Series, rows: ngsi_v2.Collector, table: tuple[sdm.Rule, ...], c
     lat, lon = points[-1] if points else (None, None)  # the newest position the history knows
     station_id = rows.station(entity, etype, lat=lat, lon=lon)
     matching = [(rank, r) for rank, r in enumerate(table) if r.attr == attr and (not r.types or etype in r.types)]
-    for stamp, raw in zip(series.index, values):
+    for ts, raw in zip(stamps, values):
         if raw is None:
             continue  # QuantumLeap fills an attribute that was absent at that time with null
-        ts = sdm.parse_time(stamp)
         for rank, rule in matching:
             value = sdm.measure(rule, raw, None, config)
             if value is None or ts is None:

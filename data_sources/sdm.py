@@ -132,6 +132,7 @@ def rules(config: Mapping[str, Any] | None) -> tuple[Rule, ...]:
             msg = f"source config: attributes.{attr} has unit {unit!r}, not one of {', '.join(UNITS)}"
             raise FeedFormatError(msg)
         own.append(Rule(str(attr), quantity, unit))
+    _own_units(config)  # checked once per parse rather than per value
     return (*own, *RULES)
 
 
@@ -152,7 +153,7 @@ def measure(rule: Rule, raw: Any, unit_code: Any, config: Mapping[str, Any] | No
     if value is None:
         return None
     code = unit_code if isinstance(unit_code, str) and unit_code else rule.unit
-    code = _own_units(config).get(code, code)
+    code = ((config or {}).get("units") or {}).get(code, code)
     code = UNIT_ALIASES.get(code, code)
     if rule.fraction and code in ("C62", "P1"):
         # The models define a 0–1 fraction, yet their own examples label 0.54 as P1 (percent)
@@ -167,18 +168,16 @@ def measure(rule: Rule, raw: Any, unit_code: Any, config: Mapping[str, Any] | No
     return round(value * (unit.factor / target.factor) + (unit.offset - target.offset) / target.factor, 6)
 
 
-def _own_units(config: Mapping[str, Any] | None) -> Mapping[str, str]:
-    """The source's ``units`` table: feed unit strings that are no UN/CEFACT code → code."""
-    own = (config or {}).get("units") or {}
-    if not isinstance(own, Mapping):
+def _own_units(config: Mapping[str, Any] | None) -> None:
+    """Check the source's ``units`` table: feed unit strings that are no UN/CEFACT code → code."""
+    if not isinstance((config or {}).get("units") or {}, Mapping):
         msg = "source config: 'units' must be a table of feed unit = UN/CEFACT code"
         raise FeedFormatError(msg)
-    return own
 
 
 def parse_time(raw: Any) -> datetime | None:
     """A UTC time from ISO 8601 (no zone = UTC; an interval counts at its end) or epoch ms."""
-    if isinstance(raw, Mapping):
+    if isinstance(raw, dict):
         raw = raw.get("@value")
     try:
         if isinstance(raw, str):
@@ -198,7 +197,7 @@ def parse_time(raw: Any) -> datetime | None:
 def point(raw: Any, config: Mapping[str, Any] | None = None) -> tuple[float | None, float | None]:
     """(lat, lon) of a GeoJSON geometry ([lon, lat]; shapes give their mean vertex) or a "lat, lon" text."""
     pairs: list[tuple[float, float]] = []
-    if isinstance(raw, Mapping):
+    if isinstance(raw, dict):
         _positions(raw.get("coordinates"), pairs, depth=0)
         pairs = [(lat, lon) for lon, lat in pairs]
     elif isinstance(raw, str) and raw.count(",") == 1:  # NGSI-v2 geo:point

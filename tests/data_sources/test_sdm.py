@@ -92,8 +92,8 @@ def test_config_attributes_come_first_and_are_checked():
         sdm.rules({"attributes": ["temperature"]})
     with pytest.raises(FeedFormatError, match="Kelvin"):
         sdm.rules({"attributes": {"t": {"quantity": "temperature", "unit": "Kelvin"}}})
-    with pytest.raises(FeedFormatError):
-        sdm.measure(rule("temperature", "CEL"), 1, None, {"units": "CEL"})
+    with pytest.raises(FeedFormatError, match="units"):
+        sdm.rules({"units": "CEL"})
 
 
 @pytest.mark.parametrize(
