@@ -8,12 +8,14 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from core.config import load_config
 from core.schema import Batch
-from data_sources import brightsky
+from data_sources import KINDS, brightsky
 from data_sources.errors import FeedAuthError, FeedError, FeedFormatError, FeedUnavailable
 from tests.data_sources.conftest import FIXTURES, FeedServer
 
 HERE = FIXTURES / "brightsky_dwd"
+EXAMPLES = FIXTURES.parent.parent / "config" / "examples"
 UTC = timezone.utc
 MENDEN = {"lat": 51.4436, "lon": 7.7783}
 
@@ -191,3 +193,10 @@ def test_fetch_failures_end_in_typed_errors_in_time(feed_server, session, case):
     with pytest.raises(error):
         brightsky.fetch(_cfg(feed_server), session)
     assert time.monotonic() - start < 3.0
+
+
+def test_example_config_runs_against_the_local_server(feed_server, session):
+    cfg = load_config(EXAMPLES / "brightsky.toml", kinds=KINDS).source("dwd")
+    _routes(feed_server)
+    assert len(brightsky.fetch({**cfg, "base_url": feed_server.url}, session)) == 10
+    assert feed_server.requests[0][2] == {"lat": "51.4436", "lon": "7.7783", "units": "dwd"}

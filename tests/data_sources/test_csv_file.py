@@ -7,12 +7,14 @@ from datetime import datetime, timezone
 
 import pytest
 
+from core.config import load_config
 from core.schema import Batch
-from data_sources import csv_file
+from data_sources import KINDS, csv_file
 from data_sources.errors import FeedAuthError, FeedError, FeedFormatError, FeedUnavailable
 from tests.data_sources.conftest import FIXTURES, FeedServer
 
 HERE = FIXTURES / "csv_file"
+EXAMPLES = FIXTURES.parent.parent / "config" / "examples"
 UTC = timezone.utc
 
 
@@ -165,3 +167,10 @@ def test_fetch_failures_end_in_typed_errors_in_time(feed_server, session, case):
     with pytest.raises(error):
         csv_file.fetch({"key": "up", "url": feed_server.url + "/export/readings.csv", "timeout": 0.3}, session)
     assert time.monotonic() - start < 3.0
+
+
+def test_example_config_reads_its_file_next_to_the_config(tmp_path, session):
+    shutil.copy(EXAMPLES / "csv_file.toml", tmp_path / "city.toml")
+    shutil.copy(HERE / "readings_long.csv", tmp_path / "readings.csv")
+    cfg = load_config(tmp_path / "city.toml", kinds=KINDS).source("upload")
+    assert len(csv_file.fetch(cfg, session)) == 12

@@ -8,12 +8,14 @@ from datetime import datetime, timezone
 
 import pytest
 
+from core.config import load_config
 from core.schema import Batch
-from data_sources import opensensemap
+from data_sources import KINDS, opensensemap
 from data_sources.errors import FeedAuthError, FeedError, FeedFormatError, FeedUnavailable
 from tests.data_sources.conftest import FIXTURES, FeedServer
 
 HERE = FIXTURES / "opensensemap"
+EXAMPLES = FIXTURES.parent.parent / "config" / "examples"
 UTC = timezone.utc
 BOX = "57000b8745fd40c8196ad04c"
 
@@ -166,3 +168,10 @@ def test_fetch_failures_end_in_typed_errors_in_time(feed_server, session, case):
     with pytest.raises(error):
         opensensemap.fetch(_cfg(feed_server, bbox=[7.70, 51.40, 7.85, 51.48]), session)
     assert time.monotonic() - start < 3.0
+
+
+def test_example_config_runs_against_the_local_server(feed_server, session):
+    cfg = load_config(EXAMPLES / "opensensemap.toml", kinds=KINDS).source("sensebox")
+    feed_server.route("/boxes", (HERE / "boxes_bbox_full_menden.json").read_bytes())
+    batch = opensensemap.fetch({**cfg, "base_url": feed_server.url}, session)
+    assert len(batch) == 7 and feed_server.requests[0][2]["bbox"] == "7.7,51.4,7.86,51.49"

@@ -9,12 +9,14 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import yaml
 
+from core.config import load_config
 from core.schema import Batch
-from data_sources import pegelonline
+from data_sources import KINDS, pegelonline
 from data_sources.errors import FeedAuthError, FeedError, FeedFormatError, FeedUnavailable
 from tests.data_sources.conftest import FIXTURES, FeedServer
 
 HERE = FIXTURES / "pegelonline"
+EXAMPLES = FIXTURES.parent.parent / "config" / "examples"
 OBEN = "0a1b2c3d-0000-4000-8000-000000000001"
 UNTEN = "0a1b2c3d-0000-4000-8000-000000000002"
 UTC = timezone.utc
@@ -230,3 +232,10 @@ def test_fetch_with_a_broken_history_answer_is_a_format_error(feed_server, sessi
 def test_bad_config_is_a_feed_error(session):
     with pytest.raises(FeedFormatError, match="stations"):
         pegelonline.fetch({"key": "g", "stations": {"a": 1}}, session)
+
+
+def test_example_config_runs_against_the_local_server(feed_server, session):
+    cfg = load_config(EXAMPLES / "pegelonline.toml", kinds=KINDS).source("pegel")
+    feed_server.route("/stations.json", _stations())
+    batch = pegelonline.fetch({**cfg, "base_url": feed_server.url, "backfill_days": 0}, session)
+    assert len(batch) == 3 and feed_server.requests[0][2]["waters"] == "RUHR"

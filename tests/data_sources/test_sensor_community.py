@@ -8,12 +8,14 @@ from datetime import datetime, timezone
 
 import pytest
 
+from core.config import load_config
 from core.schema import Batch
-from data_sources import sensor_community
+from data_sources import KINDS, sensor_community
 from data_sources.errors import FeedAuthError, FeedError, FeedFormatError, FeedUnavailable
 from tests.data_sources.conftest import FIXTURES, FeedServer
 
 HERE = FIXTURES / "sensor_community"
+EXAMPLES = FIXTURES.parent.parent / "config" / "examples"
 UTC = timezone.utc
 MENDEN = [51.4436, 7.7783, 5]
 
@@ -160,3 +162,10 @@ def test_fetch_failures_end_in_typed_errors_in_time(feed_server, session, case):
     with pytest.raises(error):
         sensor_community.fetch(_cfg(feed_server, area=MENDEN), session)
     assert time.monotonic() - start < 3.0
+
+
+def test_example_config_runs_against_the_local_server(feed_server, session):
+    cfg = load_config(EXAMPLES / "sensor_community.toml", kinds=KINDS).source("luftdaten")
+    feed_server.route("/airrohr/v1/filter/area=51.4436,7.7783,6", _records())
+    batch = sensor_community.fetch({**cfg, "base_url": feed_server.url}, session)
+    assert sorted(batch.stations["station_id"]) == ["luftdaten:40101", "luftdaten:40117"]

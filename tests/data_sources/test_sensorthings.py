@@ -8,12 +8,14 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from core.config import load_config
 from core.schema import Batch
-from data_sources import sensorthings
+from data_sources import KINDS, sensorthings
 from data_sources.errors import FeedAuthError, FeedError, FeedFormatError, FeedUnavailable
 from tests.data_sources.conftest import FIXTURES, FeedServer
 
 HERE = FIXTURES / "sensorthings"
+EXAMPLES = FIXTURES.parent.parent / "config" / "examples"
 UTC = timezone.utc
 ROOT = "/FROST-Server/v1.1"
 
@@ -203,3 +205,10 @@ def test_fetch_failures_end_in_typed_errors_in_time(feed_server, session, case):
     with pytest.raises(error):
         sensorthings.fetch(_cfg(feed_server), session, since=datetime.now(UTC) - timedelta(hours=1))
     assert time.monotonic() - start < 3.0
+
+
+def test_example_config_runs_against_the_local_server(feed_server, session):
+    cfg = load_config(EXAMPLES / "sensorthings.toml", kinds=KINDS).source("sta")
+    _two_pages(feed_server)
+    batch = sensorthings.fetch({**cfg, "base_url": feed_server.url + ROOT}, session)
+    assert batch.readings.filter(station_id="sta:rrb-lendringsen")["value"].to_list() == [125.0]  # "Füllstand" from the example
