@@ -3,7 +3,7 @@
 import streamlit as st
 
 from core.config import ConfigError
-from ui import data, navigation, widgets
+from ui import data, kiosk, navigation, widgets
 from ui.i18n import t
 
 st.set_page_config(page_title="Smart City Showroom", page_icon=":material/location_city:", layout="wide")
@@ -15,5 +15,7 @@ except ConfigError as exc:
 data.start_ingest()
 page = st.navigation(navigation.build(widgets.lang()), position="hidden" if widgets.kiosk() else "sidebar")
 widgets.sidebar()
+if widgets.kiosk():
+    kiosk.rotation(page.url_path)
 with navigation.entered():
     page.run()

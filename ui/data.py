@@ -8,6 +8,7 @@ share a key.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import os
 import threading
 from typing import Any
@@ -83,6 +84,18 @@ def tiles(data_version: int) -> list[today.Tile]:
     now = dt.datetime.now(dt.timezone.utc)
     recent = store().rollup("15m", start=now - today.TREND_WINDOW - dt.timedelta(minutes=15))
     return today.tiles(current(data_version), today.trends(recent), thresholds=city().thresholds)
+
+
+@st.cache_data(ttl=TTL_S, max_entries=128, show_spinner=False)
+def view(name: str, data_version: int, **params: Any) -> Any:
+    """A cached call of a core view function ``core.<module>.<function>(store, city, **params)``.
+
+    ``name`` is "module.function"; ``params`` are plain values (strings, numbers, tuples,
+    dates), so the cache key is small and exact; ``data_version`` makes a new commit in the
+    store a new key. Pages use this for every rollup-backed view.
+    """
+    module, function = name.rsplit(".", 1)
+    return getattr(importlib.import_module(f"core.{module}"), function)(store(), city(), **params)
 
 
 def as_of(frame: pl.DataFrame) -> dt.datetime | None:

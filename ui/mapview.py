@@ -14,6 +14,7 @@ from ui.i18n import age, quantity_value, t
 from ui.widgets import TONES
 
 STALE_RGBA = [150, 150, 150, 140]
+CHARACTERS = "".join(chr(c) for c in range(32, 127)) + "äöüÄÖÜßéèáàôâç"
 RADIUS_M = {"indoor_air": 25, "parking": 60, "soil": 35}
 
 
@@ -70,7 +71,7 @@ def deck(view: pl.DataFrame, *, themes: list[str], center: tuple[float, float], 
             get_size=15,
             get_color=[90, 90, 90, 200],
             get_pixel_offset=[0, -26],
-            character_set="auto",  # umlauts: "Hüingsen", "Bösperde"
+            character_set=CHARACTERS,  # deck.gl draws ASCII only unless told: "Hüingsen", "Bösperde"
         )
     ]
     for theme in themes:

@@ -7,6 +7,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
+from urllib.parse import urlsplit
 
 import streamlit as st
 
@@ -65,9 +66,11 @@ def guard() -> None:
     Streamlit treats a ``pages/`` folder as an old-style multipage app until the first
     ``st.navigation`` call in the server process, so the very first deep link after a
     server start would run the page script alone — no sidebar, no kiosk styling. Calling
-    ``st.navigation`` switches the server to the app.py entry point for good; the rerun
-    then renders the same URL properly.
+    ``st.navigation`` switches the server to the app.py entry point for good; switching to
+    the same page (by file, with the same query parameters) then renders the URL properly.
     """
     if not getattr(_run, "entered", False):
         st.navigation(build("de"), position="hidden")
-        st.rerun()
+        here = urlsplit(st.context.url or "").path.rstrip("/").rsplit("/", 1)[-1]
+        slug = here if (PAGES_DIR / f"{here}.py").exists() else PAGES[0].slug
+        st.switch_page(PAGES_DIR / f"{slug}.py", query_params=dict(st.query_params))

@@ -1,0 +1,59 @@
+"""Kiosk mode for the MendenLab screens: ``?kiosk=1&rotate=20&pages=heute,karte,pegel``.
+
+No sidebar, header or menu (CSS in ``widgets.KIOSK_CSS``); large type; the page changes every
+``rotate`` seconds through ``pages`` (default: all). Data refreshes inside each page with
+``st.fragment(run_every=…)``, so nothing reloads the whole browser page. Nothing is kept per
+rotation but two small numbers in the session, so a screen can run for days.
+"""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from ui import navigation
+
+MIN_ROTATE_S = 5
+
+
+def rotate_seconds() -> int:
+    try:
+        seconds = int(st.query_params.get("rotate", "0"))
+    except ValueError:
+        return 0
+    return max(seconds, MIN_ROTATE_S) if seconds > 0 else 0
+
+
+def playlist() -> list[str]:
+    """The chosen pages that exist, in the order given; all pages when none is named."""
+    known = [spec.slug for spec in navigation.available()]
+    wanted = [slug.strip() for slug in st.query_params.get("pages", "").split(",") if slug.strip()]
+    chosen = [slug for slug in wanted if slug in known]
+    return chosen or known
+
+
+def next_page(current: str, pages: list[str]) -> str:
+    """The page after ``current`` in the playlist (the first one if current is not in it)."""
+    if current not in pages:
+        return pages[0]
+    return pages[(pages.index(current) + 1) % len(pages)]
+
+
+def rotation(current: str) -> None:
+    """Switch to the next page every ``rotate`` seconds, keeping the kiosk query parameters."""
+    seconds = rotate_seconds()
+    if not seconds:
+        return
+    st.session_state.kiosk_page = current
+    st.session_state.kiosk_since = time.monotonic()
+
+    @st.fragment(run_every=seconds)
+    def tick() -> None:
+        # the fragment also runs once with the page: only a timer run that is due switches
+        if time.monotonic() - st.session_state.get("kiosk_since", 0.0) < seconds - 0.5:
+            return
+        target = next_page(st.session_state.get("kiosk_page", current), playlist())
+        st.switch_page(navigation.PAGES_DIR / f"{target}.py", query_params=dict(st.query_params))
+
+    tick()
