@@ -22,6 +22,7 @@ KINDS: tuple[str, ...] = (
     "sensor_community",
     "sensorthings",
     "brightsky",
+    "scenario",
 )
 
 
