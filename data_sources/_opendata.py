@@ -1,4 +1,4 @@
-"""Shared helpers of the open-data adapters: JSON decoding, numbers, times, units, quantity words."""
+"""Shared helpers of the open-data adapters: JSON decoding, numbers, times, config keys, row collection."""
 
 from __future__ import annotations
 
@@ -196,5 +196,6 @@ def config_numbers(source_cfg: Mapping[str, Any], name: str, count: int) -> list
 
 
 def timeout(source_cfg: Mapping[str, Any]) -> float | None:
-    """The optional per-source read timeout in seconds."""
-    return to_float(source_cfg.get("timeout"))
+    """The optional per-source read timeout in seconds (None: the HTTP helper's default)."""
+    seconds = to_float(source_cfg.get("timeout"))
+    return seconds if seconds is not None and seconds > 0 else None

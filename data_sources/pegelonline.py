@@ -33,6 +33,7 @@ TIMESERIES: dict[str, str] = {"W": "water_level", "Q": "discharge"}
 MAX_BACKFILL = timedelta(days=31)  # the service keeps raw measurements for 31 days only
 BACKFILL_AFTER = timedelta(hours=1)  # a shorter gap is covered by the current measurement alone
 FIRST_BACKFILL_DAYS = 2  # default history on the first poll, so the hydrograph is not empty
+MAX_BACKFILL_SERIES = 40  # history requests per fetch, at most (one per W or Q series)
 
 
 def parse(payload: Any, *, source: str, config: Mapping[str, Any] | None = None) -> Batch:
@@ -137,19 +138,23 @@ def fetch(source_cfg: Mapping[str, Any], session: requests.Session, since: datet
         msg = f"pegelonline source {key!r}: stations.json did not return a list"
         raise FeedFormatError(msg)
     start = _backfill_start(since, source_cfg)
-    if start is not None:
-        for station in stations:
-            for series in as_list(as_dict(station).get("timeseries")):
-                series, uuid = as_dict(series), native_id(as_dict(station).get("uuid"))
-                shortname = native_id(series.get("shortname"))
-                if uuid is None or shortname not in TIMESERIES:
-                    continue
-                url = f"{base}/stations/{quote(uuid)}/{quote(shortname)}/measurements.json"
-                history = http.get_json(session, url, params={"start": start}, timeout=read_timeout, deadline=deadline)
-                if not isinstance(history, list):
-                    msg = f"pegelonline source {key!r}: measurements.json of {uuid} did not return a list"
-                    raise FeedFormatError(msg)
-                series["measurements"] = history
+    wanted = [
+        (uuid, shortname, series)
+        for station in stations
+        if (uuid := native_id(as_dict(station).get("uuid")))
+        for series in map(as_dict, as_list(as_dict(station).get("timeseries")))
+        if (shortname := native_id(series.get("shortname"))) in TIMESERIES
+    ]
+    # One request per series: for all of Germany (~1,000 series) that would never fit the
+    # fetch's time bound, so history is only read for a filtered set of gauges.
+    if start is not None and len(wanted) <= MAX_BACKFILL_SERIES:
+        for uuid, shortname, series in wanted:
+            url = f"{base}/stations/{quote(uuid)}/{quote(shortname)}/measurements.json"
+            history = http.get_json(session, url, params={"start": start}, timeout=read_timeout, deadline=deadline)
+            if not isinstance(history, list):
+                msg = f"pegelonline source {key!r}: measurements.json of {uuid} did not return a list"
+                raise FeedFormatError(msg)
+            series["measurements"] = history
     return parse(stations, source=key, config=source_cfg)
 
 

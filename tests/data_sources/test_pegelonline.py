@@ -194,6 +194,13 @@ def test_fetch_skips_backfill_right_after_the_last_poll_and_clamps_old_gaps(feed
     assert timedelta(days=30) < datetime.now(UTC) - start < timedelta(days=31)  # the service keeps 31 days
 
 
+def test_no_backfill_for_unfiltered_germany(feed_server, session, monkeypatch):
+    monkeypatch.setattr(pegelonline, "MAX_BACKFILL_SERIES", 2)  # the fixture has 3 W/Q series
+    feed_server.route("/stations.json", _stations())
+    assert len(pegelonline.fetch(_cfg(feed_server), session)) == 3
+    assert len(feed_server.requests) == 1
+
+
 def test_first_poll_backfills_two_days_by_default(feed_server, session):
     feed_server.route("/stations.json", _stations())
     for uuid, series in ((OBEN, "W"), (OBEN, "Q"), (UNTEN, "W")):
