@@ -5,7 +5,7 @@ import streamlit as st
 from ui import data, navigation, widgets
 from ui.i18n import t
 
-navigation.guard()
+navigation.guard(__file__)
 language = widgets.lang()
 city = data.city()
 st.title(t("today.title", language, city=city.name))

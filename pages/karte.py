@@ -7,7 +7,7 @@ from core.today import station_view
 from ui import data, mapview, navigation, widgets
 from ui.i18n import age, quantity_value, t
 
-navigation.guard()
+navigation.guard(__file__)
 language = widgets.lang()
 city = data.city()
 st.title(t("map.title", language))

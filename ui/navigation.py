@@ -7,7 +7,6 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
-from urllib.parse import urlsplit
 
 import streamlit as st
 
@@ -60,17 +59,16 @@ def entered() -> Iterator[None]:
         _run.entered = False
 
 
-def guard() -> None:
+def guard(page_file: str) -> None:
     """Make a page opened by deep link (``/pegel?kiosk=1``) run through app.py.
 
     Streamlit treats a ``pages/`` folder as an old-style multipage app until the first
     ``st.navigation`` call in the server process, so the very first deep link after a
     server start would run the page script alone — no sidebar, no kiosk styling. Calling
     ``st.navigation`` switches the server to the app.py entry point for good; switching to
-    the same page (by file, with the same query parameters) then renders the URL properly.
+    this same page file (with the same query parameters) then renders the URL properly.
+    Every page calls ``guard(__file__)`` first.
     """
     if not getattr(_run, "entered", False):
         st.navigation(build("de"), position="hidden")
-        here = urlsplit(st.context.url or "").path.rstrip("/").rsplit("/", 1)[-1]
-        slug = here if (PAGES_DIR / f"{here}.py").exists() else PAGES[0].slug
-        st.switch_page(PAGES_DIR / f"{slug}.py", query_params=dict(st.query_params))
+        st.switch_page(Path(page_file), query_params=dict(st.query_params))
