@@ -116,10 +116,7 @@ def fetch(source_cfg: Mapping[str, Any], session: requests.Session, since: datet
     now = datetime.now(timezone.utc)
     start = window_start(now, since, source_cfg)
     # QuantumLeap reads a time without zone as UTC, as in its own examples.
-    params = {"fromDate": start.strftime("%Y-%m-%dT%H:%M:%S")} | ngsi_v2.filters(source_cfg, {"attrs": "attrs"})
-    period = aggregation(now - start, source_cfg)
-    if period:
-        params |= {"aggrMethod": "avg", "aggrPeriod": period}
+    params = {"fromDate": start.strftime("%Y-%m-%dT%H:%M:%S")} | _attrs(source_cfg, aggregation(now - start, source_cfg))
     base, deadline = ngsi_v2.base_url(source_cfg), http.Deadline()
     headers = ngsi_v2.headers(source_cfg, ngsi_v2.TENANT_HEADERS)
     answers: list[Any] = []
@@ -146,6 +143,21 @@ def aggregation(span: timedelta, cfg: Mapping[str, Any]) -> str | None:
         return None if mode == "none" else mode
     days = span.total_seconds() / 86400
     return None if days <= (sdm.number(cfg.get("raw_days")) or RAW_DAYS) else "hour" if days <= 31 else "day"
+
+
+def _attrs(cfg: Mapping[str, Any], period: str | None) -> dict[str, str]:
+    """``attrs`` and, for a long window, the aggregation of its numeric attributes.
+
+    QuantumLeap refuses aggrMethod without attrs and answers 404 when one of them is text or
+    a location, so a mean is asked only for attributes the table maps to numbers; without
+    such attributes the window is fetched raw (paged, within the fetch bound).
+    """
+    attrs = _names(cfg, "attrs")
+    numeric = {rule.attr for rule in sdm.rules(cfg) if not rule.states}
+    averaged = [a for a in attrs if a in numeric]
+    if period and averaged:
+        return {"attrs": ",".join(averaged), "aggrMethod": "avg", "aggrPeriod": period}
+    return {"attrs": ",".join(attrs)} if attrs else {}
 
 
 def targets(cfg: Mapping[str, Any]) -> list[tuple[str, dict[str, str]]]:

@@ -133,17 +133,21 @@ def test_fetch_since_pages_by_records_and_sends_tenant(feed_server, session):
 def test_fetch_long_windows_are_aggregated_by_the_platform(feed_server, session):
     feed_server.route("/v2/types/WeatherObserved", series("w1", ["2024-07-01T12:00:00"], [20.0]))
     now = datetime.now(UTC)
-    quantumleap.fetch(config(feed_server.url), session)  # first poll: the last max_days, hourly means
+    attrs = ["temperature", "location", "status", "windSpeed"]
+    quantumleap.fetch(config(feed_server.url, attrs=attrs), session)  # first poll: the last max_days, hourly means
     first = feed_server.requests[-1][2]
-    assert (first["aggrMethod"], first["aggrPeriod"]) == ("avg", "hour")
+    # QuantumLeap cannot average a location or a text: only the numeric attributes are asked for
+    assert (first["aggrMethod"], first["aggrPeriod"], first["attrs"]) == ("avg", "hour", "temperature,windSpeed")
     start = datetime.fromisoformat(first["fromDate"]).replace(tzinfo=UTC)
     assert abs(start - (now - timedelta(days=7))) < timedelta(seconds=5)
-    quantumleap.fetch(config(feed_server.url), session, since=now - timedelta(days=90))  # bounded by max_days
+    quantumleap.fetch(config(feed_server.url, attrs=attrs), session, since=now - timedelta(days=90))  # bounded by max_days
     assert abs(datetime.fromisoformat(feed_server.requests[-1][2]["fromDate"]).replace(tzinfo=UTC) - start) < timedelta(seconds=5)
-    quantumleap.fetch(config(feed_server.url, max_days=60), session)
+    quantumleap.fetch(config(feed_server.url, attrs=attrs, max_days=60), session)
     assert feed_server.requests[-1][2]["aggrPeriod"] == "day"
-    quantumleap.fetch(config(feed_server.url, aggregate="none"), session)
-    assert "aggrMethod" not in feed_server.requests[-1][2]
+    quantumleap.fetch(config(feed_server.url, attrs=attrs, aggregate="none"), session)
+    assert feed_server.requests[-1][2]["attrs"] == ",".join(attrs) and "aggrMethod" not in feed_server.requests[-1][2]
+    quantumleap.fetch(config(feed_server.url), session)  # no attrs: QuantumLeap would refuse a mean, so raw
+    assert "aggrMethod" not in feed_server.requests[-1][2] and "attrs" not in feed_server.requests[-1][2]
 
 
 def test_fetch_entities_and_empty_windows(feed_server, session):
@@ -192,4 +196,4 @@ def test_example_config_loads_and_fetches(feed_server, session, monkeypatch):
         feed_server.route(f"/v2/types/{kind}", series(f"{kind}-1", ["2024-07-01T12:00:00"], [12.5]))
     batch = quantumleap.fetch({**source, "base_url": feed_server.url}, session)
     assert batch.readings["value"].to_list() == [12.5, 12.5]
-    assert feed_server.requests[0][2]["attrs"] == ",".join(source["attrs"])
+    assert feed_server.requests[0][2]["attrs"] == ",".join(a for a in source["attrs"] if a != "location")  # first poll: means
