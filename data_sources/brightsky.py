@@ -27,6 +27,10 @@ from data_sources.errors import FeedFormatError
 DEFAULT_BASE_URL = "https://api.brightsky.dev"
 MAX_CATCH_UP = timedelta(days=31)  # hourly records asked for after an outage, at most
 FIRST_HISTORY = timedelta(hours=24)  # hourly records on the first poll
+# ``since`` is the newest stored reading, usually a current-weather value newer than the last
+# full hour; an hourly record published late would fall before it. Re-reading two hours is
+# cheap, the store drops the duplicates.
+HOURLY_OVERLAP = timedelta(hours=2)
 
 # Record fields per quantity, first non-null wins: hourly records (/weather) have the plain
 # name, current weather and SYNOP records the 10/30/60-minute variants.
@@ -166,4 +170,4 @@ def _start(since: datetime | None, now: datetime) -> datetime:
     if since is None:
         return now - FIRST_HISTORY
     since = since if since.tzinfo else since.replace(tzinfo=timezone.utc)
-    return max(since, now - MAX_CATCH_UP)
+    return max(since - HOURLY_OVERLAP, now - MAX_CATCH_UP)
