@@ -83,7 +83,7 @@ class _Handler(BaseHTTPRequestHandler):
             return self._answer(400, "body shorter than its Content-Length")
         try:
             json.loads(body)
-        except (UnicodeDecodeError, json.JSONDecodeError):
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
             return self._answer(400, "body is not JSON")
         event = parse_qs(parts.query).get("event", ["up"])[-1]
         if event != "up":
@@ -113,14 +113,17 @@ class _Handler(BaseHTTPRequestHandler):
         if status >= 400:
             # The request body may still be unread: it must not be taken for the next request.
             self.close_connection = True
-        self.send_response(status)
-        for key, value in (headers or {}).items():
-            self.send_header(key, value)
-        self.send_header("Content-Type", "text/plain; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
+        try:
+            self.send_response(status)
+            for key, value in (headers or {}).items():
+                self.send_header(key, value)
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the sender hung up; a stored event stays stored
 
 
 def routes_from_config(path: str | os.PathLike | None) -> dict[str, Path]:

@@ -18,7 +18,7 @@ from data_sources.lorawan.uplink import (
     coordinates,
     extract_all,
     fport_of,
-    from_inbox,
+    inbox_uplinks,
     parse_payload,
     parse_time,
     records,
@@ -89,18 +89,20 @@ def uplink_of(record: dict, arrived: datetime | None = None) -> Uplink | None:
 
 def fetch(source_cfg: Mapping[str, Any], session: requests.Session, since: datetime | None = None) -> Batch:
     """Webhook events from the ``inbox`` and/or stored uplinks of ``application_id``, whichever is configured."""
-    batches = []
-    if source_cfg.get("inbox"):
-        batches.append(from_inbox(source_cfg, uplink_of))
-    if source_cfg.get("application_id"):
-        batches.append(_from_storage(source_cfg, session, since))
-    if not batches:
+    if not (source_cfg.get("inbox") or source_cfg.get("application_id")):
         msg = f"source {source_cfg.get('key')!r}: set application_id (Storage Integration) and/or inbox (webhooks)"
         raise FeedFormatError(msg)
-    return Batch.concat(batches)
+    found, skipped = [], 0
+    if source_cfg.get("application_id"):
+        found, skipped = _stored_uplinks(source_cfg, session, since)
+    if source_cfg.get("inbox"):
+        pushed, broken = inbox_uplinks(source_cfg, uplink_of)
+        found, skipped = found + pushed, skipped + broken
+    # One batch for both ways in: an uplink both stored and pushed becomes one reading.
+    return to_batch(found, source=source_cfg["key"], config=source_cfg, skipped=skipped)
 
 
-def _from_storage(source_cfg: Mapping[str, Any], session: requests.Session, since: datetime | None) -> Batch:
+def _stored_uplinks(source_cfg: Mapping[str, Any], session: requests.Session, since: datetime | None) -> tuple[list[Uplink], int]:
     base = str(source_cfg.get("base_url") or DEFAULT_BASE_URL).rstrip("/")
     url = base + STORAGE_PATH.format(application_id=quote(str(source_cfg["application_id"]), safe=""))
     token = http.secret(source_cfg)
@@ -133,7 +135,7 @@ def _from_storage(source_cfg: Mapping[str, Any], session: requests.Session, sinc
         if len(rows) + bad < page_size or newest is None or newest <= after or deadline.remaining() < PAGE_MARGIN_S:
             break
         after = newest
-    return to_batch(found, source=source_cfg["key"], config=source_cfg, skipped=skipped)
+    return found, skipped
 
 
 def _positive(source_cfg: Mapping[str, Any], key: str, default: float) -> float:

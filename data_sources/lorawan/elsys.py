@@ -61,7 +61,7 @@ ELEMENTS: dict[int, Element] = {
     0x1C: Element(("tvoc",), _one(Frame.u16be)),
 }
 
-MODELS = ("ers", "ers-co2", "ers-co2-lite", "ers-lite", "ers-sound", "ers-desk", "ems")
+MODELS = ("ers", "ers-co2", "ers-co2-lite", "ers-lite", "ers-sound", "ers-voc", "ers-eye", "ems", "ems-lite", "ems-desk")
 
 
 def decode(model: str, fport: int, payload: bytes) -> dict:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from core.schema import is_number
+from data_sources.lorawan import elsys
 
 # Hydrostatic head of fresh water per bar of gauge pressure: 1e5 Pa / (1000 kg/m³ · 9.80665 m/s²) in cm.
 CM_WATER_PER_BAR = 1e5 / (1000 * 9.80665) * 100
@@ -80,7 +81,7 @@ NWAVE_NPS405 = ModelMap("parking", (Field("occupied", "occupancy", 100.0), Field
 GENERIC = ModelMap("other", (Field("temperature", "temperature"), Field("humidity", "humidity"), Field("co2", "co2")))
 
 MODELS: dict[str, ModelMap] = {
-    **{f"elsys/{m}": ELSYS for m in ("ers", "ers-co2", "ers-co2-lite", "ers-lite", "ers-sound", "ers-desk", "ems")},
+    **{f"elsys/{m}": ELSYS for m in elsys.MODELS},
     "milesight-iot/am103": MILESIGHT_AMBIENCE,
     "milesight-iot/am307": MILESIGHT_AMBIENCE,
     "milesight-iot/am319": MILESIGHT_AMBIENCE,

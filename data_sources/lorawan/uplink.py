@@ -119,13 +119,16 @@ def records(payload: Any) -> tuple[list[dict], int]:
     if not payload.strip():
         return [], 0
     try:
-        return records(json.loads(payload))
+        whole = json.loads(payload)
+    except RecursionError as exc:  # "[[[[…" nested deeper than the parser goes
+        msg = "uplink payload is nested too deeply to be an uplink"
+        raise FeedFormatError(msg) from exc
     except json.JSONDecodeError as whole_error:
         found, bad = [], 0
         for line in filter(None, (line.strip() for line in payload.splitlines())):
             try:
                 item = json.loads(line)
-            except json.JSONDecodeError:
+            except (json.JSONDecodeError, RecursionError):
                 bad += 1
                 continue
             if isinstance(item, dict):
@@ -136,6 +139,7 @@ def records(payload: Any) -> tuple[list[dict], int]:
             msg = f"uplink payload is neither JSON nor newline-delimited JSON: {whole_error}"
             raise FeedFormatError(msg) from whole_error
         return found, bad
+    return records(whole)
 
 
 def _number(value: Any) -> float | None:
@@ -179,7 +183,8 @@ def to_batch(uplinks: Iterable[Uplink], *, source: str, config: Mapping | None =
         station_id = f"{source}:{up.native_id}"
         mount = _number(device.get("mount_height_cm"))
         for quantity, value in measurements(model, decoded, mount_height_cm=mount):
-            readings.setdefault((station_id, quantity, up.ts), {"ts": up.ts, "station_id": station_id, "quantity": quantity, "value": value, "source": source})
+            row = {"ts": up.ts, "station_id": station_id, "quantity": quantity, "value": value, "source": source}
+            readings.setdefault((station_id, quantity, up.ts), row)  # first copy wins
         lat, lon = coordinates(device.get("lat"), device.get("lon"))
         if lat is None:
             lat, lon = coordinates(up.lat, up.lon)
@@ -220,8 +225,8 @@ def parse_payload(payload: Any, extract: Extract, *, source: str, config: Mappin
     return to_batch(found, source=source, config=config, skipped=bad + broken)
 
 
-def from_inbox(source_cfg: Mapping[str, Any], extract: Extract) -> Batch:
-    """Everything the webhook receiver put into the source's inbox (see ``data_sources.inbox``).
+def inbox_uplinks(source_cfg: Mapping[str, Any], extract: Extract) -> tuple[list[Uplink], int]:
+    """The uplinks the webhook receiver put into the source's inbox (see ``data_sources.inbox``).
 
     Events without a time of their own (a ChirpStack v3 gateway without GPS) take their arrival
     time. Broken content counts as skipped only the first time an event is handed out.
@@ -238,4 +243,9 @@ def from_inbox(source_cfg: Mapping[str, Any], extract: Extract) -> Batch:
         ups, broken = extract_all(rows, extract, arrived=event.arrived)
         found.extend(ups if event.first else (replace(up, counted=False) for up in ups))
         skipped += (bad + broken) if event.first else 0
+    return found, skipped
+
+
+def from_inbox(source_cfg: Mapping[str, Any], extract: Extract) -> Batch:
+    found, skipped = inbox_uplinks(source_cfg, extract)
     return to_batch(found, source=source_cfg["key"], config=source_cfg, skipped=skipped)

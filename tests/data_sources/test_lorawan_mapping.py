@@ -1,6 +1,7 @@
 """The declarative field mapping: valid vocabulary, keys the decoders really produce, unit conversions."""
 
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -118,3 +119,9 @@ def test_unknown_fields_are_ignored_and_unknown_models_use_generic_names_only():
 def test_smtp_soil_moisture_is_not_guessed_into_percent():
     decoded = decode("decentlab/dl-smtp", 1, bytes.fromhex("020b50000309018a8c09438a9809278a920b3c8aa50c9c8a8c11e08aa500000000000000000b3b"))
     assert dict(measurements("decentlab/dl-smtp", decoded)) == {"battery": 2.875}
+
+
+def test_every_supported_model_is_documented():
+    text = (Path(__file__).resolve().parents[2] / "docs" / "lorawan.md").read_text(encoding="utf-8")
+    missing = [m for m in DECODERS if f"`{m}`" not in text and f"`{m.split('/', 1)[1]}`" not in text]
+    assert not missing

@@ -77,6 +77,7 @@ def test_unknown_path_404_other_methods_405_not_json_400(server):
     assert post(srv, "/ttn", method="GET", body=None)[0] == 405
     assert post(srv, "/nowhere", method="GET", body=None)[0] == 404
     assert post(srv, "/ttn", b"<xml/>")[0] == 400
+    assert post(srv, "/ttn", b"[" * 2000 + b"]" * 2000)[0] == 400  # nested past the JSON parser's depth
     assert stored(tmp, "ttn") == 0
 
 

@@ -159,7 +159,7 @@ def test_broken_uplink_is_skipped_and_counted_the_rest_kept(mutate, reason):
     assert batch.skipped == 1, reason
 
 
-@pytest.mark.parametrize("payload", [b"<html>Wartung</html>", b"\xff\xfe\x00", 42, "[1, 2", {"foo": "bar"}])
+@pytest.mark.parametrize("payload", [b"<html>Wartung</html>", b"\xff\xfe\x00", 42, "[1, 2", {"foo": "bar"}, b"[" * 100_000 + b"]" * 100_000])
 def test_bad_input_raises_feed_format_error_or_is_counted(payload):
     try:
         batch = ttn.parse(payload, source="s")
@@ -270,3 +270,13 @@ def test_fetch_reads_the_webhook_inbox_like_the_stream(tmp_path, session):
     assert pushed.readings.sort("quantity").equals(polled.readings.sort("quantity"))
     assert pushed.stations.equals(polled.stations)
     assert isinstance(pushed.readings, pl.DataFrame)
+
+
+def test_fetch_with_storage_and_webhooks_gives_one_reading_per_uplink(feed_server, session, source, tmp_path):
+    now = datetime.now(UTC).replace(microsecond=0)
+    up = ttn.uplink("r1", "elsys/ers-co2", *encode("elsys/ers-co2", {"co2": 812, "temperature": 20.5}), now - timedelta(minutes=3))
+    feed_server.route(PATH, stream(up))
+    inbox.append(tmp_path / "inbox", json.dumps(up).encode())
+    cfg = {**source, "inbox": "inbox", "config_dir": str(tmp_path), "poll_s": 60}
+    batch = ttn.fetch(cfg, session, since=now - timedelta(hours=1))
+    assert sorted(batch.readings.select("quantity", "value").rows()) == [("co2", 812.0), ("temperature", 20.5)]
