@@ -48,12 +48,14 @@ def _scrub(text: str, source_cfg: dict[str, Any]) -> str:
     return text.replace(secret, "***") if secret else text
 
 
-def poll(source_cfg: dict[str, Any], store: Any, session: Any, *, timezone: str = "Europe/Berlin") -> PollResult:
+def poll(source_cfg: dict[str, Any], store: Any, session: Any, *, timezone: str = "Europe/Berlin", center: tuple[float, float] | None = None) -> PollResult:
     """Fetch one source since its newest stored reading, store the batch, record feed health."""
     key = source_cfg["key"]
     started = time.monotonic()
     try:
-        batch = adapter(source_cfg["kind"]).fetch({"timezone": timezone, **source_cfg}, session, since=store.last_ts(key))
+        # city facts an adapter may need (local days, swapped-coordinate checks); the source's own keys win
+        city = {"timezone": timezone, "center": list(center) if center else None}
+        batch = adapter(source_cfg["kind"]).fetch({**city, **source_cfg}, session, since=store.last_ts(key))
         rows = store.append(batch)
     except FeedError as exc:
         error = _scrub(f"{type(exc).__name__}: {exc}", source_cfg)
@@ -73,7 +75,7 @@ def poll(source_cfg: dict[str, Any], store: Any, session: Any, *, timezone: str 
 
 def run_once(config: CityConfig, store: Any, session: Any = None) -> list[PollResult]:
     session = session or make_session()
-    return [poll(src, store, session, timezone=config.timezone) for src in config.sources]
+    return [poll(src, store, session, timezone=config.timezone, center=config.center) for src in config.sources]
 
 
 def run_loop(config: CityConfig, store: Any, *, stop: threading.Event | None = None, session: Any = None) -> None:
@@ -88,7 +90,7 @@ def run_loop(config: CityConfig, store: Any, *, stop: threading.Event | None = N
             key = src["key"]
             if now < due[key] or stop.is_set():
                 continue
-            result = poll(src, store, session, timezone=config.timezone)
+            result = poll(src, store, session, timezone=config.timezone, center=config.center)
             failures[key] = 0 if result.ok else failures[key] + 1
             wait = src["poll_s"] if result.ok else min(src["poll_s"] * 2 ** failures[key], MAX_BACKOFF_S)
             due[key] = time.monotonic() + wait

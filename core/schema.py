@@ -198,4 +198,9 @@ def unit_of(quantity: str) -> str:
 
 def is_number(value: object) -> bool:
     """True for real finite numbers (not bools, not NaN) — feeds send all sorts."""
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int beyond float range (10**400) is no measurement
+        return False

@@ -11,6 +11,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from zoneinfo import ZoneInfo
+
 import polars as pl
 
 from core.schema import QUANTITIES
@@ -53,6 +55,7 @@ class Tile:
     tone: str = "unknown"
     station: str | None = None  # name of the deciding station (untrusted text from the feed)
     trend: float | None = None  # change per hour of the deciding station
+    usual: float | None = None  # what this hour normally brings (median of the last 14 days)
     as_of: dt.datetime | None = None
     stale: bool = False
     stations: int = 0
@@ -94,12 +97,41 @@ def trends(rollup_15m: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def tiles(now_frame: pl.DataFrame, trend_frame: pl.DataFrame | None = None, *, thresholds: Mapping[str, Any] | None = None) -> list[Tile]:
+USUAL_DAYS = 14
+
+
+def usual(rollup_1h: pl.DataFrame, now: dt.datetime, tz: str) -> pl.DataFrame:
+    """Per series, the median of its hourly means at this local hour on the last 14 days.
+
+    "Today vs. usual": the current value is compared with what this hour normally brings.
+    Today's own hours are left out. Returns station_id, quantity, usual.
+    """
+    local_now = now.astimezone(ZoneInfo(tz))
+    local = pl.col("bucket_start").dt.convert_time_zone(tz)
+    return (
+        rollup_1h.filter(
+            (local.dt.hour() == local_now.hour)
+            & (local.dt.date() < local_now.date())
+            & (local.dt.date() >= local_now.date() - dt.timedelta(days=USUAL_DAYS))
+        )
+        .group_by("station_id", "quantity")
+        .agg(usual=pl.col("mean").median())
+    )
+
+
+def tiles(
+    now_frame: pl.DataFrame,
+    trend_frame: pl.DataFrame | None = None,
+    *,
+    thresholds: Mapping[str, Any] | None = None,
+    usual_frame: pl.DataFrame | None = None,
+) -> list[Tile]:
     """One tile per declared theme from :func:`current`'s frame (themes without data are empty)."""
-    if trend_frame is not None and len(trend_frame):
-        now_frame = now_frame.join(trend_frame, on=["station_id", "quantity"], how="left")
-    else:
-        now_frame = now_frame.with_columns(trend=pl.lit(None, pl.Float64))
+    for extra, column in ((trend_frame, "trend"), (usual_frame, "usual")):
+        if extra is not None and len(extra):
+            now_frame = now_frame.join(extra, on=["station_id", "quantity"], how="left")
+        else:
+            now_frame = now_frame.with_columns(pl.lit(None, pl.Float64).alias(column))
     return [
         _tile(spec, now_frame.filter(pl.col("quantity").is_in(spec.quantities) & (pl.col("theme") == spec.theme)), thresholds)
         for spec in TILES
@@ -117,10 +149,13 @@ def _tile(spec: TileSpec, rows: pl.DataFrame, thresholds: Mapping[str, Any] | No
     pool = rated if len(rated) else (shown if len(shown) else use)
     worst = pool.sort("severity", "value", descending=True, nulls_last=True).row(0, named=True)
     if spec.combine == "worst" or not len(shown):
-        value, quantity = worst["value"], worst["quantity"]
+        value, quantity, typical = worst["value"], worst["quantity"], worst.get("usual")
     else:
-        value = float(shown["value"].sum() if spec.combine == "sum" else shown["value"].mean())
-        quantity = spec.show
+        combine = (lambda col: col.sum()) if spec.combine == "sum" else (lambda col: col.mean())
+        value, quantity = float(combine(shown["value"])), spec.show
+        known = shown.filter(pl.col("usual").is_not_null())
+        # compare like with like: only stations that have a usual value enter both sides
+        typical = float(combine(known["usual"])) if len(known) == len(shown) else None
     rating = worst
     if spec.rate == "value":
         one = pl.DataFrame({"station_id": [None], "quantity": [quantity], "value": [value]}, schema={"station_id": pl.String, "quantity": pl.String, "value": pl.Float64})
@@ -142,6 +177,7 @@ def _tile(spec: TileSpec, rows: pl.DataFrame, thresholds: Mapping[str, Any] | No
         tone=rating["tone"],
         station=worst["name"],
         trend=worst.get("trend"),
+        usual=typical,
         as_of=use["ts"].max(),
         stale=len(fresh) == 0,
         stations=use["station_id"].n_unique(),

@@ -91,7 +91,7 @@ class Reply:
     def json(self) -> Any:
         try:
             return json.loads(self.body)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, and ints too long to convert
             kind = self.headers.get("Content-Type", "unknown content type")
             msg = f"{_safe(self.url)}: answer is not JSON ({kind}): {exc}"
             raise FeedFormatError(msg) from exc

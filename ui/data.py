@@ -82,8 +82,16 @@ def current(data_version: int) -> pl.DataFrame:
 @st.cache_data(ttl=TTL_S, max_entries=4, show_spinner=False)
 def tiles(data_version: int) -> list[today.Tile]:
     now = dt.datetime.now(dt.timezone.utc)
-    recent = store().rollup("15m", start=now - today.TREND_WINDOW - dt.timedelta(minutes=15))
-    return today.tiles(current(data_version), today.trends(recent), thresholds=city().thresholds)
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    quarter = now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0)
+    recent = store().rollup("15m", start=quarter - today.TREND_WINDOW)
+    history = store().rollup("1h", start=hour - dt.timedelta(days=today.USUAL_DAYS + 1), end=hour)
+    return today.tiles(
+        current(data_version),
+        today.trends(recent),
+        thresholds=city().thresholds,
+        usual_frame=today.usual(history, now, city().timezone),
+    )
 
 
 @st.cache_data(ttl=TTL_S, max_entries=128, show_spinner=False)

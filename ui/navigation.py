@@ -38,11 +38,21 @@ def available() -> list[PageSpec]:
     return [spec for spec in PAGES if (PAGES_DIR / f"{spec.slug}.py").exists()]
 
 
+def _start() -> None:
+    """The root URL opens the first page under its own name, keeping the query string."""
+    st.switch_page(PAGES_DIR / f"{available()[0].slug}.py", query_params=dict(st.query_params))
+
+
 def build(language: str) -> list[st.Page]:
-    """One ``st.Page`` per page file, in table order; the first is the start page."""
-    return [
-        st.Page(str(PAGES_DIR / f"{spec.slug}.py"), title=t(spec.title_key, language), icon=spec.icon, url_path=spec.slug, default=i == 0)
-        for i, spec in enumerate(available())
+    """One ``st.Page`` per page file, in table order, behind a hidden start page at "/".
+
+    Streamlit serves its default page at "/" only, so "/heute" would be "page not found"
+    if Heute were the default; the hidden start page forwards "/" to "/heute" instead.
+    """
+    start = st.Page(_start, title=t(available()[0].title_key, language), url_path="start", default=True, visibility="hidden")
+    return [start] + [
+        st.Page(str(PAGES_DIR / f"{spec.slug}.py"), title=t(spec.title_key, language), icon=spec.icon, url_path=spec.slug)
+        for spec in available()
     ]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import streamlit as st
 
@@ -37,6 +38,7 @@ CSS = """
 .scs-value .scs-arrow{font-size:1.8rem;margin-left:.4rem;opacity:.8}
 .scs-badge{display:inline-block;border-radius:999px;padding:.1rem .7rem;background:var(--tone);color:#000;font-weight:600}
 .scs-sentence{margin-top:.5rem;font-size:1.05rem}
+.scs-usual{margin-top:.35rem;font-size:.95rem;opacity:.85}
 .scs-foot{margin-top:.5rem;font-size:.85rem;opacity:.75}
 .scs-stale{display:inline-block;border:1px dashed currentColor;border-radius:6px;padding:0 .4rem;margin-left:.4rem;font-weight:600}
 .scs-demo{display:inline-block;border-radius:6px;padding:.1rem .5rem;background:#F0E442;color:#000;font-weight:600}
@@ -125,9 +127,27 @@ def tile_html(tile: Tile, language: str, tz: str, detail: str = "") -> str:
         f'<span class="scs-arrow">{e(arrow)}</span></div>'
         f'<span class="scs-badge">{e(icon)} {e(label)}</span>'
         f'<div class="scs-sentence">{e(sentence_text(tile, language))}</div>'
+        f"{usual_html(tile, language, tz)}"
         f'<div class="scs-foot">{e(detail)}{" · " if detail else ""}{e(t("common.as_of", language, time=clock(tile.as_of, tz, language)))}{stale}</div>'
         "</div>"
     )
+
+
+def usual_html(tile: Tile, language: str, tz: str) -> str:
+    """ "Üblich um 11 Uhr: 6,1 °C (+1,2 °C)": today against the same hour of the last 14 days."""
+    if tile.usual is None or tile.value is None or tile.as_of is None:
+        return ""
+    hour = tile.as_of.astimezone(ZoneInfo(tz)).hour
+    delta = tile.value - tile.usual
+    sign = "+" if delta > 0 else "−" if delta < 0 else "±"
+    text = t(
+        "tile.usual",
+        language,
+        hour=hour,
+        value=quantity_value(tile.usual, tile.quantity or "", language),
+        delta=sign + quantity_value(abs(delta), tile.quantity or "", language),
+    )
+    return f'<div class="scs-usual">{html.escape(text)}</div>'
 
 
 def tile_detail(tile: Tile, language: str) -> str:

@@ -42,6 +42,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "tile.water.detail": ("{place}", "{place}"),
     "tile.trees.detail": ("{n} Bäume mit Sensor", "{n} trees with sensors"),
     "tile.parking.detail": ("freie Plätze in {n} Parkhäusern", "free spaces in {n} car parks"),
+    "tile.usual": ("Üblich um {hour} Uhr: {value} ({delta})", "Usual at {hour}:00: {value} ({delta})"),
     # generated sentences
     "sentence.heat.cold": ("Frostig: {value} im Mittel, am kältesten {min_place} mit {min}.", "Frosty: {value} on average, coldest at {min_place} with {min}."),
     "sentence.heat.normal": ("Im Mittel {value}; am wärmsten ist es am {max_place} ({max}).", "On average {value}; warmest at {max_place} ({max})."),
