@@ -1,21 +1,4 @@
-"""Inbox directory of raw webhook events: atomic append by the receiver, at-least-once consumption by fetch.
-
-Layout (one file per event, named by arrival time so that names sort in arrival order)::
-
-    <inbox>/tmp/      being written by the receiver (never read)
-    <inbox>/new/      complete events, not yet handed to a fetch
-    <inbox>/handed/   handed out once
-    <inbox>/kept/     handed out at least twice; deleted once older than ``keep``
-    <inbox>/bad/      not JSON at all: kept for the city admin to look at
-
-Why this shape: ``fetch`` returns a Batch and the ingestion runner stores it afterwards, so
-``fetch`` never learns whether storing worked. Deleting on read would lose events whenever the
-process dies (or the disk is full) between reading and storing. Instead every event is handed
-out by at least two fetches and by every fetch within ``keep`` of its arrival; re-reading is
-harmless because the store de-duplicates on (station, quantity, ts). An event is only lost if
-every store attempt during that window fails. Writing goes through a temporary file, fsync and
-rename, so a reader never sees half an event and an answered ``202`` survives a crash.
-"""
+"""Inbox directory of raw webhook events: atomic append by the receiver, at-least-once consumption by fetch."""
 
 from __future__ import annotations
 
@@ -71,7 +54,11 @@ def keep_seconds(source_cfg: Mapping[str, Any]) -> float:
 
 
 def append(inbox: Path, body: bytes) -> Path:
-    """Store one event atomically and durably; returns its path in ``new/``."""
+    """Store one event atomically and durably; returns its path in ``new/``.
+
+    Temporary file, fsync, rename: a reader never sees half an event, and an event the
+    receiver answered with 202 survives a crash.
+    """
     tmp, new = inbox / TMP, inbox / NEW
     tmp.mkdir(parents=True, exist_ok=True)
     new.mkdir(parents=True, exist_ok=True)
@@ -86,7 +73,23 @@ def append(inbox: Path, body: bytes) -> Path:
 
 
 def claim(inbox: Path, *, keep_s: float = DEFAULT_KEEP_S, now: float | None = None) -> list[Event]:
-    """Advance the inbox one round and return every event still owed to a fetch, oldest first."""
+    """Advance the inbox one round and return every event still owed to a fetch, oldest first.
+
+    Layout (one file per event, named by arrival time so that names sort in arrival order)::
+
+        <inbox>/tmp/      being written by the receiver (never read)
+        <inbox>/new/      complete events, not yet handed to a fetch
+        <inbox>/handed/   handed out once
+        <inbox>/kept/     handed out at least twice; deleted once older than ``keep_s``
+        <inbox>/bad/      not JSON at all: kept for the city admin to look at
+
+    Why this shape: ``fetch`` returns a Batch and the ingestion runner stores it afterwards, so
+    ``fetch`` never learns whether storing worked. Deleting on read would lose events whenever
+    the process dies (or the disk is full) between reading and storing. Instead every event is
+    handed out by at least two fetches and by every fetch within ``keep_s`` of its arrival;
+    re-reading is harmless because the store de-duplicates on (station, quantity, ts). An event
+    is lost only if every store attempt during that window fails.
+    """
     now = time.time() if now is None else now
     for stage in (NEW, HANDED, KEPT, BAD):
         (inbox / stage).mkdir(parents=True, exist_ok=True)

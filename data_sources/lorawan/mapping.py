@@ -1,9 +1,4 @@
-"""Decoded device fields → canonical quantities and units: one declarative table per device model.
-
-Only fields listed here become readings; everything else a decoder returns (firmware versions,
-flags, uncalibrated raw values) is ignored rather than guessed at. A model maps at most one
-field to each quantity, so one uplink gives at most one value per (station, quantity, time).
-"""
+"""Decoded device fields → canonical quantities and units: one declarative table per device model."""
 
 from __future__ import annotations
 
@@ -32,7 +27,12 @@ class Field:
 
 @dataclass(frozen=True)
 class ModelMap:
-    """The default theme of a device model and the fields that become readings."""
+    """The default theme of a device model and the fields that become readings.
+
+    Only listed fields become readings; everything else a decoder returns (firmware versions,
+    flags, uncalibrated raw values) is ignored rather than guessed at. At most one field per
+    quantity, so one uplink gives at most one value per (station, quantity, time).
+    """
 
     theme: str
     fields: tuple[Field, ...]

@@ -1,9 +1,4 @@
-"""What TTN and ChirpStack uplinks have in common: wire records in, one canonical Batch out.
-
-The network-server adapters only read their envelope into ``Uplink`` values; choosing the
-decoder, applying the per-device config, mapping, de-duplicating and counting broken uplinks
-happen here once, so push (webhook inbox) and poll (storage API) end in the same rows.
-"""
+"""What TTN and ChirpStack uplinks have in common: wire records in, one canonical Batch out."""
 
 from __future__ import annotations
 
@@ -154,6 +149,10 @@ def _devices(config: Mapping | None, table: str) -> dict[str, dict]:
 
 def to_batch(uplinks: Iterable[Uplink], *, source: str, config: Mapping | None = None, skipped: int = 0) -> Batch:
     """Decode, map and de-duplicate uplinks into canonical readings and stations.
+
+    The network-server adapters only read their envelopes into ``Uplink`` values; choosing the
+    decoder, applying the per-device config, mapping and counting happen here once, so push
+    (webhook inbox) and poll (storage API) end in the same rows.
 
     An uplink is skipped (and counted) when it has no time, when its payload does not decode,
     or when nothing about it can be decoded at all (unknown model and no decoded payload).
