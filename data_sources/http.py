@@ -115,11 +115,14 @@ def request(
     timeout: float | None = None,
     deadline: Deadline | None = None,
     max_bytes: int = MAX_BYTES,
+    accept: tuple[int, ...] = (),
 ) -> Reply:
     """Do one HTTP request and return the whole body, or raise a ``FeedError``.
 
     ``timeout`` is the read timeout (a source config may lower it); ``deadline`` bounds the
-    whole fetch, so pass the same one to every request of a paging loop.
+    whole fetch, so pass the same one to every request of a paging loop. ``accept`` lists
+    error statuses that are answers for this API (QuantumLeap's 404 for an empty window):
+    they come back as a ``Reply`` with that status instead of an error.
     """
     deadline = deadline or Deadline()
     read_timeout = min(timeout or READ_TIMEOUT, max(deadline.check(url), 0.1))
@@ -134,7 +137,8 @@ def request(
             timeout=(connect_timeout, read_timeout),
             stream=True,
         ) as response:
-            _raise_for_status(response, url)
+            if response.status_code not in accept:
+                _raise_for_status(response, url)
             chunks, size = [], 0
             # read1 returns what has arrived instead of waiting for a full chunk, so a server
             # dripping bytes cannot stretch one fetch past its deadline.

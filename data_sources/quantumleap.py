@@ -11,7 +11,7 @@ import requests
 
 from core.schema import Batch
 from data_sources import http, ngsi_v2, sdm
-from data_sources.errors import FeedFormatError, FeedUnavailable
+from data_sources.errors import FeedFormatError
 
 MAX_DAYS = 7.0  # history fetched at most; also the first backfill
 RAW_DAYS = 1.0  # longer windows are averaged by QuantumLeap: hourly up to 31 days, daily beyond
@@ -187,15 +187,11 @@ def _pages(session: requests.Session, url: str, params: Mapping[str, str], heade
     limit, offset, out = int(min(max(sdm.number(cfg.get("page_size")) or PAGE_SIZE, 1), 10_000)), 0, []
     while len(out) < MAX_PAGES:
         query = {**params, "limit": str(limit), "offset": str(offset)}
-        try:
-            timeout = sdm.number(cfg.get("timeout"))
-            reply = http.request(session, url, params=query, headers=headers, timeout=timeout, deadline=deadline)
-        except FeedUnavailable as exc:
-            # QuantumLeap answers 404 "No records were found for such query" for an empty
-            # window; the shared helper reports every 404 as unavailable.
-            if str(exc).endswith("HTTP 404"):
-                return out
-            raise
+        timeout = sdm.number(cfg.get("timeout"))
+        # QuantumLeap answers 404 "No records were found for such query" for an empty window
+        reply = http.request(session, url, params=query, headers=headers, timeout=timeout, deadline=deadline, accept=(404,))
+        if reply.status == 404:
+            return out
         out.append(reply.json())
         records = _records(out[-1])
         if records < limit:

@@ -87,3 +87,17 @@ def test_secret_from_env_only():
     with pytest.raises(FeedAuthError, match="TOKEN") as info:
         http.secret({"key": "a", "api_key_env": "TOKEN"}, env={})
     assert "s3cret" not in str(info.value)
+
+
+def test_accepted_error_status_is_an_answer(feed_server, session):
+    feed_server.route("/empty", status=404, body=b'{"error": "Not Found"}')
+    reply = http.request(session, feed_server.url + "/empty", accept=(404,))
+    assert reply.status == 404 and reply.json() == {"error": "Not Found"}
+    with pytest.raises(FeedUnavailable):
+        http.request(session, feed_server.url + "/empty")
+
+
+def test_numbers_too_long_to_convert_are_a_format_error(feed_server, session):
+    feed_server.route("/x", body=b"[" + b"9" * 5000 + b"]")
+    with pytest.raises(FeedFormatError):
+        http.get_json(session, feed_server.url + "/x")
