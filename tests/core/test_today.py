@@ -7,7 +7,7 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from core.today import Label, Measure, TextKey, Tile, current, sentence, station_view, tiles, trends
+from core.today import Label, Measure, TextKey, Tile, current, sentence, station_view, tiles, trends, usual
 
 NOW = dt.datetime(2026, 7, 15, 12, tzinfo=dt.timezone.utc)
 THEMES = {"t": "microclimate", "c": "indoor_air", "w": "water", "a": "air_quality", "b": "soil", "p": "parking"}
@@ -131,3 +131,28 @@ def test_station_view_picks_worst_rated_value_per_station():
     view = station_view(current(frame, stations))
     assert dict(zip(view["station_id"], view["quantity"])) == {"c1": "co2", "t1": "temperature"}
     assert view.filter(pl.col("station_id") == "c1")["status"][0] == "bad"
+
+
+def test_usual_is_the_median_of_the_same_local_hour_on_past_days():
+    # 10:00 local (CET, UTC+1) on the 20 previous days, plus other hours that must be ignored
+    now = dt.datetime(2026, 11, 26, 9, 30, tzinfo=dt.timezone.utc)
+    starts, means = [], []
+    for day in range(1, 21):
+        for hour_utc, value in ((9, float(day)), (8, 1000.0)):
+            starts.append(dt.datetime(2026, 11, 26, hour_utc, tzinfo=dt.timezone.utc) - dt.timedelta(days=day))
+            means.append(value)
+    starts.append(dt.datetime(2026, 11, 26, 9, tzinfo=dt.timezone.utc))  # today: left out
+    means.append(500.0)
+    rollup = pl.DataFrame({"station_id": "a", "quantity": "co2", "bucket_start": starts, "mean": means})
+    out = usual(rollup, now, "Europe/Berlin")
+    assert out["usual"].to_list() == [7.5]  # median of days 1..14
+
+
+def test_tile_compares_with_usual_like_with_like():
+    frame, stations = latest([("t1", "temperature", 20.0), ("t2", "temperature", 24.0)])
+    usual_frame = pl.DataFrame({"station_id": ["t1", "t2"], "quantity": "temperature", "usual": [18.0, 20.0]})
+    t = {x.key: x for x in tiles(current(frame, stations), usual_frame=usual_frame)}["heat"]
+    assert t.usual == pytest.approx(19.0) and t.value == pytest.approx(22.0)
+    partial = usual_frame.head(1)
+    t = {x.key: x for x in tiles(current(frame, stations), usual_frame=partial)}["heat"]
+    assert t.usual is None  # one station without history: no misleading comparison

@@ -43,3 +43,16 @@ def test_deep_link_runs_through_the_app_entry_point(tmp_path):
         nav.wait_for(timeout=30_000)
         assert "Today" in nav.inner_text() and "app" not in nav.inner_text().split()
         assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_kiosk_hides_the_chrome_and_rotates(fresh_app):
+    with browser_page() as page:
+        page.goto(f"{fresh_app}/heute?kiosk=1&rotate=5&pages=heute,karte")
+        page.locator(".scs-tile").first.wait_for(timeout=60_000)
+        assert not page.locator('[data-testid="stSidebar"]').is_visible()
+        assert not page.locator('header[data-testid="stHeader"]').is_visible()
+        page.wait_for_url("**/karte?*", timeout=30_000)
+        page.get_by_role("heading", name="Karte").wait_for(timeout=30_000)
+        assert "kiosk=1" in page.url and "rotate=5" in page.url
+        page.wait_for_url("**/heute?*", timeout=30_000)  # and round again
+        assert page.locator('[data-testid="stException"]').count() == 0
