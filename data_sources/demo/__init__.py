@@ -3,6 +3,11 @@
 ``simulate`` is the demo's "wire" (columns of native ids, quantities and values), ``parse``
 turns it into canonical rows, ``fetch`` asks the simulator for everything since the last
 stored reading (14 days on first start). Values depend only on seed and instant.
+
+Live polls send the classrooms and gauges the way Menden's real ones arrive: as The Things
+Stack uplinks (Elsys ERS CO2, Decentlab DL-MBX bytes) through the real decoders and field
+mapping of ``data_sources.ttn``. The 14-day backfill takes the direct path for speed; both
+paths give the same rows (a test holds them equal).
 """
 
 from __future__ import annotations
@@ -16,9 +21,13 @@ import polars as pl
 from core.schema import READINGS_SCHEMA, Batch
 from data_sources.demo import physics
 from data_sources.demo.stations import ALL, DemoStation
+from data_sources import ttn
 from data_sources.errors import FeedFormatError
+from data_sources.lorawan.encoders import encode
 
 BACKFILL_DAYS = 14
+LIVE_WINDOW = dt.timedelta(hours=2)  # polls up to this long go through the LoRaWAN path
+LORAWAN_MODELS = {"classroom": "elsys/ers-co2", "gauge": "decentlab/dl-mbx"}
 DEFAULT_SEED = 42
 LABEL_DE = "Demo-Daten"
 LABEL_EN = "Demo data"
@@ -95,6 +104,57 @@ def parse(payload: Mapping[str, Any], *, source: str, config: Mapping[str, Any] 
     return Batch(readings=readings, stations=pl.DataFrame(station_rows(source)))
 
 
+def mount_height_cm(st: DemoStation) -> float:
+    """Where the demo gauges' ultrasonic sensors hang: well above any flood the demo plays."""
+    return float(round(st.params["base"] + 6 * st.params["wave"] + 100))
+
+
+def lorawan_devices() -> dict[str, dict[str, Any]]:
+    """The TTN device table a city would configure for these sensors (model, place, mount height)."""
+    return {
+        st.native_id: {
+            "model": LORAWAN_MODELS[st.kind],
+            "name": st.name,
+            "lat": st.lat,
+            "lon": st.lon,
+            "theme": st.theme,
+            "district": st.district,
+            **({"mount_height_cm": mount_height_cm(st)} if st.kind == "gauge" else {}),
+        }
+        for st in ALL
+        if st.kind in LORAWAN_MODELS
+    }
+
+
+def uplinks(payload: Mapping[str, Any]) -> tuple[list[dict], dict[str, np.ndarray]]:
+    """TTN uplinks for the classroom and gauge rows of a payload, and the payload's other rows."""
+    devices = lorawan_devices()
+    ids = np.asarray(payload["native_id"], dtype=object)
+    radio = np.isin(ids, list(devices))
+    rest = {k: np.asarray(v)[~radio] for k, v in payload.items()}
+    messages: dict[tuple[str, int], dict[str, float]] = {}
+    for native_id, t, quantity, value in zip(ids[radio], np.asarray(payload["t"])[radio], np.asarray(payload["quantity"])[radio], np.asarray(payload["value"])[radio]):
+        messages.setdefault((native_id, int(t)), {})[quantity] = float(value)
+    out = []
+    for (native_id, t), values in messages.items():
+        device = devices[native_id]
+        if "water_level" in values:  # the sensor measures the distance down to the water, in mm
+            values = {"distance": (device["mount_height_cm"] - values["water_level"]) * 10}
+        fport, data = encode(device["model"], values)
+        when = dt.datetime.fromtimestamp(t, dt.timezone.utc)
+        out.append(ttn.uplink(native_id, device["model"], fport, data, when))
+    return out, rest
+
+
+def parse_live(payload: Mapping[str, Any], *, source: str) -> Batch:
+    """Like :func:`parse`, but classrooms and gauges travel as TTN uplinks through the decoders."""
+    messages, rest = uplinks(payload)
+    radio = ttn.parse(messages, source=source, config={"key": source, "devices": lorawan_devices()}) if messages else Batch.empty()
+    direct = parse(rest, source=source)
+    # the demo's own station table comes last and wins (same names and places either way)
+    return Batch.concat([Batch(readings=radio.readings, skipped=radio.skipped), direct])
+
+
 def fetch(source_cfg: Mapping[str, Any], session: Any = None, since: dt.datetime | None = None, *, now: dt.datetime | None = None) -> Batch:
     """All readings after ``since`` up to now; the last 14 days when the store is empty."""
     now = now or dt.datetime.now(dt.timezone.utc)
@@ -102,4 +162,6 @@ def fetch(source_cfg: Mapping[str, Any], session: Any = None, since: dt.datetime
     earliest = now - dt.timedelta(days=days)
     start = max(since, earliest) if since else earliest
     payload = simulate(start, now, seed=int(source_cfg.get("seed", DEFAULT_SEED)), tz=source_cfg.get("timezone", "Europe/Berlin"))
+    if now - start <= LIVE_WINDOW:
+        return parse_live(payload, source=source_cfg["key"])
     return parse(payload, source=source_cfg["key"], config=source_cfg)

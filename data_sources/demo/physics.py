@@ -160,7 +160,8 @@ def classroom(st: DemoStation, t: np.ndarray, lt: dict, seed: int, tz: str) -> d
     load = (co2 - OUTDOOR_CO2) / 1000
     temperature = 20.3 + 1.1 * np.tanh(load) + 0.3 * smooth(seed, st.native_id + "/t", t, (31.0,), (1.0,))
     humidity = 38 + 7 * np.tanh(load) + 2 * smooth(seed, st.native_id + "/rh", t, (53.0,), (1.0,))
-    return {"co2": np.round(co2), "temperature": np.round(temperature, 1), "humidity": np.round(humidity, 1)}
+    # resolutions of the Elsys ERS CO2 the demo's live uplinks are encoded for: 1 ppm, 0.1 °C, 1 %
+    return {"co2": np.round(co2), "temperature": np.round(temperature, 1), "humidity": np.round(humidity)}
 
 
 def _rush(lt: dict) -> np.ndarray:

@@ -110,3 +110,27 @@ def test_parse_rejects_what_is_not_simulator_output():
         demo.parse({"t": [1]}, source="demo")
     with pytest.raises(FeedFormatError):
         demo.parse({"t": ["x"], "native_id": ["a"], "quantity": ["co2"], "value": [1.0]}, source="demo")
+
+
+def test_live_polls_travel_as_ttn_uplinks_and_match_the_direct_path():
+    payload = demo.simulate(NOW - dt.timedelta(hours=1), NOW)
+    messages, rest = demo.uplinks(payload)
+    rooms_and_gauges = {st.native_id for st in ALL if st.kind in ("classroom", "gauge")}
+    assert {m["end_device_ids"]["device_id"] for m in messages} == rooms_and_gauges
+    assert {m["uplink_message"]["version_ids"]["brand_id"] for m in messages} == {"elsys", "decentlab"}
+    assert not set(rest["native_id"]) & rooms_and_gauges
+    key = ["station_id", "quantity", "ts"]
+    live = demo.parse_live(payload, source="demo").readings.sort(key)
+    direct = demo.parse(payload, source="demo").readings.sort(key)
+    assert len(live) == len(direct) > 900
+    joined = live.join(direct, on=key)
+    assert len(joined) == len(live)
+    assert ((joined["value"] - joined["value_right"]).abs() < 1e-9).all()
+
+
+def test_fetch_uses_the_lorawan_path_for_short_polls(monkeypatch):
+    calls = []
+    monkeypatch.setattr(demo, "parse_live", lambda payload, source: calls.append(source) or demo.parse(payload, source=source))
+    demo.fetch({"key": "demo"}, None, NOW - dt.timedelta(minutes=5), now=NOW)
+    demo.fetch({"key": "demo", "backfill_days": 1}, None, None, now=NOW)
+    assert calls == ["demo"]  # the poll went over the radio path, the backfill did not
