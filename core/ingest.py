@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
+from core import scenario
 from core.config import CityConfig, ConfigError, data_dir, load_config
 from data_sources import KINDS, adapter
 from data_sources.errors import FeedError
@@ -29,6 +30,8 @@ from data_sources.http import make_session
 log = logging.getLogger("showroom.ingest")
 MAX_BACKOFF_S = 3600.0
 LOCK_NAME = "ingest.lock"
+SCENARIO_POLL_S = 10.0
+WAKE_S = 10.0  # the loop looks for a newly started scenario at least this often
 
 
 @dataclass(frozen=True)
@@ -73,28 +76,45 @@ def poll(source_cfg: dict[str, Any], store: Any, session: Any, *, timezone: str 
     return PollResult(key, False, 0, 0, latency, error)
 
 
+def sources(config: CityConfig, directory: Path | None) -> tuple[dict[str, Any], ...]:
+    """The city's sources, plus the implicit workshop-scenario source while one is started.
+
+    Only a city with the demo source plays scenarios; the scenario's readings go to their own
+    source key, so they never mix with the demo's (see ``core.scenario``).
+    """
+    demo = next((src for src in config.sources if src["kind"] == "demo"), None)
+    taken = any(src["key"] == scenario.SOURCE for src in config.sources)
+    if demo is None or taken or directory is None or scenario.read(directory) is None:
+        return config.sources
+    implicit = {"key": scenario.SOURCE, "kind": "scenario", "poll": "10s", "poll_s": SCENARIO_POLL_S, "config_dir": demo["config_dir"], "data_dir": str(directory)}
+    return (*config.sources, implicit)
+
+
 def run_once(config: CityConfig, store: Any, session: Any = None) -> list[PollResult]:
     session = session or make_session()
-    return [poll(src, store, session, timezone=config.timezone, center=config.center) for src in config.sources]
+    polled = sources(config, getattr(store, "root", None))
+    return [poll(src, store, session, timezone=config.timezone, center=config.center) for src in polled]
 
 
 def run_loop(config: CityConfig, store: Any, *, stop: threading.Event | None = None, session: Any = None) -> None:
     """Poll each source when it is due; a failing source waits longer each time (up to 1 h)."""
     stop = stop or threading.Event()
     session = session or make_session()
-    due = {src["key"]: 0.0 for src in config.sources}
-    failures = dict.fromkeys(due, 0)
+    due: dict[str, float] = {}
+    failures: dict[str, int] = {}
     while not stop.is_set():
         now = time.monotonic()
-        for src in config.sources:
+        polled = sources(config, getattr(store, "root", None))  # the scenario source comes and goes
+        for src in polled:
             key = src["key"]
-            if now < due[key] or stop.is_set():
+            if now < due.get(key, 0.0) or stop.is_set():
                 continue
             result = poll(src, store, session, timezone=config.timezone, center=config.center)
-            failures[key] = 0 if result.ok else failures[key] + 1
+            failures[key] = 0 if result.ok else failures.get(key, 0) + 1
             wait = src["poll_s"] if result.ok else min(src["poll_s"] * 2 ** failures[key], MAX_BACKOFF_S)
             due[key] = time.monotonic() + wait
-        stop.wait(max(0.5, min(due.values()) - time.monotonic()))
+        next_due = min(due.get(src["key"], 0.0) for src in polled)
+        stop.wait(max(0.5, min(next_due - time.monotonic(), WAKE_S)))
 
 
 @contextlib.contextmanager
