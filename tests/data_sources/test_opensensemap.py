@@ -1,8 +1,6 @@
 """openSenseMap adapter: sensor mapping by unit and name on the API examples, fetch by ids and bbox."""
 
-import copy
 import json
-import random
 import re
 import time
 from datetime import datetime, timezone
@@ -13,7 +11,8 @@ from core.config import load_config
 from core.schema import Batch
 from data_sources import KINDS, opensensemap
 from data_sources.errors import FeedAuthError, FeedError, FeedFormatError, FeedUnavailable
-from tests.data_sources.conftest import FIXTURES, FeedServer
+from tests.data_sources.conftest import FIXTURES
+from tests.data_sources.junk import mutants
 
 HERE = FIXTURES / "opensensemap"
 EXAMPLES = FIXTURES.parent.parent / "config" / "examples"
@@ -21,19 +20,6 @@ UTC = timezone.utc
 BOX = "57000b8745fd40c8196ad04c"
 
 
-@pytest.fixture(scope="module")
-def _server():
-    server = FeedServer()
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def feed_server(_server):
-    """The shared local server, emptied for each test (its shutdown costs 0.5 s, so once per module)."""
-    _server.routes.clear()
-    _server.requests.clear()
-    return _server
 
 
 def _values(batch, station):
@@ -93,20 +79,6 @@ JUNK = [None, 42, True, "", b"\xff", "nope", "[", "null", "[1]", "{}", {"a": 1},
 LEAVES = [None, "", "x", -1, 1e308, 10**400, [], {}, True, "NaN", "2024-13-45T99:00:00Z", {"a": [1]}]
 
 
-def _mutants(tree, seed, count=80):
-    """Copies of ``tree`` with one random node replaced by junk each."""
-    rng = random.Random(seed)
-    for _ in range(count):
-        mutant = copy.deepcopy(tree)
-        node, path = mutant, []
-        while isinstance(node, (dict, list)) and node and rng.random() < 0.8:
-            key = rng.choice(list(node)) if isinstance(node, dict) else rng.randrange(len(node))
-            path.append((node, key))
-            node = node[key]
-        if path:
-            parent, key = path[-1]
-            parent[key] = rng.choice(LEAVES)
-        yield mutant
 
 
 @pytest.mark.parametrize("payload", JUNK, ids=range(len(JUNK)))
@@ -119,7 +91,7 @@ def test_junk_raises_only_feed_errors(payload):
 
 def test_mutated_fixtures_raise_only_feed_errors():
     for name in ("osm_apidoc_GET_boxes_id_response.json", "boxes_bbox_full_menden.json"):
-        for mutant in _mutants(json.loads((HERE / name).read_text()), seed=name):
+        for mutant in mutants(json.loads((HERE / name).read_text()), seed=name, leaves=LEAVES):
             try:
                 assert isinstance(opensensemap.parse(mutant, source="o"), Batch)
             except FeedError:

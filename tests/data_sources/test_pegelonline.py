@@ -1,8 +1,6 @@
 """PEGELONLINE adapter: parse on the fixtures (offsets, DST, characteristic levels) and fetch against a local server."""
 
-import copy
 import json
-import random
 import re
 import time
 from datetime import datetime, timedelta, timezone
@@ -14,7 +12,8 @@ from core.config import load_config
 from core.schema import Batch
 from data_sources import KINDS, pegelonline
 from data_sources.errors import FeedAuthError, FeedError, FeedFormatError, FeedUnavailable
-from tests.data_sources.conftest import FIXTURES, FeedServer
+from tests.data_sources.conftest import FIXTURES
+from tests.data_sources.junk import mutants
 
 HERE = FIXTURES / "pegelonline"
 EXAMPLES = FIXTURES.parent.parent / "config" / "examples"
@@ -23,19 +22,6 @@ UNTEN = "0a1b2c3d-0000-4000-8000-000000000002"
 UTC = timezone.utc
 
 
-@pytest.fixture(scope="module")
-def _server():
-    server = FeedServer()
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def feed_server(_server):
-    """The shared local server, emptied for each test (its shutdown costs 0.5 s, so once per module)."""
-    _server.routes.clear()
-    _server.requests.clear()
-    return _server
 
 
 def _stations() -> bytes:
@@ -115,20 +101,6 @@ JUNK = [None, 42, 2.5, True, "", " ", b"", b"\xff\xfe\x00", "not json", "[", "nu
 LEAVES = [None, "", "x", -1, 1e308, 10**400, [], {}, True, "NaN", "2024-13-45T99:00:00+02:00", "9999-12-31T23:59:59-01:00", {"a": [1]}]
 
 
-def _mutants(tree, seed, count=80):
-    """Copies of ``tree`` with one random node replaced by junk each."""
-    rng = random.Random(seed)
-    for _ in range(count):
-        mutant = copy.deepcopy(tree)
-        node, path = mutant, []
-        while isinstance(node, (dict, list)) and node and rng.random() < 0.8:
-            key = rng.choice(list(node)) if isinstance(node, dict) else rng.randrange(len(node))
-            path.append((node, key))
-            node = node[key]
-        if path:
-            parent, key = path[-1]
-            parent[key] = rng.choice(LEAVES)
-        yield mutant
 
 
 @pytest.mark.parametrize("payload", JUNK, ids=range(len(JUNK)))
@@ -141,7 +113,7 @@ def test_junk_raises_only_feed_errors(payload):
 
 def test_mutated_fixtures_raise_only_feed_errors():
     for name in ("stations_water_timeseries_current_characteristic.json", "station_with_measurements_message.json"):
-        for mutant in _mutants(json.loads((HERE / name).read_text()), seed=name):
+        for mutant in mutants(json.loads((HERE / name).read_text()), seed=name, leaves=LEAVES):
             try:
                 assert isinstance(pegelonline.parse(mutant, source="g", config={"station": "s"}), Batch)
             except FeedError:

@@ -1,8 +1,6 @@
 """Sensor.Community adapter: data.json records in an area, the airrohr device push, fetch via the area filter."""
 
-import copy
 import json
-import random
 import re
 import time
 from datetime import datetime, timezone
@@ -13,7 +11,8 @@ from core.config import load_config
 from core.schema import Batch
 from data_sources import KINDS, sensor_community
 from data_sources.errors import FeedAuthError, FeedError, FeedFormatError, FeedUnavailable
-from tests.data_sources.conftest import FIXTURES, FeedServer
+from tests.data_sources.conftest import FIXTURES
+from tests.data_sources.junk import mutants
 
 HERE = FIXTURES / "sensor_community"
 EXAMPLES = FIXTURES.parent.parent / "config" / "examples"
@@ -21,19 +20,6 @@ UTC = timezone.utc
 MENDEN = [51.4436, 7.7783, 5]
 
 
-@pytest.fixture(scope="module")
-def _server():
-    server = FeedServer()
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def feed_server(_server):
-    """The shared local server, emptied for each test (its shutdown costs 0.5 s, so once per module)."""
-    _server.routes.clear()
-    _server.requests.clear()
-    return _server
 
 
 def _records() -> bytes:
@@ -85,20 +71,6 @@ JUNK = [None, 42, True, "", b"\xff", "nope", "[", "null", "{}", {"a": 1}, [None]
 LEAVES = [None, "", "x", -1, 1e308, 10**400, [], {}, True, "NaN", "2024-13-45 99:00:00", {"a": [1]}]
 
 
-def _mutants(tree, seed, count=80):
-    """Copies of ``tree`` with one random node replaced by junk each."""
-    rng = random.Random(seed)
-    for _ in range(count):
-        mutant = copy.deepcopy(tree)
-        node, path = mutant, []
-        while isinstance(node, (dict, list)) and node and rng.random() < 0.8:
-            key = rng.choice(list(node)) if isinstance(node, dict) else rng.randrange(len(node))
-            path.append((node, key))
-            node = node[key]
-        if path:
-            parent, key = path[-1]
-            parent[key] = rng.choice(LEAVES)
-        yield mutant
 
 
 @pytest.mark.parametrize("payload", JUNK, ids=range(len(JUNK)))
@@ -111,7 +83,7 @@ def test_junk_raises_only_feed_errors(payload):
 
 def test_mutated_fixtures_raise_only_feed_errors():
     for name in ("data_json_area_menden.json", "airrohr_device_push.json"):
-        for mutant in _mutants(json.loads((HERE / name).read_text()), seed=name):
+        for mutant in mutants(json.loads((HERE / name).read_text()), seed=name, leaves=LEAVES):
             try:
                 assert isinstance(sensor_community.parse(mutant, source="sc", config={"area": MENDEN}), Batch)
             except FeedError:
