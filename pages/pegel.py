@@ -1,0 +1,105 @@
+"""Pegel: every gauge now (status, trend, margin to the next level), a banner at a level, hydrographs."""
+
+import polars as pl
+import streamlit as st
+
+from core import water
+from ui import charts_water, data, navigation, widgets
+from ui.i18n import clock, t
+
+navigation.guard(__file__)
+language = widgets.lang()
+city = data.city()
+kiosk = widgets.kiosk()
+st.title(t("pegel.title", language))
+if not len(data.current(data.version())):
+    widgets.wait_for_data(language)
+    st.stop()
+st.html(charts_water.CSS)
+gauges = data.current(data.version()).filter((pl.col("theme") == "water") & (pl.col("quantity") == water.QUANTITY)).sort("name")
+if not len(gauges):
+    st.info(t("pegel.no_gauges", language), icon=":material/water:")
+    st.stop()
+names = dict(zip(gauges["station_id"], gauges["name"]))
+
+
+def banner(view: water.WaterView) -> None:
+    """Gauges at a level: alarm levels in red, warning levels in yellow, one line each; else an all-clear."""
+    groups = charts_water.banner_texts(water.alerts(view.gauges), language)
+    if groups["alarm"]:
+        st.error("  \n".join(groups["alarm"]), icon=":material/flood:")
+    if groups["warning"]:
+        st.warning("  \n".join(groups["warning"]), icon=":material/flood:")
+    if not groups["alarm"] and not groups["warning"]:
+        st.success(t("pegel.all_normal", language, n=len(view.gauges)), icon=":material/check_circle:")
+
+
+def as_of(view: water.WaterView) -> None:
+    resolution = t(f"pegel.resolution.{view.every}", language)
+    window = t("pegel.last", language, window=t(f"pegel.window.{view.hours}", language))
+    st.caption(f"{t('pegel.caption', language, n=len(view.gauges), window=window, resolution=resolution)} · "
+               f"{t('common.as_of', language, time=clock(view.as_of, city.timezone, language))}")
+
+
+if kiosk:
+
+    st.html(charts_water.KIOSK_CSS)
+
+    @st.fragment(run_every=30)
+    def glance() -> None:
+        """All gauges at a glance: a card over a small hydrograph each, four to a row."""
+        view = data.view("water.overview", data.version(), hours=water.DEFAULT_HOURS)
+        as_of(view)
+        banner(view)
+        columns = st.columns(4)
+        for i, gauge in enumerate(view.gauges.iter_rows(named=True)):
+            with columns[i % 4]:
+                st.html(charts_water.card_html(gauge, language=language, tz=city.timezone, compact=True))
+                fig = charts_water.hydrograph(view.series, view.levels, gauge, every=view.every, tz=city.timezone,
+                                              language=language, compact=True)
+                st.plotly_chart(fig, config={"displayModeBar": False, "staticPlot": True}, key=f"kiosk-{gauge['station_id']}")
+
+    glance()
+    st.stop()
+
+st.caption(t("pegel.intro", language))
+# The controls sit under the cards, but the cards already use their values (kept by key).
+hours = st.session_state.get("pegel_hours") or water.DEFAULT_HOURS
+first = list(names)[:8]
+chosen = tuple(sid for sid in st.session_state.get("pegel_gauges", first) if sid in names)
+
+
+@st.fragment(run_every=30)
+def board() -> None:
+    view = data.view("water.overview", data.version(), hours=hours, station_ids=chosen)
+    banner(view)
+    columns = st.columns(4)
+    for i, gauge in enumerate(view.gauges.iter_rows(named=True)):
+        with columns[i % 4]:
+            st.html(charts_water.card_html(gauge, language=language, tz=city.timezone))
+
+
+board()
+st.subheader(t("pegel.hydrographs", language))
+left, right = st.columns([1, 2])
+left.segmented_control(t("pegel.window", language), list(water.WINDOWS), default=water.DEFAULT_HOURS,
+                       format_func=lambda h: t(f"pegel.window.{h}", language), key="pegel_hours")
+if "pegel_gauges" in st.session_state and list(chosen) != st.session_state.pegel_gauges:
+    st.session_state.pegel_gauges = list(chosen)  # a gauge left the data: keep the rest selectable
+right.multiselect(t("pegel.choose", language), list(names), default=first, format_func=lambda sid: names[sid],
+                  key="pegel_gauges")
+
+
+@st.fragment(run_every=30)
+def hydrographs() -> None:
+    view = data.view("water.overview", data.version(), hours=hours, station_ids=chosen)
+    as_of(view)
+    drawn = view.gauges.filter(pl.col("station_id").is_in(chosen))
+    columns = st.columns(2)
+    for i, gauge in enumerate(drawn.iter_rows(named=True)):
+        with columns[i % 2]:
+            fig = charts_water.hydrograph(view.series, view.levels, gauge, every=view.every, tz=city.timezone, language=language)
+            st.plotly_chart(fig, config={"displaylogo": False}, key=f"hydrograph-{gauge['station_id']}")
+
+
+hydrographs()

@@ -1,0 +1,189 @@
+"""Hydrographs and gauge cards of the Pegel page: levels drawn as labelled lines, escaped HTML cards."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import plotly.graph_objects as go
+import polars as pl
+
+from ui import charts
+from ui.i18n import clock, number, quantity_value, t
+from ui.widgets import TONES, TREND_ARROWS
+
+# How each level is drawn: tone (colour as in the status badges) and dash. Every line also
+# carries its name as a label, so no level is told apart by colour alone.
+LEVEL_LINES: dict[str, tuple[str, str]] = {
+    "MNW": ("fair", "dot"),
+    "MW": ("unknown", "dot"),
+    "MHW": ("poor", "dashdot"),
+    "info1": ("moderate", "dash"),
+    "info2": ("poor", "dash"),
+    "info3": ("bad", "dash"),
+}
+# Okabe–Ito yellow is too light for a thin line on white; a darker line of the same hue.
+LINE_COLOURS = {"moderate": "#B39B00", "unknown": "#7F7F7F"}
+LINE = "#0072B2"
+# Kiosk: eight gauges with their curves and a banner must fit one 1080-pixel screen.
+KIOSK_CSS = '<style>[data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"]{gap:.5rem}</style>'
+CSS = (
+    "<style>.scs-place{font-weight:400;opacity:.75}.scs-tile .scs-badge+.scs-badge{margin-left:.3rem}"
+    ".scs-gauge{padding:.4rem 1rem .5rem}.scs-gauge .scs-title{white-space:nowrap;overflow:hidden;text-overflow:ellipsis}"
+    ".scs-gauge .scs-value{margin:0;font-size:2.1rem}.scs-gauge .scs-badge{font-size:.95rem}"
+    ".scs-gauge .scs-sentence{margin-top:.25rem;font-size:.85rem;line-height:1.3}</style>"
+)
+
+
+def local_time(ts: pl.Series, tz: str) -> pl.Series:
+    """UTC times as the city's wall-clock times (plotly has no time zones)."""
+    return ts.dt.convert_time_zone(tz).dt.replace_time_zone(None)
+
+
+def _padded(low: float, high: float) -> list[float]:
+    pad = max((high - low) * 0.08, 2.0)
+    return [low - pad, high + 2 * pad]  # room above the top line for its label
+
+
+# Plotly names months in English only: German ticks use numeric dates.
+TICKS = {"de": ("%H:%M<br>%d.%m.", "%d.%m.<br>%Y"), "en": ("%H:%M<br>%b %d", "%b %d<br>%Y")}
+HOVER = {"de": "%d.%m.%Y %H:%M", "en": "%b %d, %Y %H:%M"}
+
+
+def hydrograph(series: pl.DataFrame, levels: pl.DataFrame, gauge: dict[str, Any], *, every: str, tz: str, language: str, compact: bool = False) -> go.Figure:
+    """One gauge's water level over the window, with the levels in range drawn as lines.
+
+    The y range covers the data, MW and the next warning level above the highest value, so
+    a viewer sees how far the water is from it; levels beyond are named in the card instead.
+    ``compact``: the kiosk's small multiple (the card above it carries name and units).
+    """
+    mine = series.filter(pl.col("station_id") == gauge["station_id"])
+    marks = levels.filter(pl.col("station_id") == gauge["station_id"])
+    x = local_time(mine["ts"], tz)
+    fig = go.Figure()
+    if every != "15m" and len(mine):  # hourly means hide the peak: show the band of min and max
+        fig.add_trace(go.Scatter(x=x, y=mine["max"], mode="lines", line={"width": 0}, hoverinfo="skip", showlegend=False))
+        fig.add_trace(
+            go.Scatter(x=x, y=mine["min"], mode="lines", line={"width": 0}, fill="tonexty", fillcolor="rgba(0,114,178,0.18)",
+                       name=t("pegel.band", language), hoverinfo="skip")
+        )
+    fig.add_trace(
+        go.Scatter(x=x, y=mine["mean"], mode="lines", line={"color": LINE, "width": 3 if compact else 2.5},
+                   name=t("quantity.water_level", language), hovertemplate="%{y:.0f} cm<extra></extra>")
+    )
+    values = [v for v in (mine["min"].min(), mine["max"].max(), gauge.get("value")) if v is not None]
+    low, high = (min(values), max(values)) if values else (0.0, 100.0)
+    above = marks.filter((pl.col("value") > high) & pl.col("level").is_in(["MHW", "info1", "info2", "info3"]))
+    if len(above):
+        high = above["value"].min()
+    if gauge.get("passed_value") is not None:  # the level the water has passed is the line that matters most
+        low = min(low, gauge["passed_value"])
+    mean_water = marks.filter(pl.col("level") == "MW")
+    if len(mean_water):
+        low, high = min(low, mean_water["value"][0]), max(high, mean_water["value"][0])
+    for level, value in marks.filter(pl.col("value").is_between(low, high)).select("level", "value").iter_rows():
+        tone, dash = LEVEL_LINES.get(level, ("unknown", "dot"))
+        colour = LINE_COLOURS.get(tone, TONES.get(tone, TONES["unknown"])[0])
+        fig.add_hline(
+            y=value, line={"color": colour, "dash": dash, "width": 2},
+            annotation={"text": f"{t(f'pegel.level.{level}', language)} · {quantity_value(value, 'water_level', language)}",
+                        "font": {"color": colour, "size": 15 if compact else 12}, "bgcolor": "rgba(255,255,255,0.75)"},
+            annotation_position="top left",
+        )
+    lang = "en" if language == "en" else "de"
+    title, x_title, y_title = gauge["name"] or gauge["station_id"], t("pegel.time", language), charts.axis_title("water_level", language)
+    if compact:
+        title, x_title, y_title = "", "", "cm"
+    charts.style(fig, title=title, x_title=x_title, y_title=y_title, language=language, height=135 if compact else 380)
+    fig.update_yaxes(range=_padded(low, high))
+    fig.update_xaxes(tickformat=TICKS[lang][0 if every == "15m" else 1], hoverformat=HOVER[lang])
+    fig.update_layout(showlegend=every != "15m" and not compact)
+    if compact:
+        fig.update_layout(margin={"l": 50, "r": 10, "t": 16, "b": 8}, font={"size": 14})
+        fig.update_xaxes(tickformat="%H:%M", tickangle=0, nticks=5)  # the caption names the window
+    return fig
+
+
+def trend_text(gauge: dict[str, Any], language: str) -> str:
+    if gauge.get("trend_word") is None:
+        return t("pegel.trend_unknown", language)
+    word = t(f"common.trend_{gauge['trend_word']}", language)
+    rate = gauge["trend"]
+    return t("pegel.trend", language, word=word, rate=("+" if rate > 0 else "") + number(rate, 1, language))
+
+
+def margin_text(gauge: dict[str, Any], language: str) -> str:
+    if gauge.get("next_level") is not None:
+        level = t(f"pegel.level.{gauge['next_level']}", language)
+        return t("pegel.margin", language, margin=quantity_value(gauge["margin"], "water_level", language), level=level)
+    if gauge.get("passed") is not None:
+        return t("pegel.above_all", language)
+    return t("pegel.no_levels", language)
+
+
+def state(gauge: dict[str, Any], language: str) -> tuple[str, str]:
+    """(tone, word) of a gauge: its Informationsstufe where it has them, else MNW/MHW band."""
+    if gauge.get("severity") is not None or gauge.get("band") is None:
+        return gauge["tone"], gauge["status_en"] if language == "en" else gauge["status_de"]
+    tone = {"low": "moderate", "normal": "good", "high": "poor"}[gauge["band"]]
+    return tone, t(f"pegel.band.{gauge['band']}", language)
+
+
+def card_html(gauge: dict[str, Any], *, language: str, tz: str, compact: bool = False) -> str:
+    """A gauge as an escaped HTML card: name, value with trend arrow, status, trend and margin.
+
+    ``compact`` (kiosk): badge beside the value, no district and no time (the page shows it once).
+    """
+    e = html.escape
+    tone, word = state(gauge, language)
+    colour, icon = TONES.get(tone, TONES["unknown"])
+    arrow = TREND_ARROWS.get(f"common.trend_{gauge.get('trend_word')}", "")
+    badges = f'<span class="scs-badge">{e(icon)} {e(word)}</span>'
+    if gauge.get("band") in ("low", "high") and gauge.get("severity") is not None:
+        label = t(f"pegel.band.{gauge['band']}", language)
+        badges += f' <span class="scs-badge" style="--tone:{TONES["moderate"][0]}">{e(label)}</span>'
+    stale = f'<span class="scs-stale">{e(t("common.stale", language))}</span>' if gauge.get("stale") else ""
+    district = f" · {e(gauge['district'])}" if gauge.get("district") and not compact else ""
+    value = f'{e(quantity_value(gauge["value"], "water_level", language))}<span class="scs-arrow">{e(arrow)}</span>'
+    if compact:
+        head = f'<div class="scs-value">{value}</div>{badges}{stale}'
+        foot = ""
+    else:
+        head = f'<div class="scs-value">{value}</div>{badges}'
+        foot = f'<div class="scs-foot">{e(t("common.as_of", language, time=clock(gauge["ts"], tz, language)))}{stale}</div>'
+    return (
+        f'<div class="scs-tile{" scs-gauge" if compact else ""}" style="--tone:{colour}" data-tone="{e(tone)}">'
+        f'<div class="scs-title">{e(gauge["name"] or gauge["station_id"])}<span class="scs-place">{district}</span></div>'
+        f"{head}"
+        f'<div class="scs-sentence">{e(trend_text(gauge, language))}<br>{e(margin_text(gauge, language))}</div>'
+        f"{foot}</div>"
+    )
+
+
+def alert_text(gauge: dict[str, Any], language: str) -> str:
+    return t(
+        "pegel.alert",
+        language,
+        name=gauge["name"] or gauge["station_id"],
+        level=t(f"pegel.level.{gauge['passed']}", language),
+        value=quantity_value(gauge["value"], "water_level", language),
+        mark=quantity_value(gauge["passed_value"], "water_level", language),
+        trend=trend_text(gauge, language),
+    )
+
+
+
+MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()<>#+-.!|~$"})
+
+
+def plain(text: str) -> str:
+    """Text for st.error/st.warning (markdown): feed names cannot become links, images or LaTeX."""
+    return text.translate(MARKDOWN_SPECIAL)
+
+
+def banner_texts(alerts: pl.DataFrame, language: str) -> dict[str, list[str]]:
+    """Alert lines grouped by weight: "alarm" (Informationsstufe 2 and 3), "warning" (1 and MHW)."""
+    groups: dict[str, list[str]] = {"alarm": [], "warning": []}
+    for gauge in alerts.iter_rows(named=True):
+        groups["alarm" if gauge["passed_severity"] >= 2 else "warning"].append(plain(alert_text(gauge, language)))
+    return groups

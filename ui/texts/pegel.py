@@ -1,0 +1,46 @@
+"""Texts of the Pegel page: gauges, levels, trend, margin and the level banner (German, English)."""
+
+TEXTS: dict[str, tuple[str, str]] = {
+    "pegel.title": ("Pegel", "Water levels"),
+    "pegel.intro": (
+        "Wasserstände der Hönne und ihrer Bäche mit den Warnstufen jedes Pegels.",
+        "Water levels of the Hönne and its brooks with each gauge's warning levels.",
+    ),
+    "pegel.window": ("Zeitraum", "Period"),
+    "pegel.window.24": ("24 Stunden", "24 hours"),
+    "pegel.last": ("letzte {window}", "last {window}"),
+    "pegel.window.48": ("48 Stunden", "48 hours"),
+    "pegel.window.168": ("7 Tage", "7 days"),
+    "pegel.window.720": ("30 Tage", "30 days"),
+    "pegel.window.2160": ("90 Tage", "90 days"),
+    "pegel.choose": ("Ganglinien für", "Hydrographs for"),
+    "pegel.hydrographs": ("Ganglinien", "Hydrographs"),
+    "pegel.resolution.15m": ("15-Minuten-Werte", "15-minute values"),
+    "pegel.resolution.1h": ("Stundenmittel, Fläche: niedrigster bis höchster Wert", "hourly means, shaded: lowest to highest value"),
+    "pegel.caption": ("{n} Pegel · {window} · {resolution}", "{n} gauges · {window} · {resolution}"),
+    "pegel.time": ("Zeit", "Time"),
+    "pegel.band": ("Spanne der Stunde", "range within the hour"),
+    "pegel.no_series": ("Keine Messwerte in diesem Zeitraum.", "No readings in this period."),
+    "pegel.no_gauges": ("Keine Pegel in den Daten dieser Stadt.", "No water gauges in this city's data."),
+    # levels: Informationsstufen of NRW, characteristic values of PEGELONLINE (WSV)
+    "pegel.level.info1": ("Informationsstufe 1", "Information level 1"),
+    "pegel.level.info2": ("Informationsstufe 2", "Information level 2"),
+    "pegel.level.info3": ("Informationsstufe 3", "Information level 3"),
+    "pegel.level.MNW": ("MNW (mittleres Niedrigwasser)", "MNW (mean low water)"),
+    "pegel.level.MW": ("MW (Mittelwasser)", "MW (mean water)"),
+    "pegel.level.MHW": ("MHW (mittleres Hochwasser)", "MHW (mean high water)"),
+    "pegel.band.low": ("Niedrigwasser (unter MNW)", "low water (below MNW)"),
+    "pegel.band.normal": ("normal (zwischen MNW und MHW)", "normal (between MNW and MHW)"),
+    "pegel.band.high": ("Hochwasser (über MHW)", "high water (above MHW)"),
+    # card and banner
+    "pegel.trend": ("{word} ({rate} cm/h)", "{word} ({rate} cm/h)"),
+    "pegel.trend_unknown": ("Tendenz unbekannt", "trend unknown"),
+    "pegel.margin": ("noch {margin} bis {level}", "{margin} below {level}"),
+    "pegel.above_all": ("über der höchsten Stufe", "above the highest level"),
+    "pegel.no_levels": ("keine Stufen hinterlegt", "no levels on record"),
+    "pegel.alert": (
+        "{name}: {level} erreicht – {value} (Marke {mark}), {trend}.",
+        "{name}: {level} reached – {value} (mark {mark}), {trend}.",
+    ),
+    "pegel.all_normal": ("Alle {n} Pegel liegen unter ihrer ersten Warnstufe.", "All {n} gauges are below their first warning level."),
+}
