@@ -1,0 +1,151 @@
+"""Feed health: every configured source with its last poll, errors, rows and stale stations.
+
+Reads the store's feed-health table, the latest values and the stations only (small frames).
+Error texts are scrubbed by the ingest runner; they are scrubbed here again against the
+source's current secret, in case the secret changed after the error was stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+
+import polars as pl
+
+from core.config import CityConfig
+from core.store_merge import HEALTH_SCHEMA
+
+LATE_FACTOR = 3.0  # a source is late when its last attempt is older than 3 poll intervals …
+LATE_MIN_S = 300.0  # … and at least 5 minutes (fast demo polls jitter)
+
+
+@dataclass(frozen=True)
+class State:
+    key: str
+    tone: str  # as core.status levels: colour and icon follow the tone
+    severity: int
+
+
+# Checked in this order; the first that applies names the source's state.
+STATES: tuple[State, ...] = (
+    State("never", "unknown", 1),  # configured, but never polled
+    State("failing", "bad", 3),  # the last attempt failed (failures = consecutive failed attempts)
+    State("late", "moderate", 2),  # no attempt for a while: is the ingest runner running?
+    State("ok", "good", 0),
+)
+
+SOURCE_COLUMNS = {"key": pl.String, "kind": pl.String, "poll_s": pl.Float64, "secret": pl.String}
+
+
+@dataclass(frozen=True)
+class FeedsView:
+    sources: pl.DataFrame  # one row per source, in config order (see :func:`sources`)
+    stale: pl.DataFrame  # one row per station with a stale series (see :func:`stale_stations`)
+    stations: int  # stations with any value
+    as_of: dt.datetime
+
+
+def _configured(city: CityConfig) -> pl.DataFrame:
+    rows = [
+        {"key": src["key"], "kind": src["kind"], "poll_s": float(src.get("poll_s", 0.0)), "secret": os.environ.get(src.get("api_key_env") or "") or None}
+        for src in city.sources
+    ]
+    return pl.DataFrame(rows, schema=SOURCE_COLUMNS).with_row_index("order")
+
+
+def scrub(error: str | None, secret: str | None) -> str | None:
+    """An error text without the source's secret, should a library have echoed it."""
+    return error.replace(secret, "***") if error and secret else error
+
+
+def sources(configured: pl.DataFrame, health: pl.DataFrame, counts: pl.DataFrame, now: dt.datetime) -> pl.DataFrame:
+    """Configured sources (then any other the store has health of) with health, station counts and a state.
+
+    Columns: key, kind, poll_s, state, tone, severity, last_attempt, last_success, last_error,
+    rows, rows_total, skipped, skipped_total, latency_s, failures, since_success_s, stations,
+    stale_stations.
+    """
+    since = lambda col: (pl.lit(now, dtype=pl.Datetime("us", "UTC")) - pl.col(col)).dt.total_microseconds() / 1e6  # noqa: E731
+    late_after = pl.max_horizontal(pl.col("poll_s") * LATE_FACTOR, pl.lit(LATE_MIN_S))
+    applies = {
+        "never": pl.col("last_attempt").is_null(),
+        "failing": pl.col("failures") > 0,
+        "late": since("last_attempt") > late_after,
+        "ok": pl.lit(True),
+    }
+    state = pl.when(applies[STATES[0].key]).then(pl.lit(STATES[0].key))
+    for s in STATES[1:]:
+        state = state.when(applies[s.key]).then(pl.lit(s.key))
+    table = pl.DataFrame([{"state": s.key, "tone": s.tone, "severity": s.severity} for s in STATES], schema={"state": pl.String, "tone": pl.String, "severity": pl.Int8})
+    # sources the store has heard of but the config does not name (the implicit workshop
+    # scenario source, a source removed from the config) come last, without kind and interval
+    extra = health.select(key="source").join(configured, on="key", how="anti").with_columns(
+        order=pl.lit(len(configured), dtype=pl.UInt32), kind=pl.lit(None, pl.String), poll_s=pl.lit(None, pl.Float64), secret=pl.lit(None, pl.String)
+    )
+    everything = pl.concat([configured, extra.select(configured.columns)])
+    joined = everything.join(health.rename({"source": "key"}), on="key", how="left")
+    # one row per configured source (a handful): plain Python is the clearest way to scrub
+    scrubbed = [scrub(error, secret) for error, secret in joined.select("last_error", "secret").iter_rows()]
+    return (
+        joined.with_columns(last_error=pl.Series(scrubbed, dtype=pl.String))
+        .join(counts, on="key", how="left")
+        .with_columns(
+            state=state,
+            since_success_s=since("last_success"),
+            stations=pl.col("stations").fill_null(0),
+            stale_stations=pl.col("stale_stations").fill_null(0),
+        )
+        .join(table, on="state", how="left")
+        .sort("order", "key")
+        .select(
+            "key", "kind", "poll_s", "state", "tone", "severity", *[c for c in HEALTH_SCHEMA.names() if c != "source"],
+            "since_success_s", "stations", "stale_stations",
+        )
+    )
+
+
+def stale_stations(latest: pl.DataFrame, stations: pl.DataFrame) -> pl.DataFrame:
+    """Stations with at least one stale series: which quantities, last seen, silent or partly.
+
+    Columns: station_id, name, source, theme, district, quantities (sorted list), last_ts,
+    age_s (of the newest stale value), silent (every series of the station is stale).
+    """
+    per_station = latest.group_by("station_id").agg(
+        quantities=pl.col("quantity").filter(pl.col("stale")).sort(),
+        last_ts=pl.col("ts").filter(pl.col("stale")).max(),
+        age_s=pl.col("age_s").filter(pl.col("stale")).min(),
+        silent=pl.col("stale").all(),
+        any_stale=pl.col("stale").any(),
+    )
+    return (
+        per_station.filter(pl.col("any_stale"))
+        .join(stations.select("station_id", "name", "source", "theme", "district"), on="station_id", how="left")
+        .with_columns(source=_source_key(stations))
+        .select("station_id", "name", "source", "theme", "district", "quantities", "last_ts", "age_s", "silent")
+        .sort("age_s", "station_id", descending=[True, False])
+    )
+
+
+def _source_key(stations: pl.DataFrame) -> pl.Expr:
+    # stations carry their source key; a station the stations table lacks has it as id prefix
+    return pl.col("source").fill_null(pl.col("station_id").str.extract(r"^([^:]+):", 1))
+
+
+def overview(store, city: CityConfig) -> FeedsView:
+    """Health of every configured source and the list of stale stations, as of now."""
+    now = dt.datetime.now(dt.timezone.utc)
+    latest, stations = store.latest(now), store.stations()
+    per_station = (
+        latest.group_by("station_id")
+        .agg(stale=pl.col("stale").any())
+        .join(stations.select("station_id", "source"), on="station_id", how="left")
+        .with_columns(key=_source_key(stations))
+    )
+    counts = per_station.group_by("key").agg(stations=pl.len().cast(pl.Int64), stale_stations=pl.col("stale").sum().cast(pl.Int64))
+    return FeedsView(
+        sources=sources(_configured(city), store.feed_health(), counts, now),
+        stale=stale_stations(latest, stations),
+        stations=per_station.height,
+        as_of=now,
+    )

@@ -1,0 +1,103 @@
+"""Quellen: every data source's health (last success, last error, rows, latency) and the stale stations."""
+
+from typing import Any
+
+import streamlit as st
+
+from core.feeds import FeedsView
+from ui import data, navigation, widgets
+from ui.i18n import age, clock, number, t
+
+navigation.guard(__file__)
+language = widgets.lang()
+city = data.city()
+kiosk = widgets.kiosk()
+st.title(t("quellen.title", language))
+if not kiosk:
+    st.caption(t("quellen.intro", language))
+if not len(data.current(data.version())):
+    widgets.wait_for_data(language)  # no st.stop(): the sources below tell what was tried
+
+
+def duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "–"
+    if seconds < 1:
+        return t("quellen.milliseconds", language, n=round(seconds * 1000))
+    for limit, key in ((3600, "quellen.hours"), (60, "quellen.minutes")):
+        if seconds >= limit and seconds % limit == 0:
+            return t(key, language, n=int(seconds // limit))
+    return t("quellen.seconds", language, n=number(seconds, 0 if seconds >= 10 else 1, language))
+
+
+def when(ts, seconds: float | None) -> str:
+    return t("quellen.at_age", language, time=clock(ts, city.timezone, language), age=age(seconds, language))
+
+
+def source_row(src: dict[str, Any]) -> dict[str, str]:
+    """One source as table text; a never-polled source says so in plain words."""
+    _, icon = widgets.TONES.get(src["tone"], widgets.TONES["unknown"])
+    never, state = src["state"] == "never", t(f"quellen.state.{src['state']}", language)
+    row = {
+        "state": f"{icon} {state}",
+        "key": src["key"],
+        "kind": src["kind"] or t("quellen.not_configured", language),
+        "poll": duration(src["poll_s"]),
+        "last_success": t("quellen.state.never", language) if never
+        else when(src["last_success"], src["since_success_s"]) if src["last_success"] else t("quellen.never_ok", language),
+        "last_error": src["last_error"] or "–",
+        "rows": "–" if never else number(src["rows"], 0, language),
+        "rows_total": "–" if never else number(src["rows_total"], 0, language),
+        "skipped": "–" if never else f"{number(src['skipped'], 0, language)} / {number(src['skipped_total'], 0, language)}",
+        "latency": "–" if never else duration(src["latency_s"]),
+        "failures": "–" if never else str(src["failures"]),
+        "stations": f"{number(src['stations'], 0, language)} ({number(src['stale_stations'], 0, language)})",
+    }
+    if kiosk:  # error texts are for staff, not for a public screen
+        row.pop("last_error")
+    return {t(f"quellen.col.{k}", language): v for k, v in row.items()}
+
+
+def stale_row(station: dict[str, Any]) -> dict[str, str]:
+    return {
+        t("quellen.col.station", language): station["name"] or station["station_id"],
+        t("quellen.col.key", language): station["source"] or "–",
+        t("quellen.col.theme", language): t(f"theme.{station['theme']}", language) if station["theme"] else "–",
+        t("quellen.col.district", language): station["district"] or "–",
+        t("quellen.col.quantities", language): ", ".join(t(f"quantity.{q}", language) for q in station["quantities"]),
+        t("quellen.col.last_seen", language): when(station["last_ts"], station["age_s"]),
+        t("quellen.col.outage", language): t("quellen.outage.all" if station["silent"] else "quellen.outage.part", language),
+    }
+
+
+@st.fragment(run_every=30)
+def health() -> None:
+    view: FeedsView = data.view("feeds.overview", data.version())
+    sources = view.sources
+    ok = int((sources["state"] == "ok").sum())
+    columns = st.columns(4)
+    columns[0].metric(t("quellen.metric.ok", language), t("quellen.of", language, n=ok, total=len(sources)))
+    columns[1].metric(t("quellen.metric.failing", language), int((sources["state"] == "failing").sum()))
+    columns[2].metric(t("quellen.metric.stations", language), number(view.stations, 0, language))
+    columns[3].metric(t("quellen.metric.stale", language), number(len(view.stale), 0, language))
+    st.caption(t("common.as_of", language, time=clock(view.as_of, city.timezone, language)))
+    st.subheader(t("quellen.sources", language))
+    st.dataframe([source_row(src) for src in sources.iter_rows(named=True)], hide_index=True, width="stretch")
+    failed = sources.filter(sources["last_error"].is_not_null())
+    if len(failed) and not kiosk:
+        with st.expander(t("quellen.errors", language), expanded=bool((sources["state"] == "failing").any())):
+            for src in failed.iter_rows(named=True):
+                failing = src["state"] == "failing"
+                moment = clock(src["last_attempt"] if failing else src["last_success"], city.timezone, language)
+                key = "quellen.error_failing" if failing else "quellen.error_recovered"
+                st.caption(t(key, language, source=src["key"], n=src["failures"], time=moment))
+                st.code(src["last_error"], language=None, wrap_lines=True)  # feed text, shown literally
+    st.subheader(t("quellen.stale.title", language))
+    if len(view.stale):
+        st.dataframe([stale_row(s) for s in view.stale.iter_rows(named=True)], hide_index=True, width="stretch")
+    else:
+        st.success(t("quellen.stale.none", language, n=view.stations), icon=":material/check_circle:")
+    st.caption(t("quellen.stale.rule", language))
+
+
+health()

@@ -1,0 +1,89 @@
+"""The Quellen page through AppTest: sources, never-polled ones, errors without secrets, stale stations."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from core.config import DEFAULT_CONFIG
+from core.schema import Batch
+from core.store import open_store
+from tests.pages.apptest import page_text, run
+
+PAGE = "pages/quellen.py"
+EXTRA = """
+[[sources]]
+key = "gauges"
+kind = "pegelonline"
+poll = "15m"
+api_key_env = "QUELLEN_TEST_SECRET"
+"""
+
+
+def with_extra_source(tmp_path, monkeypatch) -> None:
+    path = tmp_path / "city.toml"
+    path.write_text(DEFAULT_CONFIG.read_text(encoding="utf-8") + EXTRA, encoding="utf-8")
+    monkeypatch.setenv("SHOWROOM_CONFIG", str(path))
+
+
+def cells(at, index: int = 0) -> str:
+    return at.dataframe[index].value.to_csv()
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("de", ("Quellen", "Datenquellen", "Stationen mit Daten", "Veraltete Stationen", "Stand:")),
+    ("en", ("Feeds", "Data sources", "Stations with data", "Stale stations", "As of:")),
+])
+def test_sources_with_demo_data(app_env, demo_copy, lang, words):
+    app_env(demo_copy)
+    at = run(PAGE, lang)
+    assert not at.exception, at.exception
+    text = page_text(at) + "\n".join(m.label for m in at.metric)
+    for word in words:
+        assert word in text, word
+    table = at.dataframe[0].value
+    assert table.iloc[0, 1] == "demo" and table.shape[0] == 1
+    assert any(m.value == "77" for m in at.metric)
+
+
+def test_never_polled_source_and_a_failing_one_without_its_secret(app_env, demo_copy, tmp_path, monkeypatch):
+    monkeypatch.setenv("QUELLEN_TEST_SECRET", "geheim-4711")
+    with_extra_source(tmp_path, monkeypatch)
+    app_env(demo_copy)
+    monkeypatch.setenv("SHOWROOM_CONFIG", str(tmp_path / "city.toml"))  # app_env resets it
+    at = run(PAGE)
+    assert not at.exception, at.exception
+    assert "noch nie abgefragt" in cells(at)
+    store = open_store(demo_copy)
+    store.record_health("gauges", ok=False, rows=0, skipped=0, latency_s=3.0, error="FeedAuthError: 401 for https://x/?key=geheim-4711")
+    at = run(PAGE)
+    assert not at.exception, at.exception
+    everything = page_text(at) + cells(at) + "".join(c.value for c in at.code)
+    assert "geheim-4711" not in everything and "key=***" in everything
+    assert "✖ Fehler" in cells(at) and any("1 Fehlschläge in Folge" in c.value for c in at.caption)
+    at = run(PAGE, kiosk="1")  # a public screen shows states, not error texts
+    assert not at.code and "401" not in cells(at) and "✖ Fehler" in cells(at)
+
+
+def test_stale_station_is_listed_with_its_name(app_env, demo_copy):
+    store = open_store(demo_copy)
+    old = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=6)
+    store.append(Batch.from_rows(
+        [{"ts": old - dt.timedelta(minutes=10 * i), "station_id": "demo:verstummt", "quantity": "co2", "value": 700.0, "source": "demo"} for i in range(5)],
+        [{"station_id": "demo:verstummt", "source": "demo", "name": "Raum <i>101</i>", "theme": "indoor_air", "district": "Mitte"}],
+    ))
+    app_env(demo_copy)
+    at = run(PAGE)
+    assert not at.exception, at.exception
+    stale = cells(at, 1)
+    assert "Raum <i>101</i>" in stale and "CO₂" in stale and "ganz" in stale and "vor 6 h" in stale
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_empty_store_still_lists_the_sources(app_env, tmp_path, lang):
+    app_env(tmp_path / "empty")
+    at = run(PAGE, lang)
+    assert not at.exception, at.exception
+    assert any(("Noch keine Messwerte" if lang == "de" else "No readings yet") in i.value for i in at.info)
+    assert ("noch nie abgefragt" if lang == "de" else "never polled") in cells(at)
