@@ -75,20 +75,25 @@ def bucket(readings: pl.DataFrame | pl.LazyFrame, every: str, tz: str = "Europe/
 
 
 def bucket_lazy(readings: pl.DataFrame | pl.LazyFrame, every: str, tz: str = "Europe/Berlin") -> pl.LazyFrame:
-    """The lazy plan behind :func:`bucket`, for callers that compose further."""
-    value = pl.col("value")
-    return (
+    """The lazy plan behind :func:`bucket`, for callers that compose further.
+
+    Grouping and sorting on strings dominate at millions of rows, so the plan works on
+    categorical codes (one hash per row and column) and sorts integers: the few distinct
+    series are ranked by name once, and only the result is turned back into strings.
+    """
+    value, ts = pl.col("value"), pl.col("ts")
+    grouped = (
         _lazy(readings)
-        .with_columns(bucket_start=bucket_start(every, tz))
+        .with_columns(pl.col(*KEYS).cast(pl.Categorical), bucket_start=bucket_start(every, tz))
         .group_by(*KEYS, "bucket_start")
-        .agg(
-            n=pl.len().cast(pl.UInt32),
-            mean=value.mean(),
-            min=value.min(),
-            max=value.max(),
-            last=value.get(pl.col("ts").arg_max()),
-        )
-        .sort(*KEYS, "bucket_start")
+        .agg(n=pl.len().cast(pl.UInt32), mean=value.mean(), min=value.min(), max=value.max(), last=value.max_by(ts))
+    )
+    names = [pl.col(k).cast(pl.String).alias(f"_{k}") for k in KEYS]
+    series = grouped.select(*KEYS).unique().sort(names).with_row_index("_series")
+    return (
+        grouped.join(series, on=list(KEYS))
+        .sort("_series", "bucket_start")
+        .with_columns(pl.col(*KEYS).cast(pl.String))
         .select(BUCKET_SCHEMA.names())
     )
 
@@ -124,7 +129,7 @@ def partials_lazy(readings: pl.DataFrame | pl.LazyFrame, every: str, tz: str = "
             sum=value.sum(),
             min=value.min(),
             max=value.max(),
-            last=value.get(ts.arg_max()),
+            last=value.max_by(ts),
             last_ts=ts.max(),
         )
         .select(PARTIAL_SCHEMA.names())
@@ -141,7 +146,7 @@ def merge_partials(partials: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
             sum=pl.col("sum").sum(),
             min=pl.col("min").min(),
             max=pl.col("max").max(),
-            last=pl.col("last").get(pl.col("last_ts").arg_max()),
+            last=pl.col("last").max_by("last_ts"),
             last_ts=pl.col("last_ts").max(),
         )
         .select(PARTIAL_SCHEMA.names())

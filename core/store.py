@@ -11,16 +11,19 @@ import polars as pl
 from core import rollup
 from core.schema import LEVELS_SCHEMA, READINGS_SCHEMA, STATIONS_SCHEMA, Batch
 from core.store_compact import compact, plan
-from core.store_files import EVERY, TIME_COLUMN, Commit, Files, from_us, to_us
-from core.store_merge import HEALTH_SCHEMA, ROW_KEY, TAIL_SCHEMA, classify, health_row, merge_tail, source_newest, upsert
+from core.store_files import EVERY, TIME_COLUMN, Commit, Files, from_us, partition_key, to_us
+from core.store_merge import HEALTH_SCHEMA, ROW_KEY, TAIL_SCHEMA, classify, health_row, merge_tail, source_newest, tail_stats, upsert
 
 T = TypeVar("T")
 TABLES = {"stations": (STATIONS_SCHEMA, ["station_id"]), "levels": (LEVELS_SCHEMA, ["station_id", "quantity", "level"])}
 SCHEMAS = {"readings": READINGS_SCHEMA, **{every: rollup.PARTIAL_SCHEMA for every in EVERY}}
 
 
-def open_store(data_dir: str | Path, tz: str = "Europe/Berlin") -> Store:
+def open_store(data_dir: str | Path, tz: str = "Europe/Berlin", *, durable: bool = False) -> Store:
     """Open (and create) the store in ``data_dir``; ``tz`` sets where day rollups start.
+
+    Every commit is atomic against a killed process; ``durable`` also fsyncs each file so a
+    commit survives a power cut (slower appends).
 
     >>> import tempfile
     >>> open_store(tempfile.mkdtemp()).readings().columns
@@ -28,9 +31,13 @@ def open_store(data_dir: str | Path, tz: str = "Europe/Berlin") -> Store:
     """
     root = Path(data_dir)
     root.mkdir(parents=True, exist_ok=True)
-    store = Store(root, tz=tz)
+    store = Store(root, tz=tz, durable=durable)
     store._check_tz(store._manifest())
     return store
+
+
+def _rows(frame: pl.DataFrame) -> frozenset:
+    return frozenset(frame.iter_rows())
 
 
 def _ids(values: str | Iterable[str] | None) -> list[str] | None:
@@ -50,10 +57,10 @@ class Store:
     Every change is one commit: new immutable files, then an atomic manifest replace.
     """
 
-    def __init__(self, root: Path, *, tz: str) -> None:
+    def __init__(self, root: Path, *, tz: str, durable: bool = False) -> None:
         self.root, self.tz = root, tz
-        self._files = Files(root)
-        self._frames: dict[str, pl.DataFrame] = {}  # small tables by file name (files never change)
+        self._files = Files(root, durable=durable)
+        self._frames: dict[tuple[str, str], object] = {}  # small tables and what derives from them, by file name
 
     # -- reading -----------------------------------------------------------------------
     def _manifest(self) -> dict:
@@ -72,15 +79,16 @@ class Store:
         except FileNotFoundError:
             return action(self._manifest())
 
-    def _table(self, manifest: dict, name: str, schema: pl.Schema) -> pl.DataFrame:
+    def _table(self, manifest: dict, name: str, schema: pl.Schema, derive: Callable[[pl.DataFrame], T] | None = None) -> T:
+        """A small table (or ``derive`` of it), cached by file name: its files never change."""
         rel = manifest["tables"].get(name)
-        if rel is None:
-            return pl.DataFrame(schema=schema)
-        if rel not in self._frames:
+        key = (rel or name, derive.__name__ if derive else "")
+        if key not in self._frames:
             live = set(manifest["tables"].values())
-            self._frames = {k: v for k, v in self._frames.items() if k in live}
-            self._frames[rel] = pl.read_parquet(self._files.path(rel))
-        return self._frames[rel]
+            self._frames = {k: v for k, v in self._frames.items() if k[0] in live}
+            frame = pl.DataFrame(schema=schema) if rel is None else self._table(manifest, name, schema) if derive else pl.read_parquet(self._files.path(rel))
+            self._frames[key] = derive(frame) if derive else frame
+        return self._frames[key]
 
     def _scan(self, manifest: dict, table: str, start, end, station_ids, quantities) -> pl.LazyFrame:
         """Rows of a segment table in [start, end), reading only files whose range overlaps."""
@@ -183,31 +191,45 @@ class Store:
         The tail, the last ts per source and the rollups of every touched bucket change in
         the same commit.
         """
-        rows = batch.readings.unique(ROW_KEY, keep="first", maintain_order=True)
         with self._files.locked():
             manifest = self._manifest()
             self._check_tz(manifest)
             tail = self._table(manifest, "latest", TAIL_SCHEMA)
-            new, unsure = classify(rows, tail)
+            new, unsure = classify(batch.readings, tail, self._table(manifest, "latest", TAIL_SCHEMA, tail_stats))
             if not unsure.is_empty():
                 new = pl.concat([new, unsure.join(self._stored(manifest, unsure), on=ROW_KEY, how="anti")])
             commit = Commit(self._files, manifest, tz=self.tz)
             if not new.is_empty():
-                commit.segments("readings", new.sort(ROW_KEY))
-                for every in EVERY:
-                    commit.segments(every, rollup.partials_lazy(new, every, self.tz).sort(*rollup.KEYS, "bucket_start").collect())
-                commit.table("latest", merge_tail(tail, new))
-                commit.last_ts = source_newest(new)
+                self._stage(commit, new, tail)
             for name, (schema, key) in TABLES.items():
-                merged = upsert(self._table(manifest, name, schema), getattr(batch, name), key)
+                merged = upsert(self._table(manifest, name, schema), getattr(batch, name), key, self._table(manifest, name, schema, _rows))
                 if merged is not None:
                     commit.table(name, merged)
             if commit.empty:
                 return 0
             manifest = commit.publish()
+            # Seed the cache with what we just wrote: the next append needs the tail again.
+            self._frames.update({(commit.tables[name], derived): frame for (name, derived), frame in commit.frames.items()})
             if plan(manifest):
                 compact(self._files, manifest, tz=self.tz)
         return new.height
+
+    def _stage(self, commit: Commit, new: pl.DataFrame, tail: pl.DataFrame) -> None:
+        """Write the new readings, their rollup partials and the new tail (one query for all)."""
+        # No sorting here: readers sort what they read and compaction writes sorted files.
+        queries = [
+            new.lazy().with_columns(partition_key("readings")),
+            *(rollup.partials_lazy(new, every, self.tz).with_columns(partition_key(every)) for every in EVERY),
+            merge_tail(tail, new),
+            source_newest(new),
+        ]
+        *segments, new_tail, newest = pl.collect_all(queries)
+        stats = tail_stats(new_tail)
+        for table, frame in zip(("readings", *EVERY), segments):
+            commit.segments(table, frame)
+        commit.table("latest", new_tail)
+        commit.frames["latest", "tail_stats"] = stats
+        commit.last_ts = {source: micros for source, micros in newest.iter_rows() if source is not None}
 
     def record_health(
         self, source: str, *, ok: bool, rows: int, skipped: int, latency_s: float, error: str | None = None, at: dt.datetime | None = None

@@ -25,7 +25,11 @@ PARTITION = {"readings": "%Y-%m-%d", "15m": "%Y-%m-%d", "1h": "%Y-%m", "1d": "%Y
 TIME_COLUMN = {"readings": "ts", "15m": "bucket_start", "1h": "bucket_start", "1d": "bucket_start"}
 GRACE_S = 30.0  # replaced files stay this long, so a reader holding the old manifest finishes
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
-DURABLE = True  # fsync files and manifest: survive power loss, not only kill -9
+
+
+def partition_key(table: str) -> pl.Expr:
+    """The ``_part`` column: which partition of ``table`` a row belongs to."""
+    return pl.col(TIME_COLUMN[table]).dt.strftime(PARTITION[table]).alias("_part")
 
 
 def empty_manifest(tz: str) -> dict:
@@ -55,8 +59,10 @@ def from_us(micros: int) -> dt.datetime:
 class Files:
     """One store directory: read the current manifest cheaply, write files, publish them."""
 
-    def __init__(self, root: Path) -> None:
-        self.root = root
+    def __init__(self, root: Path, *, durable: bool = False) -> None:
+        # kill -9 needs no fsync (the page cache survives the process); durable=True also
+        # survives a power cut, at a few ms per file on a busy disk.
+        self.root, self.durable = root, durable
         self._held: BinaryIO | None = None  # the cached manifest's file, kept open
         self._manifest: dict | None = None
 
@@ -111,7 +117,7 @@ class Files:
         target = self.root / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         frame.write_parquet(target, compression="zstd", compression_level=1, statistics=True)
-        if DURABLE:
+        if self.durable:
             _fsync_path(target)
         return rel
 
@@ -119,12 +125,12 @@ class Files:
         """Atomically replace the manifest: the one step that makes a commit visible."""
         tmp = self.root / f"{MANIFEST}.{os.getpid()}.tmp"
         with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump(manifest, fh, separators=(",", ":"))
-            if DURABLE:
+            fh.write(json.dumps(manifest, separators=(",", ":")))  # dumps: the C encoder
+            if self.durable:
                 fh.flush()
                 os.fsync(fh.fileno())
         os.replace(tmp, self.root / MANIFEST)
-        if DURABLE:
+        if self.durable:
             _fsync_path(self.root, directory=True)
 
     def drop_trash(self, trash: list[dict], *, now: float | None = None) -> list[dict]:
@@ -163,6 +169,7 @@ class Commit:
         self.added: dict[str, list[dict]] = {t: [] for t in PARTITION}
         self.removed: set[str] = set()
         self.tables: dict[str, str] = {}
+        self.frames: dict[tuple[str, str], pl.DataFrame] = {}  # (table, derived) -> frame written
         self.last_ts: dict[str, int] = {}
 
     @property
@@ -170,13 +177,23 @@ class Commit:
         return not (any(self.added.values()) or self.removed or self.tables)
 
     def segments(self, table: str, frame: pl.DataFrame, *, level: int = 0) -> None:
-        """Write ``frame`` as one new segment per partition it touches."""
-        col = pl.col(TIME_COLUMN[table])
-        parts = frame.with_columns(_part=col.dt.strftime(PARTITION[table])).partition_by("_part", as_dict=True, include_key=False)
-        for (part,), rows in parts.items():
-            low, high = rows.select(col.min().cast(pl.Int64).alias("lo"), col.max().cast(pl.Int64).alias("hi")).row(0)
+        """Write ``frame`` as one new segment per partition it touches.
+
+        ``frame`` may bring its partition key as column ``_part`` (computed in the caller's
+        query); Series operations below avoid a query per partition in the common case.
+        """
+        col = TIME_COLUMN[table]
+        if "_part" not in frame.columns:
+            frame = frame.with_columns(partition_key(table))
+        keys = frame.get_column("_part")
+        if keys.min() == keys.max():
+            parts = {keys.min(): frame.drop("_part")} if frame.height else {}
+        else:
+            parts = {k: f for (k,), f in frame.partition_by("_part", as_dict=True, include_key=False).items()}
+        for part, rows in parts.items():
+            times = rows.get_column(col).dt.epoch("us")
             rel = self.files.write(rows, f"{table}/{part}", self.version)
-            self.added[table].append({"file": rel, "part": part, "rows": rows.height, "min": low, "max": high, "level": level})
+            self.added[table].append({"file": rel, "part": part, "rows": rows.height, "min": times.min(), "max": times.max(), "level": level})
 
     def replace(self, table: str, old: list[dict], frame: pl.DataFrame, *, level: int) -> None:
         """Compaction: ``frame`` (one partition) takes the place of the ``old`` segments."""
@@ -185,6 +202,7 @@ class Commit:
 
     def table(self, name: str, frame: pl.DataFrame) -> None:
         self.tables[name] = self.files.write(frame, f"tables/{name}", self.version)
+        self.frames[name, ""] = frame
 
     def publish(self) -> dict:
         base, now = self.base, time.time()

@@ -7,7 +7,6 @@ import datetime as dt
 import polars as pl
 
 from core.rollup import INTERVAL_WINDOW, KEYS
-from core.schema import READINGS_SCHEMA
 
 ROW_KEY = [*KEYS, "ts"]
 # The newest readings of each series: enough to know what is new without history, and
@@ -31,43 +30,50 @@ HEALTH_SCHEMA = pl.Schema(
 )
 
 
-def classify(rows: pl.DataFrame, tail: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Split rows (unique within themselves) into (new, unsure) using only the tail.
-
-    A row newer than its series' newest stored ts is new. A row inside the tail's time window
-    is new unless the tail holds it (the tail is every reading from its oldest ts on, or the
-    whole series when it has fewer than TAIL rows). Only the remaining, older rows are
-    unsure and must be checked against the readings files.
-    """
-    if tail.is_empty() or rows.is_empty():
-        return rows, rows.clear()
+def tail_stats(tail: pl.DataFrame) -> pl.DataFrame:
+    """Per series: newest and oldest ts in the tail and how many readings it keeps."""
     ts = pl.col("ts")
-    stats = tail.group_by(KEYS).agg(newest=ts.max(), oldest=ts.min(), kept=pl.len())
-    joined = rows.join(stats, on=KEYS, how="left")
-    fresh = pl.col("newest").is_null() | (ts > pl.col("newest"))
-    in_window = (pl.col("kept") < TAIL) | (ts >= pl.col("oldest"))
+    return tail.group_by(KEYS).agg(newest=ts.max(), oldest=ts.min(), kept=pl.len().cast(pl.UInt32))
+
+
+def classify(rows: pl.DataFrame, tail: pl.DataFrame, stats: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Split rows into (new, unsure) using only the tail.
+
+    Repeats inside ``rows`` are dropped first (the first one wins). A row newer than its
+    series' newest stored ts is new. A row inside the tail's time window is new unless the
+    tail holds it (the tail is every reading from its oldest ts on, or the whole series when
+    it keeps fewer than TAIL). Only older rows are unsure and must be checked in the files.
+    """
     cols = rows.columns
+    joined = rows.unique(ROW_KEY, keep="first", maintain_order=True).join(stats, on=KEYS, how="left")
+    # Series operations: the usual poll (every row newer than its series) costs no more queries.
+    newest, ts = joined.get_column("newest"), joined.get_column("ts")
+    fresh = newest.is_null() | (ts > newest)
+    if fresh.all():
+        return joined.select(cols), joined.clear().select(cols)
+    in_window = (joined.get_column("kept") < TAIL) | (ts >= joined.get_column("oldest"))
     window = joined.filter(~fresh & in_window).join(tail.select(ROW_KEY), on=ROW_KEY, how="anti")
     new = pl.concat([joined.filter(fresh).select(cols), window.select(cols)])
     return new, joined.filter(~fresh & ~in_window).select(cols)
 
 
-def merge_tail(tail: pl.DataFrame, new: pl.DataFrame) -> pl.DataFrame:
-    """The tail after storing ``new`` (rows known to be new): newest TAIL rows per series."""
-    touched = new.select(KEYS).unique()
-    rest = tail.join(touched, on=KEYS, how="anti")
-    merged = (
-        pl.concat([tail.join(touched, on=KEYS, how="semi"), new.select(TAIL_SCHEMA.names())])
-        .sort(ROW_KEY)
-        .group_by(KEYS, maintain_order=True)
-        .tail(TAIL)
-    )
-    return pl.concat([rest, merged.select(TAIL_SCHEMA.names())]).sort(ROW_KEY)
+def merge_tail(tail: pl.DataFrame, new: pl.DataFrame) -> pl.LazyFrame:
+    """The tail after storing ``new`` (rows known to be new): newest TAIL rows per series.
+
+    O(series), never O(history). A sort by ts alone (integers) keeps each series in time
+    order for ``tail``; sorting by the string keys as well would cost several times more.
+    """
+    both = pl.concat([tail.lazy(), new.lazy().select(TAIL_SCHEMA.names())]).sort("ts")
+    return both.group_by(KEYS, maintain_order=True).tail(TAIL).select(TAIL_SCHEMA.names())
 
 
-def upsert(old: pl.DataFrame, new: pl.DataFrame, key: list[str]) -> pl.DataFrame | None:
-    """``old`` with the rows of ``new`` replacing equal keys (last wins); None when unchanged."""
-    if new.is_empty():
+def upsert(old: pl.DataFrame, new: pl.DataFrame, key: list[str], known: frozenset | None = None) -> pl.DataFrame | None:
+    """``old`` with the rows of ``new`` replacing equal keys (last wins); None when unchanged.
+
+    ``known`` (the rows of ``old`` as tuples) answers the usual case, a feed repeating its
+    stations unchanged on every poll, without a query.
+    """
+    if new.is_empty() or (known is not None and all(row in known for row in new.iter_rows())):
         return None
     merged = pl.concat([old, new]).unique(key, keep="last", maintain_order=True).sort(key)
     return None if merged.equals(old) else merged
@@ -96,11 +102,6 @@ def health_row(
     }
 
 
-def source_newest(new: pl.DataFrame) -> dict[str, int]:
+def source_newest(new: pl.DataFrame) -> pl.LazyFrame:
     """Newest ts (µs since epoch) per source among ``new``."""
-    per = new.group_by("source").agg(pl.col("ts").max().cast(pl.Int64))
-    return {s: t for s, t in per.iter_rows() if s is not None}
-
-
-def readings_frame(frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.select(READINGS_SCHEMA.names())
+    return new.lazy().group_by("source").agg(pl.col("ts").max().dt.epoch("us"))

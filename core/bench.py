@@ -1,0 +1,229 @@
+"""``python -m core.bench``: the DESIGN performance targets measured in one run (``--small`` for a quick one)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable
+
+import polars as pl
+from polars.testing import assert_frame_equal
+
+from core.rollup import BUCKET_SCHEMA, bucket
+from core.schema import READINGS_SCHEMA, Batch
+from core.store import open_store
+
+START = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+CADENCE = dt.timedelta(minutes=10)
+SIZES = {"full": (1000, 10_000, 2000), "small": (100, 2_000, 200)}  # series, readings per series, poll rows
+
+
+def readings(series: int, steps: int, *, first_step: int = 0, seed: int = 1) -> pl.DataFrame:
+    """``series`` series (stations x 2 quantities) at a 10-min cadence, in arrival (time) order.
+
+    Values are a hash of the row number: deterministic, spread over 0..40 (plausible for
+    both temperature and humidity), and no numpy needed.
+    """
+    row = pl.int_range(first_step * series, (first_step + steps) * series, dtype=pl.Int64)
+    base = (START - dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)) // dt.timedelta(microseconds=1)
+    micros = CADENCE // dt.timedelta(microseconds=1)
+    stations = pl.Series([f"bench:st{i:05d}" for i in range(series // 2 + series % 2)])
+    index = pl.select(row=row).get_column("row")
+    return pl.DataFrame(
+        {
+            "ts": ((index // series) * micros + base).cast(pl.Datetime("us", "UTC")),
+            "station_id": stations.gather(index % series // 2),
+            "quantity": pl.Series(["temperature", "humidity"]).gather(index % series % 2),
+            "value": (index.hash(seed) % 4001).cast(pl.Float64) / 100,
+            "source": pl.repeat("bench", len(index), eager=True),
+        },
+        schema=READINGS_SCHEMA,
+    )
+
+
+def best(action: Callable[[], object], repeat: int) -> tuple[float, object]:
+    """Fastest of ``repeat`` runs: the machine is shared, the minimum is the least disturbed."""
+    times, result = [], None
+    for _ in range(repeat):
+        began = time.perf_counter()
+        result = action()
+        times.append(time.perf_counter() - began)
+    return min(times), result
+
+
+def with_pandas(frame: pl.DataFrame) -> Callable[[], pl.DataFrame]:
+    import pandas as pd  # bench only: the comparison, never a dependency of core
+
+    pdf = frame.to_pandas()
+
+    def run():
+        # A plain groupby; "last" relies on the frame being in time order, as generated.
+        keys = [pdf["station_id"], pdf["quantity"], pdf["ts"].dt.floor("1h").rename("bucket_start")]
+        return pdf.groupby(keys, sort=True)["value"].agg(["size", "mean", "min", "max", "last"])
+
+    return run
+
+
+def with_duckdb(frame: pl.DataFrame) -> Callable[[], object]:
+    import duckdb  # dev-only dependency, imported here and nowhere else
+
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    con.register("readings", frame.to_arrow())
+    query = """
+        SELECT station_id, quantity, time_bucket(INTERVAL 1 HOUR, ts) AS bucket_start, count(*) AS n,
+               avg(value) AS mean, min(value) AS min, max(value) AS max, arg_max(value, ts) AS last
+        FROM readings GROUP BY ALL ORDER BY station_id, quantity, bucket_start
+    """
+    return lambda: con.sql(query).to_arrow_table()
+
+
+def same(result: pl.DataFrame, expect: pl.DataFrame) -> None:
+    """Equal keys, n, min, max and last; mean equal up to summation order (1e-12 relative)."""
+    assert_frame_equal(result.cast(BUCKET_SCHEMA), expect, check_exact=False, rel_tol=1e-12, abs_tol=0)
+    assert_frame_equal(result.cast(BUCKET_SCHEMA).drop("mean"), expect.drop("mean"), check_exact=True)
+
+
+def bench_bucket(frame: pl.DataFrame, repeat: int) -> dict:
+    pandas_run, duck_run = with_pandas(frame), with_duckdb(frame)
+    t_polars, ours = best(lambda: bucket(frame.lazy(), "1h"), repeat)
+    t_pandas, theirs = best(pandas_run, repeat)
+    same(pl.from_pandas(theirs.reset_index()).rename({"size": "n"}), ours)
+    t_duck, duck = best(duck_run, repeat)
+    same(pl.from_arrow(duck), ours)
+    return {
+        "readings": frame.height,
+        "buckets": ours.height,
+        "polars_s": t_polars,
+        "pandas_s": t_pandas,
+        "duckdb_s": t_duck,
+        "vs_pandas": t_pandas / t_polars,
+        "vs_duckdb": t_duck / t_polars,
+    }
+
+
+def build_store(root: Path, series: int, steps: int) -> int:
+    """A store holding series x steps readings, appended a day at a time, then compacted."""
+    store = open_store(root, tz="Europe/Berlin")
+    per_day = int(dt.timedelta(days=1) / CADENCE)
+    for first in range(0, steps, per_day):
+        store.append(Batch(readings(series, min(per_day, steps - first), first_step=first)))
+    store.compact()
+    return steps
+
+
+def bench_append(root: Path, series: int, steps: int, poll: int, polls: int) -> dict:
+    """Latency of appending ``poll``-row batches that continue every series.
+
+    Each append writes the readings, the partials of every touched 15m/1h/1d bucket and the
+    new tail in one commit; every few appends it also compacts (counted separately).
+    """
+    store = open_store(root, tz="Europe/Berlin")
+    per_poll = max(1, poll // series)
+    times, compacting = [], []
+    for i in range(polls):
+        batch = Batch(readings(series, per_poll, first_step=steps + i * per_poll))
+        version = store.version
+        began = time.perf_counter()
+        store.append(batch)
+        elapsed = time.perf_counter() - began
+        (compacting if store.version > version + 1 else times).append(elapsed)
+    stored = store.readings(START + (steps - 3) * CADENCE).height  # tail only: cheap sanity check
+    assert stored == series * (3 + polls * per_poll), stored
+    every = sorted(times + compacting)
+    return {
+        "poll_rows": series * per_poll,
+        "median_ms": 1000 * statistics.median(every),
+        "p95_ms": 1000 * every[round(0.95 * (len(every) - 1))],
+        "max_ms": 1000 * every[-1],
+        "plain_median_ms": 1000 * statistics.median(times),
+        "compactions": len(compacting),
+        "compacting_median_ms": 1000 * statistics.median(compacting) if compacting else 0.0,
+        "polls": polls,
+    }
+
+
+def _status_kb(field: str) -> int:
+    with open("/proc/self/status") as fh:
+        return next(int(line.split()[1]) for line in fh if line.startswith(field + ":"))
+
+
+def _hot_path(store, series: int, first_step: int, poll: int) -> None:
+    """What ingest and a page do: append a poll, read a page's rollups and the latest values."""
+    store.append(Batch(readings(series, max(1, poll // series), first_step=first_step)))
+    last = store.latest()["ts"].max()
+    store.rollup("1h", last - dt.timedelta(days=1))
+    store.rollup("15m", last - dt.timedelta(hours=6))
+    store.rollup("1d", last - dt.timedelta(days=30))
+    store.latest()
+
+
+def probe_memory(root: str, series: int, first_step: int, poll: int) -> dict:
+    """In a fresh process: the most memory the hot path (append, rollups, latest) added.
+
+    Linux keeps a process' peak resident size (VmHWM) and lets it be reset (clear_refs 5):
+    reset it after the imports and opening the store, then the peak during the hot path
+    minus the resident size before it is what the hot path needed at most.
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        # The same calls on a tiny store first: polars' code pages count as resident once
+        # touched, and they are not memory the data needs.
+        _hot_path(open_store(tmp, tz="Europe/Berlin"), 2, 0, 2)
+    store = open_store(root, tz="Europe/Berlin")
+    stored = sum(s["rows"] for s in store._manifest()["segments"]["readings"])
+    with open("/proc/self/clear_refs", "w") as fh:
+        fh.write("5")
+    base = _status_kb("VmRSS") * 1024
+    _hot_path(store, series, first_step, poll)
+    peak = _status_kb("VmHWM") * 1024
+    growth = max(0, peak - base)
+    return {"stored": stored, "peak_rss_mb": peak / 1e6, "base_rss_mb": base / 1e6, "growth_mb": growth / 1e6, "bytes_per_reading": growth / stored}
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(prog="python -m core.bench", description=__doc__)
+    parser.add_argument("--small", action="store_true", help="small sizes: a smoke run of a few seconds")
+    parser.add_argument("--probe", nargs=4, metavar=("DIR", "SERIES", "FIRST_STEP", "POLL"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.probe:
+        print(json.dumps(probe_memory(args.probe[0], *map(int, args.probe[1:]))))
+        return {}
+    series, steps, poll = SIZES["small" if args.small else "full"]
+    repeat = 2 if args.small else 3
+    frame = readings(series, steps)
+    results = {"bucket": bench_bucket(frame, repeat)}
+    del frame
+    with tempfile.TemporaryDirectory(prefix="showroom-bench-") as tmp:
+        began = time.perf_counter()
+        build_store(Path(tmp), series, steps)
+        built = time.perf_counter() - began
+        results["append"] = {"store_readings": series * steps, "build_s": built, **bench_append(Path(tmp), series, steps, poll, 10 if args.small else 30)}
+        probe = [sys.executable, "-m", "core.bench", "--probe", tmp, str(series), str(steps + 10_000), str(poll)]
+        results["memory"] = json.loads(subprocess.run(probe, check=True, capture_output=True, text=True).stdout)
+    report(results)
+    return results
+
+
+def report(results: dict) -> None:
+    b, a, m = results["bucket"], results["append"], results["memory"]
+    print(f"bucket 1h over {b['readings']:,} readings -> {b['buckets']:,} buckets (fastest of runs; results identical)")
+    print(f"  polars {b['polars_s']:.3f} s | pandas {b['pandas_s']:.3f} s | DuckDB {b['duckdb_s']:.3f} s")
+    print(f"  polars vs pandas {b['vs_pandas']:.2f}x (target >= 5) | polars vs DuckDB {b['vs_duckdb']:.2f}x (target >= 1.5)")
+    print(f"append {a['poll_rows']:,} readings to a {a['store_readings']:,}-reading store (built in {a['build_s']:.1f} s), {a['polls']} polls")
+    print(f"  median {a['median_ms']:.1f} ms | p95 {a['p95_ms']:.1f} ms | max {a['max_ms']:.1f} ms (target <= 50 ms)")
+    print(f"  without compaction {a['plain_median_ms']:.1f} ms; {a['compactions']} appends also compacted ({a['compacting_median_ms']:.1f} ms median)")
+    print(f"hot-path memory: {m['growth_mb']:.1f} MB over the resident base = {m['bytes_per_reading']:.2f} bytes per stored reading (target <= 40)")
+    print(f"  whole process: base {m['base_rss_mb']:.0f} MB, peak {m['peak_rss_mb']:.0f} MB = {m['peak_rss_mb'] * 1e6 / m['stored']:.1f} bytes per stored reading")
+    print(f"load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (a shared machine slows polars' threads most)")
+
+
+if __name__ == "__main__":
+    main()
