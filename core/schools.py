@@ -1,0 +1,205 @@
+"""Raumluft Schulen: CO₂ traffic lights per school and room, the day's curve, lesson time above the UBA bands.
+
+Grouping: a room's school is its station name up to " Raum" / " Room" ("Walburgisgymnasium
+Raum 101" → school "Walburgisgymnasium", room "Raum 101"); a name without that marker falls
+back to the station's district as the school and keeps the whole name as the room; with
+neither, the school is null (the page shows "ohne Zuordnung").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import polars as pl
+
+from core.microclimate import local_day_start
+from core.status import DEFAULTS, status
+
+THEME = "indoor_air"
+SCHOOL = r"^(.*?)\s+(?:Raum|Room)\b"
+ROOM = r"\b((?:Raum|Room)\b.*)$"
+BUCKET = "15m"
+BUCKET_MIN = 15
+UNASSIGNED = ""  # the ``school`` parameter that selects rooms without a school (null in the frames)
+
+
+@dataclass(frozen=True)
+class LessonTime:
+    """When lessons take place (local time). School holidays are not known here and count as lesson days."""
+
+    weekdays: tuple[int, ...]  # ISO weekdays, 1 = Monday
+    start: dt.time
+    end: dt.time
+
+    def minutes(self) -> tuple[int, int]:
+        return self.start.hour * 60 + self.start.minute, self.end.hour * 60 + self.end.minute
+
+
+# Monday to Friday, first to sixth lesson (8:00–13:15), the usual morning of a German school day.
+LESSONS = LessonTime(weekdays=(1, 2, 3, 4, 5), start=dt.time(8, 0), end=dt.time(13, 15))
+
+
+def _now(now: dt.datetime | None) -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc) if now is None else now
+
+
+def rooms_of(stations: pl.DataFrame) -> pl.DataFrame:
+    """station_id, school, room, name of every indoor-air station (see the module docstring)."""
+    name = pl.col("name").fill_null("")
+    return (
+        stations.filter(pl.col("theme") == THEME)
+        .select(
+            "station_id",
+            school=pl.coalesce(name.str.extract(SCHOOL, 1).str.strip_chars().replace("", None), pl.col("district")),
+            room=pl.coalesce(name.str.extract(ROOM, 1), pl.col("name"), pl.col("station_id")),
+            name="name",
+        )
+        .sort("school", "room", nulls_last=True)
+    )
+
+
+def _rooms(store: Any, school: str | None) -> pl.DataFrame:
+    rooms = rooms_of(store.stations())
+    if school is None:
+        return rooms
+    return rooms.filter(pl.col("school").is_null() if school == UNASSIGNED else pl.col("school") == school)
+
+
+def schools(store: Any, city: Any) -> list[str]:
+    """School names for the picker, sorted; :data:`UNASSIGNED` last when some room has no school."""
+    names = rooms_of(store.stations())["school"]
+    return names.drop_nulls().unique().sort().to_list() + ([UNASSIGNED] if names.null_count() else [])
+
+
+def rooms(store: Any, city: Any, *, school: str | None = None, now: dt.datetime | None = None) -> pl.DataFrame:
+    """Every room (of ``school``; None: all) now: latest CO₂ with its UBA status ("lüften" from severity 1 on).
+
+    Columns: station_id, school, room, name, value, ts, age_s, stale, severity, status,
+    status_de, status_en, tone, air (bool). A room without a CO₂ reading is ``unknown``.
+    """
+    latest = store.latest(_now(now)).filter(pl.col("quantity") == "co2").select("station_id", "value", "ts", "age_s", "stale")
+    frame = _rooms(store, school).join(latest, on="station_id", how="left").with_columns(quantity=pl.lit("co2"))
+    rated = status(frame, thresholds=city.thresholds).drop("quantity")
+    return rated.with_columns(air=pl.col("severity").fill_null(0) >= 1, stale=pl.col("stale").fill_null(False))
+
+
+def co2_edges(store: Any, city: Any) -> tuple[float, ...]:
+    """The city-wide CO₂ band edges in ppm (UBA 1,000 / 2,000 unless the config overrides them)."""
+    return tuple(city.thresholds.get("co2") or DEFAULTS["co2"][1])
+
+
+def week_start(now: dt.datetime, tz: str, *, weeks_back: int = 0) -> dt.datetime:
+    """UTC instant of local Monday 00:00 of this week (``weeks_back`` weeks earlier)."""
+    local = now.astimezone(ZoneInfo(tz))
+    return local_day_start(now, tz, days_back=local.weekday() + 7 * weeks_back)
+
+
+@dataclass(frozen=True)
+class LessonShare:
+    """Share of lesson time above the CO₂ bands per room, in one week."""
+
+    rooms: pl.DataFrame  # station_id, school, room, buckets, hours, over_moderate, over_bad, share_moderate, share_bad
+    start: dt.date  # Monday of the week
+    end: dt.date  # the last day counted (today for the current week)
+    edges: tuple[float, ...]  # the city-wide band edges (ppm) the shares refer to
+
+
+def lesson_share(store: Any, city: Any, *, school: str | None = None, weeks_back: int = 0, now: dt.datetime | None = None) -> LessonShare:
+    """Per room: which share of this week's lesson time the air was above 1,000 and 2,000 ppm.
+
+    Lesson time is :data:`LESSONS`. It is counted in 15-minute rollup buckets that lie wholly
+    inside the window, each bucket weighing the same (15 minutes) and rated by its mean with
+    core.status "co2" (city and per-room overrides apply), so the share is "buckets with a mean
+    of at least 1,000 ppm / lesson buckets with data". Buckets without a reading do not count.
+    """
+    now = _now(now)
+    tz = city.timezone
+    start = week_start(now, tz, weeks_back=weeks_back)
+    week_end = local_day_start(start + dt.timedelta(days=7, hours=12), tz)  # next Monday 00:00, also across DST
+    end = min(now, week_end)
+    rooms = _rooms(store, school)
+    ids = rooms["station_id"].to_list()
+    # both ends on local midnight, i.e. on 15-min bucket edges: only materialized buckets are read
+    buckets = store.rollup(BUCKET, start=start, end=week_end, station_ids=ids, quantities=["co2"]) if ids else None
+    first, last = LESSONS.minutes()
+    local = pl.col("bucket_start").dt.convert_time_zone(tz)
+    minute = local.dt.hour().cast(pl.Int32) * 60 + local.dt.minute().cast(pl.Int32)
+    inside = local.dt.weekday().is_in(LESSONS.weekdays) & (minute >= first) & (minute + BUCKET_MIN <= last)
+    schema = {"station_id": pl.String, "quantity": pl.String, "value": pl.Float64}
+    lesson = pl.DataFrame(schema=schema) if buckets is None else buckets.filter(inside & (pl.col("bucket_start") < end)).select("station_id", "quantity", value="mean")
+    rated = status(lesson, thresholds=city.thresholds)
+    counts = rated.group_by("station_id").agg(
+        buckets=pl.len().cast(pl.Int64),
+        over_moderate=(pl.col("severity") >= 1).sum().cast(pl.Int64),
+        over_bad=(pl.col("severity") >= 2).sum().cast(pl.Int64),
+    )
+    table = (
+        rooms.join(counts, on="station_id", how="left")
+        .with_columns(pl.col("buckets", "over_moderate", "over_bad").fill_null(0))
+        .with_columns(
+            hours=pl.col("buckets") * BUCKET_MIN / 60,
+            share_moderate=pl.when(pl.col("buckets") > 0).then(pl.col("over_moderate") / pl.col("buckets")),
+            share_bad=pl.when(pl.col("buckets") > 0).then(pl.col("over_bad") / pl.col("buckets")),
+        )
+        .select("station_id", "school", "room", "buckets", "hours", "over_moderate", "over_bad", "share_moderate", "share_bad")
+    )
+    last_day = (end - dt.timedelta(microseconds=1)).astimezone(ZoneInfo(tz)).date()
+    return LessonShare(rooms=table, start=start.astimezone(ZoneInfo(tz)).date(), end=last_day, edges=co2_edges(store, city))
+
+
+def overview(store: Any, city: Any, *, now: dt.datetime | None = None) -> pl.DataFrame:
+    """One row per school: rooms, rooms to air, the worst room now and this week's lesson-time shares.
+
+    Rooms without a school form one row with school :data:`UNASSIGNED`.
+
+    Columns: school, rooms, to_air, bad, unknown, stale, max_co2, worst_room, severity, status,
+    status_de, status_en, tone (of the worst room), as_of, room_states (list of room, status,
+    tone in room order), share_moderate, share_bad (all the school's lesson buckets together).
+    Sorted by severity (worst first), then name.
+    """
+    now = _now(now)
+    current = rooms(store, city, now=now).with_columns(pl.col("school").fill_null(UNASSIGNED))
+    week = lesson_share(store, city, now=now).rooms.with_columns(pl.col("school").fill_null(UNASSIGNED))
+    shares = week.group_by("school").agg(
+        share_moderate=pl.when(pl.col("buckets").sum() > 0).then(pl.col("over_moderate").sum() / pl.col("buckets").sum()),
+        share_bad=pl.when(pl.col("buckets").sum() > 0).then(pl.col("over_bad").sum() / pl.col("buckets").sum()),
+    )
+    worst_first = current.sort(["severity", "value"], descending=True, nulls_last=True)
+    return (
+        worst_first.group_by("school", maintain_order=True)
+        .agg(
+            rooms=pl.len().cast(pl.Int64),
+            to_air=(pl.col("severity") == 1).sum().cast(pl.Int64),
+            bad=(pl.col("severity") >= 2).sum().cast(pl.Int64),
+            unknown=pl.col("severity").is_null().sum().cast(pl.Int64),
+            stale=pl.col("stale").sum().cast(pl.Int64),
+            max_co2=pl.col("value").max(),
+            worst_room=pl.col("room").first(),
+            severity=pl.col("severity").first(),
+            status=pl.col("status").first(),
+            status_de=pl.col("status_de").first(),
+            status_en=pl.col("status_en").first(),
+            tone=pl.col("tone").first(),
+            as_of=pl.col("ts").max(),
+            room_states=pl.struct("room", "status", "tone").sort_by("room"),  # one traffic light per room, in room order
+        )
+        .join(shares, on="school", how="left")
+        .sort(["severity", "school"], descending=[True, False], nulls_last=True)
+    )
+
+
+def day_curve(store: Any, city: Any, *, school: str, now: dt.datetime | None = None) -> pl.DataFrame:
+    """Today's CO₂ per room of ``school`` from 15-min buckets: station_id, room, time (naive local), value."""
+    now = _now(now)
+    rooms = _rooms(store, school)
+    if not len(rooms):
+        return pl.DataFrame(schema={"station_id": pl.String, "room": pl.String, "time": pl.Datetime("us"), "value": pl.Float64})
+    buckets = store.rollup(BUCKET, start=local_day_start(now, city.timezone), station_ids=rooms["station_id"].to_list(), quantities=["co2"])
+    return (
+        buckets.join(rooms.select("station_id", "room"), on="station_id", how="inner")
+        .select("station_id", "room", time=pl.col("bucket_start").dt.convert_time_zone(city.timezone).dt.replace_time_zone(None), value="mean")
+        .sort("room", "time")
+    )
