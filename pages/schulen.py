@@ -1,0 +1,135 @@
+"""Raumluft Schulen: CO₂ traffic lights with airing hints per school and room, today's curve, lesson-time shares."""
+
+import html
+
+import polars as pl
+import streamlit as st
+
+from core.schools import LESSONS
+from ui import charts_climate as cc
+from ui import data, navigation, widgets
+from ui.i18n import age, clock, number, quantity_value, t
+
+navigation.guard(__file__)
+language = widgets.lang()
+city = data.city()
+kiosk = widgets.kiosk()
+st.title(t("schulen.title", language))
+st.html(cc.CSS)
+if not len(data.current(data.version())):
+    widgets.wait_for_data(language)
+    st.stop()
+
+schools = data.view("schools.schools", data.version())
+if not schools:
+    st.info(t("schulen.no_rooms", language), icon=":material/school:")
+    st.stop()
+
+
+def ppm(value: float | None) -> str:
+    return quantity_value(value, "co2", language)
+
+
+def school_name(school: str | None) -> str:
+    return t("schulen.all", language) if school is None else school or t("schulen.unassigned", language)
+
+
+def label(row: dict) -> str:
+    return row["status_en"] if language == "en" else row["status_de"]
+
+
+def as_of_line(moment, stale: int) -> None:
+    badge = f' <span class="scs-stale">{html.escape(t("common.stale", language))}: {stale}</span>' if stale else ""
+    st.html(f'<div class="scs-foot">{html.escape(t("common.as_of", language, time=clock(moment, city.timezone, language)))}{badge}</div>')
+
+
+@st.fragment(run_every=30)
+def overview() -> None:
+    table = data.view("schools.overview", data.version())
+    limit = ppm(data.view("schools.co2_edges", data.version())[0])
+    airing, total = int((table["to_air"] + table["bad"]).sum()), int(table["rooms"].sum())
+    lead = t("schulen.summary.some", language, n=airing, total=total) if airing else t("schulen.summary.none", language, total=total)
+    st.html(f'<div class="scl-lead">{html.escape(lead)}</div>')
+    as_of_line(table["as_of"].max(), int(table["stale"].sum()))
+    cards = []
+    for r in table.iter_rows(named=True):
+        n = r["to_air"] + r["bad"]
+        state = t("schulen.tile.to_air", language, n=n, total=r["rooms"]) if n else t("schulen.tile.all_good", language, total=r["rooms"])
+        week = t("schulen.tile.week", language, share=f"{number(r['share_moderate'] * 100, 0, language)} %", value=limit) if r["share_moderate"] is not None else ""
+        rooms = [{"tone": s["tone"], "title": f"{s['room']}: {t('schulen.hint.' + s['status'], language)}"} for s in r["room_states"]]
+        cards.append(cc.card(tone=r["tone"], title=school_name(r["school"]), number_text=state, label=label(r), extra=cc.chips(rooms),
+                             lines=(t("schulen.tile.worst", language, room=r["worst_room"], value=ppm(r["max_co2"])), week), stale=r["stale"] > 0, language=language))
+    # few schools: two big tiles a row fill the kiosk screen; many: as many as fit
+    st.html(cc.grid(cards, 34 if kiosk and len(cards) <= 4 else 20))
+
+
+@st.fragment(run_every=30)
+def rooms_now(school: str) -> None:
+    rooms = data.view("schools.rooms", data.version(), school=school)
+    airing = int(rooms["air"].sum())
+    lead = t("schulen.summary.some", language, n=airing, total=len(rooms)) if airing else t("schulen.summary.none", language, total=len(rooms))
+    st.html(f'<div class="scl-lead">{html.escape(lead)}</div>')
+    as_of_line(rooms["ts"].max(), int(rooms["stale"].sum()))
+    cards = [
+        cc.card(tone=r["tone"], title=r["room"], number_text=ppm(r["value"]), label=label(r),
+                lines=(t("schulen.hint." + r["status"], language) if r["severity"] != 0 else "", age(r["age_s"], language)),
+                stale=r["stale"], language=language)
+        for r in rooms.iter_rows(named=True)
+    ]
+    st.html(cc.grid(cards, 11))
+    st.subheader(t("schulen.curve", language))
+    curve = data.view("schools.day_curve", data.version(), school=school)
+    share = data.view("schools.lesson_share", data.version(), school=school)
+    if len(curve):
+        st.plotly_chart(cc.co2_day(curve, school=school_name(school), edges=share.edges, language=language), config={"displaylogo": False})
+    else:
+        st.info(t("schulen.no_curve", language))
+
+
+def lesson_time(school: str) -> None:
+    st.subheader(t("schulen.share", language))
+    weeks_back = st.segmented_control(t("schulen.week", language), [0, 1], default=0, key="schools_week", required=True,
+                                      format_func=lambda w: t(f"schulen.week.{w}", language))
+    share = data.view("schools.lesson_share", data.version(), school=school, weeks_back=weeks_back or 0)
+    if not int(share.rooms["buckets"].sum()):
+        st.info(t("schulen.no_lessons", language))
+        return
+    moderate, bad = ppm(share.edges[0]), ppm(share.edges[-1])
+    title = t("schulen.share_title", language, moderate=moderate, bad=bad, start=cc.day_label(share.start, language), end=cc.day_label(share.end, language))
+    st.plotly_chart(cc.lesson_shares(share.rooms, title=title, edges=share.edges, language=language), config={"displaylogo": False})
+    days = f"{t(f'schulen.day.{LESSONS.weekdays[0]}', language)}–{t(f'schulen.day.{LESSONS.weekdays[-1]}', language)}"
+    st.caption(t("schulen.share_note", language, days=days, start=LESSONS.start.strftime("%H:%M"), end=LESSONS.end.strftime("%H:%M")))
+    above = [t("schulen.over", language, value=moderate), t("schulen.over", language, value=bad)]
+    st.dataframe(
+        share.rooms.select(
+            pl.col("room").alias(t("schulen.col.room", language)),
+            (pl.col("share_moderate") * 100).alias(above[0]),
+            (pl.col("share_bad") * 100).alias(above[1]),
+            cc.decimal("hours", 1, language).alias(t("schulen.col.hours", language)),
+        ),
+        column_config={name: st.column_config.ProgressColumn(name, format="%.0f %%", min_value=0, max_value=100) for name in above},
+        hide_index=True,
+    )
+
+
+if kiosk:
+    overview()
+    st.stop()
+
+def remember_school() -> None:
+    """Keep the choice in the URL, so a school can bookmark its own page."""
+    if st.session_state.school is None:
+        st.query_params.pop("school", None)
+    else:
+        st.query_params["school"] = st.session_state.school
+
+
+options = [None, *schools]
+wanted = st.query_params.get("school")
+school = st.selectbox(t("schulen.pick", language), options, index=options.index(wanted) if wanted in options else 0, key="school",
+                      format_func=school_name, on_change=remember_school)
+if school is None:
+    overview()
+else:
+    rooms_now(school)
+    lesson_time(school)

@@ -1,0 +1,144 @@
+"""Stadtklima: temperatures across the city now, day curves, heat and frost days, young trees' soil."""
+
+import html
+
+import polars as pl
+import streamlit as st
+
+from core.microclimate import DAY_COUNTS, TREE_DAYS
+from ui import charts_climate as cc
+from ui import data, navigation, widgets
+from ui.i18n import age, clock, quantity_value, t
+
+navigation.guard(__file__)
+language = widgets.lang()
+city = data.city()
+kiosk = widgets.kiosk()
+st.title(t("stadtklima.title", language))
+st.html(cc.CSS)
+if not len(data.current(data.version())):
+    widgets.wait_for_data(language)
+    st.stop()
+
+
+def temperature(value: float | None) -> str:
+    return quantity_value(value, "temperature", language)
+
+
+@st.fragment(run_every=30)
+def now_section() -> None:
+    now = data.view("microclimate.city_now", data.version())
+    if not len(now.stations):
+        st.info(t("stadtklima.no_stations", language), icon=":material/thermostat:")
+        return
+    stale = int(now.stations["stale"].sum())
+    badge = f' <span class="scs-stale">{html.escape(t("stadtklima.stale_n", language, n=stale))}</span>' if stale else ""
+    lead = ""
+    if len(now.hottest) and len(now.coolest):
+        hot, cool = now.hottest.row(0, named=True), now.coolest.row(0, named=True)
+        lead = t("stadtklima.summary", language, mean=temperature(now.mean), hot_place=hot["name"], hot=temperature(hot["temperature"]),
+                 cool_place=cool["name"], cool=temperature(cool["temperature"]))
+    worst = now.worst
+    if worst and worst["severity"]:
+        stress = t("stadtklima.stress.some", language, status=worst["status_en" if language == "en" else "status_de"], felt=temperature(worst["felt"]), place=worst["name"])
+    else:
+        stress = t("stadtklima.stress.none", language)
+    st.html(
+        f'<div class="scl-lead">{html.escape(lead)} {html.escape(stress)}</div>'
+        f'<div class="scs-foot">{html.escape(t("common.as_of", language, time=clock(now.as_of, city.timezone, language)))}{badge}</div>'
+    )
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
+        height = 460 if kiosk else 500
+        labelled = frozenset(now.hottest["station_id"]) | frozenset(now.coolest["station_id"])
+        st.pydeck_chart(cc.temperature_deck(now.stations, center=city.center, zoom=city.zoom, language=language, labelled=labelled, height=height), height=height)
+        fresh = now.stations.filter(~pl.col("stale"))["temperature"]
+        st.caption(t("stadtklima.map_legend", language, low=temperature(fresh.min()), high=temperature(fresh.max())))
+    with right:
+        shown = 3 if kiosk else len(now.hottest)  # the kiosk screen has room for three of each
+        st.html(cc.spot_list(now.hottest.head(shown), title=t("stadtklima.hottest", language), language=language)
+                + cc.spot_list(now.coolest.head(shown), title=t("stadtklima.coolest", language), language=language))
+
+
+@st.fragment(run_every=30)
+def heat_days_section() -> None:
+    days = data.view("microclimate.heat_days", data.version())
+    st.subheader(t("stadtklima.days", language, year=days.through.year))
+    columns = st.columns(len(DAY_COUNTS))
+    for column, count in zip(columns, DAY_COUNTS):
+        column.metric(t(f"stadtklima.count.{count.key}", language), days.city[count.key], help=t(f"stadtklima.rule.{count.key}", language), border=True)
+    if kiosk or not len(days.per_station):
+        return
+    first = cc.day_label(days.first, language) if days.first else "–"
+    st.caption(t("stadtklima.days_note", language, since=cc.day_label(days.since, language), n=days.days, first=first))
+    with st.expander(t("stadtklima.per_station", language)):
+        st.dataframe(
+            days.per_station.select(
+                pl.col("name").alias(t("stadtklima.col.station", language)),
+                pl.col("district").alias(t("stadtklima.col.district", language)),
+                *[pl.col(c.key).alias(t(f"stadtklima.count.{c.key}", language)) for c in DAY_COUNTS],
+                cc.decimal("max", 1, language).alias(t("stadtklima.col.max", language)),
+                cc.decimal("min", 1, language).alias(t("stadtklima.col.min", language)),
+                pl.col("days").alias(t("stadtklima.col.days", language)),
+            ),
+            hide_index=True,
+        )
+
+
+def curves_section() -> None:
+    st.subheader(t("stadtklima.curves", language))
+    places = data.view("microclimate.city_now", data.version()).stations.sort("name")
+    options = [""] + places["station_id"].to_list()
+    names = dict(zip(places["station_id"], places["name"]))
+    chosen = "" if kiosk else st.selectbox(t("stadtklima.place", language), options, key="climate_place",
+                                           format_func=lambda sid: names.get(sid) or sid if sid else t("stadtklima.city_mean", language))
+    curves = data.view("microclimate.day_curves", data.version(), station_id=chosen or None)
+    if not len(curves):
+        st.info(t("stadtklima.no_curves", language))
+        return
+    place = names.get(chosen) or chosen if chosen else t("stadtklima.city_mean", language)
+    st.plotly_chart(cc.day_curves(curves, place=place, language=language), config={"displaylogo": False})
+    st.caption(t("stadtklima.curves_note", language))
+
+
+@st.fragment(run_every=30)
+def trees_section() -> None:
+    st.subheader(t("stadtklima.trees", language))
+    trees = data.view("microclimate.trees", data.version())
+    if not len(trees):
+        st.info(t("stadtklima.no_trees", language))
+        return
+    thirsty = int((trees["severity"].fill_null(0) >= 1).sum())
+    lead = t("stadtklima.trees.some", language, n=thirsty, total=len(trees)) if thirsty else t("stadtklima.trees.none", language, total=len(trees))
+    cards = [
+        cc.card(tone=r["tone"], title=r["name"] or r["station_id"], number_text=quantity_value(r["value"], r["quantity"], language),
+                label=t("stadtklima.hint." + r["status"], language), lines=(r["district"] or "", t("quantity." + r["quantity"], language) + " · " + age(r["age_s"], language)),
+                stale=r["stale"], language=language)
+        for r in trees.iter_rows(named=True)
+    ]
+    if kiosk:  # the screen shows only the trees that need water
+        cards = [c for c, severity in zip(cards, trees["severity"].fill_null(0)) if severity >= 1][:4]
+    st.html(f'<div class="scl-lead">{html.escape(lead)}</div>' + cc.grid(cards, 12.5))
+    if kiosk:
+        return
+    names = dict(zip(trees["station_id"], trees["name"]))
+    picked = st.multiselect(t("stadtklima.tree_pick", language), trees["station_id"].to_list(), default=trees["station_id"].head(5).to_list(),
+                            format_func=lambda sid: names.get(sid) or sid, key="climate_trees")
+    curves = data.view("microclimate.tree_curves", data.version(), station_ids=tuple(picked))
+    edges = data.view("microclimate.soil_edges", data.version())
+    for quantity in curves["quantity"].unique().sort().to_list() if picked else []:
+        st.plotly_chart(cc.soil(curves, quantity, edges=edges[quantity], days=TREE_DAYS, language=language), config={"displaylogo": False})
+    st.caption(t("stadtklima.tree_note", language))
+
+
+now_section()
+if kiosk:
+    days_column, trees_column = st.columns([3, 2], gap="medium")
+    with days_column:
+        heat_days_section()
+    with trees_column:
+        trees_section()
+else:
+    curves_section()
+    heat_days_section()
+    trees_section()

@@ -1,0 +1,252 @@
+"""Map, charts and status cards of the Stadtklima and Raumluft Schulen pages.
+
+Cards are escaped HTML (station names are untrusted) coloured by ``widgets.TONES`` and always
+carrying the status word and icon; charts are plotly styled by ``ui.charts``; the temperature
+map is pydeck with plain-text tooltips and the value written next to every point.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import math
+
+import plotly.graph_objects as go
+import polars as pl
+import pydeck as pdk
+
+from ui import charts
+from ui.i18n import age, number, quantity_value, t
+from ui.mapview import districts
+from ui.widgets import TONES
+
+CSS = """<style>
+.scl-lead{font-size:1.3rem;margin:.1rem 0 .5rem}
+.scl-list{display:flex;flex-direction:column;gap:.35rem;margin-bottom:.8rem}
+.scl-head{font-weight:700;font-size:1.05rem;margin:.2rem 0}
+.scl-row{display:flex;align-items:center;gap:.7rem;padding:.3rem .7rem;border-radius:8px;background:rgba(128,128,128,.08);border-left:8px solid var(--tone)}
+.scl-row .scl-name{flex:1;font-weight:600;line-height:1.2}
+.scl-sub{font-size:.85rem;opacity:.8;font-weight:400}
+.scl-row .scl-num{font-size:1.45rem;font-weight:700;white-space:nowrap}
+.scl-grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(var(--w,12.5rem),1fr));gap:.6rem;margin-bottom:.6rem}
+.scl-card{border-radius:10px;padding:.55rem .8rem;background:rgba(128,128,128,.08);border-left:10px solid var(--tone)}
+.scl-card .scl-title{font-weight:600;line-height:1.2}
+.scl-card .scl-num{font-size:1.7rem;font-weight:700;line-height:1.3}
+.scl-hint{font-weight:700;margin-top:.25rem}
+.scl-chips{display:flex;flex-wrap:wrap;gap:.2rem;margin:.35rem 0 .2rem}
+.scl-chip{display:inline-block;min-width:1.5rem;text-align:center;border-radius:5px;padding:0 .2rem;color:#000;font-weight:700;font-size:.9rem;background:var(--tone)}
+</style>"""
+
+# A diverging ramp from Okabe–Ito blue over grey to vermillion: the numbers on the map carry the value.
+RAMP = ((0.0, (0, 114, 178)), (0.5, (170, 170, 170)), (1.0, (213, 94, 0)))
+# pydeck reads a bare string prop as an accessor expression; a quoted one is passed as a plain string
+# (pydeck strips the quote character everywhere in it, so the set must not contain it).
+MAP_CHARACTERS = "'0123456789,.-−° '"
+PLACE_CHARACTERS = "'" + "".join(chr(c) for c in range(32, 127) if chr(c) != "'") + "äöüÄÖÜß'"
+BAND_COLOURS = {1: TONES["poor"][0], 2: TONES["bad"][0]}
+FONT = "'Source Sans Pro, Helvetica, Arial, sans-serif'"  # quoted: a plain string for pydeck (see MAP_CHARACTERS)
+LABEL_ALL_UP_TO = 40  # more stations than this: only the ranked ones carry a number (the rest would pile up)
+
+
+def day_label(day: dt.date, language: str) -> str:
+    return day.strftime("%d.%m." if language == "de" else "%d %b")
+
+
+def decimal(column: str, decimals: int, language: str) -> pl.Expr:
+    """A table column as text with the locale's decimal mark (st.dataframe would show "13.8" in German too)."""
+    text = pl.col(column).round(decimals).cast(pl.String)
+    return text.str.replace(".", ",", literal=True) if language == "de" else text
+
+
+def _badge(tone: str, label: str) -> str:
+    icon = TONES.get(tone, TONES["unknown"])[1]
+    return f'<span class="scs-badge">{html.escape(icon)} {html.escape(label)}</span>'
+
+
+def _stale(stale: bool, language: str) -> str:
+    return f' <span class="scs-stale">{html.escape(t("common.stale", language))}</span>' if stale else ""
+
+
+def chips(states: list[dict]) -> str:
+    """One small traffic light per room (icon on colour, room and status as hover title)."""
+    out = []
+    for s in states:
+        colour, icon = TONES.get(s["tone"], TONES["unknown"])
+        out.append(f'<span class="scl-chip" style="--tone:{colour}" title="{html.escape(s["title"])}">{html.escape(icon)}</span>')
+    return f'<div class="scl-chips">{"".join(out)}</div>'
+
+
+def card(*, tone: str, title: str, number_text: str, label: str, lines: tuple[str, ...] = (), stale: bool = False, language: str = "de", extra: str = "") -> str:
+    """One status card: title, big number, badge (icon + word), ``extra`` (built here, escaped), lines of small print."""
+    colour = TONES.get(tone, TONES["unknown"])[0]
+    small = "".join(f'<div class="scl-sub">{html.escape(line)}</div>' for line in lines if line)
+    return (
+        f'<div class="scl-card" style="--tone:{colour}" data-tone="{html.escape(tone)}"><div class="scl-title">{html.escape(title)}</div>'
+        f'<div class="scl-num">{html.escape(number_text)}</div>{_badge(tone, label)}{_stale(stale, language)}{extra}{small}</div>'
+    )
+
+
+def grid(cards: list[str], min_width_rem: float = 12.5) -> str:
+    return f'<div class="scl-grid" style="--w:{min_width_rem}rem">{"".join(cards)}</div>'
+
+
+def spot_list(frame: pl.DataFrame, *, title: str, language: str) -> str:
+    """Ranked places: name and district, temperature, felt temperature and heat-stress badge."""
+    rows = []
+    for r in frame.iter_rows(named=True):
+        colour = TONES.get(r["tone"], TONES["unknown"])[0]
+        label = r["status_en"] if language == "en" else r["status_de"]
+        felt = t("stadtklima.felt", language, value=quantity_value(r["felt"], "temperature", language))
+        rows.append(
+            f'<div class="scl-row" style="--tone:{colour}"><div class="scl-name">{html.escape(r["name"] or r["station_id"])}'
+            f'<div class="scl-sub">{html.escape(r["district"] or "")} · {html.escape(felt)}</div></div>'
+            f'{_badge(r["tone"], label)}<div class="scl-num">{html.escape(quantity_value(r["temperature"], "temperature", language))}</div></div>'
+        )
+    return f'<div class="scl-head">{html.escape(title)}</div><div class="scl-list">{"".join(rows)}</div>'
+
+
+def _ramp(share: float) -> list[int]:
+    for (x0, c0), (x1, c1) in zip(RAMP, RAMP[1:]):
+        if share <= x1:
+            f = 0.0 if x1 == x0 else (max(share, x0) - x0) / (x1 - x0)
+            return [round(a + (b - a) * f) for a, b in zip(c0, c1)] + [235]
+    return list(RAMP[-1][1]) + [235]
+
+
+def fit(placed: pl.DataFrame, *, center: tuple[float, float], zoom: float, width_px: int = 760, height_px: int = 420) -> pdk.ViewState:
+    """A view that shows every station (the city's zoom when they fit in it): works without base-map tiles."""
+    if len(placed) < 2:
+        return pdk.ViewState(latitude=center[0], longitude=center[1], zoom=zoom)
+    lat0, lat1, lon0, lon1 = placed["lat"].min(), placed["lat"].max(), placed["lon"].min(), placed["lon"].max()
+    mid = (lat0 + lat1) / 2
+    # deck.gl's Web Mercator: 512 px show 360° of longitude at zoom 0; latitude spans stretch by 1/cos(lat)
+    need_lon = math.log2(width_px * 360 / (512 * max(lon1 - lon0, 1e-4)))
+    need_lat = math.log2(height_px * 360 * math.cos(math.radians(mid)) / (512 * max(lat1 - lat0, 1e-4)))
+    return pdk.ViewState(latitude=mid, longitude=(lon0 + lon1) / 2, zoom=min(zoom, need_lon, need_lat))
+
+
+# Where a number sits relative to its point: above, below, right, left (pixel offset, text anchor).
+LABEL_SPOTS = (([0, -26], "middle"), ([0, 26], "middle"), ([18, 0], "start"), ([-18, 0], "end"))
+
+
+def _label_spots(placed: pl.DataFrame, near_deg: float = 0.004) -> dict[str, tuple[list[int], str]]:
+    """A label position per station that differs from those of its close neighbours (~300 m)."""
+    points = placed.select("station_id", "lat", "lon").sort("lat", descending=True).rows()
+    spots: dict[str, tuple[list[int], str]] = {}
+    for sid, lat, lon in points:  # a few dozen labelled stations at most: pairs are cheap
+        taken = [spots[other] for other, lat2, lon2 in points if other in spots and abs(lat - lat2) < near_deg and abs(lon - lon2) < near_deg * 1.6]
+        spots[sid] = next((spot for spot in LABEL_SPOTS if spot not in taken), LABEL_SPOTS[0])
+    return spots
+
+
+def temperature_deck(stations: pl.DataFrame, *, center: tuple[float, float], zoom: float, language: str, labelled: frozenset = frozenset(), height: int = 500) -> pdk.Deck:
+    """Stations coloured by temperature relative to today's range, with the value written next to each.
+
+    With many stations only those in ``labelled`` (station ids) carry the number; the tooltip always does.
+    """
+    placed = stations.filter(pl.col("lat").is_not_null() & pl.col("lon").is_not_null())
+    fresh = placed.filter(~pl.col("stale"))["temperature"]
+    low, high = (fresh.min(), fresh.max()) if len(fresh) else (0.0, 1.0)
+    span = max(high - low, 1.0)  # a city all at one temperature is not painted in extremes
+    rows = []
+    spots = _label_spots(placed)
+    for r in placed.iter_rows(named=True):
+        label = r["status_en"] if language == "en" else r["status_de"]
+        rows.append(
+            {
+                "lat": r["lat"],
+                "lon": r["lon"],
+                "offset": spots[r["station_id"]][0],
+                "anchor": spots[r["station_id"]][1],
+                "color": [150, 150, 150, 140] if r["stale"] else _ramp((r["temperature"] - low) / span),
+                "text": number(r["temperature"], 1, language) + "°" if len(placed) <= LABEL_ALL_UP_TO or r["station_id"] in labelled else "",
+                "tooltip": t(
+                    "stadtklima.tooltip",
+                    language,
+                    name=r["name"] or r["station_id"],
+                    value=quantity_value(r["temperature"], "temperature", language),
+                    felt=t("stadtklima.felt", language, value=quantity_value(r["felt"], "temperature", language)),
+                    status=label,
+                    age=age(r["age_s"], language) + (f" · {t('common.stale', language)}" if r["stale"] else ""),
+                ),
+            }
+        )
+    layers = [
+        pdk.Layer("TextLayer", id="districts", data=districts(placed), get_position=["lon", "lat"], get_text="district", get_size=14,
+                  get_color=[90, 90, 90, 150], get_pixel_offset=[0, 46], character_set=PLACE_CHARACTERS, font_family=FONT),
+        pdk.Layer("ScatterplotLayer", id="temperature", data=rows, get_position=["lon", "lat"], get_fill_color="color", get_radius=120,
+                  radius_min_pixels=9, radius_max_pixels=26, stroked=True, get_line_color=[30, 30, 30, 220], line_width_min_pixels=1, pickable=True),
+        pdk.Layer("TextLayer", id="values", data=rows, get_position=["lon", "lat"], get_text="text", get_size=17, get_color=[20, 20, 20, 255],
+                  get_pixel_offset="offset", get_text_anchor="anchor", font_weight=700, background=True, get_background_color=[255, 255, 255, 225],
+                  background_padding=[4, 1], character_set=MAP_CHARACTERS, font_family=FONT),
+    ]
+    return pdk.Deck(layers=layers, initial_view_state=fit(placed, center=center, zoom=zoom, height_px=height - 110), map_style="light", tooltip={"text": "{tooltip}"})
+
+
+def day_curves(curves: pl.DataFrame, *, place: str, language: str, height: int = 420) -> go.Figure:
+    """Today bold, yesterday dashed, older days thin and grey, all over the local time of day."""
+    fig = go.Figure()
+    days = curves["day"].unique().sort(descending=True).to_list()
+    for i, day in enumerate(days):
+        part = curves.filter(pl.col("day") == day)
+        today = bool(part["today"][0])
+        name = f"{t('stadtklima.today', language)} ({day_label(day, language)})" if today else day_label(day, language)
+        line = {"color": charts.SERIES[0], "width": 4} if today else {"color": charts.SERIES[1], "width": 2, "dash": "dash"} if i == 1 else {"color": "#999999", "width": 1.2, "dash": "dot"}
+        fig.add_trace(go.Scatter(x=part["clock"], y=part["value"], mode="lines", name=name, line=line))
+    charts.style(fig, title=t("stadtklima.curves_title", language, place=place), x_title=t("stadtklima.time_of_day", language),
+                 y_title=charts.axis_title("temperature", language), language=language, height=height)
+    fig.update_xaxes(tickformat="%H:%M", hoverformat="%H:%M", range=[dt.datetime(2000, 1, 1), dt.datetime(2000, 1, 2)])
+    return fig
+
+
+def _bands(fig: go.Figure, edges: tuple[float, ...], labels: tuple[str, ...]) -> None:
+    for i, (edge, label) in enumerate(zip(edges, labels), start=1):
+        fig.add_hline(y=edge, line={"color": BAND_COLOURS.get(i, "#555555"), "width": 2, "dash": "dash"},
+                      annotation_text=label, annotation_position="top left")
+
+
+def soil(curves: pl.DataFrame, quantity: str, *, edges: tuple[float, ...], days: int, language: str, height: int = 400) -> go.Figure:
+    """Hourly soil values of the chosen trees with the city-wide "bald gießen" / "gießen" lines."""
+    fig = go.Figure()
+    part = curves.filter(pl.col("quantity") == quantity)
+    for i, sid in enumerate(part["station_id"].unique(maintain_order=True).to_list()):
+        one = part.filter(pl.col("station_id") == sid)
+        fig.add_trace(go.Scatter(x=one["time"], y=one["value"], mode="lines", name=one["name"][0] or sid, line={**charts.series_style(i), "width": 2.5}))
+    _bands(fig, edges, (t("stadtklima.band.drying", language), t("stadtklima.band.dry", language)))
+    charts.style(fig, title=t("stadtklima.tree_title", language, days=days), x_title=t("stadtklima.tree_time", language),
+                 y_title=charts.axis_title(quantity, language), language=language, height=height)
+    # plotly's bundled locale is English: German dates as numbers, not "Nov 13"
+    fig.update_xaxes(tickformat="%d.%m." if language == "de" else "%d %b", hoverformat="%d.%m. %H:%M" if language == "de" else "%d %b %H:%M")
+    return fig
+
+
+def co2_day(curve: pl.DataFrame, *, school: str, edges: tuple[float, ...], language: str, height: int = 440) -> go.Figure:
+    """Today's CO₂ per room with the UBA limits drawn in."""
+    fig = go.Figure()
+    for i, sid in enumerate(curve["station_id"].unique(maintain_order=True).to_list()):
+        one = curve.filter(pl.col("station_id") == sid)
+        fig.add_trace(go.Scatter(x=one["time"], y=one["value"], mode="lines", name=one["room"][0], line={**charts.series_style(i), "width": 2}))
+    labels = tuple(t(f"schulen.band.{key}", language, value=quantity_value(edge, "co2", language)) for key, edge in zip(("moderate", "bad"), edges))
+    _bands(fig, edges, labels)
+    charts.style(fig, title=t("schulen.curve_title", language, school=school), x_title=t("schulen.time", language),
+                 y_title=charts.axis_title("co2", language), language=language, height=height)
+    fig.update_xaxes(tickformat="%H:%M", hoverformat="%H:%M")
+    return fig
+
+
+def lesson_shares(rooms: pl.DataFrame, *, title: str, edges: tuple[float, ...], language: str) -> go.Figure:
+    """Two bars per room (share above each limit), labelled with the percentage; the worse one hatched."""
+    fig = go.Figure()
+    shown = rooms.filter(pl.col("buckets") > 0).reverse()  # plotly draws the first category at the bottom
+    for column, edge, colour, pattern in (("share_moderate", edges[0], BAND_COLOURS[1], ""), ("share_bad", edges[-1], BAND_COLOURS[2], "/")):
+        values = (shown[column] * 100).to_list()
+        fig.add_trace(go.Bar(
+            y=shown["room"], x=values, orientation="h", name=t("schulen.over", language, value=quantity_value(edge, "co2", language)),
+            marker={"color": colour, "pattern": {"shape": pattern}, "line": {"color": "#333333", "width": 1}},
+            text=[f"{number(v, 0, language)} %" for v in values], textposition="outside", cliponaxis=False,
+        ))
+    charts.style(fig, title=title, x_title=t("schulen.share_axis", language), y_title=t("schulen.room", language), language=language,
+                 height=140 + 46 * max(len(shown), 1))
+    fig.update_layout(barmode="group", hovermode="y unified")
+    fig.update_xaxes(range=[0, 110], ticksuffix=" %")
+    return fig
