@@ -91,7 +91,8 @@ def hydrograph(series: pl.DataFrame, levels: pl.DataFrame, gauge: dict[str, Any]
             annotation_position="top left",
         )
     lang = "en" if language == "en" else "de"
-    title, x_title, y_title = gauge["name"] or gauge["station_id"], t("pegel.time", language), charts.axis_title("water_level", language)
+    # plotly renders a subset of HTML in titles: the gauge's name is feed text
+    title, x_title, y_title = html.escape(gauge["name"] or gauge["station_id"]), t("pegel.time", language), charts.axis_title("water_level", language)
     if compact:
         title, x_title, y_title = "", "", "cm"
     charts.style(fig, title=title, x_title=x_title, y_title=y_title, language=language, height=135 if compact else 380)
