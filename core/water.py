@@ -40,6 +40,7 @@ INFO = ("info1", "info2", "info3")
 # Chart window (hours) -> rollup drawn: 15 min while a week fits, hourly beyond.
 WINDOWS: dict[int, str] = {24: "15m", 48: "15m", 168: "15m", 720: "1h", 2160: "1h"}
 DEFAULT_HOURS = 48
+GLANCE = 8  # gauges a kiosk screen shows with their curves
 STEADY_CM_PER_H = 1.0  # as core.today.trend_word, so Heute and Pegel call the same change "steady"
 
 LEVELS_FRAME_SCHEMA = {"station_id": pl.String, "level": pl.String, "value": pl.Float64}
@@ -172,3 +173,12 @@ def alerts(gauges: pl.DataFrame) -> pl.DataFrame:
     return gauges.filter(pl.col("passed").is_not_null()).sort(
         pl.col("passed_severity"), pl.col("value") - pl.col("passed_value"), descending=True, maintain_order=True
     )
+
+
+def glance(gauges: pl.DataFrame, n: int = GLANCE) -> pl.DataFrame:
+    """The ``n`` gauges a screen shows: at a level first, then the least margin; in name order."""
+    ranked = gauges.sort(
+        pl.col("passed_severity").fill_null(0), pl.col("margin").fill_null(float("inf")), "name",
+        descending=[True, False, False], maintain_order=True,
+    )
+    return ranked.head(n).sort("name", "station_id")

@@ -47,12 +47,15 @@ if kiosk:
 
     @st.fragment(run_every=30)
     def glance() -> None:
-        """All gauges at a glance: a card over a small hydrograph each, four to a row."""
+        """The gauges at a glance (eight fit a screen): a card over a small hydrograph each, four to a row."""
         view = data.view("water.overview", data.version(), hours=water.DEFAULT_HOURS)
         as_of(view)
         banner(view)
+        shown = water.glance(view.gauges)
+        if len(shown) < len(view.gauges):
+            st.caption(t("pegel.glance", language, n=len(shown), total=len(view.gauges)))
         columns = st.columns(4)
-        for i, gauge in enumerate(view.gauges.iter_rows(named=True)):
+        for i, gauge in enumerate(shown.iter_rows(named=True)):
             with columns[i % 4]:
                 st.html(charts_water.card_html(gauge, language=language, tz=city.timezone, compact=True))
                 fig = charts_water.hydrograph(view.series, view.levels, gauge, every=view.every, tz=city.timezone,

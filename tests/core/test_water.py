@@ -96,6 +96,12 @@ def test_alerts_list_the_most_severe_first():
     assert got["station_id"].to_list() == ["b", "a"]
 
 
+def test_glance_picks_gauges_at_a_level_then_the_least_margin_in_name_order():
+    lv = water.gauge_levels({"stations": {k: {"water_level": [100, 200]} for k in "abcde"}}, levels([]), list("abcde"))
+    gauges = water.summary(now_rows({"a": 10.0, "b": 95.0, "c": 150.0, "d": 60.0, "e": 250.0, "f": 99.0}), lv, trends({}))
+    assert water.glance(gauges, 3)["station_id"].to_list() == ["b", "c", "e"]  # e and c at a level, b 5 cm below; f has no levels
+
+
 @pytest.fixture
 def gauge_store(tmp_path):
     """Two gauges, one reading every 15 min for 60 h: g:a rises 2 cm per reading, g:b stays at 40."""

@@ -77,6 +77,22 @@ def test_kiosk_shows_every_gauge_without_controls(app_env, demo_copy):
     assert any("Stand:" in c.value for c in at.caption)
 
 
+def test_kiosk_with_more_gauges_than_a_screen_holds(app_env, demo_copy):
+    import datetime as dt
+
+    store = open_store(demo_copy)
+    now = dt.datetime.now(dt.timezone.utc)
+    extra = [f"demo:extra-{i}" for i in range(3)]
+    store.append(Batch.from_rows(
+        [{"ts": now - dt.timedelta(minutes=15 * k), "station_id": sid, "quantity": "water_level", "value": 50.0, "source": "demo"} for sid in extra for k in range(8)],
+        [{"station_id": sid, "source": "demo", "name": f"Zusatz {sid[-1]}", "theme": "water"} for sid in extra],
+    ))
+    app_env(demo_copy)
+    at = run(PAGE, kiosk="1")
+    assert not at.exception, at.exception
+    assert len(charts(at)) == 8 and any("8 von 11 Pegeln" in c.value for c in at.caption)
+
+
 def test_gauge_names_are_escaped_in_cards_and_banner(app_env, demo_copy, tmp_path, monkeypatch):
     store = open_store(demo_copy)
     evil = '<img src=x onerror="alert(1)">[Klick](javascript:alert(1))'

@@ -42,5 +42,9 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{name}: {level} erreicht – {value} (Marke {mark}), {trend}.",
         "{name}: {level} reached – {value} (mark {mark}), {trend}.",
     ),
+    "pegel.glance": (
+        "{n} von {total} Pegeln: die an einer Stufe und die mit dem geringsten Abstand zur nächsten.",
+        "{n} of {total} gauges: those at a level and those closest to their next one.",
+    ),
     "pegel.all_normal": ("Alle {n} Pegel liegen unter ihrer ersten Warnstufe.", "All {n} gauges are below their first warning level."),
 }
