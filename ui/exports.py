@@ -13,15 +13,10 @@ from plotly.subplots import make_subplots
 
 from core.schema import QUANTITIES
 from ui import charts
-from ui.charts_water import HOVER, TICKS, local_time
+from ui.charts_water import HOVER, TICKS, epoch_ms
 from ui.i18n import t
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would run such a cell as a formula
-
-
-def _epoch_ms(ts: pl.Series, tz: str):
-    # numbers instead of date strings: plotly sends float arrays base64-packed (a third of the bytes)
-    return local_time(ts, tz).dt.epoch("ms").cast(pl.Float64).to_numpy()
 
 
 def comparison_chart(chart: pl.DataFrame, *, tz: str, language: str, title: str, kiosk: bool = False) -> go.Figure:
@@ -41,7 +36,7 @@ def comparison_chart(chart: pl.DataFrame, *, tz: str, language: str, title: str,
             name = html.escape(series["name"][0] or station_id)
             style = charts.series_style(index)
             fig.add_trace(
-                go.Scattergl(x=_epoch_ms(series["ts"], tz), y=series["value"].to_numpy(), mode="lines", name=name,
+                go.Scattergl(x=epoch_ms(series["ts"], tz), y=series["value"].to_numpy(), mode="lines", name=name,
                              line={"color": style["color"], "dash": style["dash"], "width": 2},
                              legendgroup=name, hovertemplate=f"%{{y:.{digits}f}} {suffix}<extra>{name}</extra>"),
                 row=row, col=1,
