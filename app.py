@@ -3,7 +3,7 @@
 import streamlit as st
 
 from core.config import ConfigError
-from ui import data, kiosk, navigation, widgets
+from ui import data, kiosk, navigation, scenario, widgets
 from ui.i18n import t
 
 st.set_page_config(page_title="Smart City Showroom", page_icon=":material/location_city:", layout="wide")
@@ -13,8 +13,10 @@ except ConfigError as exc:
     st.error(t("common.config_error", "de", error=str(exc)), icon=":material/error:")
     st.stop()
 data.start_ingest()
+scenario.from_url()  # before any page reads data: ?scenario=starkregen&speed=60 starts one
 page = st.navigation(navigation.build(widgets.lang()), position="hidden" if widgets.kiosk() else "sidebar")
 widgets.sidebar()
+scenario.banner(widgets.lang())
 if widgets.kiosk():
     kiosk.rotation(page.url_path)
 with navigation.entered():

@@ -46,10 +46,8 @@ class Script:
     """One scenario: which simulated moment it starts from, how long it lasts, what it changes."""
 
     key: str
-    title_de: str
-    title_en: str
-    about_de: str
-    about_en: str
+    title: tuple[str, str]  # (German, English), as the i18n table
+    about: tuple[str, str]
     duration_h: float
     anchor: dt.datetime  # the simulated instant that scenario time 0 plays on top of
     seed: int
@@ -72,22 +70,14 @@ class Run:
         """Scenario seconds since the start: wall seconds × speed."""
         return max(0.0, (now - self.started_at).total_seconds()) * self.speed
 
-    def ended(self, now: dt.datetime) -> bool:
-        return not self.loop and self.elapsed(now) > self.duration_s
-
     def progress(self, now: dt.datetime) -> float:
         """Share of the current pass that has played, 0–1."""
         elapsed = self.elapsed(now)
         return (elapsed % self.duration_s if self.loop else min(elapsed, self.duration_s)) / self.duration_s
 
     @property
-    def token(self) -> int:
-        """Unique per start: the start instant in microseconds."""
+    def token(self) -> int:  # unique per start: the start instant in microseconds
         return round(self.started_at.timestamp() * 1e6)
-
-
-def _now(now: dt.datetime | None) -> dt.datetime:
-    return dt.datetime.now(UTC) if now is None else now.astimezone(UTC)
 
 
 def start(data_dir: str | Path, script: Script, *, speed: int, loop: bool = False, stations: tuple[str, ...], now: dt.datetime | None = None) -> Run:
@@ -95,15 +85,15 @@ def start(data_dir: str | Path, script: Script, *, speed: int, loop: bool = Fals
     if speed not in SPEEDS:
         msg = f"speed must be one of {', '.join(map(str, SPEEDS))}, got {speed!r}"
         raise ScenarioError(msg)
-    run = Run(script.key, speed, _now(now), bool(loop), script.duration_h * 3600.0, tuple(stations))
+    now = dt.datetime.now(UTC) if now is None else now.astimezone(UTC)
+    run = Run(script.key, speed, now, bool(loop), script.duration_h * 3600.0, tuple(stations))
     state = {**asdict(run), "started_at": run.started_at.isoformat()}
     directory = Path(data_dir)
     directory.mkdir(parents=True, exist_ok=True)
-    # temp file + rename: a reader sees the old state or the new one, never half a file
     handle, temp = tempfile.mkstemp(dir=directory, prefix=".scenario-", suffix=".tmp")
     with os.fdopen(handle, "w", encoding="utf-8") as out:
         json.dump(state, out)
-    os.replace(temp, directory / STATE_FILE)
+    os.replace(temp, directory / STATE_FILE)  # a reader sees the old state or the new one, never half a file
     return run
 
 
@@ -117,26 +107,23 @@ def read(data_dir: str | Path) -> Run | None:
         state: dict[str, Any] = json.loads((Path(data_dir) / STATE_FILE).read_text(encoding="utf-8"))
         started = dt.datetime.fromisoformat(state["started_at"]).astimezone(UTC)
         return Run(str(state["name"]), int(state["speed"]), started, bool(state["loop"]), float(state["duration_s"]), tuple(state["stations"]))
-    except FileNotFoundError:
+    except (OSError, ValueError, KeyError, TypeError):  # none, or from another version, or edited by hand
         return None
-    except (OSError, ValueError, KeyError, TypeError):
-        return None  # a state file from another version or edited by hand: no scenario, never a crash
 
 
 def active(data_dir: str | Path, now: dt.datetime | None = None) -> Run | None:
     """The running scenario: started, not stopped, and not past its end unless it loops."""
     run = read(data_dir)
-    return None if run is None or run.ended(_now(now)) else run
+    if run is None or (not run.loop and run.elapsed(now or dt.datetime.now(UTC)) > run.duration_s):
+        return None
+    return run
 
 
 def version(store_version: int, run: Run | None) -> int:
-    """A cache key for what the pages see: the store's version, moved elsewhere while a scenario runs.
-
-    0 (an empty store) stays 0; the high bit keeps scenario keys apart from the store's small counters.
-    """
+    """The store's version as a cache key, moved elsewhere while a scenario runs (0, empty, stays 0)."""
     if run is None or store_version == 0:
         return store_version
-    return (hash((store_version, run.token)) & ((1 << 62) - 1)) | (1 << 62)
+    return (hash((store_version, run.token)) & ((1 << 62) - 1)) | (1 << 62)  # never one of the store's small counters
 
 
 # -- script evaluation ------------------------------------------------------------------------
@@ -154,7 +141,7 @@ def ramp(keyframes: tuple[tuple[float, float], ...], hours: pl.Expr) -> pl.Expr:
 
 
 def apply(script: Script, base: pl.DataFrame) -> pl.DataFrame:
-    """The script's values from simulated ones: ``base`` has native_id, quantity, s (scenario seconds), value.
+    """The script's values from simulated ones (native_id, quantity, s in scenario seconds, value).
 
     Targets apply in file order. A ``value`` target also creates its quantity at stations that do
     not simulate it (ozone at the air stations on a hot day), on the station's reporting grid.
@@ -182,51 +169,23 @@ def apply(script: Script, base: pl.DataFrame) -> pl.DataFrame:
     return frame.filter(pl.col("value").is_not_null()).select("native_id", "quantity", "s", value=pl.col("value").round(2))
 
 
-def schedule(run: Run, table: pl.DataFrame, start: dt.datetime, end: dt.datetime) -> pl.DataFrame:
-    """Wall-clock times in (start, end] of a played pass ``table`` (native_id, quantity, s, value).
-
-    Scenario time s of pass c lands at started_at + (c × duration + s) / speed; a loop repeats the
-    pass (s in [0, duration)), a single run plays s in [0, duration] once.
-    """
-    lo, hi = max(run.elapsed(start), 0.0), run.elapsed(end)
-    if run.loop:
-        cycles = list(range(int(lo // run.duration_s), int(hi // run.duration_s) + 1))
-        table = table.filter(pl.col("s") < run.duration_s)
-    else:
-        cycles = [0]
-        table = table.filter(pl.col("s") <= run.duration_s)
-    started_us = run.token
-    played = table.join(pl.DataFrame({"cycle": cycles}, schema={"cycle": pl.Int64}), how="cross")
-    wall_us = started_us + ((pl.col("cycle") * run.duration_s + pl.col("s")) / run.speed * 1e6).round().cast(pl.Int64)
-    lo_us, hi_us = round(start.timestamp() * 1e6), round(end.timestamp() * 1e6)
-    return (
-        played.with_columns(ts=wall_us)
-        .filter((pl.col("ts") > lo_us) & (pl.col("ts") <= hi_us))
-        .select(ts=pl.from_epoch("ts", time_unit="us").dt.replace_time_zone("UTC"), native_id="native_id", quantity="quantity", value="value")
-        .sort("ts", "native_id", "quantity")
-    )
-
-
 # -- the read overlay ----------------------------------------------------------------------------
-def _ids(values: str | list[str] | tuple[str, ...] | None) -> list[str] | None:
-    return None if values is None else [values] if isinstance(values, str) else list(values)
+PLAYED = pl.col("station_id").str.starts_with(f"{SOURCE}:")
 
 
 class Overlay:
-    """The store as the pages read it: scenario stations in place of their demo twins.
+    """The store as the pages read it (read-only, the ``Store`` read API): scenario stations in place of demo twins.
 
-    While ``run`` plays, a twin's demo rows from ``started_at`` on give way to the scenario's
-    rows, renamed to the demo id (their ``source`` stays "scenario"), so thresholds keyed on demo
-    ids apply. A bucket the scenario touches holds scenario readings alone, so a day's min and
-    max are the scenario's. Without a run, scenario rows are hidden: the city is the demo again.
-    Read-only: the same read API as ``core.store.Store``.
+    While ``run`` plays, a twin's demo rows from ``started_at`` on give way to the scenario's rows,
+    renamed to the demo id (``source`` stays "scenario"), so thresholds keyed on demo ids apply. A
+    bucket the scenario touches holds scenario readings alone, so a day's min and max are the
+    scenario's. Without a run, scenario rows are hidden: the city is the demo again.
     """
 
     def __init__(self, store: Any, run: Run | None, *, demo: str) -> None:
-        self._store, self._run = store, run
-        self.tz = store.tz
-        twins = run.stations if run else ()
-        self._rename = {f"{SOURCE}:{i}": f"{demo}:{i}" for i in twins}
+        self._store, self._run, self.tz = store, run, store.tz
+        self._rename = {f"{SOURCE}:{i}": f"{demo}:{i}" for i in (run.stations if run else ())}
+        self._twin = pl.col("station_id").is_in(list(self._rename.values()))
         self._since = run.started_at if run else None
 
     @property
@@ -243,59 +202,51 @@ class Overlay:
         return self._store.stations().filter(pl.col("source") != SOURCE)
 
     def levels(self) -> pl.DataFrame:
-        return self._store.levels().filter(~self._scenario())
-
-    def _scenario(self) -> pl.Expr:
-        return pl.col("station_id").str.starts_with(f"{SOURCE}:")
-
-    def _twin(self) -> pl.Expr:
-        return pl.col("station_id").is_in(list(self._rename.values()))
+        return self._store.levels().filter(~PLAYED)
 
     def _renamed(self, frame: pl.DataFrame) -> pl.DataFrame:
         return frame.with_columns(station_id=pl.col("station_id").replace_strict(self._rename))
 
     def _ask(self, station_ids: Any) -> tuple[list[str] | None, list[str]]:
         """What to ask the store for: the ids as given, and the scenario ids of the twins among them."""
-        ids = _ids(station_ids)
+        ids = [station_ids] if isinstance(station_ids, str) else None if station_ids is None else list(station_ids)
         twins = [sid for sid, demo_id in self._rename.items() if ids is None or demo_id in ids]
         return ids, twins
 
     def _from(self, start: dt.datetime | None) -> dt.datetime:
-        return self._since if start is None or start < self._since else start
+        return self._since if start is None else max(start, self._since)
 
     def readings(self, start=None, end=None, station_ids=None, quantities=None) -> pl.DataFrame:
         ids, twins = self._ask(station_ids)
-        frame = self._store.readings(start, end, ids, quantities).filter(~self._scenario())
+        frame = self._store.readings(start, end, ids, quantities).filter(~PLAYED)
         if not self._rename:
             return frame
-        frame = frame.filter(~(self._twin() & (pl.col("ts") >= self._since)))
+        frame = frame.filter(~(self._twin & (pl.col("ts") >= self._since)))
         played = self._renamed(self._store.readings(self._from(start), end, twins, quantities)) if twins else frame.clear()
         return pl.concat([frame, played]).sort("station_id", "quantity", "ts")
 
     def rollup(self, every: str, start=None, end=None, station_ids=None, quantities=None) -> pl.DataFrame:
         ids, twins = self._ask(station_ids)
-        frame = self._store.rollup(every, start, end, ids, quantities).filter(~self._scenario())
+        frame = self._store.rollup(every, start, end, ids, quantities).filter(~PLAYED)
         if not self._rename:
             return frame
         first = pl.DataFrame({"ts": [self._since]}, schema={"ts": pl.Datetime("us", "UTC")}).select(rollup.bucket_start(every, self.tz)).item()
-        frame = frame.filter(~(self._twin() & (pl.col("bucket_start") >= first)))
+        frame = frame.filter(~(self._twin & (pl.col("bucket_start") >= first)))
         played = self._renamed(self._store.rollup(every, self._from(start), end, twins, quantities)) if twins else frame.clear()
         return pl.concat([frame, played]).sort(*rollup.KEYS, "bucket_start")
 
     def latest(self, now: dt.datetime | None = None) -> pl.DataFrame:
         frame = self._store.latest(now)
         if not self._rename:
-            return frame.filter(~self._scenario())
+            return frame.filter(~PLAYED)
         played = self._renamed(frame.filter(pl.col("station_id").is_in(list(self._rename)) & (pl.col("ts") >= self._since)))
         # a twin shows its demo values until the scenario's first reading has arrived
-        shown = frame.filter(~self._scenario() & ~pl.col("station_id").is_in(played["station_id"].unique().to_list()))
+        shown = frame.filter(~PLAYED & ~pl.col("station_id").is_in(played["station_id"].unique().to_list()))
         return pl.concat([shown, played]).sort(*rollup.KEYS)
 
 
 def overlay(store: Any, run: Run | None, *, demo: str | None) -> Any:
     """What pages read: ``store`` itself when no scenario ever played into it, else an ``Overlay``."""
-    if demo is None:
-        return store
-    if run is None and not store.stations()["source"].eq(SOURCE).any():
+    if demo is None or (run is None and not store.stations()["source"].eq(SOURCE).any()):
         return store
     return Overlay(store, run, demo=demo)

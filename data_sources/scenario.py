@@ -92,7 +92,7 @@ def load(path: Path) -> Script:
     if not isinstance(targets, list) or not targets:
         raise _fail(path, "[[targets]]", "at least one [[targets]] table")
     checked = tuple(_target(t, path, f"[[targets]] #{i}", hours) for i, t in enumerate(targets, start=1))
-    return Script(path.stem, *title, *about, hours, anchor.astimezone(dt.timezone.utc), seed, str(timezone), checked)
+    return Script(path.stem, title, about, hours, anchor.astimezone(dt.timezone.utc), seed, str(timezone), checked)
 
 
 @functools.lru_cache(maxsize=16)
@@ -141,6 +141,31 @@ def table(script: Script, *, speed: int) -> pl.DataFrame:
     return play.apply(script, base).filter(pl.col("native_id").is_in(ids)).sort("s", "native_id", "quantity")
 
 
+def schedule(run: Run, table: pl.DataFrame, start: dt.datetime, end: dt.datetime) -> pl.DataFrame:
+    """Wall-clock times in (start, end] of a played pass ``table`` (native_id, quantity, s, value).
+
+    Scenario time s of pass c lands at started_at + (c × duration + s) / speed; a loop repeats the
+    pass (s in [0, duration)), a single run plays s in [0, duration] once.
+    """
+    lo, hi = max(run.elapsed(start), 0.0), run.elapsed(end)
+    if run.loop:
+        cycles = list(range(int(lo // run.duration_s), int(hi // run.duration_s) + 1))
+        table = table.filter(pl.col("s") < run.duration_s)
+    else:
+        cycles = [0]
+        table = table.filter(pl.col("s") <= run.duration_s)
+    started_us = run.token
+    played = table.join(pl.DataFrame({"cycle": cycles}, schema={"cycle": pl.Int64}), how="cross")
+    wall_us = started_us + ((pl.col("cycle") * run.duration_s + pl.col("s")) / run.speed * 1e6).round().cast(pl.Int64)
+    lo_us, hi_us = round(start.timestamp() * 1e6), round(end.timestamp() * 1e6)
+    return (
+        played.with_columns(ts=wall_us)
+        .filter((pl.col("ts") > lo_us) & (pl.col("ts") <= hi_us))
+        .select(ts=pl.from_epoch("ts", time_unit="us").dt.replace_time_zone("UTC"), native_id="native_id", quantity="quantity", value="value")
+        .sort("ts", "native_id", "quantity")
+    )
+
+
 def parse(payload: Mapping[str, Any], *, source: str, config: Mapping[str, Any] | None = None) -> Batch:
     """Canonical rows from played columns (``ts`` epoch microseconds, native_id, quantity, value)."""
     try:
@@ -181,6 +206,6 @@ def fetch(source_cfg: Mapping[str, Any], session: Any = None, since: dt.datetime
         raise FeedFormatError(str(exc)) from None
     # from the start on (its first reading included), or on from the newest stored one
     start = run.started_at - dt.timedelta(microseconds=1) if since is None or since < run.started_at else since
-    rows = play.schedule(run, played, max(start, now - MAX_CATCH_UP), now)
+    rows = schedule(run, played, max(start, now - MAX_CATCH_UP), now)
     wire = {"ts": rows["ts"].dt.epoch("us"), "native_id": rows["native_id"], "quantity": rows["quantity"], "value": rows["value"]}
     return parse(wire, source=source_cfg["key"], config=source_cfg)

@@ -16,7 +16,7 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from core import today
+from core import scenario, today
 from core.config import CityConfig, data_dir, load_config
 from core.ingest import background
 from core.store import Store, open_store
@@ -32,8 +32,14 @@ def city() -> CityConfig:
 
 
 @st.cache_resource(show_spinner=False)
-def store() -> Store:
+def _store() -> Store:
     return open_store(data_dir(), tz=city().timezone)
+
+
+def store() -> Any:
+    """What pages read: the store, with a running workshop scenario's stations in place of their demo twins."""
+    demo = demo_key()
+    return scenario.overlay(_store(), scenario.active(data_dir()) if demo else None, demo=demo)
 
 
 @st.cache_resource(show_spinner=False)
@@ -65,11 +71,16 @@ def _export_secrets() -> None:
 
 
 def version() -> int:
-    return store().version
+    """The data version, with the running scenario in it: starting or stopping one is a new key."""
+    return scenario.version(_store().version, scenario.active(data_dir()) if has_demo() else None)
+
+
+def demo_key() -> str | None:
+    return next((src["key"] for src in city().sources if src["kind"] == "demo"), None)
 
 
 def has_demo() -> bool:
-    return any(src["kind"] == "demo" for src in city().sources)
+    return demo_key() is not None
 
 
 @st.cache_data(ttl=TTL_S, max_entries=4, show_spinner=False)

@@ -19,7 +19,7 @@ T0 = dt.datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 
 
 def script(*targets: Target, hours: float = 2.0) -> Script:
-    return Script("probe", "Probe", "Probe", "", "", hours, T0, 42, "Europe/Berlin", targets)
+    return Script("probe", ("Probe", "Probe"), ("", ""), hours, T0, 42, "Europe/Berlin", targets)
 
 
 def base(**values: list[float]) -> pl.DataFrame:
@@ -115,32 +115,6 @@ def test_targets_apply_in_file_order():
         simulated,
     )
     assert played["value"].to_list() == [55.0, 55.0, 55.0]
-
-
-# -- wall clock ---------------------------------------------------------------------------------
-TABLE = pl.DataFrame({"native_id": "a", "quantity": "water_level", "s": [0.0, 600.0, 1200.0, 1800.0], "value": [1.0, 2.0, 3.0, 4.0]})
-
-
-def test_scenario_time_is_wall_time_times_speed():
-    run = Run("probe", 60, T0, False, 1800.0, ("a",))
-    rows = scenario.schedule(run, TABLE, T0 - dt.timedelta(microseconds=1), T0 + dt.timedelta(minutes=5))
-    assert rows["ts"].to_list() == [T0 + dt.timedelta(seconds=s) for s in (0, 10, 20, 30)]
-    later = scenario.schedule(run, TABLE, T0 + dt.timedelta(seconds=10), T0 + dt.timedelta(seconds=25))
-    assert later["value"].to_list() == [3.0]  # (since, now]: what an earlier poll stored is not repeated
-
-
-def test_same_values_at_the_same_scenario_time_at_10x_and_60x():
-    fast = scenario.schedule(Run("p", 60, T0, False, 1800.0, ()), TABLE, T0 - dt.timedelta(seconds=1), T0 + dt.timedelta(hours=1))
-    slow = scenario.schedule(Run("p", 10, T0, False, 1800.0, ()), TABLE, T0 - dt.timedelta(seconds=1), T0 + dt.timedelta(hours=1))
-    assert fast["value"].to_list() == slow["value"].to_list()
-    assert (slow["ts"] - T0).to_list() == [6 * (t - T0) for t in fast["ts"]]
-
-
-def test_a_loop_repeats_the_pass_and_a_single_run_stops():
-    looped = scenario.schedule(Run("p", 60, T0, True, 1800.0, ()), TABLE, T0 - dt.timedelta(seconds=1), T0 + dt.timedelta(seconds=75))
-    assert looped["value"].to_list() == [1.0, 2.0, 3.0, 1.0, 2.0, 3.0, 1.0, 2.0]  # s = 1800 is s = 0 of the next pass
-    once = scenario.schedule(Run("p", 60, T0, False, 1800.0, ()), TABLE, T0 - dt.timedelta(seconds=1), T0 + dt.timedelta(seconds=75))
-    assert once["value"].to_list() == [1.0, 2.0, 3.0, 4.0]
 
 
 # -- overlay ------------------------------------------------------------------------------------

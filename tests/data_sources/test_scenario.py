@@ -9,6 +9,7 @@ import polars as pl
 import pytest
 
 from core import ingest, scenario
+from core.scenario import Run
 from core.config import DEFAULT_CONFIG, load_config
 from core.status import felt_temperature, status
 from core.store import open_store
@@ -41,7 +42,7 @@ def test_every_bundled_script_loads_and_names_demo_stations_only():
     scripts = feed.scripts()
     assert set(scripts) == {"starkregen", "hitzetag", "stickiges_klassenzimmer"}
     for script in scripts.values():
-        assert script.title_de and script.title_en and feed.twins(script)
+        assert all(script.title) and all(script.about) and feed.twins(script)
         assert not set(feed.twins(script)) & {p.native_id for p in PARKING}  # parking is never touched
 
 
@@ -118,6 +119,32 @@ def test_klassenzimmer_leaves_the_other_rooms_alone():
 @pytest.mark.parametrize("name", ["starkregen", "hitzetag", "stickiges_klassenzimmer"])
 def test_speed_changes_only_how_fast_not_what(name):
     assert played(name, speed=10).equals(played(name, speed=60)) and played(name, speed=1).equals(played(name, speed=60))
+
+
+# -- wall clock ---------------------------------------------------------------------------------
+TABLE = pl.DataFrame({"native_id": "a", "quantity": "water_level", "s": [0.0, 600.0, 1200.0, 1800.0], "value": [1.0, 2.0, 3.0, 4.0]})
+
+
+def test_scenario_time_is_wall_time_times_speed():
+    run = Run("probe", 60, NOW, False, 1800.0, ("a",))
+    rows = feed.schedule(run, TABLE, NOW - dt.timedelta(microseconds=1), NOW + dt.timedelta(minutes=5))
+    assert rows["ts"].to_list() == [NOW + dt.timedelta(seconds=s) for s in (0, 10, 20, 30)]
+    later = feed.schedule(run, TABLE, NOW + dt.timedelta(seconds=10), NOW + dt.timedelta(seconds=25))
+    assert later["value"].to_list() == [3.0]  # (since, now]: what an earlier poll stored is not repeated
+
+
+def test_same_values_at_the_same_scenario_time_at_10x_and_60x():
+    fast = feed.schedule(Run("p", 60, NOW, False, 1800.0, ()), TABLE, NOW - dt.timedelta(seconds=1), NOW + dt.timedelta(hours=1))
+    slow = feed.schedule(Run("p", 10, NOW, False, 1800.0, ()), TABLE, NOW - dt.timedelta(seconds=1), NOW + dt.timedelta(hours=1))
+    assert fast["value"].to_list() == slow["value"].to_list()
+    assert (slow["ts"] - NOW).to_list() == [6 * (t - NOW) for t in fast["ts"]]
+
+
+def test_a_loop_repeats_the_pass_and_a_single_run_stops():
+    looped = feed.schedule(Run("p", 60, NOW, True, 1800.0, ()), TABLE, NOW - dt.timedelta(seconds=1), NOW + dt.timedelta(seconds=75))
+    assert looped["value"].to_list() == [1.0, 2.0, 3.0, 1.0, 2.0, 3.0, 1.0, 2.0]  # s = 1800 is s = 0 of the next pass
+    once = feed.schedule(Run("p", 60, NOW, False, 1800.0, ()), TABLE, NOW - dt.timedelta(seconds=1), NOW + dt.timedelta(seconds=75))
+    assert once["value"].to_list() == [1.0, 2.0, 3.0, 4.0]
 
 
 def fetch(data_dir, now, since=None):

@@ -1,0 +1,161 @@
+"""Workshop scenarios in the app: the banner on every page, start and stop by URL, and staff controls."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+
+import streamlit as st
+
+from core import scenario as runs
+from core.config import data_dir
+from data_sources import scenario as feed
+from ui import data, widgets
+from ui.i18n import clock, t
+
+BANNER_REFRESH_S = 10
+TRUE = ("1", "true", "yes", "ja")
+
+CSS = """
+<style>
+.scs-scenario{display:flex;flex-wrap:wrap;align-items:center;gap:.3rem 1rem;border-radius:10px;padding:.6rem 1rem;
+  background:#1F2A44;color:#fff;border-left:12px solid #E69F00;margin-bottom:.4rem}
+.scs-scenario b{font-size:1.25rem}
+.scs-scenario .scs-scenario-icon{font-size:1.3rem;color:#E69F00}
+.scs-scenario .scs-scenario-detail{font-size:.95rem;opacity:.9}
+.scs-scenario .scs-scenario-bar{flex-basis:100%;height:6px;border-radius:3px;background:rgba(255,255,255,.25)}
+.scs-scenario .scs-scenario-bar div{height:6px;border-radius:3px;background:#E69F00}
+</style>
+"""
+
+
+def _hours(seconds: float) -> str:
+    minutes = int(round(seconds / 60))
+    return f"{minutes // 60}:{minutes % 60:02d} h"
+
+
+def title(script: runs.Script, language: str) -> str:
+    return script.title[1 if language == "en" else 0]
+
+
+def banner_html(run: runs.Run, script: runs.Script, language: str, now: dt.datetime) -> str:
+    """The banner as escaped HTML: what plays, that nothing is real, speed and progress."""
+    e = html.escape
+    progress = run.progress(now)
+    detail = t("scenario.banner.detail", language, speed=run.speed, played=_hours(progress * run.duration_s), duration=_hours(run.duration_s))
+    if run.loop:
+        detail += f" · ⟳ {t('scenario.banner.loop', language)}"
+    return (
+        f'{CSS}<div class="scs-scenario" role="status" data-scenario="{e(run.name)}">'
+        f'<span class="scs-scenario-icon">▶</span><b>{e(t("scenario.banner", language, name=title(script, language)))}</b>'
+        f'<span class="scs-scenario-detail">{e(detail)}</span>'
+        f'<div class="scs-scenario-bar"><div style="width:{progress * 100:.1f}%"></div></div></div>'
+    )
+
+
+def banner(language: str) -> None:
+    """On every page, kiosk included: a banner while a scenario runs, refreshed in place."""
+    if not data.has_demo():
+        return
+
+    @st.fragment(run_every=BANNER_REFRESH_S)
+    def live() -> None:
+        run = runs.active(data_dir())
+        if run is None:
+            return
+        try:
+            script = feed.script(run.name)
+        except runs.ScenarioError:
+            return  # its file was removed: the fetch reports it in feed health
+        st.html(banner_html(run, script, language, dt.datetime.now(dt.timezone.utc)))
+
+    live()
+
+
+def _start(name: str, speed: int, loop: bool) -> str | None:
+    """Start a scenario; what went wrong (a broken script file), if anything."""
+    try:
+        feed.start(data_dir(), name, speed=speed, loop=loop)
+    except runs.ScenarioError as exc:
+        return str(exc)
+    return None
+
+
+def from_url() -> None:
+    """``?scenario=starkregen&speed=60[&loop=1]`` starts, ``?scenario=stop`` stops; once per session.
+
+    Idempotent: a kiosk that reloads the URL finds the same scenario running and leaves it be.
+    A wrong address keeps saying what is wrong for as long as it is in the URL.
+    """
+    wanted = st.query_params.get("scenario")
+    if not wanted:
+        return
+    request = (wanted, st.query_params.get("speed", "1"), st.query_params.get("loop", "0"))
+    handled = st.session_state.get("scenario_url")
+    problem = handled[1] if handled and handled[0] == request else _handle(*request)
+    st.session_state.scenario_url = (request, problem)
+    if problem:
+        key, params = problem
+        st.warning(t(key, widgets.lang(), **params), icon=":material/warning:")
+
+
+def _handle(wanted: str, speed_text: str, loop_text: str) -> tuple[str, dict] | None:
+    """Act on a URL request; the text key and parameters of what is wrong with it, if anything."""
+    if not data.has_demo():
+        return "scenario.no_demo", {}
+    if wanted == "stop":
+        runs.stop(data_dir())
+        return None
+    known = feed.scripts()
+    if wanted not in known:
+        return "scenario.unknown", {"name": wanted, "known": ", ".join(known)}
+    speeds = {str(s): s for s in runs.SPEEDS}
+    if speed_text not in speeds:
+        return "scenario.bad_speed", {"speed": speed_text, "speeds": ", ".join(speeds)}
+    speed, loop = speeds[speed_text], loop_text.lower() in TRUE
+    run = runs.active(data_dir())
+    if run is not None and (run.name, run.speed, run.loop) == (wanted, speed, loop):
+        return None
+    error = _start(wanted, speed, loop)
+    return ("scenario.broken", {"error": error}) if error else None
+
+
+def _start_chosen() -> None:
+    state = st.session_state
+    error = _start(state.scenario_name, state.get("scenario_speed") or runs.SPEEDS[-1], bool(state.get("scenario_loop")))
+    if error:
+        state.scenario_error = error
+
+
+def controls(language: str) -> None:
+    """Start, stop, speed and loop (the Daten page shows them in an expander; staff only)."""
+    if not data.has_demo():
+        st.info(t("scenario.no_demo", language), icon=":material/science:")
+        return
+    known = feed.scripts()
+    run = runs.active(data_dir())
+    st.caption(t("scenario.intro", language))
+    names = list(known)
+    if run is not None and run.name in known and "scenario_name" not in st.session_state:
+        st.session_state.scenario_name = run.name
+    name = st.selectbox(t("scenario.choose", language), names, format_func=lambda key: title(known[key], language), key="scenario_name")
+    chosen = known[name]
+    st.caption(chosen.about[1 if language == "en" else 0])
+    speed = st.segmented_control(
+        t("scenario.speed", language), runs.SPEEDS, default=runs.SPEEDS[-1], format_func=lambda s: f"{s}×",
+        key="scenario_speed", help=t("scenario.speed.help", language),
+    ) or runs.SPEEDS[-1]
+    duration = chosen.duration_h * 3600
+    st.caption(t("scenario.duration", language, duration=_hours(duration), speed=speed, wall=_hours(duration / speed)))
+    st.checkbox(t("scenario.loop", language), key="scenario_loop")
+    left, right = st.columns(2)
+    left.button(t("scenario.start", language), on_click=_start_chosen, type="primary", icon=":material/play_arrow:", width="stretch")
+    right.button(t("scenario.stop", language), on_click=runs.stop, args=(data_dir(),), disabled=run is None, icon=":material/stop:", width="stretch")
+    if error := st.session_state.pop("scenario_error", None):
+        st.error(t("scenario.broken", language, error=error), icon=":material/error:")
+    if run is None:
+        st.info(t("scenario.idle", language), icon=":material/science:")
+    else:
+        started = clock(run.started_at, data.city().timezone, language)
+        st.success(t("scenario.running", language, name=title(known[run.name], language) if run.name in known else run.name, speed=run.speed, time=started), icon=":material/play_circle:")
+    st.caption(t("scenario.url", language, url=f"?scenario={name}&speed={speed}&kiosk=1"))
