@@ -66,8 +66,11 @@ if kiosk:  # no controls on a public screen: the first theme's headline quantity
 
 
 def keep(key: str, options: list, fallback: list) -> list:
-    """A multiselect's remembered choice, minus options that are gone (no default= needed then)."""
-    st.session_state[key] = [v for v in st.session_state.get(key, fallback) if v in options]
+    """A multiselect's remembered choice minus options that are gone; the fallback when nothing of it
+    is left (not after the user cleared it). Set before the widget, so no default= is needed."""
+    before = st.session_state.get(key, fallback)
+    kept = [v for v in before if v in options]
+    st.session_state[key] = kept if kept or not before else [v for v in fallback if v in options]
     return st.session_state[key]
 
 

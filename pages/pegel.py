@@ -20,7 +20,7 @@ gauges = data.current(data.version()).filter((pl.col("theme") == "water") & (pl.
 if not len(gauges):
     st.info(t("pegel.no_gauges", language), icon=":material/water:")
     st.stop()
-names = dict(zip(gauges["station_id"], gauges["name"]))
+names = {sid: name or sid for sid, name in zip(gauges["station_id"], gauges["name"])}
 
 
 def banner(view: water.WaterView) -> None:

@@ -59,8 +59,7 @@ def test_filters_find_stations_and_offer_their_quantities(app_env, demo_copy):
     assert [o for o in stations.options if "Hönne" in o] and "Bahnhof Menden" in stations.options  # the chosen ones stay
     stations.set_value(["demo:pegel-hoenne-mitte"]).run()
     quantities = at.multiselect(key="daten_quantities")
-    assert quantities.options == ["Wasserstand"] and quantities.value == []
-    quantities.set_value(["water_level"]).run()
+    assert quantities.options == ["Wasserstand"] and quantities.value == ["water_level"]  # temperature is gone: the gauge's own
     assert not at.exception, at.exception
     assert "Hönne Menden Mitte" in set(at.dataframe[0].value.iloc[:, 1])
 
