@@ -150,25 +150,34 @@ def lesson_share(store: Any, city: Any, *, school: str | None = None, weeks_back
     return LessonShare(rooms=table, start=start.astimezone(ZoneInfo(tz)).date(), end=last_day, edges=co2_edges(store, city))
 
 
-def overview(store: Any, city: Any, *, now: dt.datetime | None = None) -> pl.DataFrame:
+@dataclass(frozen=True)
+class Overview:
+    """All schools now and this week (see :func:`overview`)."""
+
+    schools: pl.DataFrame
+    week: LessonShare  # the per-room shares the school figures are made of, with the week's dates and limits
+
+
+def overview(store: Any, city: Any, *, now: dt.datetime | None = None) -> Overview:
     """One row per school: rooms, rooms to air, the worst room now and this week's lesson-time shares.
 
     Rooms without a school form one row with school :data:`UNASSIGNED`.
 
     Columns: school, rooms, to_air, bad, unknown, stale, max_co2, worst_room, severity, status,
     status_de, status_en, tone (of the worst room), as_of, room_states (list of room, status,
-    tone in room order), share_moderate, share_bad (all the school's lesson buckets together).
+    tone in room order), buckets, share_moderate, share_bad (all the school's lesson buckets together).
     Sorted by severity (worst first), then name.
     """
     now = _now(now)
     current = rooms(store, city, now=now).with_columns(pl.col("school").fill_null(UNASSIGNED))
-    week = lesson_share(store, city, now=now).rooms.with_columns(pl.col("school").fill_null(UNASSIGNED))
-    shares = week.group_by("school").agg(
+    week = lesson_share(store, city, now=now)
+    shares = week.rooms.with_columns(pl.col("school").fill_null(UNASSIGNED)).group_by("school").agg(
+        buckets=pl.col("buckets").sum(),
         share_moderate=pl.when(pl.col("buckets").sum() > 0).then(pl.col("over_moderate").sum() / pl.col("buckets").sum()),
         share_bad=pl.when(pl.col("buckets").sum() > 0).then(pl.col("over_bad").sum() / pl.col("buckets").sum()),
     )
     worst_first = current.sort(["severity", "value"], descending=True, nulls_last=True)
-    return (
+    table = (
         worst_first.group_by("school", maintain_order=True)
         .agg(
             rooms=pl.len().cast(pl.Int64),
@@ -189,6 +198,7 @@ def overview(store: Any, city: Any, *, now: dt.datetime | None = None) -> pl.Dat
         .join(shares, on="school", how="left")
         .sort(["severity", "school"], descending=[True, False], nulls_last=True)
     )
+    return Overview(schools=table, week=week)
 
 
 def day_curve(store: Any, city: Any, *, school: str, now: dt.datetime | None = None) -> pl.DataFrame:

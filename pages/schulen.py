@@ -45,8 +45,9 @@ def as_of_line(moment, stale: int) -> None:
 
 @st.fragment(run_every=30)
 def overview() -> None:
-    table = data.view("schools.overview", data.version())
-    limit = ppm(data.view("schools.co2_edges", data.version())[0])
+    result = data.view("schools.overview", data.version())
+    table = result.schools
+    limit = ppm(result.week.edges[0])
     airing, total = int((table["to_air"] + table["bad"]).sum()), int(table["rooms"].sum())
     lead = t("schulen.summary.some", language, n=airing, total=total) if airing else t("schulen.summary.none", language, total=total)
     st.html(f'<div class="scl-lead">{html.escape(lead)}</div>')
@@ -59,8 +60,15 @@ def overview() -> None:
         rooms = [{"tone": s["tone"], "title": f"{s['room']}: {t('schulen.hint.' + s['status'], language)}"} for s in r["room_states"]]
         cards.append(cc.card(tone=r["tone"], title=school_name(r["school"]), number_text=state, label=label(r), extra=cc.chips(rooms),
                              lines=(t("schulen.tile.worst", language, room=r["worst_room"], value=ppm(r["max_co2"])), week), stale=r["stale"] > 0, language=language))
-    # few schools: two big tiles a row fill the kiosk screen; many: as many as fit
-    st.html(cc.grid(cards, 34 if kiosk and len(cards) <= 4 else 20))
+    st.html(cc.grid(cards, 18 if kiosk else 20))
+    if kiosk and len(cards) > 4 or not int(table["buckets"].fill_null(0).sum()):
+        return  # a kiosk full of tiles has no room for the chart
+    week = result.week
+    edges = week.edges
+    title = t("schulen.share_title", language, moderate=ppm(edges[0]), bad=ppm(edges[-1]), start=cc.day_label(week.start, language), end=cc.day_label(week.end, language))
+    named = table.sort("school").with_columns(school=pl.col("school").map_elements(school_name, return_dtype=pl.String))
+    st.plotly_chart(cc.lesson_shares(named, title=title, edges=edges, language=language, label="school", y_title=t("schulen.pick", language), large=kiosk),
+                    config={"displaylogo": False})
 
 
 @st.fragment(run_every=30)

@@ -234,19 +234,21 @@ def co2_day(curve: pl.DataFrame, *, school: str, edges: tuple[float, ...], langu
     return fig
 
 
-def lesson_shares(rooms: pl.DataFrame, *, title: str, edges: tuple[float, ...], language: str) -> go.Figure:
-    """Two bars per room (share above each limit), labelled with the percentage; the worse one hatched."""
+def lesson_shares(rooms: pl.DataFrame, *, title: str, edges: tuple[float, ...], language: str, label: str = "room", y_title: str = "", large: bool = False) -> go.Figure:
+    """Two bars per room (or school: ``label``), share above each limit, labelled in percent; the worse one hatched."""
     fig = go.Figure()
     shown = rooms.filter(pl.col("buckets") > 0).reverse()  # plotly draws the first category at the bottom
     for column, edge, colour, pattern in (("share_moderate", edges[0], BAND_COLOURS[1], ""), ("share_bad", edges[-1], BAND_COLOURS[2], "/")):
         values = (shown[column] * 100).to_list()
         fig.add_trace(go.Bar(
-            y=shown["room"], x=values, orientation="h", name=t("schulen.over", language, value=quantity_value(edge, "co2", language)),
+            y=shown[label], x=values, orientation="h", name=t("schulen.over", language, value=quantity_value(edge, "co2", language)),
             marker={"color": colour, "pattern": {"shape": pattern}, "line": {"color": "#333333", "width": 1}},
             text=[f"{number(v, 0, language)} %" for v in values], textposition="outside", cliponaxis=False,
         ))
-    charts.style(fig, title=title, x_title=t("schulen.share_axis", language), y_title=t("schulen.room", language), language=language,
+    charts.style(fig, title=title, x_title=t("schulen.share_axis", language), y_title=y_title or t("schulen.room", language), language=language,
                  height=140 + 46 * max(len(shown), 1))
     fig.update_layout(barmode="group", hovermode="y unified")
+    if large:  # kiosk: readable from a few metres
+        fig.update_layout(font={"size": 20}, title_font={"size": 24}, height=160 + 60 * max(len(shown), 1))
     fig.update_xaxes(range=[0, 110], ticksuffix=" %")
     return fig

@@ -121,14 +121,16 @@ def test_overview_per_school_worst_room_first(store):
     rows += co2("b", NOW - dt.timedelta(hours=1), NOW, 500.0) + co2("c", NOW - dt.timedelta(hours=1), NOW, 450.0)
     stations = [room("a", "Alpha Raum 2"), room("b", "Alpha Raum 1"), room("c", "Beta Raum 1"), room("x", "Sensor X")]
     store.append(Batch.from_rows(rows, stations))
-    table = schools.overview(store, city(), now=NOW)
+    result = schools.overview(store, city(), now=NOW)
+    table = result.schools
+    assert result.week.start == MONDAY and len(result.week.rooms) == 4
     assert table["school"].to_list() == ["Alpha", "Beta", schools.UNASSIGNED]  # Alpha has a room to air
     alpha = table.row(0, named=True)
     assert (alpha["rooms"], alpha["to_air"], alpha["bad"], alpha["worst_room"], alpha["max_co2"]) == (2, 1, 0, "Raum 2", 1700.0)
     assert alpha["status"] == "moderate" and alpha["tone"] == "moderate"
     assert [s["room"] for s in alpha["room_states"]] == ["Raum 1", "Raum 2"]
     assert [s["status"] for s in alpha["room_states"]] == ["good", "moderate"]
-    assert alpha["share_moderate"] == pytest.approx(10 / (63 + 1))  # room b adds one good lesson bucket (13:00–13:15)
+    assert alpha["buckets"] == 63 + 1 and alpha["share_moderate"] == pytest.approx(10 / (63 + 1))  # room b adds one good lesson bucket (13:00–13:15)
     unassigned = table.row(2, named=True)
     assert unassigned["unknown"] == 1 and unassigned["severity"] is None
 
@@ -152,5 +154,5 @@ def test_week_start_across_dst():
 def test_empty_store(store):
     assert schools.schools(store, city()) == []
     assert schools.rooms(store, city(), now=NOW).is_empty()
-    assert schools.overview(store, city(), now=NOW).is_empty()
+    assert schools.overview(store, city(), now=NOW).schools.is_empty()
     assert schools.lesson_share(store, city(), now=NOW).rooms.is_empty()
