@@ -30,8 +30,9 @@ CSS = """
 
 
 def _hours(seconds: float) -> str:
+    """A span as "3:30 h", or "24 min" under an hour."""
     minutes = int(round(seconds / 60))
-    return f"{minutes // 60}:{minutes % 60:02d} h"
+    return f"{minutes} min" if minutes < 60 else f"{minutes // 60}:{minutes % 60:02d} h"
 
 
 def title(script: runs.Script, language: str) -> str:
@@ -147,7 +148,7 @@ def controls(language: str) -> None:
     ) or runs.SPEEDS[-1]
     duration = chosen.duration_h * 3600
     st.caption(t("scenario.duration", language, duration=_hours(duration), speed=speed, wall=_hours(duration / speed)))
-    st.checkbox(t("scenario.loop", language), key="scenario_loop")
+    loop = st.checkbox(t("scenario.loop", language), key="scenario_loop")
     left, right = st.columns(2)
     left.button(t("scenario.start", language), on_click=_start_chosen, type="primary", icon=":material/play_arrow:", width="stretch")
     right.button(t("scenario.stop", language), on_click=runs.stop, args=(data_dir(),), disabled=run is None, icon=":material/stop:", width="stretch")
@@ -158,4 +159,4 @@ def controls(language: str) -> None:
     else:
         started = clock(run.started_at, data.city().timezone, language)
         st.success(t("scenario.running", language, name=title(known[run.name], language) if run.name in known else run.name, speed=run.speed, time=started), icon=":material/play_circle:")
-    st.caption(t("scenario.url", language, url=f"?scenario={name}&speed={speed}&kiosk=1"))
+    st.caption(t("scenario.url", language, url=f"/heute?kiosk=1&scenario={name}&speed={speed}{'&loop=1' if loop else ''}"))

@@ -126,6 +126,7 @@ def test_controls_start_and_stop_a_scenario(app_env, demo_copy):
     run_ = scenario.active(demo_copy)
     assert run_ is not None and (run_.name, run_.speed, run_.loop) == ("stickiges_klassenzimmer", 60, True)
     assert any("Läuft: Stickiges Klassenzimmer, 60×" in s.value for s in at.success)
-    assert any("?scenario=stickiges_klassenzimmer&speed=60" in c.value for c in at.caption)
+    assert any("/heute?kiosk=1&scenario=stickiges_klassenzimmer&speed=60&loop=1" in c.value for c in at.caption)
+    assert any("bei 60× 3 min" in c.value for c in at.caption)
     at.button[1].click().run()
     assert scenario.active(demo_copy) is None and not at.exception
