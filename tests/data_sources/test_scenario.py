@@ -254,3 +254,17 @@ def test_ingest_keeps_scenario_readings_under_their_own_source(tmp_path):
     assert demo_after.equals(demo_before)  # the demo's own history is untouched
     scenario.stop(store.root)
     assert [r.source for r in ingest.run_once(city, store)] == ["demo"]
+
+
+def test_after_a_long_pause_only_the_last_day_is_played_back(tmp_path):
+    feed.start(tmp_path, "stickiges_klassenzimmer", speed=60, loop=True, now=NOW - dt.timedelta(days=5))
+    rows = fetch(tmp_path, NOW).readings
+    assert rows["ts"].min() >= NOW - feed.MAX_CATCH_UP and rows["ts"].max() <= NOW and len(rows) > 1000
+
+
+def test_a_city_without_the_demo_never_polls_a_scenario(tmp_path):
+    config = tmp_path / "city.toml"
+    config.write_text('[city]\nname = "X"\ntimezone = "Europe/Berlin"\ncenter = [51.4, 7.7]\nzoom = 12\n\n[[sources]]\nkey = "up"\nkind = "csv_file"\npath = "r.csv"\n', encoding="utf-8")
+    feed.start(tmp_path / "data", "starkregen", speed=60)
+    city = load_config(config)
+    assert ingest.sources(city, tmp_path / "data") == city.sources

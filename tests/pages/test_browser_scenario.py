@@ -59,3 +59,18 @@ def test_banner_stays_while_the_kiosk_rotates(storm):
         page.get_by_text(BANNER).wait_for(timeout=30_000)
         assert page.locator('[data-testid="stException"]').count() == 0
         assert not page.errors
+
+
+def test_a_scenario_started_elsewhere_appears_on_a_running_kiosk(storm):
+    """A host starts it from a phone: the kiosk shows the banner without a reload."""
+    url, directory = storm
+    scenario.stop(directory)
+    with browser_page() as page:
+        page.goto(f"{url}/heute?kiosk=1")
+        page.locator(".scs-tile").first.wait_for(timeout=60_000)
+        assert page.get_by_text("Szenario:").count() == 0
+        feed.start(directory, "hitzetag", speed=10)
+        page.get_by_text("Szenario: Hitzetag – keine echten Messwerte").wait_for(timeout=30_000)
+        scenario.stop(directory)
+        page.get_by_text("Szenario:").wait_for(state="detached", timeout=30_000)
+        assert page.locator('[data-testid="stException"]').count() == 0
