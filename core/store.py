@@ -11,8 +11,8 @@ import polars as pl
 from core import rollup
 from core.schema import LEVELS_SCHEMA, READINGS_SCHEMA, STATIONS_SCHEMA, Batch
 from core.store_compact import compact, plan
-from core.store_files import EVERY, TIME_COLUMN, Commit, Files, from_us, partition_key, to_us
-from core.store_merge import HEALTH_SCHEMA, ROW_KEY, TAIL_SCHEMA, classify, health_row, merge_tail, source_newest, tail_stats, upsert
+from core.store_files import EVERY, TIME_COLUMN, Commit, Files, as_utc, from_us, partition_key, to_us
+from core.store_merge import HEALTH_SCHEMA, ROW_KEY, TAIL_SCHEMA, classify, health_row, merge_tail, row_set, source_newest, tail_stats, upsert
 
 T = TypeVar("T")
 TABLES = {"stations": (STATIONS_SCHEMA, ["station_id"]), "levels": (LEVELS_SCHEMA, ["station_id", "quantity", "level"])}
@@ -36,19 +36,8 @@ def open_store(data_dir: str | Path, tz: str = "Europe/Berlin", *, durable: bool
     return store
 
 
-def _rows(frame: pl.DataFrame) -> frozenset:
-    return frozenset(frame.iter_rows())
-
-
 def _ids(values: str | Iterable[str] | None) -> list[str] | None:
     return None if values is None else [values] if isinstance(values, str) else list(values)
-
-
-def _utc(moment: dt.datetime | None) -> dt.datetime | None:
-    if moment is None:
-        return None
-    to_us(moment)  # rejects naive datetimes with a clear message
-    return moment.astimezone(dt.timezone.utc)
 
 
 class Store:
@@ -114,7 +103,7 @@ class Store:
 
     def readings(self, start=None, end=None, station_ids=None, quantities=None) -> pl.DataFrame:
         """Stored readings in [start, end) (aware datetimes), sorted by station_id, quantity, ts."""
-        start, end, ids, qs = _utc(start), _utc(end), _ids(station_ids), _ids(quantities)
+        start, end, ids, qs = as_utc(start), as_utc(end), _ids(station_ids), _ids(quantities)
         return self._read(lambda m: self._scan(m, "readings", start, end, ids, qs).sort(ROW_KEY).collect())
 
     def _floor(self, moment: dt.datetime, every: str) -> dt.datetime:
@@ -130,7 +119,7 @@ class Store:
         if every not in EVERY:
             msg = f"every must be one of {EVERY}, got {every!r}"
             raise ValueError(msg)
-        start, end, ids, qs = _utc(start), _utc(end), _ids(station_ids), _ids(quantities)
+        start, end, ids, qs = as_utc(start), as_utc(end), _ids(station_ids), _ids(quantities)
         if start is not None and end is not None and end <= start:
             return pl.DataFrame(schema=rollup.BUCKET_SCHEMA)
         inner_lo = start if start is None or self._floor(start, every) == start else self._next(start, every)
@@ -154,7 +143,7 @@ class Store:
         Kept incrementally: the store holds the newest readings of every series (the tail),
         so this equals ``latest(readings(), now)`` whenever ``now`` is not before them.
         """
-        now = dt.datetime.now(dt.timezone.utc) if now is None else _utc(now)
+        now = dt.datetime.now(dt.timezone.utc) if now is None else as_utc(now)
         return rollup.latest(self._read(lambda m: self._table(m, "latest", TAIL_SCHEMA)), now)
 
     def stations(self) -> pl.DataFrame:
@@ -202,7 +191,7 @@ class Store:
             if not new.is_empty():
                 self._stage(commit, new, tail)
             for name, (schema, key) in TABLES.items():
-                merged = upsert(self._table(manifest, name, schema), getattr(batch, name), key, self._table(manifest, name, schema, _rows))
+                merged = upsert(self._table(manifest, name, schema), getattr(batch, name), key, self._table(manifest, name, schema, row_set))
                 if merged is not None:
                     commit.table(name, merged)
             if commit.empty:
@@ -235,7 +224,7 @@ class Store:
         self, source: str, *, ok: bool, rows: int, skipped: int, latency_s: float, error: str | None = None, at: dt.datetime | None = None
     ) -> None:
         """Record one poll attempt of ``source`` (see ``feed_health`` for the columns)."""
-        at = dt.datetime.now(dt.timezone.utc) if at is None else _utc(at)
+        at = dt.datetime.now(dt.timezone.utc) if at is None else as_utc(at)
         with self._files.locked():
             manifest = self._manifest()
             health = self._table(manifest, "health", HEALTH_SCHEMA)

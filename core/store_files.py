@@ -7,6 +7,7 @@ import datetime as dt
 import fcntl
 import json
 import os
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -52,6 +53,14 @@ def to_us(moment: dt.datetime) -> int:
     return (moment - EPOCH) // dt.timedelta(microseconds=1)
 
 
+def as_utc(moment: dt.datetime | None) -> dt.datetime | None:
+    """``moment`` in UTC; naive datetimes are refused (which zone would they be in?)."""
+    if moment is None:
+        return None
+    to_us(moment)
+    return moment.astimezone(dt.timezone.utc)
+
+
 def from_us(micros: int) -> dt.datetime:
     return EPOCH + dt.timedelta(microseconds=micros)
 
@@ -65,6 +74,7 @@ class Files:
         self.root, self.durable = root, durable
         self._held: BinaryIO | None = None  # the cached manifest's file, kept open
         self._manifest: dict | None = None
+        self._guard = threading.Lock()  # one Store serves all sessions (threads) of an app
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
@@ -86,23 +96,25 @@ class Files:
             fh = open(self.root / MANIFEST, "rb")
         except FileNotFoundError:
             return empty_manifest(default_tz)
-        if self._manifest is not None and os.fstat(fh.fileno()).st_ino == os.fstat(self._held.fileno()).st_ino:
-            fh.close()
-            return self._manifest
-        manifest = json.loads(fh.read())
-        if self._held is not None:
-            self._held.close()
-        self._held, self._manifest = fh, manifest
-        return manifest
+        with self._guard:
+            if self._manifest is not None and os.fstat(fh.fileno()).st_ino == os.fstat(self._held.fileno()).st_ino:
+                fh.close()
+                return self._manifest
+            manifest = json.loads(fh.read())
+            if self._held is not None:
+                self._held.close()
+            self._held, self._manifest = fh, manifest
+            return manifest
 
     def version(self) -> int:
         try:
             ino = os.stat(self.root / MANIFEST).st_ino
         except FileNotFoundError:
             return 0
-        if self._manifest is None or ino != os.fstat(self._held.fileno()).st_ino:
-            return int(self.manifest("UTC")["version"])
-        return int(self._manifest["version"])
+        with self._guard:
+            if self._manifest is not None and ino == os.fstat(self._held.fileno()).st_ino:
+                return int(self._manifest["version"])
+        return int(self.manifest("UTC")["version"])
 
     def path(self, rel: str) -> Path:
         return self.root / rel

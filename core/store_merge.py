@@ -67,6 +67,10 @@ def merge_tail(tail: pl.DataFrame, new: pl.DataFrame) -> pl.LazyFrame:
     return both.group_by(KEYS, maintain_order=True).tail(TAIL).select(TAIL_SCHEMA.names())
 
 
+def row_set(frame: pl.DataFrame) -> frozenset:
+    return frozenset(frame.iter_rows())
+
+
 def upsert(old: pl.DataFrame, new: pl.DataFrame, key: list[str], known: frozenset | None = None) -> pl.DataFrame | None:
     """``old`` with the rows of ``new`` replacing equal keys (last wins); None when unchanged.
 

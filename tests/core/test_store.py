@@ -282,3 +282,34 @@ def test_concurrent_reader_during_appends_and_compaction(tmp_path, monkeypatch):
     out, _ = reader.communicate(timeout=30)
     assert reader.returncode == 0
     assert int(out) > 5
+
+
+def test_one_store_shared_by_threads(tmp_path):
+    # Streamlit serves every session from one cached Store: its caches must hold up to threads.
+    import threading
+
+    store = open_store(tmp_path)
+    stop, errors = threading.Event(), []
+
+    def read():
+        while not stop.is_set():
+            try:
+                seen = store.version
+                assert store.readings().height >= 0 and store.version >= seen
+                store.latest(T0)
+            except Exception as exc:  # collected and re-raised in the test thread below
+                errors.append(exc)
+                return
+
+    readers = [threading.Thread(target=read) for _ in range(3)]
+    for thread in readers:
+        thread.start()
+    try:
+        for k in range(30):
+            store.append(Batch(readings([(T0 + dt.timedelta(minutes=k), "t:a", "co2", 400.0 + k)])))
+    finally:
+        stop.set()
+        for thread in readers:
+            thread.join()
+    assert not errors, errors
+    assert store.readings().height == 30
