@@ -31,6 +31,11 @@ catalog: pl.DataFrame = data.view("explore.catalog", data.version())
 names = dict(zip(catalog["station_id"], catalog["name"]))
 
 
+def moment(ts: dt.datetime) -> str:
+    """Date and time in the city's zone, always with the date (a range may end today)."""
+    return ts.astimezone(ZoneInfo(city.timezone)).strftime("%d.%m.%Y %H:%M" if language == "de" else "%d %b %Y %H:%M")
+
+
 def resolution_text(key: str) -> str:
     return t(f"daten.res_long.{key}", language)
 
@@ -128,7 +133,7 @@ if not sel.frame.height:
     st.info(t("daten.empty", language), icon=":material/search_off:")
     st.stop()
 st.caption(t("daten.summary", language, rows=number(sel.frame.height, 0, language), series=sel.series, resolution=resolution_text(sel.resolution),
-             start=clock(sel.start, city.timezone, language), end=clock(sel.end, city.timezone, language)))
+             start=moment(sel.start), end=moment(sel.end)))
 draw(sel)
 
 st.subheader(t("daten.table", language))

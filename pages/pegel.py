@@ -52,14 +52,16 @@ if kiosk:
         as_of(view)
         banner(view)
         shown = water.glance(view.gauges)
+        buckets, marks = charts_water.per_gauge(view.series, view.levels)
         if len(shown) < len(view.gauges):
             st.caption(t("pegel.glance", language, n=len(shown), total=len(view.gauges)))
         columns = st.columns(4)
         for i, gauge in enumerate(shown.iter_rows(named=True)):
             with columns[i % 4]:
                 st.html(charts_water.card_html(gauge, language=language, tz=city.timezone, compact=True))
-                fig = charts_water.hydrograph(view.series, view.levels, gauge, every=view.every, tz=city.timezone,
-                                              language=language, compact=True)
+                sid = gauge["station_id"]
+                fig = charts_water.hydrograph(buckets.get(sid, view.series.clear()), marks.get(sid, []), gauge, every=view.every,
+                                              tz=city.timezone, language=language, compact=True)
                 st.plotly_chart(fig, config={"displayModeBar": False, "staticPlot": True}, key=f"kiosk-{gauge['station_id']}")
 
     glance()
@@ -98,10 +100,13 @@ def hydrographs() -> None:
     view = data.view("water.overview", data.version(), hours=hours, station_ids=chosen)
     as_of(view)
     drawn = view.gauges.filter(pl.col("station_id").is_in(chosen))
+    buckets, marks = charts_water.per_gauge(view.series, view.levels)
     columns = st.columns(2)
     for i, gauge in enumerate(drawn.iter_rows(named=True)):
         with columns[i % 2]:
-            fig = charts_water.hydrograph(view.series, view.levels, gauge, every=view.every, tz=city.timezone, language=language)
+            sid = gauge["station_id"]
+            fig = charts_water.hydrograph(buckets.get(sid, view.series.clear()), marks.get(sid, []), gauge, every=view.every,
+                                          tz=city.timezone, language=language)
             st.plotly_chart(fig, config={"displaylogo": False}, key=f"hydrograph-{gauge['station_id']}")
 
 
