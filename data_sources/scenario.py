@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import polars as pl
 
 from core import scenario as play
-from core.config import parse_duration
+from core.config import data_dir as default_data_dir, parse_duration
 from core.scenario import MODES, Run, ScenarioError, Script, Target
 from core.schema import QUANTITIES, READINGS_SCHEMA, Batch, is_number
 from data_sources.demo import simulate
@@ -141,8 +141,8 @@ def table(script: Script, *, speed: int) -> pl.DataFrame:
     return play.apply(script, base).filter(pl.col("native_id").is_in(ids)).sort("s", "native_id", "quantity")
 
 
-def schedule(run: Run, table: pl.DataFrame, start: dt.datetime, end: dt.datetime) -> pl.DataFrame:
-    """Wall-clock times in (start, end] of a played pass ``table`` (native_id, quantity, s, value).
+def schedule(run: Run, one_pass: pl.DataFrame, start: dt.datetime, end: dt.datetime) -> pl.DataFrame:
+    """Wall-clock times in (start, end] of ``one_pass`` of the scenario (native_id, quantity, s, value).
 
     Scenario time s of pass c lands at started_at + (c × duration + s) / speed; a loop repeats the
     pass (s in [0, duration)), a single run plays s in [0, duration] once.
@@ -150,12 +150,12 @@ def schedule(run: Run, table: pl.DataFrame, start: dt.datetime, end: dt.datetime
     lo, hi = max(run.elapsed(start), 0.0), run.elapsed(end)
     if run.loop:
         cycles = list(range(int(lo // run.duration_s), int(hi // run.duration_s) + 1))
-        table = table.filter(pl.col("s") < run.duration_s)
+        one_pass = one_pass.filter(pl.col("s") < run.duration_s)
     else:
         cycles = [0]
-        table = table.filter(pl.col("s") <= run.duration_s)
+        one_pass = one_pass.filter(pl.col("s") <= run.duration_s)
     started_us = run.token
-    played = table.join(pl.DataFrame({"cycle": cycles}, schema={"cycle": pl.Int64}), how="cross")
+    played = one_pass.join(pl.DataFrame({"cycle": cycles}, schema={"cycle": pl.Int64}), how="cross")
     wall_us = started_us + ((pl.col("cycle") * run.duration_s + pl.col("s")) / run.speed * 1e6).round().cast(pl.Int64)
     lo_us, hi_us = round(start.timestamp() * 1e6), round(end.timestamp() * 1e6)
     return (
@@ -196,7 +196,7 @@ def parse(payload: Mapping[str, Any], *, source: str, config: Mapping[str, Any] 
 
 def fetch(source_cfg: Mapping[str, Any], session: Any = None, since: dt.datetime | None = None, *, now: dt.datetime | None = None) -> Batch:
     """What the running scenario played since ``since`` (nothing when none runs)."""
-    run = play.read(source_cfg["data_dir"])
+    run = play.read(source_cfg.get("data_dir") or default_data_dir())  # the ingest runner passes its store's directory
     if run is None:
         return Batch()
     now = dt.datetime.now(dt.timezone.utc) if now is None else now
