@@ -59,6 +59,25 @@ def bucket_start(every: str, tz: str = "Europe/Berlin") -> pl.Expr:
     return ts.dt.truncate(every)
 
 
+def floor(moment: dt.datetime, every: str, tz: str = "Europe/Berlin") -> dt.datetime:
+    """UTC start of the bucket holding ``moment`` (aware): align a window to whole buckets.
+
+    >>> floor(dt.datetime(2026, 3, 29, 12, 40, tzinfo=dt.timezone.utc), "1d")
+    datetime.datetime(2026, 3, 28, 23, 0, tzinfo=zoneinfo.ZoneInfo(key='UTC'))
+    """
+    if moment.tzinfo is None:
+        msg = "moment must be timezone-aware"
+        raise ValueError(msg)
+    frame = pl.DataFrame({"ts": [moment]}, schema={"ts": pl.Datetime("us", "UTC")})
+    return frame.select(bucket_start(every, tz)).item()
+
+
+def next_start(moment: dt.datetime, every: str, tz: str = "Europe/Berlin") -> dt.datetime:
+    """UTC start of the bucket after the one holding ``moment``."""
+    # 1.5 buckets on from the start lands inside the next bucket, even after a 23 h or 25 h day.
+    return floor(floor(moment, every, tz) + 1.5 * dt.timedelta(seconds=_seconds(every)), every, tz)
+
+
 def bucket(readings: pl.DataFrame | pl.LazyFrame, every: str, tz: str = "Europe/Berlin") -> pl.DataFrame:
     """Aggregate readings into time buckets per station and quantity.
 

@@ -12,7 +12,7 @@ from core import rollup
 from core.schema import LEVELS_SCHEMA, READINGS_SCHEMA, STATIONS_SCHEMA, Batch
 from core.store_compact import compact, plan
 from core.store_files import EVERY, TIME_COLUMN, Commit, Files, as_utc, from_us, partition_key, to_us
-from core.store_merge import HEALTH_SCHEMA, ROW_KEY, TAIL_SCHEMA, classify, health_row, merge_tail, row_set, source_newest, tail_stats, upsert
+from core.store_merge import HEALTH_SCHEMA, ROW_KEY, TAIL_SCHEMA, classify, health_row, merge_tail, row_set, source_newest, tail_stats, tail_summary, upsert
 
 T = TypeVar("T")
 TABLES = {"stations": (STATIONS_SCHEMA, ["station_id"]), "levels": (LEVELS_SCHEMA, ["station_id", "quantity", "level"])}
@@ -106,15 +106,12 @@ class Store:
         start, end, ids, qs = as_utc(start), as_utc(end), _ids(station_ids), _ids(quantities)
         return self._read(lambda m: self._scan(m, "readings", start, end, ids, qs).sort(ROW_KEY).collect())
 
-    def _floor(self, moment: dt.datetime, every: str) -> dt.datetime:
-        frame = pl.DataFrame({"ts": [moment]}, schema={"ts": pl.Datetime("us", "UTC")})
-        return frame.select(rollup.bucket_start(every, self.tz)).item()
-
     def rollup(self, every: str, start=None, end=None, station_ids=None, quantities=None) -> pl.DataFrame:
         """Buckets of the readings in [start, end): equal to ``bucket(readings(...), every, tz)``.
 
         Whole buckets come from the materialized partials. When ``start`` or ``end`` cuts a
-        bucket, that edge bucket (at most one at each end) is computed from its readings.
+        bucket, that edge bucket (at most one at each end) is computed from its readings;
+        windows aligned with ``core.rollup.floor`` read materialized buckets only.
         """
         if every not in EVERY:
             msg = f"every must be one of {EVERY}, got {every!r}"
@@ -122,8 +119,8 @@ class Store:
         start, end, ids, qs = as_utc(start), as_utc(end), _ids(station_ids), _ids(quantities)
         if start is not None and end is not None and end <= start:
             return pl.DataFrame(schema=rollup.BUCKET_SCHEMA)
-        inner_lo = start if start is None or self._floor(start, every) == start else self._next(start, every)
-        inner_hi = None if end is None else self._floor(end, every)
+        inner_lo = start if start is None or rollup.floor(start, every, self.tz) == start else rollup.next_start(start, every, self.tz)
+        inner_hi = None if end is None else rollup.floor(end, every, self.tz)
         if inner_lo is not None and inner_hi is not None and inner_lo >= inner_hi:
             return rollup.bucket(self.readings(start, end, ids, qs), every, self.tz)
         parts = [self._read(lambda m: rollup.finish(rollup.merge_partials(self._scan(m, every, inner_lo, inner_hi, ids, qs))).collect())]
@@ -133,10 +130,6 @@ class Store:
             parts.append(rollup.bucket(self.readings(inner_hi, end, ids, qs), every, self.tz))
         return parts[0] if len(parts) == 1 else pl.concat(parts).sort(*rollup.KEYS, "bucket_start")
 
-    def _next(self, moment: dt.datetime, every: str) -> dt.datetime:
-        # 1.5 buckets ahead lands inside the next bucket even across a 23 h or 25 h day.
-        return self._floor(self._floor(moment, every) + 1.5 * dt.timedelta(seconds=rollup._seconds(every)), every)
-
     def latest(self, now: dt.datetime | None = None) -> pl.DataFrame:
         """Newest value per series with interval_s, age_s and stale, as ``core.rollup.latest``.
 
@@ -144,7 +137,10 @@ class Store:
         so this equals ``latest(readings(), now)`` whenever ``now`` is not before them.
         """
         now = dt.datetime.now(dt.timezone.utc) if now is None else as_utc(now)
-        return rollup.latest(self._read(lambda m: self._table(m, "latest", TAIL_SCHEMA)), now)
+        tail, summary = self._read(lambda m: (self._table(m, "latest", TAIL_SCHEMA), self._table(m, "latest", TAIL_SCHEMA, tail_summary)))
+        if summary.is_empty() or summary["ts"].max() > now:
+            return rollup.latest(tail, now)
+        return summary.with_columns(*rollup.stale_expr(now))  # the usual case: only ages change
 
     def stations(self) -> pl.DataFrame:
         return self._read(lambda m: self._table(m, "stations", STATIONS_SCHEMA))
@@ -209,11 +205,11 @@ class Store:
         queries = [
             new.lazy().with_columns(partition_key("readings")),
             *(rollup.partials_lazy(new, every, self.tz).with_columns(partition_key(every)) for every in EVERY),
-            merge_tail(tail, new),
+            new_tail := merge_tail(tail, new),
+            tail_stats(new_tail),
             source_newest(new),
         ]
-        *segments, new_tail, newest = pl.collect_all(queries)
-        stats = tail_stats(new_tail)
+        *segments, new_tail, stats, newest = pl.collect_all(queries)
         for table, frame in zip(("readings", *EVERY), segments):
             commit.segments(table, frame)
         commit.table("latest", new_tail)

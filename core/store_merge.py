@@ -6,7 +6,7 @@ import datetime as dt
 
 import polars as pl
 
-from core.rollup import INTERVAL_WINDOW, KEYS
+from core.rollup import INTERVAL_WINDOW, KEYS, latest
 
 ROW_KEY = [*KEYS, "ts"]
 # The newest readings of each series: enough to know what is new without history, and
@@ -30,7 +30,7 @@ HEALTH_SCHEMA = pl.Schema(
 )
 
 
-def tail_stats(tail: pl.DataFrame) -> pl.DataFrame:
+def tail_stats(tail: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame | pl.LazyFrame:
     """Per series: newest and oldest ts in the tail and how many readings it keeps."""
     ts = pl.col("ts")
     return tail.group_by(KEYS).agg(newest=ts.max(), oldest=ts.min(), kept=pl.len().cast(pl.UInt32))
@@ -55,6 +55,13 @@ def classify(rows: pl.DataFrame, tail: pl.DataFrame, stats: pl.DataFrame) -> tup
     window = joined.filter(~fresh & in_window).join(tail.select(ROW_KEY), on=ROW_KEY, how="anti")
     new = pl.concat([joined.filter(fresh).select(cols), window.select(cols)])
     return new, joined.filter(~fresh & ~in_window).select(cols)
+
+
+def tail_summary(tail: pl.DataFrame) -> pl.DataFrame:
+    """``core.rollup.latest`` of the tail without age and stale, which depend on ``now``."""
+    if tail.is_empty():
+        return tail
+    return latest(tail, tail["ts"].max()).drop("age_s", "stale")
 
 
 def merge_tail(tail: pl.DataFrame, new: pl.DataFrame) -> pl.LazyFrame:
