@@ -52,6 +52,7 @@ def overview() -> None:
     lead = t("schulen.summary.some", language, n=airing, total=total) if airing else t("schulen.summary.none", language, total=total)
     st.html(f'<div class="scl-lead">{html.escape(lead)}</div>')
     as_of_line(table["as_of"].max(), int(table["stale"].sum()))
+    compact = kiosk and len(table) > 4  # many schools on one kiosk screen: small tiles, no small print
     cards = []
     for r in table.iter_rows(named=True):
         n = r["to_air"] + r["bad"]
@@ -59,8 +60,9 @@ def overview() -> None:
         week = t("schulen.tile.week", language, share=f"{number(r['share_moderate'] * 100, 0, language)} %", value=limit) if r["share_moderate"] is not None else ""
         rooms = [{"tone": s["tone"], "title": f"{s['room']}: {t('schulen.hint.' + s['status'], language)}"} for s in r["room_states"]]
         cards.append(cc.card(tone=r["tone"], title=school_name(r["school"]), number_text=state, label=label(r), extra=cc.chips(rooms),
-                             lines=(t("schulen.tile.worst", language, room=r["worst_room"], value=ppm(r["max_co2"])), week), stale=r["stale"] > 0, language=language))
-    st.html(cc.grid(cards, 18 if kiosk else 20))
+                             lines=(t("schulen.tile.worst", language, room=r["worst_room"], value=ppm(r["max_co2"])), week), stale=r["stale"] > 0, language=language,
+                             compact=compact))
+    st.html(cc.grid(cards, 12 if compact else 18 if kiosk else 20))
     if kiosk and len(cards) > 4 or not int(table["buckets"].fill_null(0).sum()):
         return  # a kiosk full of tiles has no room for the chart
     week = result.week

@@ -49,7 +49,7 @@ def now_section() -> None:
     )
     left, right = st.columns([3, 2], gap="medium")
     with left:
-        height = 460 if kiosk else 500
+        height = 400 if kiosk else 500
         labelled = frozenset(now.hottest["station_id"]) | frozenset(now.coolest["station_id"])
         st.pydeck_chart(cc.temperature_deck(now.stations, center=city.center, zoom=city.zoom, language=language, labelled=labelled, height=height), height=height)
         fresh = now.stations.filter(~pl.col("stale"))["temperature"]
@@ -103,24 +103,27 @@ def curves_section() -> None:
 
 @st.fragment(run_every=30)
 def trees_section() -> None:
-    st.subheader(t("stadtklima.trees", language))
+    if not kiosk:  # the kiosk screen has no room for the heading: its sentence names the trees
+        st.subheader(t("stadtklima.trees", language))
     trees = data.view("microclimate.trees", data.version())
     if not len(trees):
         st.info(t("stadtklima.no_trees", language))
         return
     thirsty = int((trees["severity"].fill_null(0) >= 1).sum())
     lead = t("stadtklima.trees.some", language, n=thirsty, total=len(trees)) if thirsty else t("stadtklima.trees.none", language, total=len(trees))
+    if kiosk:  # the screen has room for the two trees that need water most
+        thirsty_rows = trees.filter(pl.col("severity").fill_null(0) >= 1).head(2)
+        rows = [{"name": r["name"] or r["station_id"], "sub": r["district"] or "", "tone": r["tone"], "label": t("stadtklima.hint." + r["status"], language),
+                 "value": quantity_value(r["value"], r["quantity"], language)} for r in thirsty_rows.iter_rows(named=True)]
+        st.html(f'<div class="scl-lead"><b>{html.escape(t("stadtklima.trees", language))}:</b> {html.escape(lead)}</div>' + (cc.status_rows(rows) if rows else ""))
+        return
     cards = [
         cc.card(tone=r["tone"], title=r["name"] or r["station_id"], number_text=quantity_value(r["value"], r["quantity"], language),
                 label=t("stadtklima.hint." + r["status"], language), lines=(r["district"] or "", t("quantity." + r["quantity"], language) + " · " + age(r["age_s"], language)),
                 stale=r["stale"], language=language)
         for r in trees.iter_rows(named=True)
     ]
-    if kiosk:  # the screen shows only the trees that need water
-        cards = [c for c, severity in zip(cards, trees["severity"].fill_null(0)) if severity >= 1][:4]
     st.html(f'<div class="scl-lead">{html.escape(lead)}</div>' + cc.grid(cards, 12.5))
-    if kiosk:
-        return
     names = dict(zip(trees["station_id"], trees["name"]))
     picked = st.multiselect(t("stadtklima.tree_pick", language), trees["station_id"].to_list(), default=trees["station_id"].head(5).to_list(),
                             format_func=lambda sid: names.get(sid) or sid, key="climate_trees")

@@ -1,5 +1,7 @@
 """Map, charts and status cards of the Stadtklima and Raumluft Schulen pages.
 
+Traces get NumPy arrays: plotly validates them several times faster than polars Series or lists.
+
 Cards are escaped HTML (station names are untrusted) coloured by ``widgets.TONES`` and always
 carrying the status word and icon; charts are plotly styled by ``ui.charts``; the temperature
 map is pydeck with plain-text tooltips and the value written next to every point.
@@ -32,6 +34,8 @@ CSS = """<style>
 .scl-card{border-radius:10px;padding:.55rem .8rem;background:rgba(128,128,128,.08);border-left:10px solid var(--tone)}
 .scl-card .scl-title{font-weight:600;line-height:1.2}
 .scl-card .scl-num{font-size:1.7rem;font-weight:700;line-height:1.3}
+.scl-card.scl-compact .scl-num{font-size:1.05rem}
+.scl-compact .scl-chip{min-width:1.1rem;font-size:.7rem;padding:0 .1rem}
 .scl-hint{font-weight:700;margin-top:.25rem}
 .scl-chips{display:flex;flex-wrap:wrap;gap:.2rem;margin:.35rem 0 .2rem}
 .scl-chip{display:inline-block;min-width:1.5rem;text-align:center;border-radius:5px;padding:0 .2rem;color:#000;font-weight:700;font-size:.9rem;background:var(--tone)}
@@ -76,12 +80,16 @@ def chips(states: list[dict]) -> str:
     return f'<div class="scl-chips">{"".join(out)}</div>'
 
 
-def card(*, tone: str, title: str, number_text: str, label: str, lines: tuple[str, ...] = (), stale: bool = False, language: str = "de", extra: str = "") -> str:
-    """One status card: title, big number, badge (icon + word), ``extra`` (built here, escaped), lines of small print."""
+def card(*, tone: str, title: str, number_text: str, label: str, lines: tuple[str, ...] = (), stale: bool = False, language: str = "de",
+         extra: str = "", compact: bool = False) -> str:
+    """One status card: title, big number, badge (icon + word), ``extra`` (built here, escaped), lines of small print.
+
+    ``compact``: a smaller number and no small print, for a kiosk screen with many cards.
+    """
     colour = TONES.get(tone, TONES["unknown"])[0]
-    small = "".join(f'<div class="scl-sub">{html.escape(line)}</div>' for line in lines if line)
+    small = "" if compact else "".join(f'<div class="scl-sub">{html.escape(line)}</div>' for line in lines if line)
     return (
-        f'<div class="scl-card" style="--tone:{colour}" data-tone="{html.escape(tone)}"><div class="scl-title">{html.escape(title)}</div>'
+        f'<div class="scl-card{" scl-compact" if compact else ""}" style="--tone:{colour}" data-tone="{html.escape(tone)}"><div class="scl-title">{html.escape(title)}</div>'
         f'<div class="scl-num">{html.escape(number_text)}</div>{_badge(tone, label)}{_stale(stale, language)}{extra}{small}</div>'
     )
 
@@ -90,19 +98,34 @@ def grid(cards: list[str], min_width_rem: float = 12.5) -> str:
     return f'<div class="scl-grid" style="--w:{min_width_rem}rem">{"".join(cards)}</div>'
 
 
+def status_rows(rows: list[dict], *, title: str = "") -> str:
+    """A list of rows: name with small print, badge (icon + word), big value; keys name, sub, tone, label, value."""
+    out = []
+    for r in rows:
+        colour = TONES.get(r["tone"], TONES["unknown"])[0]
+        out.append(
+            f'<div class="scl-row" style="--tone:{colour}"><div class="scl-name">{html.escape(r["name"])}'
+            f'<div class="scl-sub">{html.escape(r["sub"])}</div></div>{_badge(r["tone"], r["label"])}<div class="scl-num">{html.escape(r["value"])}</div></div>'
+        )
+    head = f'<div class="scl-head">{html.escape(title)}</div>' if title else ""
+    return f'{head}<div class="scl-list">{"".join(out)}</div>'
+
+
 def spot_list(frame: pl.DataFrame, *, title: str, language: str) -> str:
     """Ranked places: name and district, temperature, felt temperature and heat-stress badge."""
-    rows = []
-    for r in frame.iter_rows(named=True):
-        colour = TONES.get(r["tone"], TONES["unknown"])[0]
-        label = r["status_en"] if language == "en" else r["status_de"]
-        felt = t("stadtklima.felt", language, value=quantity_value(r["felt"], "temperature", language))
-        rows.append(
-            f'<div class="scl-row" style="--tone:{colour}"><div class="scl-name">{html.escape(r["name"] or r["station_id"])}'
-            f'<div class="scl-sub">{html.escape(r["district"] or "")} · {html.escape(felt)}</div></div>'
-            f'{_badge(r["tone"], label)}<div class="scl-num">{html.escape(quantity_value(r["temperature"], "temperature", language))}</div></div>'
-        )
-    return f'<div class="scl-head">{html.escape(title)}</div><div class="scl-list">{"".join(rows)}</div>'
+    return status_rows(
+        [
+            {
+                "name": r["name"] or r["station_id"],
+                "sub": f'{r["district"] or ""} · {t("stadtklima.felt", language, value=quantity_value(r["felt"], "temperature", language))}',
+                "tone": r["tone"],
+                "label": r["status_en"] if language == "en" else r["status_de"],
+                "value": quantity_value(r["temperature"], "temperature", language),
+            }
+            for r in frame.iter_rows(named=True)
+        ],
+        title=title,
+    )
 
 
 def _ramp(share: float) -> list[int]:
@@ -192,7 +215,7 @@ def day_curves(curves: pl.DataFrame, *, place: str, language: str, height: int =
         today = bool(part["today"][0])
         name = f"{t('stadtklima.today', language)} ({day_label(day, language)})" if today else day_label(day, language)
         line = {"color": charts.SERIES[0], "width": 4} if today else {"color": charts.SERIES[1], "width": 2, "dash": "dash"} if i == 1 else {"color": "#999999", "width": 1.2, "dash": "dot"}
-        fig.add_trace(go.Scatter(x=part["clock"], y=part["value"], mode="lines", name=name, line=line))
+        fig.add_trace(go.Scatter(x=part["clock"].to_numpy(), y=part["value"].to_numpy(), mode="lines", name=name, line=line))
     charts.style(fig, title=t("stadtklima.curves_title", language, place=place), x_title=t("stadtklima.time_of_day", language),
                  y_title=charts.axis_title("temperature", language), language=language, height=height)
     fig.update_xaxes(tickformat="%H:%M", hoverformat="%H:%M", range=[dt.datetime(2000, 1, 1), dt.datetime(2000, 1, 2)])
@@ -211,7 +234,7 @@ def soil(curves: pl.DataFrame, quantity: str, *, edges: tuple[float, ...], days:
     part = curves.filter(pl.col("quantity") == quantity)
     for i, sid in enumerate(part["station_id"].unique(maintain_order=True).to_list()):
         one = part.filter(pl.col("station_id") == sid)
-        fig.add_trace(go.Scatter(x=one["time"], y=one["value"], mode="lines", name=one["name"][0] or sid, line={**charts.series_style(i), "width": 2.5}))
+        fig.add_trace(go.Scatter(x=one["time"].to_numpy(), y=one["value"].to_numpy(), mode="lines", name=one["name"][0] or sid, line={**charts.series_style(i), "width": 2.5}))
     _bands(fig, edges, (t("stadtklima.band.drying", language), t("stadtklima.band.dry", language)))
     charts.style(fig, title=t("stadtklima.tree_title", language, days=days), x_title=t("stadtklima.tree_time", language),
                  y_title=charts.axis_title(quantity, language), language=language, height=height)
@@ -225,7 +248,7 @@ def co2_day(curve: pl.DataFrame, *, school: str, edges: tuple[float, ...], langu
     fig = go.Figure()
     for i, sid in enumerate(curve["station_id"].unique(maintain_order=True).to_list()):
         one = curve.filter(pl.col("station_id") == sid)
-        fig.add_trace(go.Scatter(x=one["time"], y=one["value"], mode="lines", name=one["room"][0], line={**charts.series_style(i), "width": 2}))
+        fig.add_trace(go.Scatter(x=one["time"].to_numpy(), y=one["value"].to_numpy(), mode="lines", name=one["room"][0], line={**charts.series_style(i), "width": 2}))
     labels = tuple(t(f"schulen.band.{key}", language, value=quantity_value(edge, "co2", language)) for key, edge in zip(("moderate", "bad"), edges))
     _bands(fig, edges, labels)
     charts.style(fig, title=t("schulen.curve_title", language, school=school), x_title=t("schulen.time", language),
@@ -241,7 +264,7 @@ def lesson_shares(rooms: pl.DataFrame, *, title: str, edges: tuple[float, ...], 
     for column, edge, colour, pattern in (("share_moderate", edges[0], BAND_COLOURS[1], ""), ("share_bad", edges[-1], BAND_COLOURS[2], "/")):
         values = (shown[column] * 100).to_list()
         fig.add_trace(go.Bar(
-            y=shown[label], x=values, orientation="h", name=t("schulen.over", language, value=quantity_value(edge, "co2", language)),
+            y=shown[label].to_list(), x=values, orientation="h", name=t("schulen.over", language, value=quantity_value(edge, "co2", language)),
             marker={"color": colour, "pattern": {"shape": pattern}, "line": {"color": "#333333", "width": 1}},
             text=[f"{number(v, 0, language)} %" for v in values], textposition="outside", cliponaxis=False,
         ))
