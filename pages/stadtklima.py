@@ -123,7 +123,7 @@ def trees_section() -> None:
                 stale=r["stale"], language=language)
         for r in trees.iter_rows(named=True)
     ]
-    st.html(f'<div class="scl-lead">{html.escape(lead)}</div>' + cc.grid(cards, 12.5))
+    st.html(f'<div class="scl-lead">{html.escape(lead)}</div>' + cc.grid(cards, 14))
     names = dict(zip(trees["station_id"], trees["name"]))
     picked = st.multiselect(t("stadtklima.tree_pick", language), trees["station_id"].to_list(), default=trees["station_id"].head(5).to_list(),
                             format_func=lambda sid: names.get(sid) or sid, key="climate_trees")

@@ -1,10 +1,9 @@
 """Map, charts and status cards of the Stadtklima and Raumluft Schulen pages.
 
-Traces get NumPy arrays: plotly validates them several times faster than polars Series or lists.
-
 Cards are escaped HTML (station names are untrusted) coloured by ``widgets.TONES`` and always
-carrying the status word and icon; charts are plotly styled by ``ui.charts``; the temperature
-map is pydeck with plain-text tooltips and the value written next to every point.
+carrying the status word and icon; charts are plotly styled by ``ui.charts``, their traces
+NumPy arrays (plotly validates them several times faster than polars Series or lists); the
+temperature map is pydeck with plain-text tooltips and the value written next to the points.
 """
 
 from __future__ import annotations
@@ -13,6 +12,7 @@ import datetime as dt
 import html
 import math
 
+import numpy as np
 import plotly.graph_objects as go
 import polars as pl
 import pydeck as pdk
@@ -23,22 +23,17 @@ from ui.mapview import districts
 from ui.widgets import TONES
 
 CSS = """<style>
-.scl-lead{font-size:1.3rem;margin:.1rem 0 .5rem}
-.scl-list{display:flex;flex-direction:column;gap:.35rem;margin-bottom:.8rem}
+.scl-lead{font-size:1.3rem;margin:.1rem 0 .5rem} .scl-list{display:flex;flex-direction:column;gap:.35rem;margin-bottom:.8rem}
 .scl-head{font-weight:700;font-size:1.05rem;margin:.2rem 0}
 .scl-row{display:flex;align-items:center;gap:.7rem;padding:.3rem .7rem;border-radius:8px;background:rgba(128,128,128,.08);border-left:8px solid var(--tone)}
-.scl-row .scl-name{flex:1;font-weight:600;line-height:1.2}
-.scl-sub{font-size:.85rem;opacity:.8;font-weight:400}
+.scl-row .scl-name{flex:1;font-weight:600;line-height:1.2} .scl-sub{font-size:.85rem;opacity:.8;font-weight:400}
 .scl-row .scl-num{font-size:1.45rem;font-weight:700;white-space:nowrap}
 .scl-grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(var(--w,12.5rem),1fr));gap:.6rem;margin-bottom:.6rem}
 .scl-card{border-radius:10px;padding:.55rem .8rem;background:rgba(128,128,128,.08);border-left:10px solid var(--tone)}
 .scl-card .scl-title{font-weight:600;line-height:1.2}
 .scl-card .scl-num{font-size:1.7rem;font-weight:700;line-height:1.3}
-.scl-card.scl-compact .scl-num{font-size:1.05rem}
-.scl-compact .scl-chip{min-width:1.1rem;font-size:.7rem;padding:0 .1rem}
-.scl-hint{font-weight:700;margin-top:.25rem}
-.scl-chips{display:flex;flex-wrap:wrap;gap:.2rem;margin:.35rem 0 .2rem}
-.scl-chip{display:inline-block;min-width:1.5rem;text-align:center;border-radius:5px;padding:0 .2rem;color:#000;font-weight:700;font-size:.9rem;background:var(--tone)}
+.scl-card.scl-compact .scl-num{font-size:1.05rem} .scl-compact .scl-chip{min-width:1.1rem;font-size:.7rem;padding:0 .1rem}
+.scl-chips{display:flex;flex-wrap:wrap;gap:.2rem;margin:.35rem 0 .2rem} .scl-chip{display:inline-block;min-width:1.5rem;text-align:center;border-radius:5px;padding:0 .2rem;color:#000;font-weight:700;font-size:.9rem;background:var(--tone)}
 </style>"""
 
 # A diverging ramp from Okabe–Ito blue over grey to vermillion: the numbers on the map carry the value.
@@ -67,10 +62,6 @@ def _badge(tone: str, label: str) -> str:
     return f'<span class="scs-badge">{html.escape(icon)} {html.escape(label)}</span>'
 
 
-def _stale(stale: bool, language: str) -> str:
-    return f' <span class="scs-stale">{html.escape(t("common.stale", language))}</span>' if stale else ""
-
-
 def chips(states: list[dict]) -> str:
     """One small traffic light per room (icon on colour, room and status as hover title)."""
     out = []
@@ -82,15 +73,13 @@ def chips(states: list[dict]) -> str:
 
 def card(*, tone: str, title: str, number_text: str, label: str, lines: tuple[str, ...] = (), stale: bool = False, language: str = "de",
          extra: str = "", compact: bool = False) -> str:
-    """One status card: title, big number, badge (icon + word), ``extra`` (built here, escaped), lines of small print.
-
-    ``compact``: a smaller number and no small print, for a kiosk screen with many cards.
-    """
+    """A status card: title, number, badge (icon + word), ``extra`` (built here), small print (none when ``compact``)."""
     colour = TONES.get(tone, TONES["unknown"])[0]
+    stale_badge = f' <span class="scs-stale">{html.escape(t("common.stale", language))}</span>' if stale else ""
     small = "" if compact else "".join(f'<div class="scl-sub">{html.escape(line)}</div>' for line in lines if line)
     return (
         f'<div class="scl-card{" scl-compact" if compact else ""}" style="--tone:{colour}" data-tone="{html.escape(tone)}"><div class="scl-title">{html.escape(title)}</div>'
-        f'<div class="scl-num">{html.escape(number_text)}</div>{_badge(tone, label)}{_stale(stale, language)}{extra}{small}</div>'
+        f'<div class="scl-num">{html.escape(number_text)}</div>{_badge(tone, label)}{stale_badge}{extra}{small}</div>'
     )
 
 
@@ -113,27 +102,20 @@ def status_rows(rows: list[dict], *, title: str = "") -> str:
 
 def spot_list(frame: pl.DataFrame, *, title: str, language: str) -> str:
     """Ranked places: name and district, temperature, felt temperature and heat-stress badge."""
-    return status_rows(
-        [
-            {
-                "name": r["name"] or r["station_id"],
-                "sub": f'{r["district"] or ""} · {t("stadtklima.felt", language, value=quantity_value(r["felt"], "temperature", language))}',
-                "tone": r["tone"],
-                "label": r["status_en"] if language == "en" else r["status_de"],
-                "value": quantity_value(r["temperature"], "temperature", language),
-            }
-            for r in frame.iter_rows(named=True)
-        ],
-        title=title,
-    )
+    rows = [
+        {
+            "name": r["name"] or r["station_id"], "tone": r["tone"], "label": r["status_en" if language == "en" else "status_de"],
+            "sub": f'{r["district"] or ""} · {t("stadtklima.felt", language, value=quantity_value(r["felt"], "temperature", language))}',
+            "value": quantity_value(r["temperature"], "temperature", language),
+        }
+        for r in frame.iter_rows(named=True)
+    ]
+    return status_rows(rows, title=title)
 
 
 def _ramp(share: float) -> list[int]:
-    for (x0, c0), (x1, c1) in zip(RAMP, RAMP[1:]):
-        if share <= x1:
-            f = 0.0 if x1 == x0 else (max(share, x0) - x0) / (x1 - x0)
-            return [round(a + (b - a) * f) for a, b in zip(c0, c1)] + [235]
-    return list(RAMP[-1][1]) + [235]
+    stops = [x for x, _ in RAMP]
+    return [round(float(np.interp(share, stops, [c[i] for _, c in RAMP]))) for i in range(3)] + [235]
 
 
 def fit(placed: pl.DataFrame, *, center: tuple[float, float], zoom: float, width_px: int = 760, height_px: int = 420) -> pdk.ViewState:
@@ -163,37 +145,24 @@ def _label_spots(placed: pl.DataFrame, near_deg: float = 0.004) -> dict[str, tup
 
 
 def temperature_deck(stations: pl.DataFrame, *, center: tuple[float, float], zoom: float, language: str, labelled: frozenset = frozenset(), height: int = 500) -> pdk.Deck:
-    """Stations coloured by temperature relative to today's range, with the value written next to each.
-
-    With many stations only those in ``labelled`` (station ids) carry the number; the tooltip always does.
-    """
+    """Stations coloured by temperature within today's range, the value next to each (with many: those ``labelled``)."""
     placed = stations.filter(pl.col("lat").is_not_null() & pl.col("lon").is_not_null())
     fresh = placed.filter(~pl.col("stale"))["temperature"]
     low, high = (fresh.min(), fresh.max()) if len(fresh) else (0.0, 1.0)
     span = max(high - low, 1.0)  # a city all at one temperature is not painted in extremes
-    rows = []
-    spots = _label_spots(placed)
+    rows, spots = [], _label_spots(placed)
     for r in placed.iter_rows(named=True):
-        label = r["status_en"] if language == "en" else r["status_de"]
-        rows.append(
-            {
-                "lat": r["lat"],
-                "lon": r["lon"],
-                "offset": spots[r["station_id"]][0],
-                "anchor": spots[r["station_id"]][1],
-                "color": [150, 150, 150, 140] if r["stale"] else _ramp((r["temperature"] - low) / span),
-                "text": number(r["temperature"], 1, language) + "°" if len(placed) <= LABEL_ALL_UP_TO or r["station_id"] in labelled else "",
-                "tooltip": t(
-                    "stadtklima.tooltip",
-                    language,
-                    name=r["name"] or r["station_id"],
-                    value=quantity_value(r["temperature"], "temperature", language),
-                    felt=t("stadtklima.felt", language, value=quantity_value(r["felt"], "temperature", language)),
-                    status=label,
-                    age=age(r["age_s"], language) + (f" · {t('common.stale', language)}" if r["stale"] else ""),
-                ),
-            }
+        tooltip = t(
+            "stadtklima.tooltip", language, name=r["name"] or r["station_id"], value=quantity_value(r["temperature"], "temperature", language),
+            felt=t("stadtklima.felt", language, value=quantity_value(r["felt"], "temperature", language)), status=r["status_en" if language == "en" else "status_de"],
+            age=age(r["age_s"], language) + (f" · {t('common.stale', language)}" if r["stale"] else ""),
         )
+        shown = len(placed) <= LABEL_ALL_UP_TO or r["station_id"] in labelled
+        rows.append({
+            "lat": r["lat"], "lon": r["lon"], "offset": spots[r["station_id"]][0], "anchor": spots[r["station_id"]][1], "tooltip": tooltip,
+            "color": [150, 150, 150, 140] if r["stale"] else _ramp((r["temperature"] - low) / span),
+            "text": number(r["temperature"], 1, language) + "°" if shown else "",
+        })
     layers = [
         pdk.Layer("TextLayer", id="districts", data=districts(placed), get_position=["lon", "lat"], get_text="district", get_size=14,
                   get_color=[90, 90, 90, 150], get_pixel_offset=[0, 46], character_set=PLACE_CHARACTERS, font_family=FONT),
@@ -224,8 +193,8 @@ def day_curves(curves: pl.DataFrame, *, place: str, language: str, height: int =
 
 def _bands(fig: go.Figure, edges: tuple[float, ...], labels: tuple[str, ...]) -> None:
     for i, (edge, label) in enumerate(zip(edges, labels), start=1):
-        fig.add_hline(y=edge, line={"color": BAND_COLOURS.get(i, "#555555"), "width": 2, "dash": "dash"},
-                      annotation_text=label, annotation_position="top left")
+        fig.add_hline(y=edge, line={"color": BAND_COLOURS.get(i, "#555555"), "width": 2, "dash": "dash"}, annotation_text=label,
+                      annotation_position="top right", annotation={"bgcolor": "rgba(255,255,255,0.85)", "font": {"color": "#222222"}})
 
 
 def soil(curves: pl.DataFrame, quantity: str, *, edges: tuple[float, ...], days: int, language: str, height: int = 400) -> go.Figure:
@@ -253,7 +222,10 @@ def co2_day(curve: pl.DataFrame, *, school: str, edges: tuple[float, ...], langu
     _bands(fig, edges, labels)
     charts.style(fig, title=t("schulen.curve_title", language, school=school), x_title=t("schulen.time", language),
                  y_title=charts.axis_title("co2", language), language=language, height=height)
-    fig.update_xaxes(tickformat="%H:%M", hoverformat="%H:%M")
+    # the school day, 6:00 to 18:00 (longer when there is later data): the night is flat outdoor air
+    day = dt.datetime.combine(curve["time"].min().date(), dt.time(0)) if len(curve) else dt.datetime(2000, 1, 1)
+    end = max(day + dt.timedelta(hours=18), curve["time"].max() or day)
+    fig.update_xaxes(tickformat="%H:%M", hoverformat="%H:%M", range=[day + dt.timedelta(hours=6), end])
     return fig
 
 
