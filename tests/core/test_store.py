@@ -253,6 +253,8 @@ READER = textwrap.dedent(
     sys.path.insert(0, sys.argv[2])
     from test_store import check_whole_batches
     store = open_store(sys.argv[1])
+    check_whole_batches(store)
+    print("ready", flush=True)
     reads, deadline = 0, time.monotonic() + float(sys.argv[3])
     while time.monotonic() < deadline:
         check_whole_batches(store)
@@ -266,9 +268,10 @@ def test_concurrent_reader_during_appends_and_compaction(tmp_path, monkeypatch):
     monkeypatch.setattr(store_files, "GRACE_S", 0.3)  # delete replaced files soon, so readers meet it
     store = open_store(tmp_path)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    reader = subprocess.Popen([sys.executable, "-c", READER, str(tmp_path), str(Path(__file__).parent), "4"], stdout=subprocess.PIPE, env=env)
+    reader = subprocess.Popen([sys.executable, "-c", READER, str(tmp_path), str(Path(__file__).parent), "2.5"], stdout=subprocess.PIPE, env=env)
+    assert reader.stdout.readline().strip() == b"ready"
     t0 = dt.datetime(2026, 3, 28, tzinfo=UTC)
-    deadline = time.monotonic() + 4
+    deadline = time.monotonic() + 2.5
     k = 0
     while time.monotonic() < deadline:
         size = 5 + k % 17
