@@ -36,7 +36,7 @@ def comparison_chart(chart: pl.DataFrame, *, tz: str, language: str, title: str,
             name = html.escape(series["name"][0] or station_id)
             style = charts.series_style(index)
             fig.add_trace(
-                go.Scattergl(x=epoch_ms(series["ts"], tz), y=series["value"].to_numpy(), mode="lines", name=name,
+                go.Scatter(x=epoch_ms(series["ts"], tz), y=series["value"].to_numpy(), mode="lines", name=name,
                              line={"color": style["color"], "dash": style["dash"], "width": 2},
                              legendgroup=name, hovertemplate=f"%{{y:.{digits}f}} {suffix}<extra>{name}</extra>"),
                 row=row, col=1,
