@@ -7,6 +7,8 @@ when base-map tiles cannot be loaded (offline kiosk).
 
 from __future__ import annotations
 
+import math
+
 import polars as pl
 import pydeck as pdk
 
@@ -14,7 +16,6 @@ from ui.i18n import age, quantity_value, t
 from ui.widgets import TONES
 
 STALE_RGBA = [150, 150, 150, 140]
-CHARACTERS = "".join(chr(c) for c in range(32, 127)) + "äöüÄÖÜßéèáàôâç"
 RADIUS_M = {"indoor_air": 25, "parking": 60, "soil": 35}
 
 
@@ -59,19 +60,38 @@ def districts(view: pl.DataFrame) -> list[dict]:
     return located.group_by("district").agg(pl.col("lat").mean(), pl.col("lon").mean()).to_dicts()
 
 
-def deck(view: pl.DataFrame, *, themes: list[str], center: tuple[float, float], zoom: float, language: str) -> pdk.Deck:
+
+def fit(view: pl.DataFrame, *, center: tuple[float, float], zoom: float, width_px: int = 1100, height_px: int = 620) -> tuple[float, float, float]:
+    """(lat, lon, zoom) that shows every located station, never closer than the city's zoom."""
+    located = view.filter(pl.col("lat").is_not_null() & pl.col("lon").is_not_null())
+    if len(located) < 2:
+        return center[0], center[1], zoom
+    lat_lo, lat_hi = located["lat"].min(), located["lat"].max()
+    lon_lo, lon_hi = located["lon"].min(), located["lon"].max()
+    mercator = lambda lat: math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))  # noqa: E731
+    span_x = max(lon_hi - lon_lo, 1e-4) / 360
+    span_y = max(mercator(lat_hi) - mercator(lat_lo), 1e-6) / (2 * math.pi)
+    # deck.gl's world is 512 px wide at zoom 0
+    fitting = min(math.log2(width_px / 512 / span_x), math.log2(height_px / 512 / span_y)) - 0.2  # a margin
+    return (lat_lo + lat_hi) / 2, (lon_lo + lon_hi) / 2, min(zoom, fitting)
+
+
+def deck(view: pl.DataFrame, *, themes: list[str], center: tuple[float, float], zoom: float, language: str, height_px: int = 620) -> pdk.Deck:
     data = [r for r in rows(view, language) if r["theme"] in themes]
+    labels = districts(view)
     layers = [
         pdk.Layer(
             "TextLayer",
             id="districts",
-            data=districts(view),
+            data=labels,
             get_position=["lon", "lat"],
             get_text="district",
             get_size=15,
             get_color=[90, 90, 90, 200],
             get_pixel_offset=[0, -26],
-            character_set=CHARACTERS,  # deck.gl draws ASCII only unless told: "Hüingsen", "Bösperde"
+            # deck.gl draws ASCII only unless told; "auto" collects the glyphs of the labels
+            # ("Hüingsen"). Quoted, because pydeck reads an unquoted string as an expression.
+            character_set="'auto'",
         )
     ]
     for theme in themes:
@@ -93,7 +113,7 @@ def deck(view: pl.DataFrame, *, themes: list[str], center: tuple[float, float], 
         )
     return pdk.Deck(
         layers=layers,
-        initial_view_state=pdk.ViewState(latitude=center[0], longitude=center[1], zoom=zoom),
+        initial_view_state=pdk.ViewState(**dict(zip(("latitude", "longitude", "zoom"), fit(view, center=center, zoom=zoom, height_px=height_px)))),
         map_style="light",
         tooltip={"text": "{tooltip}"},
     )

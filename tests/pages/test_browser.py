@@ -43,6 +43,10 @@ def test_deep_link_runs_through_the_app_entry_point(tmp_path):
         nav.wait_for(timeout=30_000)
         assert "Today" in nav.inner_text() and "app" not in nav.inner_text().split()
         assert page.locator('[data-testid="stException"]').count() == 0
+        chart = page.locator('[data-testid="stDeckGlJsonChart"]')
+        chart.wait_for(timeout=30_000)
+        page.wait_for_timeout(1500)  # deck.gl reports layer errors inside the chart, after it draws
+        assert "Error" not in chart.inner_text()
 
 
 def test_kiosk_hides_the_chrome_and_rotates(fresh_app):
