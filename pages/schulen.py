@@ -96,6 +96,7 @@ def rooms_now(school: str) -> None:
         st.info(t("schulen.no_curve", language))
 
 
+@st.fragment(run_every=30)
 def lesson_time(school: str) -> None:
     st.subheader(t("schulen.share", language))
     weeks_back = st.segmented_control(t("schulen.week", language), [0, 1], default=0, key="schools_week", required=True,

@@ -85,6 +85,7 @@ def heat_days_section() -> None:
         )
 
 
+@st.fragment(run_every=30)
 def curves_section() -> None:
     st.subheader(t("stadtklima.curves", language))
     places = data.view("microclimate.city_now", data.version()).stations.sort("name")
