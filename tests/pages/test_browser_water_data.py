@@ -37,7 +37,7 @@ def visit(page, url: str, words: tuple[str, ...], timeout_s: float = 60.0) -> st
         body = page.inner_text("body")
         missing = [w for w in words if w not in body]
         if not missing or time.monotonic() > deadline:
-            assert not missing, f"{url}: missing {missing}"
+            assert not missing, f"{url}: missing {missing} in {body[-1500:]!r}"
             return body
         time.sleep(0.3)
 
