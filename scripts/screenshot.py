@@ -29,7 +29,8 @@ def wait_settled(page, timeout_s: float = 30.0) -> None:
     deadline = time.monotonic() + timeout_s
     quiet_since = None
     while time.monotonic() < deadline:
-        running = page.locator('[data-testid="stStatusWidget"]').count() > 0 or page.locator('[data-testid="stSkeleton"]').count() > 0
+        # kiosk CSS hides the status widget but leaves it in the page: ask whether it is visible
+        running = page.locator('[data-testid="stStatusWidget"]').is_visible() or page.locator('[data-testid="stSkeleton"]').count() > 0
         if running:
             quiet_since = None
         elif quiet_since is None:
