@@ -36,6 +36,7 @@ BY_KEY = {r.key: r for r in RESOLUTIONS}
 MAX_ROWS = 200_000  # per selection (table and downloads); beyond it the next coarser resolution
 CHART_POINTS = 20_000  # drawn points; a larger selection is drawn at a coarser step (≈ 0.5 MB)
 CHART_SERIES = 12
+CHART_STEPS = {"15m": 900, "1h": 3600, "3h": 10800, "6h": 21600, "1d": 86400}  # a thinned chart's steps, finest first
 DEFAULT_INTERVAL_S = 600.0  # raw-row estimate for a series whose interval is not known yet
 PRESETS: dict[str, dt.timedelta] = {
     "24h": dt.timedelta(hours=24),
@@ -127,16 +128,16 @@ def _chart(frame: pl.DataFrame, value: str, tz: str) -> tuple[pl.DataFrame, str 
     if drawn.height <= CHART_POINTS:
         return drawn.drop("n"), None
     span_s = max((drawn["ts"].max() - drawn["ts"].min()).total_seconds(), 1.0)
-    for step in RESOLUTIONS[1:]:
-        if keep.height * (span_s // step.seconds + 1) <= CHART_POINTS or step is RESOLUTIONS[-1]:
+    for step, seconds in CHART_STEPS.items():
+        if keep.height * (span_s // seconds + 1) <= CHART_POINTS or step == "1d":
             thinned = (
-                drawn.with_columns(ts=bucket_start(step.key, tz))
+                drawn.with_columns(ts=bucket_start(step, tz))
                 .group_by("station_id", "name", "quantity", "ts")
                 .agg(value=(pl.col("value") * pl.col("n")).sum() / pl.col("n").sum())  # a mean of means, weighted by count
                 .sort("station_id", "quantity", "ts")
                 .select("ts", "station_id", "name", "quantity", "value")
             )
-            return thinned, step.key
+            return thinned, step
     return drawn.drop("n"), None  # unreachable: the last step always returns
 
 

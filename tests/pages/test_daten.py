@@ -10,8 +10,10 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from core import explore
 from tests.pages.apptest import page_text, run
 from ui import exports
+from ui.i18n import TEXTS
 
 PAGE = "pages/daten.py"
 
@@ -85,6 +87,11 @@ def test_empty_store(app_env, tmp_path, lang):
     at = run(PAGE, lang)
     assert not at.exception, at.exception
     assert any(("Noch keine Messwerte" if lang == "de" else "No readings yet") in i.value for i in at.info)
+
+
+def test_every_chart_step_has_a_name_on_the_page():
+    assert all(f"daten.res_long.{step}" in TEXTS for step in explore.CHART_STEPS)
+    assert all(f"daten.res_long.{r.key}" in TEXTS and f"daten.res.{r.key}" in TEXTS for r in explore.RESOLUTIONS)
 
 
 def frame() -> pl.DataFrame:

@@ -29,6 +29,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "daten.res_long.raw": ("Rohdaten", "raw readings"),
     "daten.res_long.15m": ("15-Minuten-Mittel", "15-minute means"),
     "daten.res_long.1h": ("Stundenmittel", "hourly means"),
+    "daten.res_long.3h": ("3-Stunden-Mittel", "3-hour means"),
+    "daten.res_long.6h": ("6-Stunden-Mittel", "6-hour means"),
     "daten.res_long.1d": ("Tagesmittel", "daily means"),
     "daten.limits": (
         "Rohdaten bis 2 Tage, 15 Minuten bis 31 Tage, Stunden bis 1 Jahr, je höchstens {rows} Zeilen; darüber wird automatisch gröber gezeigt.",
