@@ -9,53 +9,59 @@ import math
 
 import plotly.graph_objects as go
 import polars as pl
-from plotly.subplots import make_subplots
 
 from core.schema import QUANTITIES
 from ui import charts
-from ui.charts_water import HOVER, TICKS, epoch_ms
+from ui.charts_water import HOVER, TICKS, epoch_ms, merged_layout, styled
 from ui.i18n import t
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would run such a cell as a formula
 
 
 def comparison_chart(chart: pl.DataFrame, *, tz: str, language: str, title: str, kiosk: bool = False) -> go.Figure:
-    """One line per station and quantity; one panel per quantity (each with its own unit).
+    """One line per station and quantity; one panel per quantity (each with its own unit), one time axis.
 
     ``kiosk``: one tall panel with large type and the legend beside it, for a screen at 3 m.
+    The panels are laid out as plain layout data on the shared style (``make_subplots`` and
+    repeated ``update_layout`` calls cost more than the whole page otherwise).
     """
-    quantities = chart["quantity"].unique(maintain_order=True).to_list()
-    fig = make_subplots(rows=max(len(quantities), 1), cols=1, shared_xaxes=True, vertical_spacing=0.06)
-    index = 0
-    for row, quantity in enumerate(quantities, start=1):
-        unit = charts.axis_title(quantity, language)
+    present = set(chart["quantity"].to_list())
+    quantities = [q for q in QUANTITIES if q in present] + sorted(present - set(QUANTITIES)) or [""]
+    # a station keeps its colour in every panel and appears once in the legend
+    colours = {sid: i for i, sid in enumerate(chart["station_id"].unique(maintain_order=True).to_list())}
+    listed: set[str] = set()
+    panels, gap = len(quantities), 0.06
+    share = (1 - gap * (panels - 1)) / panels
+    lang = "en" if language == "en" else "de"
+    days = (chart["ts"].max() - chart["ts"].min()).total_seconds() / 86400 if chart.height else 0
+    height = 760 if kiosk else 200 + 260 * panels
+    layout: dict = {"title": {"text": title}, "height": height, "hovermode": "closest"}
+    traces = []
+    for row, quantity in enumerate(quantities):
+        axis = "" if row == 0 else str(row + 1)
+        top = 1 - row * (share + gap)
+        layout[f"yaxis{axis}"] = {"domain": [max(top - share, 0), top], "anchor": f"x{axis}", "title": {"text": charts.axis_title(quantity, language) if quantity else ""}}
+        layout[f"xaxis{axis}"] = {
+            "anchor": f"y{axis}", "type": "date", "hoverformat": HOVER[lang], "tickformat": TICKS[lang][0 if days <= 7 else 1],
+            "showticklabels": row == panels - 1, "title": {"text": t("daten.time", language) if row == panels - 1 else ""},
+            **({"matches": "x"} if row else {}),
+        }
         digits = QUANTITIES[quantity].decimals if quantity in QUANTITIES else 1
         suffix = html.escape(QUANTITIES[quantity].unit if quantity in QUANTITIES else "")
         for (station_id,), series in chart.filter(pl.col("quantity") == quantity).group_by("station_id", maintain_order=True):
-            # plotly renders a subset of HTML in names: escape feed text
-            name = html.escape(series["name"][0] or station_id)
-            style = charts.series_style(index)
-            fig.add_trace(
-                go.Scatter(x=epoch_ms(series["ts"], tz), y=series["value"].to_numpy(), mode="lines", name=name,
-                             line={"color": style["color"], "dash": style["dash"], "width": 2},
-                             legendgroup=name, hovertemplate=f"%{{y:.{digits}f}} {suffix}<extra>{name}</extra>"),
-                row=row, col=1,
-            )
-            index += 1
-        fig.update_yaxes(title_text=unit, row=row, col=1)
-    lang = "en" if language == "en" else "de"
-    panels = max(len(quantities), 1)
-    height = 760 if kiosk else 200 + 260 * panels
-    charts.style(fig, title=title, x_title="", y_title=fig.layout.yaxis.title.text or "", language=language, height=height)
-    days = (chart["ts"].max() - chart["ts"].min()).total_seconds() / 86400 if chart.height else 0
-    fig.update_xaxes(type="date", hoverformat=HOVER[lang], tickformat=TICKS[lang][0 if days <= 7 else 1])
-    fig.update_xaxes(title_text=t("daten.time", language), row=panels, col=1)
+            name = html.escape(series["name"][0] or station_id)  # plotly renders a subset of HTML in names
+            style = charts.series_style(colours[station_id])
+            traces.append(go.Scatter(
+                x=epoch_ms(series["ts"], tz), y=series["value"].to_numpy(), mode="lines", name=name, xaxis=f"x{axis}", yaxis=f"y{axis}",
+                line={"color": style["color"], "dash": style["dash"], "width": 2}, legendgroup=station_id,
+                showlegend=station_id not in listed, hovertemplate=f"%{{y:.{digits}f}} {suffix}<extra>{name}</extra>",
+            ))
+            listed.add(station_id)
     if kiosk:
-        fig.update_layout(font={"size": 18}, legend={"orientation": "v", "x": 1.01, "y": 1, "yanchor": "top"}, margin={"r": 240})
+        layout.update(font={"size": 18}, legend={"orientation": "v", "x": 1.01, "y": 1, "yanchor": "top"}, margin={"r": 240})
     else:  # legend below the time axis title, whatever the height
-        fig.update_layout(margin={"b": 140}, legend={"y": -110 / (height - 200), "yanchor": "top"})
-    fig.update_layout(hovermode="closest")
-    return fig
+        layout.update(margin={"b": 140}, legend={"y": -110 / (height - 200), "yanchor": "top"})
+    return go.Figure(data=traces, layout=merged_layout(styled(language, False), layout))
 
 
 def _safe_names(frame: pl.DataFrame) -> pl.DataFrame:

@@ -140,6 +140,10 @@ def test_chart_escapes_names_and_splits_quantities():
     ).with_columns(pl.col("ts").dt.cast_time_unit("us"))
     fig = exports.comparison_chart(chart, tz="Europe/Berlin", language="de", title="T")
     assert [tr.name for tr in fig.data] == ["&lt;b&gt;A&lt;/b&gt;", "B"]
-    assert fig.layout.yaxis.title.text == "Temperatur (°C)" and fig.layout.yaxis2.title.text == "CO₂ (ppm)"
+    assert fig.layout.yaxis.title.text == "Temperatur (°C)" and fig.layout.yaxis2.title.text == "CO₂ (ppm)"  # vocabulary order
+    assert fig.data[1].yaxis == "y2" and fig.layout.xaxis2.matches == "x"  # one time axis for every panel
+    same = chart.with_columns(station_id=pl.lit("s:a"), name=pl.lit("A"))
+    fig = exports.comparison_chart(same, tz="Europe/Berlin", language="de", title="T")
+    assert fig.data[0].line.color == fig.data[1].line.color and [tr.showlegend for tr in fig.data] == [True, False]
     # drawn at Menden's wall-clock time: 10:00 UTC is 12:00 in May
     assert fig.layout.separators == ",." and fig.data[0].x[0] == dt.datetime(2026, 5, 1, 12, tzinfo=dt.timezone.utc).timestamp() * 1000
