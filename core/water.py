@@ -41,7 +41,7 @@ INFO = ("info1", "info2", "info3")
 WINDOWS: dict[int, str] = {24: "15m", 48: "15m", 168: "15m", 720: "1h", 2160: "1h"}
 DEFAULT_HOURS = 48
 GLANCE = 8  # gauges a kiosk screen shows with their curves
-STEADY_CM_PER_H = 1.0  # as core.today.trend_word, so Heute and Pegel call the same change "steady"
+STEADY_CM_PER_H = 1.0  # as core.sentences.trend_word, so Heute and Pegel call the same change "steady"
 
 LEVELS_FRAME_SCHEMA = {"station_id": pl.String, "level": pl.String, "value": pl.Float64}
 _SPEC = pl.DataFrame(

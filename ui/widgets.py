@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 
 import streamlit as st
 
-from core.today import Label, Measure, TextKey, Tile, sentence, trend_word
+from core.sentences import Label, Measure, TextKey, sentence, trend_word
+from core.today import Tile
 from ui import data
 from ui.i18n import LANGUAGES, clock, quantity_value, t
 

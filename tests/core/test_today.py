@@ -7,7 +7,8 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from core.today import Label, Measure, TextKey, Tile, current, sentence, station_view, tiles, trends, usual
+from core.sentences import Label, Measure, TextKey, sentence
+from core.today import Tile, current, station_view, tiles, trends, usual
 
 NOW = dt.datetime(2026, 7, 15, 12, tzinfo=dt.timezone.utc)
 THEMES = {"t": "microclimate", "c": "indoor_air", "w": "water", "a": "air_quality", "b": "soil", "p": "parking"}

@@ -7,7 +7,7 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from core import today, water
+from core import sentences, water
 from core.config import CityConfig
 from core.schema import Batch
 from core.store import open_store
@@ -87,7 +87,7 @@ def test_band_against_mnw_and_mhw_and_trend_words():
 def test_steady_limit_agrees_with_the_today_page():
     for trend in (-1.5, -1.0, 0.0, 0.99, 1.0, 1.01, 4.0):
         row = water.summary(now_rows({"g:a": 50.0}), levels([]).select("station_id", "level", "value"), trends({"g:a": trend})).row(0, named=True)
-        assert row["trend_word"] == today.trend_word(trend, "water_level")
+        assert row["trend_word"] == sentences.trend_word(trend, "water_level")
 
 
 def test_alerts_list_the_most_severe_first():
