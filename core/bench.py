@@ -69,9 +69,7 @@ def rounds(actions: dict[str, Callable[[], object]], repeat: int) -> tuple[dict[
 
 
 def with_pandas(frame: pl.DataFrame) -> Callable[[], pl.DataFrame]:
-    import pandas as pd  # bench only: the comparison, never a dependency of core
-
-    pdf = frame.to_pandas()
+    pdf = frame.to_pandas()  # pandas: the bench's comparison, never a dependency of core
 
     def run():
         # A plain groupby; "last" relies on the frame being in time order, as generated.

@@ -15,8 +15,8 @@ import polars as pl
 from core import scenario as play
 from core.config import data_dir as default_data_dir, parse_duration
 from core.scenario import MODES, Run, ScenarioError, Script, Target
-from core.schema import QUANTITIES, READINGS_SCHEMA, Batch, is_number
-from data_sources.demo import simulate
+from core.schema import QUANTITIES, Batch, is_number
+from data_sources.demo import column_readings, simulate
 from data_sources.demo.stations import ALL
 from data_sources.errors import FeedFormatError
 
@@ -168,26 +168,9 @@ def schedule(run: Run, one_pass: pl.DataFrame, start: dt.datetime, end: dt.datet
 
 def parse(payload: Mapping[str, Any], *, source: str, config: Mapping[str, Any] | None = None) -> Batch:
     """Canonical rows from played columns (``ts`` epoch microseconds, native_id, quantity, value)."""
-    try:
-        frame = pl.DataFrame(
-            {
-                "ts": pl.Series(payload["ts"], dtype=pl.Int64),
-                "native_id": pl.Series(payload["native_id"], dtype=pl.String),
-                "quantity": pl.Series(payload["quantity"], dtype=pl.String),
-                "value": pl.Series(payload["value"], dtype=pl.Float64),
-            }
-        )
-    except (KeyError, TypeError, pl.exceptions.PolarsError) as exc:
-        msg = f"scenario payload is not played columns: {exc}"
-        raise FeedFormatError(msg) from exc
-    readings = frame.select(
-        ts=pl.from_epoch("ts", time_unit="us").dt.replace_time_zone("UTC").cast(READINGS_SCHEMA["ts"]),
-        station_id=pl.lit(f"{source}:") + pl.col("native_id"),
-        quantity="quantity",
-        value="value",
-        source=pl.lit(source),
-    )
-    present = [STATIONS[i] for i in frame["native_id"].unique().sort().to_list() if i in STATIONS]
+    readings = column_readings(payload, source=source, time_key="ts", time_unit="us", what="scenario")
+    native = readings["station_id"].str.strip_prefix(f"{source}:").unique().sort().to_list()
+    present = [STATIONS[i] for i in native if i in STATIONS]
     stations = pl.DataFrame(
         [{"station_id": f"{source}:{st.native_id}", "source": source, "name": st.name, "lat": st.lat, "lon": st.lon, "theme": st.theme, "district": st.district} for st in present]
     ) if present else None

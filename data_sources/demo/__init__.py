@@ -80,28 +80,35 @@ def station_rows(source: str) -> list[dict[str, Any]]:
     ]
 
 
-def parse(payload: Mapping[str, Any], *, source: str, config: Mapping[str, Any] | None = None) -> Batch:
-    """Canonical rows from simulator columns (``t`` epoch seconds, native_id, quantity, value)."""
+def column_readings(payload: Mapping[str, Any], *, source: str, time_key: str = "t", time_unit: str = "s", what: str = "demo") -> pl.DataFrame:
+    """Canonical readings from simulator-style columns (epoch time, native_id, quantity, value).
+
+    Shared by the demo and the workshop scenarios, whose "wire" is the same shape of columns.
+    """
     try:
         frame = pl.DataFrame(
             {
-                "ts": pl.Series(payload["t"], dtype=pl.Int64),
+                "ts": pl.Series(payload[time_key], dtype=pl.Int64),
                 "native_id": pl.Series(payload["native_id"], dtype=pl.String),
                 "quantity": pl.Series(payload["quantity"], dtype=pl.String),
                 "value": pl.Series(payload["value"], dtype=pl.Float64),
             }
         )
     except (KeyError, TypeError, pl.exceptions.PolarsError) as exc:
-        msg = f"demo payload is not simulator columns: {exc}"
+        msg = f"{what} payload is not simulator columns: {exc}"
         raise FeedFormatError(msg) from exc
-    readings = frame.select(
-        ts=pl.from_epoch("ts", time_unit="s").dt.replace_time_zone("UTC").cast(READINGS_SCHEMA["ts"]),
+    return frame.select(
+        ts=pl.from_epoch("ts", time_unit=time_unit).dt.replace_time_zone("UTC").cast(READINGS_SCHEMA["ts"]),
         station_id=pl.lit(f"{source}:") + pl.col("native_id"),
         quantity="quantity",
         value="value",
         source=pl.lit(source),
     )
-    return Batch(readings=readings, stations=pl.DataFrame(station_rows(source)))
+
+
+def parse(payload: Mapping[str, Any], *, source: str, config: Mapping[str, Any] | None = None) -> Batch:
+    """Canonical rows from simulator columns (``t`` epoch seconds, native_id, quantity, value)."""
+    return Batch(readings=column_readings(payload, source=source), stations=pl.DataFrame(station_rows(source)))
 
 
 def mount_height_cm(st: DemoStation) -> float:
