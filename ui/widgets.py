@@ -164,9 +164,9 @@ def tile_detail(tile: Tile, language: str) -> str:
 
 
 def wait_for_data(language: str) -> None:
-    """Say plainly that there is no data yet, look again every 3 s, redraw the page when it comes."""
+    """Say plainly that there is no data yet, look again every second, redraw the page when it comes."""
 
-    @st.fragment(run_every=3)
+    @st.fragment(run_every=1)  # a version check is one stat call: cheap enough to ask often
     def waiting() -> None:
         if data.version() > 0 and len(data.current(data.version())):
             st.rerun()
