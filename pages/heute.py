@@ -9,7 +9,7 @@ navigation.guard(__file__)
 language = widgets.lang()
 city = data.city()
 st.title(t("today.title", language, city=city.name))
-if data.has_demo():
+if data.has_demo() and not widgets.kiosk():  # kiosk pages carry the label in their corner
     st.html(f'<span class="scs-demo">{t("sidebar.demo_badge", language)}</span>')
 
 

@@ -43,6 +43,7 @@ CSS = """
 .scs-foot{margin-top:.5rem;font-size:.85rem;opacity:.75}
 .scs-stale{display:inline-block;border:1px dashed currentColor;border-radius:6px;padding:0 .4rem;margin-left:.4rem;font-weight:600}
 .scs-demo{display:inline-block;border-radius:6px;padding:.1rem .5rem;background:#F0E442;color:#000;font-weight:600}
+.scs-demo-corner{position:fixed;top:.8rem;right:1.2rem;z-index:1000}
 </style>
 """
 
@@ -76,10 +77,12 @@ def _sync_lang() -> None:
 def sidebar() -> None:
     """Language switch, city and a demo notice; in kiosk mode only the page styling."""
     st.html(CSS)
+    language = lang()
     if kiosk():
         st.html(KIOSK_CSS)
+        if data.has_demo():  # no sidebar in kiosk mode: the demo label sits in the corner of every page
+            st.html(f'<div class="scs-demo scs-demo-corner">{html.escape(t("sidebar.demo_badge", language))}</div>')
         return
-    language = lang()
     with st.sidebar:
         st.segmented_control(
             t("sidebar.language", language),

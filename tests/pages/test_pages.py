@@ -93,3 +93,12 @@ def test_station_names_are_escaped_in_tiles(app_env, demo_copy):
     html = "\n".join(e.proto.body for e in run(PAGES[0]).get("html"))
     assert "<img" not in html
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;Marktplatz" in html
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_demo_label_on_every_kiosk_page(app_env, demo_copy, page):
+    """Kiosk mode has no sidebar, so each page carries the "Demo-Daten" label itself."""
+    app_env(demo_copy)
+    at = run(page, kiosk="1")
+    assert not at.exception
+    assert page_text(at).count("Demo-Daten") == 1
