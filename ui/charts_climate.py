@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import math
 
 import numpy as np
 import plotly.graph_objects as go
 import polars as pl
 import pydeck as pdk
 
-from ui import charts
+from ui import charts, mapview
 from ui.i18n import age, number, quantity_value, t
 from ui.mapview import districts
 from ui.widgets import TONES
@@ -118,18 +117,6 @@ def _ramp(share: float) -> list[int]:
     return [round(float(np.interp(share, stops, [c[i] for _, c in RAMP]))) for i in range(3)] + [235]
 
 
-def fit(placed: pl.DataFrame, *, center: tuple[float, float], zoom: float, width_px: int = 760, height_px: int = 420) -> pdk.ViewState:
-    """A view that shows every station (the city's zoom when they fit in it): works without base-map tiles."""
-    if len(placed) < 2:
-        return pdk.ViewState(latitude=center[0], longitude=center[1], zoom=zoom)
-    lat0, lat1, lon0, lon1 = placed["lat"].min(), placed["lat"].max(), placed["lon"].min(), placed["lon"].max()
-    mid = (lat0 + lat1) / 2
-    # deck.gl's Web Mercator: 512 px show 360° of longitude at zoom 0; latitude spans stretch by 1/cos(lat)
-    need_lon = math.log2(width_px * 360 / (512 * max(lon1 - lon0, 1e-4)))
-    need_lat = math.log2(height_px * 360 * math.cos(math.radians(mid)) / (512 * max(lat1 - lat0, 1e-4)))
-    return pdk.ViewState(latitude=mid, longitude=(lon0 + lon1) / 2, zoom=min(zoom, need_lon, need_lat))
-
-
 # Where a number sits relative to its point: above, below, right, left (pixel offset, text anchor).
 LABEL_SPOTS = (([0, -26], "middle"), ([0, 26], "middle"), ([18, 0], "start"), ([-18, 0], "end"))
 
@@ -172,7 +159,7 @@ def temperature_deck(stations: pl.DataFrame, *, center: tuple[float, float], zoo
                   get_pixel_offset="offset", get_text_anchor="anchor", font_weight=700, background=True, get_background_color=[255, 255, 255, 225],
                   background_padding=[4, 1], character_set=MAP_CHARACTERS, font_family=FONT),
     ]
-    return pdk.Deck(layers=layers, initial_view_state=fit(placed, center=center, zoom=zoom, height_px=height - 110), map_style="light", tooltip={"text": "{tooltip}"})
+    return pdk.Deck(layers=layers, initial_view_state=mapview.view_state(placed, center=center, zoom=zoom, width_px=760, height_px=height - 110), map_style="light", tooltip={"text": "{tooltip}"})
 
 
 def day_curves(curves: pl.DataFrame, *, place: str, language: str, height: int = 420) -> go.Figure:

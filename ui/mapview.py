@@ -76,6 +76,11 @@ def fit(view: pl.DataFrame, *, center: tuple[float, float], zoom: float, width_p
     return (lat_lo + lat_hi) / 2, (lon_lo + lon_hi) / 2, min(zoom, fitting)
 
 
+def view_state(view: pl.DataFrame, *, center: tuple[float, float], zoom: float, width_px: int = 1100, height_px: int = 620) -> pdk.ViewState:
+    lat, lon, fitted = fit(view, center=center, zoom=zoom, width_px=width_px, height_px=height_px)
+    return pdk.ViewState(latitude=lat, longitude=lon, zoom=fitted)
+
+
 def deck(view: pl.DataFrame, *, themes: list[str], center: tuple[float, float], zoom: float, language: str, height_px: int = 620) -> pdk.Deck:
     data = [r for r in rows(view, language) if r["theme"] in themes]
     labels = districts(view)
@@ -113,7 +118,7 @@ def deck(view: pl.DataFrame, *, themes: list[str], center: tuple[float, float], 
         )
     return pdk.Deck(
         layers=layers,
-        initial_view_state=pdk.ViewState(**dict(zip(("latitude", "longitude", "zoom"), fit(view, center=center, zoom=zoom, height_px=height_px)))),
+        initial_view_state=view_state(view, center=center, zoom=zoom, height_px=height_px),
         map_style="light",
         tooltip={"text": "{tooltip}"},
     )
