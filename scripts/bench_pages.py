@@ -128,7 +128,7 @@ def browser(pages: list[str], directory: Path) -> dict[str, tuple[float, float, 
     in its cache, so the warm figure is the one a returning viewer sees; the first visit pays
     for downloading the bundles once.
     """
-    from tests.pages.browser import browser_page, running_app
+    from tests.pages.browser import browser_page, running_app, settle
 
     out = {}
     with running_app(directory, SHOWROOM_CONFIG=str(directory / "bench.toml"), SHOWROOM_INGEST="off") as url:
@@ -150,25 +150,6 @@ def browser(pages: list[str], directory: Path) -> dict[str, tuple[float, float, 
                 settle(page)
                 out[slug] = (first, time.perf_counter() - began, sent[0])
     return out
-
-
-def settle(page, quiet_s: float = 0.3, timeout_s: float = 60.0) -> None:
-    """Complete = the title is drawn and Streamlit reports no running script for ``quiet_s``.
-
-    The quiet moment is part of the measured time, so the figures are an upper bound.
-    """
-    page.wait_for_selector("h1", timeout=timeout_s * 1000)
-    deadline = time.monotonic() + timeout_s
-    quiet = None
-    while time.monotonic() < deadline:
-        busy = page.locator('[data-testid="stStatusWidget"]').is_visible() or page.locator('[data-testid="stSkeleton"]').count()
-        if busy:
-            quiet = None
-        elif quiet is None:
-            quiet = time.monotonic()
-        elif time.monotonic() - quiet >= quiet_s:
-            return
-        time.sleep(0.05)
 
 
 def main() -> None:

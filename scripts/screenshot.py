@@ -6,38 +6,14 @@
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
+import sys
 import time
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-
-
-def chromium_path() -> str | None:
-    return os.environ.get("SHOWROOM_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-def wait_settled(page, timeout_s: float = 30.0) -> None:
-    """Wait until Streamlit has rendered the page and is not running a script any more."""
-    page.wait_for_selector('[data-testid="stAppViewContainer"]', timeout=timeout_s * 1000)
-    deadline = time.monotonic() + timeout_s
-    quiet_since = None
-    while time.monotonic() < deadline:
-        # kiosk CSS hides the status widget but leaves it in the page: ask whether it is visible
-        running = page.locator('[data-testid="stStatusWidget"]').is_visible() or page.locator('[data-testid="stSkeleton"]').count() > 0
-        if running:
-            quiet_since = None
-        elif quiet_since is None:
-            quiet_since = time.monotonic()
-        elif time.monotonic() - quiet_since > 1.5:
-            return
-        time.sleep(0.2)
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.pages.browser import CHROMIUM_ARGS, chromium_path, settle  # noqa: E402
 
 
 def main() -> None:
@@ -55,7 +31,7 @@ def main() -> None:
         for path in args.paths:
             start = time.monotonic()
             page.goto(f"{args.base}/{path}")
-            wait_settled(page)
+            settle(page, quiet_s=1.5, timeout_s=30)
             name = path.replace("?", "_").replace("&", "_").replace("=", "-").replace("/", "_") or "root"
             page.screenshot(path=str(out / f"{name}.png"), full_page=args.full)
             print(f"{path}: {time.monotonic() - start:.1f} s -> {out / name}.png")

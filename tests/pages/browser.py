@@ -21,9 +21,13 @@ CHROMIUM_ARGS = [
 ]
 
 
+def chromium_path() -> str | None:
+    return os.environ.get("SHOWROOM_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
 def chromium() -> str:
     """Path of the system Chromium; skip (or fail under CI) when there is none."""
-    path = os.environ.get("SHOWROOM_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    path = chromium_path()
     if path:
         return path
     if os.environ.get("CI"):
@@ -79,3 +83,22 @@ def browser_page(width: int = 1920, height: int = 1080):
             yield page
         finally:
             browser.close()
+
+
+def settle(page, *, quiet_s: float = 0.3, timeout_s: float = 60.0) -> None:
+    """Wait until the page has a title and Streamlit has run no script for ``quiet_s``.
+
+    Kiosk CSS hides the status widget but leaves it in the page, so visibility is what counts.
+    """
+    page.wait_for_selector("h1", timeout=timeout_s * 1000)
+    deadline = time.monotonic() + timeout_s
+    quiet = None
+    while time.monotonic() < deadline:
+        busy = page.locator('[data-testid="stStatusWidget"]').is_visible() or page.locator('[data-testid="stSkeleton"]').count()
+        if busy:
+            quiet = None
+        elif quiet is None:
+            quiet = time.monotonic()
+        elif time.monotonic() - quiet >= quiet_s:
+            return
+        time.sleep(0.05)
