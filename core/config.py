@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any, Iterable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from core.schema import QUANTITIES
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = ROOT / "config" / "menden.toml"
 DEFAULT_DATA_DIR = "data"
@@ -17,6 +19,7 @@ DEFAULT_DATA_DIR = "data"
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+RATED = tuple(key for key, q in QUANTITIES.items() if q.scale)  # quantities whose band edges a city may set
 
 
 class ConfigError(ValueError):
@@ -173,6 +176,12 @@ def _check_bounds(bounds: Any, path: Path, where: str) -> None:
         raise _fail(path, where, "a list of 1 to 4 numbers (band edges)", bounds)
 
 
+def _check_rated(quantity: str, path: Path, where: str) -> None:
+    if quantity not in RATED:
+        hint = " (heat stress is rated by 'felt_temperature')" if quantity == "temperature" else ""
+        raise _fail(path, where, f"a rated quantity: one of {', '.join(RATED)}{hint}", quantity)
+
+
 def _check_thresholds(thresholds: dict[str, Any], path: Path) -> None:
     for key, value in thresholds.items():
         if key == "stations":
@@ -182,6 +191,8 @@ def _check_thresholds(thresholds: dict[str, Any], path: Path) -> None:
                 if not isinstance(per_station, dict):
                     raise _fail(path, f"[thresholds.stations.{station_id!r}]", "a table of quantity = [levels]")
                 for quantity, bounds in per_station.items():
+                    _check_rated(quantity, path, f"[thresholds.stations.{station_id!r}] key {quantity!r}")
                     _check_bounds(bounds, path, f"[thresholds.stations.{station_id!r}] key {quantity!r}")
         else:
+            _check_rated(key, path, f"[thresholds] key {key!r}")
             _check_bounds(value, path, f"[thresholds] key {key!r}")

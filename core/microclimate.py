@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from core.rollup import BUCKET_SCHEMA
-from core.status import DEFAULTS, felt_temperature, status
+from core.status import edges, felt, status
 
 THEME = "microclimate"
 TREE_THEME = "soil"
@@ -89,11 +89,7 @@ def city_now(store: Any, city: Any, *, now: dt.datetime | None = None) -> CityNo
     places = store.stations().filter(pl.col("theme") == THEME).select("station_id", "name", "district", "lat", "lon")
     temps = latest.filter(pl.col("quantity") == "temperature").select("station_id", "ts", "age_s", "stale", temperature="value")
     humid = latest.filter(pl.col("quantity") == "humidity", ~pl.col("stale")).select("station_id", humidity="value")
-    frame = (
-        places.join(temps, on="station_id", how="inner")
-        .join(humid, on="station_id", how="left")
-        .with_columns(felt=felt_temperature(pl.col("temperature"), pl.col("humidity")))
-    )
+    frame = places.join(temps, on="station_id", how="inner").join(humid, on="station_id", how="left").join(felt(latest), on="station_id", how="left")
     rated = status(frame.with_columns(quantity=pl.lit("felt_temperature"), value=pl.col("felt")), thresholds=city.thresholds)
     ordered = rated.drop("quantity", "value").sort(["stale", "temperature"], descending=[False, True], nulls_last=True)
     fresh = ordered.filter(~pl.col("stale"))
@@ -227,4 +223,4 @@ def tree_curves(store: Any, city: Any, *, station_ids: tuple[str, ...] = (), day
 
 def soil_edges(store: Any, city: Any) -> dict[str, tuple[float, ...]]:
     """The city-wide band edges of each soil quantity (a sensor's own levels may differ)."""
-    return {q: tuple(city.thresholds.get(q) or DEFAULTS[q][1]) for q in SOIL}
+    return {q: edges(q, city.thresholds) for q in SOIL}

@@ -41,49 +41,146 @@ LEVELS_SCHEMA = pl.Schema(
     }
 )
 
-THEMES = ("microclimate", "indoor_air", "water", "air_quality", "parking", "soil", "energy", "other")
+AGGREGATIONS = ("mean", "sum", "energetic", "max", "counter")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Quantity:
-    """One entry of the controlled vocabulary: canonical unit, labels, plausible range."""
+    """Everything the code knows about one quantity of the controlled vocabulary.
+
+    Adding a quantity is one entry here (plus its words in ``data_sources._units`` when an
+    adapter recognises it by text). The fields:
+
+    - ``unit``, ``uncefact``: the canonical unit and its UN/CEFACT code (FIWARE ``unitCode``);
+    - ``label_de``, ``label_en``, ``decimals``: how the UI names and formats it;
+    - ``low``, ``high``, ``sentinels``: plausible range and the values broken sensors send
+      (DS18B20 power-on 85 °C, 0xFFFF …); both are dropped at the edge (``Batch``);
+    - ``theme``: the theme a station measuring it belongs to (see :data:`THEME_TABLE`);
+    - ``aggregation``: how buckets combine readings over time (:data:`AGGREGATIONS`):
+      ``mean``; ``sum`` (precipitation); ``energetic`` (sound levels: 10·log10 of the mean
+      of 10^(L/10)); ``max`` (peak levels); ``counter`` (a cumulative register: a bucket
+      holds the increase, a drop is a meter reset counted from zero);
+    - ``steady_per_h``: a change per hour below this reads "steady" (trend arrows, sentences);
+    - ``scale``, ``edges``, ``levels``: the status scale (``core.status.SCALES``), its default
+      band edges, and the station levels (``LEVELS_SCHEMA``) that replace those edges per
+      station, in order (a gauge's Informationsstufen);
+    - ``derived``: computed by core, never taken from a feed (felt temperature).
+    """
 
     key: str
     unit: str
+    uncefact: str
     label_de: str
     label_en: str
     low: float
     high: float
     decimals: int = 1
-    # Values a sensor sends when it is broken rather than measuring (DS18B20 power-on 85 °C,
-    # 0xFFFF and friends). Dropped at the edge like out-of-range values.
     sentinels: tuple[float, ...] = (65535.0, -32768.0, 32767.0)
+    theme: str | None = None
+    aggregation: str = "mean"
+    steady_per_h: float = 0.3
+    scale: str | None = None
+    edges: tuple[float, ...] = ()
+    levels: tuple[str, ...] = ()
+    derived: bool = False
 
+    def __post_init__(self) -> None:
+        if self.aggregation not in AGGREGATIONS:
+            msg = f"quantity {self.key!r}: aggregation must be one of {AGGREGATIONS}, got {self.aggregation!r}"
+            raise ValueError(msg)
+
+
+_DS18B20 = (85.0, -127.0, 65535.0, 327.67, -327.68)
+_AIR = ("air",)
 
 QUANTITIES: dict[str, Quantity] = {
     q.key: q
     for q in (
-        Quantity("temperature", "°C", "Temperatur", "Temperature", -40, 60, 1, (85.0, -127.0, 65535.0, 327.67, -327.68)),
-        Quantity("humidity", "%", "Luftfeuchte", "Humidity", 0, 100, 0),
-        Quantity("co2", "ppm", "CO₂", "CO₂", 250, 10000, 0),
-        Quantity("water_level", "cm", "Wasserstand", "Water level", -100, 2000, 0),
-        Quantity("discharge", "m³/s", "Abfluss", "Discharge", 0, 100000, 1),
-        Quantity("pm10", "µg/m³", "Feinstaub PM10", "Particulate matter PM10", 0, 2000, 0),
-        Quantity("pm2_5", "µg/m³", "Feinstaub PM2,5", "Particulate matter PM2.5", 0, 2000, 0),
-        Quantity("no2", "µg/m³", "Stickstoffdioxid", "Nitrogen dioxide", 0, 2000, 0),
-        Quantity("o3", "µg/m³", "Ozon", "Ozone", 0, 2000, 0),
-        Quantity("pressure", "hPa", "Luftdruck", "Air pressure", 300, 1100, 0),
-        Quantity("soil_moisture", "%", "Bodenfeuchte", "Soil moisture", 0, 100, 0),
-        Quantity("soil_tension", "kPa", "Bodenwasserspannung", "Soil water tension", 0, 2000, 0),
-        Quantity("precipitation", "mm", "Niederschlag", "Precipitation", 0, 500, 1),
-        Quantity("wind_speed", "m/s", "Windgeschwindigkeit", "Wind speed", 0, 100, 1),
-        Quantity("noise", "dB(A)", "Lärm", "Noise", 0, 150, 0),
-        Quantity("illuminance", "lx", "Beleuchtungsstärke", "Illuminance", 0, 200000, 0),
-        Quantity("occupancy", "%", "Belegung", "Occupancy", 0, 100, 0),
-        Quantity("parking_free", "", "Freie Plätze", "Free spaces", 0, 100000, 0),
-        Quantity("battery", "V", "Batterie", "Battery", 0, 60, 2),
+        Quantity(key="temperature", unit="°C", uncefact="CEL", label_de="Temperatur", label_en="Temperature", low=-40, high=60,
+                 sentinels=_DS18B20, theme="microclimate"),
+        # Heat stress is rated on the felt temperature (DWD thresholds), computed once by
+        # core.status.felt from temperature and a fresh humidity; without humidity it is the temperature.
+        Quantity(key="felt_temperature", unit="°C", uncefact="CEL", label_de="Gefühlte Temperatur", label_en="Felt temperature",
+                 low=-60, high=80, theme="microclimate", scale="heat", edges=(32.0, 38.0), derived=True),
+        Quantity(key="humidity", unit="%", uncefact="P1", label_de="Luftfeuchte", label_en="Humidity", low=0, high=100, decimals=0,
+                 theme="microclimate"),
+        Quantity(key="co2", unit="ppm", uncefact="59", label_de="CO₂", label_en="CO₂", low=250, high=10000, decimals=0,
+                 theme="indoor_air", steady_per_h=20.0, scale="co2", edges=(1000.0, 2000.0)),
+        Quantity(key="water_level", unit="cm", uncefact="CMT", label_de="Wasserstand", label_en="Water level", low=-100, high=2000,
+                 decimals=0, theme="water", steady_per_h=1.0, scale="water", levels=("info1", "info2", "info3")),
+        Quantity(key="discharge", unit="m³/s", uncefact="MQS", label_de="Abfluss", label_en="Discharge", low=0, high=100000, theme="water"),
+        Quantity(key="pm10", unit="µg/m³", uncefact="GQ", label_de="Feinstaub PM10", label_en="Particulate matter PM10", low=0, high=2000,
+                 decimals=0, theme="air_quality", scale="air", edges=(9.0, 27.0, 54.0, 90.0)),
+        Quantity(key="pm2_5", unit="µg/m³", uncefact="GQ", label_de="Feinstaub PM2,5", label_en="Particulate matter PM2.5", low=0,
+                 high=2000, decimals=0, theme="air_quality", scale="air", edges=(5.0, 15.0, 30.0, 50.0)),
+        Quantity(key="no2", unit="µg/m³", uncefact="GQ", label_de="Stickstoffdioxid", label_en="Nitrogen dioxide", low=0, high=2000,
+                 decimals=0, theme="air_quality", scale="air", edges=(10.0, 30.0, 60.0, 100.0)),
+        Quantity(key="o3", unit="µg/m³", uncefact="GQ", label_de="Ozon", label_en="Ozone", low=0, high=2000, decimals=0,
+                 theme="air_quality", scale="air", edges=(24.0, 72.0, 144.0, 240.0)),
+        Quantity(key="pressure", unit="hPa", uncefact="HPA", label_de="Luftdruck", label_en="Air pressure", low=300, high=1100,
+                 decimals=0, theme="microclimate"),
+        Quantity(key="soil_moisture", unit="%", uncefact="P1", label_de="Bodenfeuchte", label_en="Soil moisture", low=0, high=100,
+                 decimals=0, theme="soil", scale="soil_moisture", edges=(25.0, 15.0), levels=("soil_drying", "soil_dry")),
+        Quantity(key="soil_tension", unit="kPa", uncefact="KPA", label_de="Bodenwasserspannung", label_en="Soil water tension", low=0,
+                 high=2000, decimals=0, theme="soil", scale="soil_tension", edges=(30.0, 60.0), levels=("soil_drying", "soil_dry")),
+        Quantity(key="precipitation", unit="mm", uncefact="MMT", label_de="Niederschlag", label_en="Precipitation", low=0, high=500,
+                 theme="microclimate", aggregation="sum"),
+        Quantity(key="wind_speed", unit="m/s", uncefact="MTS", label_de="Windgeschwindigkeit", label_en="Wind speed", low=0, high=100,
+                 theme="microclimate"),
+        Quantity(key="noise", unit="dB(A)", uncefact="2N", label_de="Lärm", label_en="Noise", low=0, high=150, decimals=0,
+                 aggregation="energetic", steady_per_h=1.0),
+        Quantity(key="illuminance", unit="lx", uncefact="LUX", label_de="Beleuchtungsstärke", label_en="Illuminance", low=0, high=200000,
+                 decimals=0, theme="microclimate"),
+        Quantity(key="occupancy", unit="%", uncefact="P1", label_de="Belegung", label_en="Occupancy", low=0, high=100, decimals=0,
+                 theme="parking", steady_per_h=5.0, scale="parking", edges=(75.0, 92.0)),
+        Quantity(key="parking_free", unit="", uncefact="C62", label_de="Freie Plätze", label_en="Free spaces", low=0, high=100000,
+                 decimals=0, theme="parking", steady_per_h=5.0),
+        Quantity(key="battery", unit="V", uncefact="VLT", label_de="Batterie", label_en="Battery", low=0, high=60, decimals=2,
+                 steady_per_h=0.01),
     )
 }
+
+
+@dataclass(frozen=True)
+class Theme:
+    """A theme of stations; ``headline``: the quantity its stations are shown by (map, explorer)."""
+
+    key: str
+    headline: str | None = None
+
+
+# Most specific first: a station's theme is that of the first theme here that one of its
+# quantities belongs to (a station measuring CO₂ and temperature is a room, one with PM is air quality).
+THEME_TABLE: dict[str, Theme] = {
+    th.key: th
+    for th in (
+        Theme("indoor_air", "co2"),
+        Theme("water", "water_level"),
+        Theme("soil", "soil_moisture"),
+        Theme("parking", "occupancy"),
+        Theme("air_quality", "pm10"),
+        Theme("energy"),
+        Theme("microclimate", "temperature"),
+        Theme("other"),
+    )
+}
+THEMES: tuple[str, ...] = tuple(THEME_TABLE)
+
+
+def theme_of(quantities: Iterable[str], default: str = "other") -> str:
+    """The theme of a station that measures ``quantities`` (most specific theme first).
+
+    >>> theme_of(["temperature", "co2"])
+    'indoor_air'
+    """
+    seen = {QUANTITIES[q].theme for q in quantities if q in QUANTITIES}
+    return next((theme for theme in THEME_TABLE if theme in seen), default)
+
+
+def headline(theme: str | None) -> str | None:
+    """The quantity a station of ``theme`` is shown by when nothing is rated worse."""
+    found = THEME_TABLE.get(theme or "")
+    return found.headline if found else None
 
 
 class SchemaError(ValueError):
@@ -106,10 +203,11 @@ def _conform(frame: pl.DataFrame | None, schema: pl.Schema) -> pl.DataFrame:
 
 def plausible() -> pl.Expr:
     """True where a reading is a real measurement of a known quantity in its plausible range."""
-    lows = {k: q.low for k, q in QUANTITIES.items()}
-    highs = {k: q.high for k, q in QUANTITIES.items()}
+    measured = {k: q for k, q in QUANTITIES.items() if not q.derived}  # derived ones never come from a feed
+    lows = {k: q.low for k, q in measured.items()}
+    highs = {k: q.high for k, q in measured.items()}
     sentinels = pl.lit(False)
-    for key, q in QUANTITIES.items():
+    for key, q in measured.items():
         sentinels = sentinels | ((pl.col("quantity") == key) & pl.col("value").is_in(list(q.sentinels)))
     low = pl.col("quantity").replace_strict(lows, default=None, return_dtype=pl.Float64)
     high = pl.col("quantity").replace_strict(highs, default=None, return_dtype=pl.Float64)
@@ -190,10 +288,6 @@ class Batch:
 
     def __len__(self) -> int:
         return len(self.readings)
-
-
-def unit_of(quantity: str) -> str:
-    return QUANTITIES[quantity].unit
 
 
 def is_number(value: object) -> bool:

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from core.microclimate import local_day_start, rollup_of
-from core.status import DEFAULTS, status
+from core.status import edges, status
 
 THEME = "indoor_air"
 SCHOOL = r"^(.*?)\s+(?:Raum|Room)\b"
@@ -88,7 +88,7 @@ def rooms(store: Any, city: Any, *, school: str | None = None, now: dt.datetime 
 
 def co2_edges(store: Any, city: Any) -> tuple[float, ...]:
     """The city-wide CO₂ band edges in ppm (UBA 1,000 / 2,000 unless the config overrides them)."""
-    return tuple(city.thresholds.get("co2") or DEFAULTS["co2"][1])
+    return edges("co2", city.thresholds)
 
 
 def week_start(now: dt.datetime, tz: str, *, weeks_back: int = 0) -> dt.datetime:

@@ -36,14 +36,6 @@ class TextKey:
     key: str
 
 
-def trend_word(trend: float | None, quantity: str | None) -> str:
-    """rising / falling / steady: a change of less than 1 cm or 0.3 units per hour is steady."""
-    if trend is None:
-        return "flat"
-    limit = 1.0 if quantity == "water_level" else 0.3
-    return "up" if trend > limit else "down" if trend < -limit else "flat"
-
-
 def _quantity_label(quantity: str | None) -> Label:
     q = QUANTITIES.get(quantity or "")
     return Label(q.label_de, q.label_en) if q else Label(quantity or "", quantity or "")
@@ -81,7 +73,7 @@ def sentence(tile: Tile) -> tuple[str, dict[str, Any]]:
         params = {"n": tile.flagged, "total": tile.stations}
         return (f"sentence.{tile.key}.some" if tile.flagged else f"sentence.{tile.key}.none"), params
     if tile.key == "water":
-        trend = TextKey(f"common.trend_{trend_word(tile.trend, tile.quantity)}")
+        trend = TextKey(f"common.trend_{tile.trend_word or 'flat'}")
         params = {"place": place, "status": Label(tile.status_de, tile.status_en), "trend": trend}
         return ("sentence.water.level" if (tile.severity or 0) >= 1 else "sentence.water.normal"), params
     if tile.key == "parking":

@@ -1,6 +1,7 @@
 """Status of values against thresholds: an ordered severity (0 = best) with a key and labels.
 
-Scales and default bands are data (DESIGN.md "Thresholds"); the city config overrides the bands
+Scales are data here; which quantity is rated on which scale, with which default band edges, is
+declared with the quantity (``core.schema.QUANTITIES``, DESIGN.md "Thresholds"); the city config overrides the bands
 per quantity or per station, and station levels from the store (flood levels of a gauge, soil
 thresholds of a tree sensor) override them per station. Everything is one vectorised polars plan.
 """
@@ -11,6 +12,8 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 import polars as pl
+
+from core.schema import QUANTITIES
 
 MAX_EDGES = 4
 EDGE_COLS = [f"edge{i}" for i in range(1, MAX_EDGES + 1)]
@@ -103,28 +106,6 @@ _PARKING = Scale(
 
 SCALES: dict[str, Scale] = {s.key: s for s in (_CO2, _AIR, _HEAT, _WATER, _SOIL_TENSION, _SOIL_MOISTURE, _PARKING)}
 
-# quantity -> (scale, default band edges). Water levels have no default: they are per gauge.
-DEFAULTS: dict[str, tuple[str, tuple[float, ...]]] = {
-    "co2": ("co2", (1000.0, 2000.0)),
-    "pm10": ("air", (9.0, 27.0, 54.0, 90.0)),
-    "pm2_5": ("air", (5.0, 15.0, 30.0, 50.0)),
-    "no2": ("air", (10.0, 30.0, 60.0, 100.0)),
-    "o3": ("air", (24.0, 72.0, 144.0, 240.0)),
-    "felt_temperature": ("heat", (32.0, 38.0)),
-    "temperature": ("heat", (32.0, 38.0)),  # used as felt temperature where humidity is unknown
-    "water_level": ("water", ()),
-    "soil_tension": ("soil_tension", (30.0, 60.0)),
-    "soil_moisture": ("soil_moisture", (25.0, 15.0)),
-    "occupancy": ("parking", (75.0, 92.0)),
-}
-
-# Station levels (core.schema.LEVELS_SCHEMA) that become band edges, in order.
-LEVEL_EDGES: dict[str, tuple[str, ...]] = {
-    "water_level": ("info1", "info2", "info3"),
-    "soil_tension": ("soil_drying", "soil_dry"),
-    "soil_moisture": ("soil_drying", "soil_dry"),
-}
-
 UNKNOWN = Level("unknown", "keine Daten", "no data", "unknown")
 UNRATED = Level("unrated", "ohne Bewertung", "not rated", "unknown")
 
@@ -136,11 +117,22 @@ def _edge_row(edges: tuple[float, ...] | list[float]) -> dict[str, float | None]
     return {col: (float(edges[i]) if i < len(edges) else None) for i, col in enumerate(EDGE_COLS)}
 
 
+def edges(quantity: str, thresholds: Mapping[str, Any] | None = None) -> tuple[float, ...]:
+    """The city-wide band edges of ``quantity``: the config's, else the vocabulary's defaults.
+
+    >>> edges("co2"), edges("co2", {"co2": [800, 1500]})
+    ((1000.0, 2000.0), (800.0, 1500.0))
+    """
+    override = (thresholds or {}).get(quantity)
+    return tuple(float(e) for e in override) if override else QUANTITIES[quantity].edges
+
+
 def _quantity_table(thresholds: Mapping[str, Any]) -> pl.DataFrame:
-    rows = []
-    for quantity, (scale, edges) in DEFAULTS.items():
-        override = thresholds.get(quantity)
-        rows.append({"quantity": quantity, "scale": scale, **_edge_row(override or edges)})
+    rows = [
+        {"quantity": key, "scale": q.scale, **_edge_row(edges(key, thresholds))}
+        for key, q in QUANTITIES.items()
+        if q.scale is not None
+    ]
     return pl.DataFrame(rows, schema={"quantity": pl.String, "scale": pl.String, **dict.fromkeys(EDGE_COLS, pl.Float64)})
 
 
@@ -148,12 +140,12 @@ def _station_table(thresholds: Mapping[str, Any], levels: pl.DataFrame | None) -
     schema = {"station_id": pl.String, "quantity": pl.String, **{f"s_{c}": pl.Float64 for c in EDGE_COLS}}
     rows: dict[tuple[str, str], dict] = {}
     if levels is not None and len(levels):
-        wanted = [(q, lvl) for q, names in LEVEL_EDGES.items() for lvl in names]
+        wanted = [(key, lvl) for key, q in QUANTITIES.items() for lvl in q.levels]
         known = levels.filter(pl.struct("quantity", "level").is_in([{"quantity": q, "level": lv} for q, lv in wanted]))
         for station_id, quantity, level, value in known.iter_rows():  # a few rows per gauge, not per reading
             row = rows.setdefault((station_id, quantity), {})
             row[level] = value
-        rows = {k: _edge_row([v[name] for name in LEVEL_EDGES[k[1]] if v.get(name) is not None]) for k, v in rows.items()}
+        rows = {k: _edge_row([v[name] for name in QUANTITIES[k[1]].levels if v.get(name) is not None]) for k, v in rows.items()}
     for station_id, per_station in thresholds.get("stations", {}).items():
         for quantity, edges in per_station.items():
             rows[(station_id, quantity)] = _edge_row(edges)
@@ -259,6 +251,21 @@ def felt_temperature(temperature: pl.Expr, humidity: pl.Expr) -> pl.Expr:
     )
     hi_c = (hi_f - 32) * 5 / 9
     return pl.when((temperature >= 27) & humidity.is_not_null()).then(pl.max_horizontal(hi_c, temperature)).otherwise(temperature)
+
+
+def felt(latest: pl.DataFrame) -> pl.DataFrame:
+    """Felt temperature per station now, from its latest temperature and a fresh humidity.
+
+    ``latest``: rows of ``core.rollup.latest`` (station_id, quantity, value, stale, …). A stale
+    humidity does not describe the air now, so such a station's felt temperature is its air
+    temperature, as for a station without humidity. Returns station_id, felt. The one place
+    felt temperature is computed; it is rated under the key ``felt_temperature`` everywhere.
+    """
+    temperature = latest.filter(pl.col("quantity") == "temperature").select("station_id", temperature="value")
+    humidity = latest.filter((pl.col("quantity") == "humidity") & ~pl.col("stale").fill_null(False)).select("station_id", humidity="value")
+    return temperature.join(humidity, on="station_id", how="left").select(
+        "station_id", felt=felt_temperature(pl.col("temperature"), pl.col("humidity"))
+    )
 
 
 def worst(frame: pl.DataFrame, by: str | list[str] = "station_id") -> pl.DataFrame:

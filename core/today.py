@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
-from core.status import felt_temperature, status
+from core.schema import QUANTITIES, THEME_TABLE
+from core.status import felt, status
 
 TREND_WINDOW = dt.timedelta(hours=1)
 
@@ -54,6 +55,7 @@ class Tile:
     tone: str = "unknown"
     station: str | None = None  # name of the deciding station (untrusted text from the feed)
     trend: float | None = None  # change per hour of the deciding station
+    trend_word: str | None = None  # "up", "down", "flat" (core.today.trend_word), None when unknown
     usual: float | None = None  # what this hour normally brings (median of the last 14 days)
     as_of: dt.datetime | None = None
     stale: bool = False
@@ -63,26 +65,37 @@ class Tile:
 
 
 def current(latest: pl.DataFrame, stations: pl.DataFrame, *, thresholds: Mapping[str, Any] | None = None, levels: pl.DataFrame | None = None) -> pl.DataFrame:
-    """Latest value per station and quantity joined with station data and status (fresh rows only)."""
-    felt = (
-        latest.filter(pl.col("quantity").is_in(["temperature", "humidity"]))
-        .pivot(on="quantity", index="station_id", values="value")
+    """Latest value per station and quantity joined with station data and status.
+
+    A temperature is rated as the station's felt temperature (``core.status.felt``) under the
+    key ``felt_temperature``, exactly as the Stadtklima page rates it; ``felt`` holds that value.
+    """
+    frame = (
+        latest.join(stations.select("station_id", "name", "theme", "district", "lat", "lon"), on="station_id", how="left")
+        .join(felt(latest), on="station_id", how="left")
+        .with_columns(felt=pl.when(pl.col("quantity") == "temperature").then(pl.col("felt")))
     )
-    frame = latest.join(stations.select("station_id", "name", "theme", "district", "lat", "lon"), on="station_id", how="left")
-    if {"temperature", "humidity"} <= set(felt.columns):
-        extra = felt.select("station_id", felt=felt_temperature(pl.col("temperature"), pl.col("humidity")))
-        frame = frame.join(extra, on="station_id", how="left")
-        # the heat scale rates felt temperature where humidity is known, air temperature elsewhere
-        rated = pl.when((pl.col("quantity") == "temperature") & pl.col("felt").is_not_null()).then(pl.col("felt")).otherwise(pl.col("value"))
-        frame = frame.with_columns(rated=rated)
-    else:
-        frame = frame.with_columns(felt=pl.lit(None, pl.Float64), rated=pl.col("value"))
-    rated = status(frame.with_columns(value=pl.col("rated")).drop("rated"), thresholds=thresholds, levels=levels)
-    return rated.with_columns(value=frame["value"])
+    is_heat = pl.col("felt").is_not_null()
+    asked = frame.with_columns(
+        quantity=pl.when(is_heat).then(pl.lit("felt_temperature")).otherwise(pl.col("quantity")),
+        value=pl.when(is_heat).then(pl.col("felt")).otherwise(pl.col("value")),
+    )
+    rated = status(asked, thresholds=thresholds, levels=levels)
+    return rated.with_columns(quantity=frame["quantity"], value=frame["value"])
+
+
+def trend_word(trend: pl.Expr, quantity: pl.Expr) -> pl.Expr:
+    """ "up", "down" or "flat" for a change per hour; null when the trend is unknown.
+
+    A change smaller than the quantity's ``steady_per_h`` (core.schema) is steady, so Heute,
+    Pegel and every arrow call the same change the same word.
+    """
+    limit = quantity.replace_strict({k: q.steady_per_h for k, q in QUANTITIES.items()}, default=0.3, return_dtype=pl.Float64)
+    return pl.when(trend.is_null()).then(None).when(trend > limit).then(pl.lit("up")).when(trend < -limit).then(pl.lit("down")).otherwise(pl.lit("flat"))
 
 
 def trends(rollup_15m: pl.DataFrame) -> pl.DataFrame:
-    """Change per hour of each series over the last hour, from 15-min bucket means."""
+    """Change per hour of each series over the last hour, from 15-min bucket means, and its word (:func:`trend_word`)."""
     return (
         rollup_15m.sort("station_id", "quantity", "bucket_start")
         .group_by("station_id", "quantity")
@@ -92,7 +105,7 @@ def trends(rollup_15m: pl.DataFrame) -> pl.DataFrame:
             hours=(pl.col("bucket_start").last() - pl.col("bucket_start").first()).dt.total_seconds() / 3600,
         )
         .with_columns(trend=pl.when(pl.col("hours") > 0).then((pl.col("last") - pl.col("first")) / pl.col("hours")))
-        .select("station_id", "quantity", "trend")
+        .select("station_id", "quantity", "trend", trend_word=trend_word(pl.col("trend"), pl.col("quantity")))
     )
 
 
@@ -126,11 +139,11 @@ def tiles(
     usual_frame: pl.DataFrame | None = None,
 ) -> list[Tile]:
     """One tile per declared theme from :func:`current`'s frame (themes without data are empty)."""
-    for extra, column in ((trend_frame, "trend"), (usual_frame, "usual")):
+    for extra, columns in ((trend_frame, {"trend": pl.Float64, "trend_word": pl.String}), (usual_frame, {"usual": pl.Float64})):
         if extra is not None and len(extra):
             now_frame = now_frame.join(extra, on=["station_id", "quantity"], how="left")
         else:
-            now_frame = now_frame.with_columns(pl.lit(None, pl.Float64).alias(column))
+            now_frame = now_frame.with_columns(pl.lit(None, dtype).alias(column) for column, dtype in columns.items())
     return [
         _tile(spec, now_frame.filter(pl.col("quantity").is_in(spec.quantities) & (pl.col("theme") == spec.theme)), thresholds)
         for spec in TILES
@@ -176,6 +189,7 @@ def _tile(spec: TileSpec, rows: pl.DataFrame, thresholds: Mapping[str, Any] | No
         tone=rating["tone"],
         station=worst["name"],
         trend=worst.get("trend"),
+        trend_word=worst.get("trend_word"),
         usual=typical,
         as_of=use["ts"].max(),
         stale=len(fresh) == 0,
@@ -183,17 +197,6 @@ def _tile(spec: TileSpec, rows: pl.DataFrame, thresholds: Mapping[str, Any] | No
         flagged=int((per_station["severity"] >= 1).sum()) if len(per_station) else 0,
         extra=extra,
     )
-
-
-# The quantity a station is shown by on the map when nothing is rated worse.
-HEADLINE = {
-    "microclimate": "temperature",
-    "indoor_air": "co2",
-    "water": "water_level",
-    "air_quality": "pm10",
-    "soil": "soil_moisture",
-    "parking": "occupancy",
-}
 
 
 def station_view(now_frame: pl.DataFrame) -> pl.DataFrame:
@@ -204,7 +207,8 @@ def station_view(now_frame: pl.DataFrame) -> pl.DataFrame:
     """
     if not len(now_frame):
         return now_frame
-    headline = pl.col("quantity") == pl.col("theme").replace_strict(HEADLINE, default=None, return_dtype=pl.String)
+    headlines = {key: theme.headline for key, theme in THEME_TABLE.items() if theme.headline}
+    headline = pl.col("quantity") == pl.col("theme").replace_strict(headlines, default=None, return_dtype=pl.String)
     ranked = now_frame.with_columns(
         rank=pl.when(pl.col("severity").is_not_null()).then(pl.col("severity").cast(pl.Int32) + 10).when(headline).then(1).otherwise(0)
     )

@@ -41,7 +41,6 @@ INFO = ("info1", "info2", "info3")
 WINDOWS: dict[int, str] = {24: "15m", 48: "15m", 168: "15m", 720: "1h", 2160: "1h"}
 DEFAULT_HOURS = 48
 GLANCE = 8  # gauges a kiosk screen shows with their curves
-STEADY_CM_PER_H = 1.0  # as core.sentences.trend_word, so Heute and Pegel call the same change "steady"
 
 LEVELS_FRAME_SCHEMA = {"station_id": pl.String, "level": pl.String, "value": pl.Float64}
 _SPEC = pl.DataFrame(
@@ -116,7 +115,6 @@ def summary(now_rows: pl.DataFrame, levels: pl.DataFrame, trends: pl.DataFrame) 
         .then(pl.lit("normal"))
     )
     trend = pl.col("trend")
-    word = pl.when(trend > STEADY_CM_PER_H).then(pl.lit("up")).when(trend < -STEADY_CM_PER_H).then(pl.lit("down"))
     return (
         now_rows.join(trends.filter(pl.col("quantity") == QUANTITY).select("station_id", "trend"), on="station_id", how="left")
         .join(wide.select("station_id", "MNW", "MHW"), on="station_id", how="left")
@@ -125,7 +123,7 @@ def summary(now_rows: pl.DataFrame, levels: pl.DataFrame, trends: pl.DataFrame) 
         .with_columns(
             band=band,
             trend=pl.when(pl.col("stale")).then(None).otherwise(trend),
-            trend_word=pl.when(pl.col("stale") | trend.is_null()).then(None).otherwise(word.otherwise(pl.lit("flat"))),
+            trend_word=pl.when(pl.col("stale")).then(None).otherwise(today.trend_word(trend, pl.lit(QUANTITY))),
             margin=pl.col("next_value") - value,
             passed_severity=pl.col("passed_severity").cast(pl.Int8),
         )

@@ -8,8 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Mapping
 
-from core.schema import Batch
-from data_sources._opendata_units import theme_for
+from core.schema import Batch, theme_of
 from data_sources.errors import FeedFormatError
 
 
@@ -159,7 +158,7 @@ class Collector:
     def batch(self, *, default_theme: str = "other") -> Batch:
         for station_id, row in self.stations.items():
             if row["theme"] is None:
-                row["theme"] = theme_for(self.quantities.get(station_id, ()), default_theme)
+                row["theme"] = theme_of(self.quantities.get(station_id, ()), default_theme)
         return Batch.from_rows(self.readings.values(), self.stations.values(), skipped=self.skipped, levels=self.levels)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any, Mapping
 
 from core.schema import QUANTITIES
 
@@ -116,18 +116,3 @@ def quantity_from_text(*texts: Any, overrides: Mapping[str, str] | None = None) 
             if hit and not any(u in word for u in rule.unless):
                 return rule.quantity
     return None
-
-
-# Most specific theme first: a station that measures CO2 is a room, one with PM is air quality.
-THEME_BY_QUANTITY: tuple[tuple[str, str], ...] = (
-    ("co2", "indoor_air"), ("water_level", "water"), ("discharge", "water"),
-    ("soil_moisture", "soil"), ("soil_tension", "soil"), ("parking_free", "parking"), ("occupancy", "parking"),
-    ("pm10", "air_quality"), ("pm2_5", "air_quality"), ("no2", "air_quality"), ("o3", "air_quality"),
-    ("temperature", "microclimate"), ("humidity", "microclimate"), ("pressure", "microclimate"),
-    ("precipitation", "microclimate"), ("wind_speed", "microclimate"), ("illuminance", "microclimate"),
-)
-
-
-def theme_for(quantities: Iterable[str], default: str = "other") -> str:
-    seen = set(quantities)
-    return next((theme for quantity, theme in THEME_BY_QUANTITY if quantity in seen), default)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Mapping
 
-from core.schema import QUANTITIES, THEMES
+from core.schema import QUANTITIES, THEMES, theme_of
 from data_sources.errors import FeedFormatError
 
 
@@ -66,17 +66,6 @@ TYPE_THEMES: dict[str, str] = {
     "ParkingSpot": "parking", "OffStreetParking": "parking", "OnStreetParking": "parking",
 }
 
-# Entity types without a theme of their own (DeviceMeasurement, an IoT Agent's "Thing")
-# take it from the first quantity they measure.
-QUANTITY_THEMES: dict[str, str] = {
-    "temperature": "microclimate", "humidity": "microclimate", "pressure": "microclimate",
-    "precipitation": "microclimate", "wind_speed": "microclimate", "illuminance": "microclimate",
-    "co2": "indoor_air", "pm10": "air_quality", "pm2_5": "air_quality", "no2": "air_quality",
-    "o3": "air_quality", "water_level": "water", "discharge": "water", "soil_moisture": "soil",
-    "soil_tension": "soil", "parking_free": "parking", "occupancy": "parking",
-}
-
-
 @dataclass(frozen=True)
 class Unit:
     """A UN/CEFACT unit as an affine map onto its dimension's base unit: base = value * factor + offset."""
@@ -101,13 +90,6 @@ UNITS: dict[str, Unit] = {
 # Spellings seen in published examples that are not UN/CEFACT codes.
 UNIT_ALIASES: dict[str, str] = {"LX": "LUX", "lx": "LUX", "%": "P1", "ppm": "59", "hPa": "HPA"}
 
-CANONICAL: dict[str, str] = {
-    "temperature": "CEL", "humidity": "P1", "co2": "59", "water_level": "CMT", "discharge": "MQS",
-    "pm10": "GQ", "pm2_5": "GQ", "no2": "GQ", "o3": "GQ", "pressure": "HPA", "soil_moisture": "P1",
-    "soil_tension": "KPA", "precipitation": "MMT", "wind_speed": "MTS", "noise": "2N",
-    "illuminance": "LUX", "occupancy": "P1", "parking_free": "C62", "battery": "VLT",
-}
-
 # Where an entity says when it observed (first found wins); a per-attribute observedAt or
 # TimeInstant metadata beats all of them, the broker's modification time comes last.
 OBSERVED_ATTRS = ("dateObserved", "observationDateTime", "TimeInstant", "timestamp", "dateObservedTo")
@@ -127,7 +109,7 @@ def rules(config: Mapping[str, Any] | None) -> tuple[Rule, ...]:
         if quantity not in QUANTITIES:
             msg = f"source config: attributes.{attr} names {quantity!r}, not one of {', '.join(QUANTITIES)}"
             raise FeedFormatError(msg)
-        unit = str(spec.get("unit") or CANONICAL[quantity])
+        unit = str(spec.get("unit") or QUANTITIES[quantity].uncefact)
         if UNIT_ALIASES.get(unit, unit) not in UNITS:
             msg = f"source config: attributes.{attr} has unit {unit!r}, not one of {', '.join(UNITS)}"
             raise FeedFormatError(msg)
@@ -159,7 +141,7 @@ def measure(rule: Rule, raw: Any, unit_code: Any, config: Mapping[str, Any] | No
         # The models define a 0–1 fraction, yet their own examples label 0.54 as P1 (percent)
         # and IoT Agents send 54 under the same name: a value above 1 can only be percent.
         code = "C62" if value <= 1 else "P1"
-    unit, target = UNITS.get(code), UNITS[CANONICAL[rule.quantity]]
+    unit, target = UNITS.get(code), UNITS[QUANTITIES[rule.quantity].uncefact]
     if unit is None or unit.dimension != target.dimension:
         return None
     if unit == target:
@@ -253,7 +235,8 @@ def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def theme(entity_type: str, quantities: list[str]) -> str:
-    found = TYPE_THEMES.get(entity_type) or next((QUANTITY_THEMES[q] for q in quantities if q in QUANTITY_THEMES), "other")
+    """The entity type's theme; types without one (DeviceMeasurement, an IoT Agent's "Thing") take their quantities'."""
+    found = TYPE_THEMES.get(entity_type) or theme_of(quantities)
     return found if found in THEMES else "other"
 
 

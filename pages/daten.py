@@ -10,8 +10,7 @@ import polars as pl
 import streamlit as st
 
 from core import explore
-from core.schema import QUANTITIES
-from core.today import HEADLINE
+from core.schema import QUANTITIES, headline
 from ui import data, exports, navigation, widgets
 from ui.charts_water import local_time
 from ui.i18n import clock, number, t
@@ -59,7 +58,7 @@ if kiosk:  # no controls on a public screen: the first theme's headline quantity
     @st.fragment(run_every=30)
     def glance() -> None:
         theme = DEFAULT_THEME if DEFAULT_THEME in catalog["theme"].to_list() else catalog["theme"].drop_nulls().first()
-        quantity = HEADLINE.get(theme, catalog.filter(pl.col("theme") == theme)["quantities"].first()[0])
+        quantity = headline(theme) or catalog.filter(pl.col("theme") == theme)["quantities"].first()[0]
         ids = catalog.filter((pl.col("theme") == theme) & pl.col("quantities").list.contains(quantity))["station_id"].head(explore.CHART_SERIES)
         sel = data.view("explore.selection", data.version(), station_ids=tuple(ids), quantities=(quantity,), resolution="1h", preset="48h")
         st.caption(f"{t('daten.kiosk', language, quantity=t(f'quantity.{quantity}', language), n=len(ids))} · "
@@ -102,7 +101,7 @@ with st.container(border=True):
     offered = catalog.filter(pl.col("station_id").is_in(stations)).explode("quantities")["quantities"]
     available = [q for q in QUANTITIES if q in set(offered.to_list())]
     common = offered.value_counts(sort=True)["quantities"].head(1).to_list() if len(offered) else []
-    quantities = keep("daten_quantities", available, [HEADLINE[DEFAULT_THEME]] if HEADLINE[DEFAULT_THEME] in available else common)
+    quantities = keep("daten_quantities", available, [headline(DEFAULT_THEME)] if headline(DEFAULT_THEME) in available else common)
     st.multiselect(t("daten.quantities", language), available, format_func=lambda q: t(f"quantity.{q}", language), key="daten_quantities")
 
 left, right = st.columns([3, 2])

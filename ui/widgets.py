@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import streamlit as st
 
-from core.sentences import Label, Measure, TextKey, sentence, trend_word
+from core.sentences import Label, Measure, TextKey, sentence
 from core.today import Tile
 from ui import data
 from ui.i18n import LANGUAGES, clock, quantity_value, t
@@ -122,7 +122,7 @@ def tile_html(tile: Tile, language: str, tz: str, detail: str = "") -> str:
             f'<div class="scs-value">–</div><div class="scs-sentence">{e(t("common.no_data_theme", language))}</div></div>'
         )
     label = tile.status_en if language == "en" else tile.status_de
-    arrow = TREND_ARROWS[f"common.trend_{trend_word(tile.trend, tile.quantity)}"] if tile.trend is not None else ""
+    arrow = TREND_ARROWS[f"common.trend_{tile.trend_word}"] if tile.trend_word else ""
     stale = f'<span class="scs-stale" title="{e(t("common.stale_hint", language))}">{e(t("common.stale", language))}</span>' if tile.stale else ""
     return (
         f'<div class="scs-tile" style="--tone:{colour}" data-tone="{e(tile.tone)}">'

@@ -64,6 +64,8 @@ def test_env_var_selects_the_config(tmp_path, monkeypatch):
         (lambda s: s.replace('poll = "1m"', 'poll = "1m"\napi_key = "abc"'), ["no secrets", "api_key_env"]),
         (lambda s: s + '\n[thresholds]\nco2 = "high"\n', ["[thresholds] key 'co2'", "band edges"]),
         (lambda s: s + '\n[thresholds.stations]\n"demo:x" = { water_level = [] }\n', ["demo:x", "1 to 4 numbers"]),
+        (lambda s: s + '\n[thresholds]\ntemperature = [30, 35]\n', ["[thresholds] key 'temperature'", "rated quantity", "felt_temperature"]),
+        (lambda s: s + '\n[thresholds.stations]\n"demo:x" = { humidity = [50] }\n', ["demo:x", "'humidity'", "rated quantity"]),
         (lambda s: s.replace("[city]", "[city"), ["not valid TOML"]),
     ],
 )

@@ -7,7 +7,7 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from core import microclimate
+from core import microclimate, today
 from core.config import CityConfig
 from core.schema import Batch
 from core.store import open_store
@@ -64,6 +64,23 @@ def test_heat_stress_bands_follow_the_city_config(store):
     store.append(Batch.from_rows(every("a", "temperature", [31.0] * 3) + every("a", "humidity", [55.0] * 3), [station("a")]))
     assert microclimate.city_now(store, city(), now=NOW).worst["status"] == "strong"  # felt ≈ 33.7 °C
     assert microclimate.city_now(store, city(felt_temperature=[35, 40]), now=NOW).worst["status"] == "no_stress"
+
+
+def test_felt_temperature_is_rated_the_same_on_heute_and_stadtklima(store):
+    # 33 °C at 40 % feels like ~34 °C: with the city's bands at 30/31 °C that is "extreme" on every page
+    store.append(Batch.from_rows(every("a", "temperature", [33.0] * 3) + every("a", "humidity", [40.0] * 3), [station("a")]))
+    bands = city(felt_temperature=[30, 31])
+    stadtklima = microclimate.city_now(store, bands, now=NOW).worst
+    heute = today.current(store.latest(NOW), store.stations(), thresholds=bands.thresholds).filter(pl.col("quantity") == "temperature").row(0, named=True)
+    tile = next(t for t in today.tiles(today.current(store.latest(NOW), store.stations(), thresholds=bands.thresholds)) if t.key == "heat")
+    assert stadtklima["status"] == heute["status"] == tile.status == "extreme"
+    assert heute["felt"] == pytest.approx(stadtklima["felt"]) and heute["value"] == 33.0  # the tile shows the air temperature
+    # a stale humidity is no longer the air now: both pages fall back to the air temperature alike
+    later = NOW + dt.timedelta(hours=3)
+    store.append(Batch.from_rows(every("a", "temperature", [29.0] * 3, end=later), [station("a")]))
+    assert microclimate.city_now(store, bands, now=later).worst["felt"] == 29.0
+    heute = today.current(store.latest(later), store.stations(), thresholds=bands.thresholds).filter(pl.col("quantity") == "temperature")
+    assert heute["felt"].item() == 29.0 and heute["status"].item() == "no_stress"
 
 
 def test_empty_store_gives_empty_views(store):
