@@ -68,6 +68,11 @@ def data_dir() -> Path:
     return Path(os.environ.get("SHOWROOM_DATA_DIR") or DEFAULT_DATA_DIR)
 
 
+def store_location() -> str | Path:
+    """Where the store is: ``SHOWROOM_DATABASE_URL`` (a server database) when set, else the data directory."""
+    return os.environ.get("SHOWROOM_DATABASE_URL") or data_dir()
+
+
 def load_config(path: str | Path | None = None, *, kinds: Iterable[str] | None = None) -> CityConfig:
     """Read and check a city config; raise ``ConfigError`` naming file, key and expectation.
 

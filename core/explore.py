@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from core.config import CityConfig
-from core.rollup import bucket_start
+from core import rollup
 from core.schema import QUANTITIES
 
 
@@ -51,7 +51,7 @@ PRESETS: dict[str, dt.timedelta] = {
 class Selection:
     """Exactly what the user chose, at the resolution served, plus what the chart draws."""
 
-    frame: pl.DataFrame  # ts, station_id, name, quantity, unit, then value (raw) or mean, min, max, n
+    frame: pl.DataFrame  # ts, station_id, name, quantity, unit, value, then (buckets) mean, min, max, n
     resolution: str
     asked: str
     reason: str | None  # why the resolution is coarser than asked: "span" or "rows"
@@ -114,31 +114,33 @@ def choose(asked: str, series: pl.DataFrame, span_s: float) -> tuple[Resolution,
 
 
 def _read(store, resolution: Resolution, start, end, ids: list[str], quantities: list[str]) -> pl.DataFrame:
+    """Raw readings, or buckets (``core.rollup.BUCKET_SCHEMA``) of the resolution."""
     if resolution.seconds is None:  # raw: bounded by the rules above (2 days, MAX_ROWS)
-        return store.readings(start, end, ids, quantities).select("ts", "station_id", "quantity", "value")
-    frame = store.rollup(resolution.key, start=start, end=end, station_ids=ids, quantities=quantities)
-    return frame.select("station_id", "quantity", ts="bucket_start", mean="mean", min="min", max="max", n="n")
+        return store.readings(start, end, ids, quantities)
+    return store.rollup(resolution.key, start=start, end=end, station_ids=ids, quantities=quantities)
 
 
-def _chart(frame: pl.DataFrame, value: str, tz: str) -> tuple[pl.DataFrame, str | None]:
-    """The first CHART_SERIES series, thinned to a coarser step when there are too many points."""
+def _chart(frame: pl.DataFrame, names: pl.DataFrame, tz: str) -> tuple[pl.DataFrame, str | None]:
+    """The first CHART_SERIES series, thinned to a coarser step when there are too many points.
+
+    ``frame`` is what :func:`_read` gave. Thinning follows each quantity's aggregation (an
+    hour of rain is its sum, of noise its energetic mean), as the store's own buckets do.
+    """
     keep = frame.select("station_id", "quantity").unique(maintain_order=True).head(CHART_SERIES)
-    weight = pl.col("n") if "n" in frame.columns else pl.lit(1, pl.UInt32)
-    drawn = frame.join(keep, on=["station_id", "quantity"], how="semi").select("ts", "station_id", "name", "quantity", value=pl.col(value), n=weight)
-    if drawn.height <= CHART_POINTS:
-        return drawn.drop("n"), None
-    span_s = max((drawn["ts"].max() - drawn["ts"].min()).total_seconds(), 1.0)
-    for step, seconds in CHART_STEPS.items():
-        if keep.height * (span_s // seconds + 1) <= CHART_POINTS or step == "1d":
-            thinned = (
-                drawn.with_columns(ts=bucket_start(step, tz))
-                .group_by("station_id", "name", "quantity", "ts")
-                .agg(value=(pl.col("value") * pl.col("n")).sum() / pl.col("n").sum())  # a mean of means, weighted by count
-                .sort("station_id", "quantity", "ts")
-                .select("ts", "station_id", "name", "quantity", "value")
-            )
-            return thinned, step
-    return drawn.drop("n"), None  # unreachable: the last step always returns
+    drawn = frame.join(keep, on=["station_id", "quantity"], how="semi")
+    raw = "bucket_start" not in drawn.columns
+    times = drawn["ts" if raw else "bucket_start"]
+    if drawn.height > CHART_POINTS:
+        span_s = max((times.max() - times.min()).total_seconds(), 1.0)
+        step = next(s for s, seconds in CHART_STEPS.items() if keep.height * (span_s // seconds + 1) <= CHART_POINTS or s == "1d")
+        thinned = rollup.bucket(drawn, step, tz) if raw else rollup.coarsen(drawn, step, tz)
+        return _named(thinned.rename({"bucket_start": "ts"}), names).select("ts", "station_id", "name", "quantity", "value"), step
+    drawn = drawn if raw else drawn.rename({"bucket_start": "ts"})
+    return _named(drawn, names).select("ts", "station_id", "name", "quantity", "value"), None
+
+
+def _named(frame: pl.DataFrame, names: pl.DataFrame) -> pl.DataFrame:
+    return frame.join(names, on="station_id", how="left").with_columns(name=pl.col("name").fill_null(pl.col("station_id"))).sort("station_id", "quantity", "ts")
 
 
 def _places(store, ids: list[str], quantities: list[str]) -> pl.DataFrame:
@@ -174,14 +176,11 @@ def selection(
         frame = _read(store, served, start, end, ids, qs)
     names = store.stations().select("station_id", "name")
     units = pl.col("quantity").replace_strict({k: q.unit for k, q in QUANTITIES.items()}, default="", return_dtype=pl.String)
-    frame = (
-        frame.join(names, on="station_id", how="left")
-        .with_columns(name=pl.col("name").fill_null(pl.col("station_id")), unit=units)
-        .sort("station_id", "quantity", "ts")
+    chart, chart_every = _chart(frame, names, city.timezone)
+    table = frame if served.seconds is None else frame.rename({"bucket_start": "ts"})
+    frame = _named(table, names).with_columns(unit=units).select(
+        "ts", "station_id", "name", "quantity", "unit", "value", *([] if served.seconds is None else ["mean", "min", "max", "n"])
     )
-    value = "value" if served.seconds is None else "mean"
-    frame = frame.select("ts", "station_id", "name", "quantity", "unit", *([value] if value == "value" else ["mean", "min", "max", "n"]))
-    chart, chart_every = _chart(frame, value, city.timezone)
     return Selection(
         frame=frame, resolution=served.key, asked=resolution, reason=reason, estimate=asked_rows, start=start, end=end,
         chart=chart, chart_every=chart_every, series=frame.select("station_id", "quantity").n_unique() if frame.height else 0,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from core.config import CityConfig
-from core.store_merge import HEALTH_SCHEMA
+from core.store import HEALTH_SCHEMA
 
 LATE_FACTOR = 3.0  # a source is late when its last attempt is older than 3 poll intervals …
 LATE_MIN_S = 300.0  # … and at least 5 minutes (fast demo polls jitter)

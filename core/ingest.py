@@ -9,8 +9,6 @@ This module is the composition root of ingestion: the one module in ``core`` tha
 from __future__ import annotations
 
 import argparse
-import contextlib
-import fcntl
 import logging
 import os
 import sys
@@ -18,17 +16,18 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
-from core import scenario
-from core.config import CityConfig, ConfigError, data_dir, load_config
+from core.config import CityConfig, ConfigError, load_config, store_location
+from core.scenario import state as scenario
+from core.store import Store, open_store
 from data_sources import KINDS, adapter
 from data_sources.errors import FeedError
 from data_sources.http import make_session
 
 log = logging.getLogger("showroom.ingest")
 MAX_BACKOFF_S = 3600.0
-LOCK_NAME = "ingest.lock"
+LEADER = "ingest"  # one poller per store, whichever process (see Store.leader)
 SCENARIO_POLL_S = 10.0
 WAKE_S = 10.0  # the loop looks for a newly started scenario at least this often
 
@@ -50,7 +49,7 @@ def _scrub(text: str, source_cfg: dict[str, Any]) -> str:
     return text.replace(secret, "***") if secret else text
 
 
-def poll(source_cfg: dict[str, Any], store: Any, session: Any, *, timezone: str = "Europe/Berlin", center: tuple[float, float] | None = None) -> PollResult:
+def poll(source_cfg: dict[str, Any], store: Store, session: Any, *, timezone: str = "Europe/Berlin", center: tuple[float, float] | None = None) -> PollResult:
     """Fetch one source since its newest stored reading, store the batch, record feed health."""
     key = source_cfg["key"]
     started = time.monotonic()
@@ -75,27 +74,28 @@ def poll(source_cfg: dict[str, Any], store: Any, session: Any, *, timezone: str 
     return PollResult(key, False, 0, 0, latency, error)
 
 
-def sources(config: CityConfig, directory: Path | None) -> tuple[dict[str, Any], ...]:
+def sources(config: CityConfig, store: Store) -> tuple[dict[str, Any], ...]:
     """The city's sources, plus the implicit workshop-scenario source while one is started.
 
     Only a city with the demo source plays scenarios; the scenario's readings go to their own
-    source key, so they never mix with the demo's (see ``core.scenario``).
+    source key, so they never mix with the demo's (see ``core.scenario``). The run state is
+    read here and handed to the feed, so the feed itself does no I/O.
     """
     demo = next((src for src in config.sources if src["kind"] == "demo"), None)
     taken = any(src["key"] == scenario.SOURCE for src in config.sources)
-    if demo is None or taken or directory is None or scenario.read(directory) is None:
+    run = None if demo is None or taken else scenario.read(store)
+    if run is None:
         return config.sources
-    implicit = {"key": scenario.SOURCE, "kind": "scenario", "poll": "10s", "poll_s": SCENARIO_POLL_S, "config_dir": demo["config_dir"], "data_dir": str(directory)}
+    implicit = {"key": scenario.SOURCE, "kind": "scenario", "poll": "10s", "poll_s": SCENARIO_POLL_S, "config_dir": demo["config_dir"], "run": run.to_state()}
     return (*config.sources, implicit)
 
 
-def run_once(config: CityConfig, store: Any, session: Any = None) -> list[PollResult]:
+def run_once(config: CityConfig, store: Store, session: Any = None) -> list[PollResult]:
     session = session or make_session()
-    polled = sources(config, getattr(store, "root", None))
-    return [poll(src, store, session, timezone=config.timezone, center=config.center) for src in polled]
+    return [poll(src, store, session, timezone=config.timezone, center=config.center) for src in sources(config, store)]
 
 
-def run_loop(config: CityConfig, store: Any, *, stop: threading.Event | None = None, session: Any = None) -> None:
+def run_loop(config: CityConfig, store: Store, *, stop: threading.Event | None = None, session: Any = None) -> None:
     """Poll each source when it is due; a failing source waits longer each time (up to 1 h)."""
     stop = stop or threading.Event()
     session = session or make_session()
@@ -103,7 +103,7 @@ def run_loop(config: CityConfig, store: Any, *, stop: threading.Event | None = N
     failures: dict[str, int] = {}
     while not stop.is_set():
         now = time.monotonic()
-        polled = sources(config, getattr(store, "root", None))  # the scenario source comes and goes
+        polled = sources(config, store)  # the scenario source comes and goes
         for src in polled:
             key = src["key"]
             if now < due.get(key, 0.0) or stop.is_set():
@@ -116,29 +116,11 @@ def run_loop(config: CityConfig, store: Any, *, stop: threading.Event | None = N
         stop.wait(max(0.5, min(next_due - time.monotonic(), WAKE_S)))
 
 
-@contextlib.contextmanager
-def ingest_lock(directory: Path) -> Iterator[bool]:
-    """Hold the data dir's ingest lock if free; yields False when another runner has it."""
-    directory.mkdir(parents=True, exist_ok=True)
-    with open(directory / LOCK_NAME, "a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def background(config: CityConfig, directory: Path, stop: threading.Event, retry_s: float = 60.0) -> None:
-    """Run the loop in this process whenever no other runner holds the lock (app helper thread)."""
-    from core.store import open_store
-
-    store = open_store(directory, tz=config.timezone)
+def background(config: CityConfig, location: str | Path, stop: threading.Event, retry_s: float = 60.0) -> None:
+    """Run the loop in this process whenever no other runner leads the store (app helper thread)."""
+    store = open_store(location, tz=config.timezone)
     while not stop.is_set():
-        with ingest_lock(directory) as mine:
+        with store.leader(LEADER) as mine:
             if mine:
                 run_loop(config, store, stop=stop)
         stop.wait(retry_s)
@@ -150,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     mode.add_argument("--once", action="store_true", help="poll every source once and exit")
     mode.add_argument("--loop", action="store_true", help="keep polling each source at its interval")
     parser.add_argument("--config", help="city TOML (default: $SHOWROOM_CONFIG or the bundled Menden demo)")
-    parser.add_argument("--data-dir", help="store directory (default: $SHOWROOM_DATA_DIR or ./data)")
+    parser.add_argument("--data-dir", help="store directory (default: $SHOWROOM_DATABASE_URL, else $SHOWROOM_DATA_DIR or ./data)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     try:
@@ -158,13 +140,11 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    from core.store import open_store
-
-    directory = Path(args.data_dir) if args.data_dir else data_dir()
-    store = open_store(directory, tz=config.timezone)
-    with ingest_lock(directory) as mine:
+    location = Path(args.data_dir) if args.data_dir else store_location()
+    store = open_store(location, tz=config.timezone)
+    with store.leader(LEADER) as mine:
         if not mine:
-            print(f"error: another ingest runner holds {directory / LOCK_NAME}", file=sys.stderr)
+            print(f"error: another ingest runner is polling into {location}", file=sys.stderr)
             return 1
         if args.once:
             results = run_once(config, store)

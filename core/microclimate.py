@@ -19,7 +19,6 @@ RANK_N = 5  # hottest and coolest spots listed
 CURVE_DAYS = 7  # today and the six days before
 TREE_DAYS = 14
 TREE_CURVES = 5  # trees drawn by default: the driest ones
-PUSHDOWN_MAX = 32  # up to this many stations (a school's rooms), the store filters them while reading (see rollup_of)
 CLOCK_DAY = dt.datetime(2000, 1, 1)  # all day curves share this date, so they overlay on one time-of-day axis
 
 
@@ -56,15 +55,6 @@ def local_day_start(now: dt.datetime, tz: str, *, days_back: int = 0) -> dt.date
 
 def _now(now: dt.datetime | None) -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc) if now is None else now
-
-
-def rollup_of(store: Any, every: str, *, start: dt.datetime, end: dt.datetime | None = None, station_ids: list[str], quantities: list[str]) -> pl.DataFrame:
-    """``store.rollup`` of these stations. Many stations are selected after reading by quantity:
-    a long station list pushed into the Parquet scan made it 5–10× slower (a year of 1d
-    buckets of 100 stations: ~180 ms pushed down, ~35 ms filtered after)."""
-    if len(station_ids) <= PUSHDOWN_MAX:
-        return store.rollup(every, start=start, end=end, station_ids=station_ids, quantities=quantities)
-    return store.rollup(every, start=start, end=end, quantities=quantities).filter(pl.col("station_id").is_in(station_ids))
 
 
 def _station_ids(store: Any, theme: str) -> list[str]:
@@ -125,13 +115,13 @@ def day_curves(store: Any, city: Any, *, station_id: str | None = None, days: in
         return pl.DataFrame(schema={"day": pl.Date, "today": pl.Boolean, "clock": pl.Datetime("us"), "value": pl.Float64})
     today = local_day_start(now, city.timezone)
     parts = [
-        rollup_of(store, "1h", start=local_day_start(now, city.timezone, days_back=days - 1), end=today, station_ids=ids, quantities=["temperature"]),
-        rollup_of(store, "15m", start=today, station_ids=ids, quantities=["temperature"]),
+        store.rollup("1h", start=local_day_start(now, city.timezone, days_back=days - 1), end=today, station_ids=ids, quantities=["temperature"]),
+        store.rollup("15m", start=today, station_ids=ids, quantities=["temperature"]),
     ]
     buckets = pl.concat(parts).filter(pl.col("bucket_start") <= now)
     return (
         buckets.group_by("bucket_start")
-        .agg(value=pl.col("mean").mean())
+        .agg(value=pl.col("value").mean())
         .with_columns(day=pl.col("bucket_start").dt.convert_time_zone(city.timezone).dt.date(), clock=_clock(city.timezone))
         .with_columns(today=pl.col("bucket_start") >= today)
         .sort("day", "clock")
@@ -159,7 +149,7 @@ def heat_days(store: Any, city: Any, *, now: dt.datetime | None = None) -> HeatD
     start = dt.datetime.combine(since, dt.time(0), tzinfo=ZoneInfo(city.timezone)).astimezone(dt.timezone.utc)
     places = store.stations().filter(pl.col("theme") == THEME).select("station_id", "name", "district")
     ids = places["station_id"].to_list()
-    daily = rollup_of(store, "1d", start=start, station_ids=ids, quantities=["temperature"]) if ids else pl.DataFrame(schema=BUCKET_SCHEMA)
+    daily = store.rollup("1d", start=start, station_ids=ids, quantities=["temperature"]) if ids else pl.DataFrame(schema=BUCKET_SCHEMA)
     today_start = local_day_start(now, city.timezone)
     flags = [
         ((pl.col(c.column) >= c.threshold) if c.above else (pl.col(c.column) < c.threshold))
@@ -213,10 +203,10 @@ def tree_curves(store: Any, city: Any, *, station_ids: tuple[str, ...] = (), day
     if not ids:
         return pl.DataFrame(schema={"station_id": pl.String, "name": pl.String, "quantity": pl.String, "time": pl.Datetime("us"), "value": pl.Float64})
     start = local_day_start(now, city.timezone, days_back=days - 1)
-    hourly = rollup_of(store, "1h", start=start, station_ids=ids, quantities=list(SOIL))
+    hourly = store.rollup("1h", start=start, station_ids=ids, quantities=list(SOIL))
     return (
         hourly.join(names, on="station_id", how="left")
-        .select("station_id", "name", "quantity", time=pl.col("bucket_start").dt.convert_time_zone(city.timezone).dt.replace_time_zone(None), value="mean")
+        .select("station_id", "name", "quantity", time=pl.col("bucket_start").dt.convert_time_zone(city.timezone).dt.replace_time_zone(None), value="value")
         .sort("station_id", "quantity", "time")
     )
 

@@ -6,6 +6,8 @@ import datetime as dt
 
 import polars as pl
 
+from core.schema import QUANTITIES
+
 KEYS = ("station_id", "quantity")
 STALE_FALLBACK_S = 2 * 3600.0  # when a series has no usual interval yet
 STALE_FACTOR = 3.0
@@ -17,12 +19,45 @@ BUCKET_SCHEMA = pl.Schema(
         "quantity": pl.String,
         "bucket_start": pl.Datetime("us", "UTC"),
         "n": pl.UInt32,
+        "value": pl.Float64,  # the bucket's value by the quantity's aggregation (see :func:`bucket`)
         "mean": pl.Float64,
         "min": pl.Float64,
         "max": pl.Float64,
         "last": pl.Float64,
     }
 )
+
+
+def _kinds(kind: str) -> list[str]:
+    return [key for key, q in QUANTITIES.items() if q.aggregation == kind]
+
+
+def _is(kind: str) -> pl.Expr:
+    return pl.col("quantity").cast(pl.String).is_in(_kinds(kind))
+
+
+def step(previous: pl.Expr, value: pl.Expr) -> pl.Expr:
+    """A cumulative register's increase from ``previous`` to ``value``; a drop is a reset, counted from zero.
+
+    No previous reading (the first of a series) is no increase.
+    """
+    return pl.when(previous.is_null()).then(0.0).when(value >= previous).then(value - previous).otherwise(value)
+
+
+def _value(*, mean: pl.Expr, total: pl.Expr, energetic: pl.Expr, increase: pl.Expr, peak: pl.Expr) -> pl.Expr:
+    """A bucket's ``value``: the expression for its quantity's aggregation (core.schema.AGGREGATIONS)."""
+    kind = pl.col("quantity").replace_strict({k: q.aggregation for k, q in QUANTITIES.items()}, default="mean", return_dtype=pl.String)
+    return (
+        pl.when(kind == "sum").then(total)
+        .when(kind == "max").then(peak)
+        .when(kind == "energetic").then(energetic)
+        .when(kind == "counter").then(increase)
+        .otherwise(mean)
+    )
+
+
+def _energetic(power_sum: pl.Expr, n: pl.Expr) -> pl.Expr:
+    return 10 * (power_sum / n).log10()
 
 
 def _lazy(readings: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
@@ -47,13 +82,13 @@ def _seconds(every: str) -> float:
     return dt.timedelta(**_duration_kwargs(every)).total_seconds()
 
 
-def bucket_start(every: str, tz: str = "Europe/Berlin") -> pl.Expr:
-    """Expression for the UTC start of the bucket that contains ``ts``.
+def bucket_start(every: str, tz: str = "Europe/Berlin", *, column: str = "ts") -> pl.Expr:
+    """Expression for the UTC start of the bucket that contains ``column`` (default ``ts``).
 
     Buckets shorter than a day are UTC epoch multiples; a day or longer starts at local
     midnight in ``tz``, so a DST day holds 23 or 25 hours.
     """
-    ts = pl.col("ts")
+    ts = pl.col(column)
     if is_calendar(every):
         return ts.dt.convert_time_zone(tz).dt.truncate(every).dt.convert_time_zone("UTC")
     return ts.dt.truncate(every)
@@ -78,19 +113,59 @@ def next_start(moment: dt.datetime, every: str, tz: str = "Europe/Berlin") -> dt
     return floor(floor(moment, every, tz) + 1.5 * dt.timedelta(seconds=_seconds(every)), every, tz)
 
 
+def inner(every: str, start: dt.datetime | None, end: dt.datetime | None, tz: str = "Europe/Berlin") -> tuple[dt.datetime | None, dt.datetime | None]:
+    """The whole buckets of ``every`` inside [start, end): (first start, end of the last), None = open.
+
+    What a store reads from its materialized buckets; [start, first) and [last, end) are the
+    cut edge buckets it computes from readings (empty when the window is aligned, see :func:`floor`).
+    """
+    lo = start if start is None or floor(start, every, tz) == start else next_start(start, every, tz)
+    hi = None if end is None else floor(end, every, tz)
+    return lo, hi
+
+
 def bucket(readings: pl.DataFrame | pl.LazyFrame, every: str, tz: str = "Europe/Berlin") -> pl.DataFrame:
     """Aggregate readings into time buckets per station and quantity.
 
-    Returns station_id, quantity, bucket_start (UTC), n, mean, min, max, last (the value
-    with the latest ts in the bucket), sorted by those keys.
+    Returns station_id, quantity, bucket_start (UTC), n, value, mean, min, max, last (the value
+    with the latest ts in the bucket), sorted by those keys. ``value`` follows the quantity's
+    aggregation: the mean; the sum (precipitation); the energetic mean 10·log10(mean(10^(L/10)))
+    of sound levels; the maximum of peak levels; for a cumulative register the increase over the
+    bucket's readings, each counted from the reading before it in ``readings`` (the series' first
+    reading adds nothing; a drop is a meter reset, counted from zero).
 
     >>> import polars as pl, datetime as dt
     >>> ts = [dt.datetime(2026, 1, 1, 0, m, tzinfo=dt.timezone.utc) for m in (5, 20, 50)]
     >>> r = pl.DataFrame({"ts": ts, "station_id": "a", "quantity": "co2", "value": [1.0, 2.0, 3.0]})
-    >>> bucket(r, "1h")["mean"].to_list()
+    >>> bucket(r, "1h")["value"].to_list()
     [2.0]
+    >>> bucket(r.head(2).with_columns(quantity=pl.lit("noise"), value=pl.Series([50.0, 60.0])), "1h")["value"].round(1).to_list()
+    [57.4]
     """
     return bucket_lazy(readings, every, tz).collect()
+
+
+def _present(lazy: pl.LazyFrame, *kinds: str) -> dict[str, bool]:
+    """Which of the aggregation ``kinds`` occur in ``lazy`` (one cheap pass over the quantity column)."""
+    wanted = {kind: _kinds(kind) for kind in kinds}
+    asked = {kind: pl.col("quantity").is_in(keys).any() for kind, keys in wanted.items() if keys}
+    found = lazy.select(**asked).collect().row(0, named=True) if asked else {}
+    return {kind: bool(found.get(kind)) for kind in kinds}
+
+
+def increments(readings: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
+    """``readings`` with ``inc``: a counter reading's increase over the series' reading before it (0 elsewhere).
+
+    Only counter rows are sorted (their increase needs the order); other rows pass through.
+    """
+    lazy = _lazy(readings)
+    counters = _is("counter")
+    stepped = (
+        lazy.filter(counters)
+        .sort(*KEYS, "ts")
+        .with_columns(inc=step(pl.col("value").shift(1).over(KEYS), pl.col("value")))
+    )
+    return pl.concat([lazy.filter(~counters).with_columns(inc=pl.lit(0.0)), stepped], how="vertical_relaxed")
 
 
 def bucket_lazy(readings: pl.DataFrame | pl.LazyFrame, every: str, tz: str = "Europe/Berlin") -> pl.LazyFrame:
@@ -98,21 +173,39 @@ def bucket_lazy(readings: pl.DataFrame | pl.LazyFrame, every: str, tz: str = "Eu
 
     Grouping and sorting on strings dominate at millions of rows, so the plan works on
     categorical codes (one hash per row and column) and sorts integers: the few distinct
-    series are ranked by name once, and only the result is turned back into strings.
+    series are ranked by name once, and only the result is turned back into strings. Sound
+    levels and registers cost extra only when the readings hold such quantities.
     """
-    value, ts = pl.col("value"), pl.col("ts")
+    lazy = _lazy(readings)
+    present = _present(lazy, "energetic", "counter")
+    value, ts, n = pl.col("value"), pl.col("ts"), pl.col("n")
+    extra, none = {}, pl.lit(None, pl.Float64)
+    if present["counter"]:
+        lazy = increments(lazy)
+        extra["inc"] = pl.col("inc").sum()
+    if present["energetic"]:
+        lazy = lazy.with_columns(_power=pl.when(_is("energetic")).then(10 ** (value / 10)))
+        extra["esum"] = pl.col("_power").sum()
     grouped = (
-        _lazy(readings)
-        .with_columns(pl.col(*KEYS).cast(pl.Categorical), bucket_start=bucket_start(every, tz))
+        lazy.with_columns(pl.col(*KEYS).cast(pl.Categorical), bucket_start=bucket_start(every, tz))
         .group_by(*KEYS, "bucket_start")
-        .agg(n=pl.len().cast(pl.UInt32), mean=value.mean(), min=value.min(), max=value.max(), last=value.max_by(ts))
+        .agg(n=pl.len().cast(pl.UInt32), sum=value.sum(), min=value.min(), max=value.max(), last=value.max_by(ts), **extra)
     )
     names = [pl.col(k).cast(pl.String).alias(f"_{k}") for k in KEYS]
     series = grouped.select(*KEYS).unique().sort(names).with_row_index("_series")
+    mean = pl.col("sum") / n
     return (
         grouped.join(series, on=list(KEYS))
         .sort("_series", "bucket_start")
         .with_columns(pl.col(*KEYS).cast(pl.String))
+        .with_columns(
+            value=_value(
+                mean=mean, total=pl.col("sum"), peak=pl.col("max"),
+                energetic=_energetic(pl.col("esum"), n) if present["energetic"] else none,
+                increase=pl.col("inc") if present["counter"] else none,
+            ),
+            mean=mean,
+        )
         .select(BUCKET_SCHEMA.names())
     )
 
@@ -124,6 +217,8 @@ PARTIAL_SCHEMA = pl.Schema(
         "bucket_start": pl.Datetime("us", "UTC"),
         "n": pl.UInt32,
         "sum": pl.Float64,
+        "esum": pl.Float64,  # sum of 10^(value/10): sound levels average energetically
+        "inc": pl.Float64,  # a register's increase (see :func:`increments`); 0 for other quantities
         "min": pl.Float64,
         "max": pl.Float64,
         "last": pl.Float64,
@@ -133,23 +228,32 @@ PARTIAL_SCHEMA = pl.Schema(
 
 
 def partials_lazy(readings: pl.DataFrame | pl.LazyFrame, every: str, tz: str = "Europe/Berlin") -> pl.LazyFrame:
-    """Partial aggregates per bucket (n, sum, min, max, last, last_ts) that merge exactly.
+    """Partial aggregates per bucket (n, sum, esum, inc, min, max, last, last_ts) that merge exactly.
 
     The store keeps these instead of finished buckets: two partials of disjoint readings
     merge with :func:`merge_partials`, and :func:`finish` turns them into ``BUCKET_SCHEMA``.
+    ``readings`` may carry ``inc`` (the store computes it against what it holds already);
+    without it, it is computed from ``readings`` alone (:func:`increments`). Rows with
+    ``n`` = 0 in the result come from rows with a null value: the store writes them to
+    correct a stored reading's increase when a late reading arrives before it.
     """
+    lazy = _lazy(readings)
+    if "inc" not in lazy.collect_schema().names():
+        lazy = increments(lazy)
     value, ts = pl.col("value"), pl.col("ts")
+    measured = value.is_not_null()  # correction rows carry no value of their own
     return (
-        _lazy(readings)
-        .with_columns(bucket_start=bucket_start(every, tz))
+        lazy.with_columns(bucket_start=bucket_start(every, tz), _power=pl.when(_is("energetic")).then(10 ** (value / 10)))
         .group_by(*KEYS, "bucket_start")
         .agg(
-            n=pl.len().cast(pl.UInt32),
+            n=value.count().cast(pl.UInt32),
             sum=value.sum(),
+            esum=pl.col("_power").sum(),
+            inc=pl.col("inc").fill_null(0.0).sum(),
             min=value.min(),
             max=value.max(),
-            last=value.max_by(ts),
-            last_ts=ts.max(),
+            last=value.filter(measured).max_by(ts.filter(measured)),
+            last_ts=ts.filter(measured).max(),
         )
         .select(PARTIAL_SCHEMA.names())
     )
@@ -163,6 +267,8 @@ def merge_partials(partials: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
         .agg(
             n=pl.col("n").sum().cast(pl.UInt32),
             sum=pl.col("sum").sum(),
+            esum=pl.col("esum").sum(),
+            inc=pl.col("inc").sum(),
             min=pl.col("min").min(),
             max=pl.col("max").max(),
             last=pl.col("last").max_by("last_ts"),
@@ -174,11 +280,54 @@ def merge_partials(partials: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
 
 def finish(partials: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
     """Finished buckets (``BUCKET_SCHEMA``, sorted) from merged partials."""
+    n = pl.col("n")
     return (
         _lazy(partials)
-        .with_columns(mean=pl.col("sum") / pl.col("n"))
+        .filter(n > 0)
+        .with_columns(
+            value=_value(
+                mean=pl.col("sum") / n, total=pl.col("sum"), energetic=_energetic(pl.col("esum"), n), increase=pl.col("inc"), peak=pl.col("max")
+            ),
+            mean=pl.col("sum") / n,
+        )
         .select(BUCKET_SCHEMA.names())
         .sort(*KEYS, "bucket_start")
+    )
+
+
+def coarsen(buckets: pl.DataFrame | pl.LazyFrame, every: str, tz: str = "Europe/Berlin") -> pl.DataFrame:
+    """Finished buckets merged into coarser ones of ``every`` (a chart's thinner step), by aggregation.
+
+    Exact for counts, sums, minima, maxima, registers and peaks; a mean (also an energetic one)
+    is the count-weighted mean of the finer buckets, which equals the mean of their readings.
+    """
+    n, value = pl.col("n"), pl.col("value")
+    return (
+        _lazy(buckets)
+        .with_columns(_coarse=bucket_start(every, tz, column="bucket_start"))
+        .group_by(*KEYS, "_coarse")
+        .agg(
+            n=n.sum().cast(pl.UInt32),
+            sum=(pl.col("mean") * n).sum(),
+            weighted=(value * n).sum(),
+            total=value.sum(),
+            power=(10 ** (value / 10) * n).sum(),
+            peak=value.max(),
+            min=pl.col("min").min(),
+            max=pl.col("max").max(),
+            last=pl.col("last").max_by("bucket_start"),
+        )
+        .rename({"_coarse": "bucket_start"})
+        .with_columns(
+            value=_value(
+                mean=pl.col("weighted") / n, total=pl.col("total"), energetic=_energetic(pl.col("power"), n),
+                increase=pl.col("total"), peak=pl.col("peak"),
+            ),
+            mean=pl.col("sum") / n,
+        )
+        .select(BUCKET_SCHEMA.names())
+        .sort(*KEYS, "bucket_start")
+        .collect()
     )
 
 

@@ -129,12 +129,23 @@ QUANTITIES: dict[str, Quantity] = {
                  theme="microclimate"),
         Quantity(key="noise", unit="dB(A)", uncefact="2N", label_de="Lärm", label_en="Noise", low=0, high=150, decimals=0,
                  aggregation="energetic", steady_per_h=1.0),
+        Quantity(key="noise_max", unit="dB(A)", uncefact="2N", label_de="Lärmspitze", label_en="Peak noise", low=0, high=160, decimals=0,
+                 aggregation="max", steady_per_h=1.0),
         Quantity(key="illuminance", unit="lx", uncefact="LUX", label_de="Beleuchtungsstärke", label_en="Illuminance", low=0, high=200000,
                  decimals=0, theme="microclimate"),
         Quantity(key="occupancy", unit="%", uncefact="P1", label_de="Belegung", label_en="Occupancy", low=0, high=100, decimals=0,
                  theme="parking", steady_per_h=5.0, scale="parking", edges=(75.0, 92.0)),
         Quantity(key="parking_free", unit="", uncefact="C62", label_de="Freie Plätze", label_en="Free spaces", low=0, high=100000,
                  decimals=0, theme="parking", steady_per_h=5.0),
+        # Cumulative meter registers: a bucket holds the consumption (the register's increase).
+        Quantity(key="electricity_meter", unit="kWh", uncefact="KWH", label_de="Stromzähler", label_en="Electricity meter", low=0,
+                 high=1e10, theme="energy", aggregation="counter", steady_per_h=float("inf")),
+        Quantity(key="heat_meter", unit="kWh", uncefact="KWH", label_de="Wärmemengenzähler", label_en="Heat meter", low=0, high=1e10,
+                 theme="energy", aggregation="counter", steady_per_h=float("inf")),
+        Quantity(key="gas_meter", unit="m³", uncefact="MTQ", label_de="Gaszähler", label_en="Gas meter", low=0, high=1e10, decimals=2,
+                 theme="energy", aggregation="counter", steady_per_h=float("inf")),
+        Quantity(key="water_meter", unit="m³", uncefact="MTQ", label_de="Wasserzähler", label_en="Water meter", low=0, high=1e10,
+                 decimals=2, theme="energy", aggregation="counter", steady_per_h=float("inf")),
         Quantity(key="battery", unit="V", uncefact="VLT", label_de="Batterie", label_en="Battery", low=0, high=60, decimals=2,
                  steady_per_h=0.01),
     )
@@ -204,8 +215,8 @@ def _conform(frame: pl.DataFrame | None, schema: pl.Schema) -> pl.DataFrame:
 def plausible() -> pl.Expr:
     """True where a reading is a real measurement of a known quantity in its plausible range."""
     measured = {k: q for k, q in QUANTITIES.items() if not q.derived}  # derived ones never come from a feed
-    lows = {k: q.low for k, q in measured.items()}
-    highs = {k: q.high for k, q in measured.items()}
+    lows = {k: float(q.low) for k, q in measured.items()}
+    highs = {k: float(q.high) for k, q in measured.items()}
     sentinels = pl.lit(False)
     for key, q in measured.items():
         sentinels = sentinels | ((pl.col("quantity") == key) & pl.col("value").is_in(list(q.sentinels)))

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
-from core.microclimate import local_day_start, rollup_of
+from core.microclimate import local_day_start
 from core.status import edges, status
 
 THEME = "indoor_air"
@@ -143,14 +143,14 @@ def lesson_share(store: Any, city: Any, *, school: str | None = None, weeks_back
     rooms = _rooms(store, school)
     ids = rooms["station_id"].to_list()
     windows = _lesson_windows(start, end, tz) if ids else []
-    parts = [rollup_of(store, BUCKET, start=a, end=b, station_ids=ids, quantities=["co2"]) for a, b in windows]
+    parts = [store.rollup(BUCKET, start=a, end=b, station_ids=ids, quantities=["co2"]) for a, b in windows]
     buckets = pl.concat(parts) if parts else None
     first, last = LESSONS.minutes()
     local = pl.col("bucket_start").dt.convert_time_zone(tz)
     minute = local.dt.hour().cast(pl.Int32) * 60 + local.dt.minute().cast(pl.Int32)
     inside = local.dt.weekday().is_in(LESSONS.weekdays) & (minute >= first) & (minute + BUCKET_MIN <= last)
     schema = {"station_id": pl.String, "quantity": pl.String, "value": pl.Float64}
-    lesson = pl.DataFrame(schema=schema) if buckets is None else buckets.filter(inside & (pl.col("bucket_start") < end)).select("station_id", "quantity", value="mean")
+    lesson = pl.DataFrame(schema=schema) if buckets is None else buckets.filter(inside & (pl.col("bucket_start") < end)).select("station_id", "quantity", "value")
     rated = status(lesson, thresholds=city.thresholds)
     counts = rated.group_by("station_id").agg(
         buckets=pl.len().cast(pl.Int64),
@@ -228,9 +228,9 @@ def day_curve(store: Any, city: Any, *, school: str, now: dt.datetime | None = N
     rooms = _rooms(store, school)
     if not len(rooms):
         return pl.DataFrame(schema={"station_id": pl.String, "room": pl.String, "time": pl.Datetime("us"), "value": pl.Float64})
-    buckets = rollup_of(store, BUCKET, start=local_day_start(now, city.timezone), station_ids=rooms["station_id"].to_list(), quantities=["co2"])
+    buckets = store.rollup(BUCKET, start=local_day_start(now, city.timezone), station_ids=rooms["station_id"].to_list(), quantities=["co2"])
     return (
         buckets.join(rooms.select("station_id", "room"), on="station_id", how="inner")
-        .select("station_id", "room", time=pl.col("bucket_start").dt.convert_time_zone(city.timezone).dt.replace_time_zone(None), value="mean")
+        .select("station_id", "room", time=pl.col("bucket_start").dt.convert_time_zone(city.timezone).dt.replace_time_zone(None), value="value")
         .sort("room", "time")
     )

@@ -95,12 +95,12 @@ def trend_word(trend: pl.Expr, quantity: pl.Expr) -> pl.Expr:
 
 
 def trends(rollup_15m: pl.DataFrame) -> pl.DataFrame:
-    """Change per hour of each series over the last hour, from 15-min bucket means, and its word (:func:`trend_word`)."""
+    """Change per hour of each series over the last hour, from 15-min buckets, and its word (:func:`trend_word`)."""
     return (
         rollup_15m.sort("station_id", "quantity", "bucket_start")
         .group_by("station_id", "quantity")
         .agg(
-            first=pl.col("mean").first(),
+            first=pl.col("value").first(),
             last=pl.col("last").last(),
             hours=(pl.col("bucket_start").last() - pl.col("bucket_start").first()).dt.total_seconds() / 3600,
         )
@@ -113,7 +113,7 @@ USUAL_DAYS = 14
 
 
 def usual(rollup_1h: pl.DataFrame, now: dt.datetime, tz: str) -> pl.DataFrame:
-    """Per series, the median of its hourly means at this local hour on the last 14 days.
+    """Per series, the median of its hourly values at this local hour on the last 14 days.
 
     "Today vs. usual": the current value is compared with what this hour normally brings.
     Today's own hours are left out. Returns station_id, quantity, usual.
@@ -127,7 +127,7 @@ def usual(rollup_1h: pl.DataFrame, now: dt.datetime, tz: str) -> pl.DataFrame:
             & (local.dt.date() >= local_now.date() - dt.timedelta(days=USUAL_DAYS))
         )
         .group_by("station_id", "quantity")
-        .agg(usual=pl.col("mean").median())
+        .agg(usual=pl.col("value").median())
     )
 
 

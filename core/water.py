@@ -159,7 +159,7 @@ def overview(store, city: CityConfig, *, hours: int = DEFAULT_HOURS, station_ids
     return WaterView(
         gauges=gauges,
         levels=levels,
-        series=series.select("station_id", ts=pl.col("bucket_start"), mean="mean", min="min", max="max"),
+        series=series.select("station_id", ts=pl.col("bucket_start"), mean="value", min="min", max="max"),
         every=every,
         hours=hours,
         as_of=latest["ts"].max() if len(latest) else None,

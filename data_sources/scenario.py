@@ -12,9 +12,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import polars as pl
 
-from core import scenario as play
-from core.config import data_dir as default_data_dir, parse_duration
-from core.scenario import MODES, Run, ScenarioError, Script, Target
+from core.config import parse_duration
+from core.scenario import script as play
+from core.scenario import state
+from core.scenario.script import MODES, ScenarioError, Script, Target
+from core.scenario.state import Run
+from core.store import Store
 from core.schema import QUANTITIES, Batch, is_number
 from data_sources.demo import column_readings, simulate
 from data_sources.demo.stations import ALL
@@ -118,10 +121,10 @@ def twins(script: Script) -> tuple[str, ...]:
     return tuple(play.matching(tuple(p for t in script.targets for p in t.stations), list(STATIONS)))
 
 
-def start(data_dir: str | Path, name: str, *, speed: int, loop: bool = False, now: dt.datetime | None = None) -> Run:
-    """Start the scenario ``name`` (see ``core.scenario.start``)."""
+def start(store: Store, name: str, *, speed: int, loop: bool = False, now: dt.datetime | None = None) -> Run:
+    """Start the scenario ``name`` (see ``core.scenario.state.start``)."""
     chosen = script(name)
-    return play.start(data_dir, chosen, speed=speed, loop=loop, stations=twins(chosen), now=now)
+    return state.start(store, chosen, speed=speed, loop=loop, stations=twins(chosen), now=now)
 
 
 @functools.lru_cache(maxsize=8)
@@ -178,8 +181,11 @@ def parse(payload: Mapping[str, Any], *, source: str, config: Mapping[str, Any] 
 
 
 def fetch(source_cfg: Mapping[str, Any], session: Any = None, since: dt.datetime | None = None, *, now: dt.datetime | None = None) -> Batch:
-    """What the running scenario played since ``since`` (nothing when none runs)."""
-    run = play.read(source_cfg.get("data_dir") or default_data_dir())  # the ingest runner passes its store's directory
+    """What the running scenario played since ``since`` (nothing when none runs).
+
+    The ingest runner passes the store's run state as ``run`` (``core.scenario.state.Run.to_state``).
+    """
+    run = Run.from_state(source_cfg["run"]) if source_cfg.get("run") else None
     if run is None:
         return Batch()
     now = dt.datetime.now(dt.timezone.utc) if now is None else now

@@ -86,6 +86,7 @@ UNITS: dict[str, Unit] = {
     "MQS": Unit("flow", 1.0), "MQH": Unit("flow", 1 / 3600),
     "MTS": Unit("speed", 1.0), "KMH": Unit("speed", 1 / 3.6), "KNT": Unit("speed", 1852 / 3600),
     "LUX": Unit("illuminance", 1.0), "2N": Unit("decibel", 1.0), "VLT": Unit("voltage", 1.0), "2Z": Unit("voltage", 1e-3),
+    "KWH": Unit("energy", 3.6e6), "WHR": Unit("energy", 3600.0), "MWH": Unit("energy", 3.6e9), "MTQ": Unit("volume", 1.0), "LTR": Unit("volume", 1e-3),
 }
 # Spellings seen in published examples that are not UN/CEFACT codes.
 UNIT_ALIASES: dict[str, str] = {"LX": "LUX", "lx": "LUX", "%": "P1", "ppm": "59", "hPa": "HPA"}

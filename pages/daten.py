@@ -138,7 +138,7 @@ draw(sel)
 st.subheader(t("daten.table", language))
 raw = sel.resolution == "raw"
 columns = {"ts": "ts" if raw else "bucket", "name": "station", "quantity": "quantity", "unit": "unit",
-           **({"value": "value"} if raw else {"mean": "mean", "min": "min", "max": "max", "n": "n"})}
+           "value": "value", **({} if raw else {"min": "min", "max": "max", "n": "n"})}
 table = sel.frame.head(TABLE_ROWS).with_columns(ts=local_time(sel.frame["ts"].head(TABLE_ROWS), city.timezone),
                                                quantity=pl.col("quantity").replace_strict({q: t(f"quantity.{q}", language) for q in quantities}, default=pl.col("quantity")))
 table = table.with_columns(pl.col(pl.Float64).round(3))  # display only: the downloads keep every digit

@@ -16,10 +16,11 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from core import scenario, today
-from core.config import CityConfig, data_dir, load_config
+from core import today
+from core.config import CityConfig, load_config, store_location
 from core.ingest import background
-from core.store import Store, open_store
+from core.scenario import overlay, state
+from core.store import Store, StoreReader, open_store
 from data_sources import KINDS
 
 TTL_S = 30
@@ -32,14 +33,15 @@ def city() -> CityConfig:
 
 
 @st.cache_resource(show_spinner=False)
-def _store() -> Store:
-    return open_store(data_dir(), tz=city().timezone)
+def writer() -> Store:
+    """The store itself (one per server process): what workshop controls start and stop scenarios in."""
+    return open_store(store_location(), tz=city().timezone)
 
 
-def store() -> Any:
+def store() -> StoreReader:
     """What pages read: the store, with a running workshop scenario's stations in place of their demo twins."""
     demo = demo_key()
-    return scenario.overlay(_store(), scenario.active(data_dir()) if demo else None, demo=demo)
+    return overlay.overlay(writer(), state.active(writer()) if demo else None, demo=demo)
 
 
 @st.cache_resource(show_spinner=False)
@@ -53,7 +55,7 @@ def start_ingest() -> threading.Event:
     stop = threading.Event()
     if os.environ.get("SHOWROOM_INGEST", "auto") == "off":  # a separate `python -m core.ingest --loop` feeds the store
         return stop
-    thread = threading.Thread(target=background, args=(city(), data_dir(), stop), name="showroom-ingest", daemon=True)
+    thread = threading.Thread(target=background, args=(city(), store_location(), stop), name="showroom-ingest", daemon=True)
     thread.start()
     return stop
 
@@ -72,7 +74,7 @@ def _export_secrets() -> None:
 
 def version() -> int:
     """The data version, with the running scenario in it: starting or stopping one is a new key."""
-    return scenario.version(_store().version, scenario.active(data_dir()) if has_demo() else None)
+    return overlay.version(writer().version, state.active(writer()) if has_demo() else None)
 
 
 def demo_key() -> str | None:

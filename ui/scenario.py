@@ -7,8 +7,8 @@ import html
 
 import streamlit as st
 
-from core import scenario as runs
-from core.config import data_dir
+from core.scenario import script as scripts
+from core.scenario import state as runs
 from data_sources import scenario as feed
 from ui import data, widgets
 from ui.i18n import clock, t
@@ -35,11 +35,11 @@ def _hours(seconds: float) -> str:
     return f"{minutes} min" if minutes < 60 else f"{minutes // 60}:{minutes % 60:02d} h"
 
 
-def title(script: runs.Script, language: str) -> str:
+def title(script: scripts.Script, language: str) -> str:
     return script.title[1 if language == "en" else 0]
 
 
-def banner_html(run: runs.Run, script: runs.Script, language: str, now: dt.datetime) -> str:
+def banner_html(run: runs.Run, script: scripts.Script, language: str, now: dt.datetime) -> str:
     """The banner as escaped HTML: what plays, that nothing is real, speed and progress."""
     e = html.escape
     progress = run.progress(now)
@@ -61,12 +61,12 @@ def banner(language: str) -> None:
 
     @st.fragment(run_every=BANNER_REFRESH_S)
     def live() -> None:
-        run = runs.active(data_dir())
+        run = runs.active(data.writer())
         if run is None:
             return
         try:
             script = feed.script(run.name)
-        except runs.ScenarioError:
+        except scripts.ScenarioError:
             return  # its file was removed: the fetch reports it in feed health
         st.html(banner_html(run, script, language, dt.datetime.now(dt.timezone.utc)))
 
@@ -76,8 +76,8 @@ def banner(language: str) -> None:
 def _start(name: str, speed: int, loop: bool) -> str | None:
     """Start a scenario; what went wrong (a broken script file), if anything."""
     try:
-        feed.start(data_dir(), name, speed=speed, loop=loop)
-    except runs.ScenarioError as exc:
+        feed.start(data.writer(), name, speed=speed, loop=loop)
+    except scripts.ScenarioError as exc:
         return str(exc)
     return None
 
@@ -105,7 +105,7 @@ def _handle(wanted: str, speed_text: str, loop_text: str) -> tuple[str, dict] | 
     if not data.has_demo():
         return "scenario.no_demo", {}
     if wanted == "stop":
-        runs.stop(data_dir())
+        runs.stop(data.writer())
         return None
     known = feed.scripts()
     if wanted not in known:
@@ -114,7 +114,7 @@ def _handle(wanted: str, speed_text: str, loop_text: str) -> tuple[str, dict] | 
     if speed_text not in speeds:
         return "scenario.bad_speed", {"speed": speed_text, "speeds": ", ".join(speeds)}
     speed, loop = speeds[speed_text], loop_text.lower() in TRUE
-    run = runs.active(data_dir())
+    run = runs.active(data.writer())
     if run is not None and (run.name, run.speed, run.loop) == (wanted, speed, loop):
         return None
     error = _start(wanted, speed, loop)
@@ -134,7 +134,7 @@ def controls(language: str) -> None:
         st.info(t("scenario.no_demo", language), icon=":material/science:")
         return
     known = feed.scripts()
-    run = runs.active(data_dir())
+    run = runs.active(data.writer())
     st.caption(t("scenario.intro", language))
     names = list(known)
     if run is not None and run.name in known and "scenario_name" not in st.session_state:
@@ -151,7 +151,7 @@ def controls(language: str) -> None:
     loop = st.checkbox(t("scenario.loop", language), key="scenario_loop")
     left, right = st.columns(2)
     left.button(t("scenario.start", language), on_click=_start_chosen, type="primary", icon=":material/play_arrow:", width="stretch")
-    right.button(t("scenario.stop", language), on_click=runs.stop, args=(data_dir(),), disabled=run is None, icon=":material/stop:", width="stretch")
+    right.button(t("scenario.stop", language), on_click=runs.stop, args=(data.writer(),), disabled=run is None, icon=":material/stop:", width="stretch")
     if error := st.session_state.pop("scenario_error", None):
         st.error(t("scenario.broken", language, error=error), icon=":material/error:")
     if run is None:

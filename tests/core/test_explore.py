@@ -101,7 +101,7 @@ def test_raw_selection_is_exactly_the_stored_readings(store):
 def test_a_long_range_at_raw_is_served_coarser_and_says_why(store):
     sel = explore.selection(store, CITY, station_ids=("s:a", "s:b"), quantities=("temperature", "humidity"), resolution="raw", preset="7d")
     assert (sel.resolution, sel.asked, sel.reason) == ("15m", "raw", "span")
-    assert sel.frame.columns == ["ts", "station_id", "name", "quantity", "unit", "mean", "min", "max", "n"]
+    assert sel.frame.columns == ["ts", "station_id", "name", "quantity", "unit", "value", "mean", "min", "max", "n"]
     assert sel.series == 3  # s:b has no temperature
     expect = store.rollup("15m", start=sel.start, end=sel.end, station_ids=["s:a", "s:b"], quantities=["temperature", "humidity"])
     assert sel.frame.height == expect.height and sel.frame["n"].sum() == expect["n"].sum()
@@ -124,8 +124,26 @@ def test_rows_limit_and_chart_thinning(store, monkeypatch):
     assert sel.chart_every in explore.CHART_STEPS and sel.chart.height <= 100
     # thinning weights each bucket by its count: the chart equals the store's rollup at that step
     expect = store.rollup(sel.chart_every, start=sel.start, end=sel.end, station_ids=["s:a", "s:b"], quantities=["humidity"])
-    got = sel.chart.join(expect.select("station_id", ts="bucket_start", mean="mean"), on=["station_id", "ts"], how="left")
-    assert got.height == expect.height and got["value"].to_list() == pytest.approx(got["mean"].to_list())
+    got = sel.chart.join(expect.select("station_id", ts="bucket_start", expected="value"), on=["station_id", "ts"], how="left")
+    assert got.height == expect.height and got["value"].to_list() == pytest.approx(got["expected"].to_list())
+
+
+@pytest.mark.parametrize("resolution", ["raw", "15m"])
+def test_a_thinned_chart_sums_rain_and_takes_peaks(store, monkeypatch, resolution):
+    now = dt.datetime.now(UTC).replace(second=0, microsecond=0)
+    rows = [
+        {"ts": now - dt.timedelta(minutes=10 * i), "station_id": "s:a", "quantity": q, "value": v, "source": "s"}
+        for i in range(2 * 144)
+        for q, v in (("precipitation", 0.1), ("noise_max", 60.0 + i % 6))
+    ]
+    store.append(Batch.from_rows(rows))
+    monkeypatch.setattr(explore, "CHART_POINTS", 100)
+    sel = explore.selection(store, CITY, station_ids=("s:a",), quantities=("precipitation", "noise_max"), resolution=resolution, preset="24h")
+    assert sel.chart_every == "1h"
+    rain = sel.chart.filter(pl.col("quantity") == "precipitation").sort("ts")["value"].to_list()
+    assert rain[1:-1] == pytest.approx([0.6] * (len(rain) - 2))  # six 10-min readings of 0.1 mm: 0.6 mm an hour, not 0.1
+    peaks = sel.chart.filter(pl.col("quantity") == "noise_max").sort("ts")["value"].to_list()
+    assert peaks[1:-1] == [65.0] * (len(peaks) - 2)  # every whole hour holds the loudest of its six readings (60 + i % 6)
 
 
 def test_chart_draws_at_most_chart_series(store, monkeypatch):

@@ -96,12 +96,15 @@ def test_loop_polls_and_stops(tmp_path, config):
     assert store.feed_health()["rows"][0] > 0
 
 
-def test_only_one_runner_per_data_dir(tmp_path):
-    with ingest.ingest_lock(tmp_path) as first:
-        with ingest.ingest_lock(tmp_path) as second:
-            assert first and not second
-    with ingest.ingest_lock(tmp_path) as again:
-        assert again
+def test_only_one_runner_per_store(tmp_path, capsys):
+    path = tmp_path / "city.toml"
+    path.write_text(CONFIG, encoding="utf-8")
+    with open_store(tmp_path / "d").leader(ingest.LEADER) as mine:
+        assert mine
+        assert ingest.main(["--once", "--config", str(path), "--data-dir", str(tmp_path / "d")]) == 1
+        assert "another ingest runner" in capsys.readouterr().err
+        assert open_store(tmp_path / "d").readings().is_empty()  # it polled nothing
+    assert ingest.main(["--once", "--config", str(path), "--data-dir", str(tmp_path / "d")]) == 0
 
 
 def test_cli_once(tmp_path):

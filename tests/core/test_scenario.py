@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from core import scenario
-from core.scenario import Overlay, Run, ScenarioError, Script, Target
+from core.scenario import overlay, script as play, state
+from core.scenario.overlay import Overlay
+from core.scenario.script import ScenarioError, Script, Target
+from core.scenario.state import Run
 from core.schema import Batch
 from core.store import open_store
 
@@ -32,55 +33,58 @@ def base(**values: list[float]) -> pl.DataFrame:
 
 # -- state -------------------------------------------------------------------------------------
 def test_start_read_stop_round_trip(tmp_path):
-    run = scenario.start(tmp_path, script(), speed=60, loop=True, stations=("a", "b"), now=T0)
-    assert scenario.read(tmp_path) == run
+    store, other = open_store(tmp_path), open_store(tmp_path)  # another process's handle sees it too
+    run = state.start(store, script(), speed=60, loop=True, stations=("a", "b"), now=T0)
+    assert state.read(other) == run
     assert run == Run("probe", 60, T0, True, 7200.0, ("a", "b"))
-    assert [p.name for p in tmp_path.iterdir()] == [scenario.STATE_FILE]  # the temp file was renamed, not left behind
-    scenario.stop(tmp_path)
-    assert scenario.read(tmp_path) is None
-    scenario.stop(tmp_path)  # stopping twice is fine
+    state.stop(store)
+    assert state.read(other) is None
+    state.stop(store)  # stopping twice is fine
 
 
 def test_only_the_offered_speeds(tmp_path):
     with pytest.raises(ScenarioError, match="1, 10, 60"):
-        scenario.start(tmp_path, script(), speed=5, stations=())
+        state.start(open_store(tmp_path), script(), speed=5, stations=())
 
 
 def test_a_single_run_ends_after_its_duration_a_loop_never(tmp_path):
-    scenario.start(tmp_path, script(hours=2), speed=60, stations=(), now=T0)
-    assert scenario.active(tmp_path, now=T0 + dt.timedelta(minutes=1, seconds=59)) is not None
-    assert scenario.active(tmp_path, now=T0 + dt.timedelta(minutes=2, seconds=1)) is None
-    assert scenario.read(tmp_path) is not None  # ended, not stopped
-    run = scenario.start(tmp_path, script(hours=2), speed=10, loop=True, stations=(), now=T0)
-    assert scenario.active(tmp_path, now=T0 + dt.timedelta(days=3)) == run
+    store = open_store(tmp_path)
+    state.start(store, script(hours=2), speed=60, stations=(), now=T0)
+    assert state.active(store, now=T0 + dt.timedelta(minutes=1, seconds=59)) is not None
+    assert state.active(store, now=T0 + dt.timedelta(minutes=2, seconds=1)) is None
+    assert state.read(store) is not None  # ended, not stopped
+    run = state.start(store, script(hours=2), speed=10, loop=True, stations=(), now=T0)
+    assert state.active(store, now=T0 + dt.timedelta(days=3)) == run
     assert run.progress(T0 + dt.timedelta(minutes=18)) == pytest.approx(0.5)  # 3 h at 10× = 1.5 passes
 
 
-def test_a_broken_state_file_means_no_scenario(tmp_path):
-    (tmp_path / scenario.STATE_FILE).write_text('{"name": "x"', encoding="utf-8")
-    assert scenario.read(tmp_path) is None
-    (tmp_path / scenario.STATE_FILE).write_text(json.dumps({"name": "x", "speed": "fast"}), encoding="utf-8")
-    assert scenario.active(tmp_path) is None
+def test_broken_run_state_means_no_scenario(tmp_path):
+    store = open_store(tmp_path)
+    store.set_state(state.KEY, {"name": "x"})  # from another version, or edited by hand
+    assert state.read(store) is None
+    store.set_state(state.KEY, {"name": "x", "speed": "fast", "started_at": "now", "loop": False, "duration_s": 1, "stations": []})
+    assert state.active(store) is None
+    assert Run.from_state(Run("probe", 60, T0, True, 7200.0, ("a",)).to_state()) == Run("probe", 60, T0, True, 7200.0, ("a",))
 
 
 def test_version_moves_while_a_scenario_runs_and_an_empty_store_stays_empty():
     run = Run("probe", 60, T0, False, 3600.0, ())
-    assert scenario.version(7, None) == 7
-    assert scenario.version(0, run) == 0
-    assert scenario.version(7, run) > 0 and scenario.version(7, run) not in (7, scenario.version(8, run))
-    assert scenario.version(7, run) != scenario.version(7, Run("probe", 60, T0 + dt.timedelta(seconds=1), False, 3600.0, ()))
+    assert overlay.version(7, None) == 7
+    assert overlay.version(0, run) == 0
+    assert overlay.version(7, run) > 0 and overlay.version(7, run) not in (7, overlay.version(8, run))
+    assert overlay.version(7, run) != overlay.version(7, Run("probe", 60, T0 + dt.timedelta(seconds=1), False, 3600.0, ()))
 
 
 # -- script evaluation --------------------------------------------------------------------------
 def test_ramp_interpolates_linearly_and_holds_the_ends():
     hours = pl.DataFrame({"h": [-1.0, 0.0, 0.5, 1.0, 1.5, 2.0, 2.0, 3.0, 9.0]})
-    got = hours.select(scenario.ramp(((0.0, 10.0), (1.0, 20.0), (2.0, 0.0), (2.0, 50.0), (3.0, 60.0)), pl.col("h")))
+    got = hours.select(play.ramp(((0.0, 10.0), (1.0, 20.0), (2.0, 0.0), (2.0, 50.0), (3.0, 60.0)), pl.col("h")))
     assert got.to_series().to_list() == [10.0, 10.0, 15.0, 20.0, 10.0, 50.0, 50.0, 60.0, 60.0]
 
 
 def test_offset_adds_to_the_simulated_value_value_replaces_it():
     simulated = base(a=[10, 10, 10, 10, 10], b=[20, 21, 22, 23, 24])
-    played = scenario.apply(
+    played = play.apply(
         script(
             Target(("a",), "water_level", "offset", ((0.0, 0.0), (2.0, 100.0))),
             Target(("b",), "water_level", "value", ((0.0, 50.0), (1.0, 70.0))),
@@ -93,7 +97,7 @@ def test_offset_adds_to_the_simulated_value_value_replaces_it():
 
 def test_reference_keeps_every_station_s_simulated_difference():
     simulated = base(centre=[20, 20, 21, 21, 22], edge=[17, 17.5, 18, 18, 19])
-    played = scenario.apply(script(Target(("*",), "water_level", "value", ((0.0, 30.0), (2.0, 34.0)), reference="centre")), simulated)
+    played = play.apply(script(Target(("*",), "water_level", "value", ((0.0, 30.0), (2.0, 34.0)), reference="centre")), simulated)
     centre = played.filter(pl.col("native_id") == "centre")["value"].to_list()
     edge = played.filter(pl.col("native_id") == "edge")["value"].to_list()
     assert centre == [30.0, 31.0, 32.0, 33.0, 34.0]
@@ -102,7 +106,7 @@ def test_reference_keeps_every_station_s_simulated_difference():
 
 def test_a_value_target_creates_a_quantity_the_simulator_lacks_on_the_station_s_grid():
     simulated = base(air=[1, 2, 3], other=[5, 5, 5])
-    played = scenario.apply(script(Target(("air",), "o3", "value", ((0.0, 40.0), (1.0, 160.0)))), simulated)
+    played = play.apply(script(Target(("air",), "o3", "value", ((0.0, 40.0), (1.0, 160.0)))), simulated)
     o3 = played.filter(pl.col("quantity") == "o3")
     assert o3["native_id"].unique().to_list() == ["air"] and o3.sort("s")["value"].to_list() == [40.0, 100.0, 160.0]
     assert len(played) == 9  # the simulated rows stay
@@ -110,7 +114,7 @@ def test_a_value_target_creates_a_quantity_the_simulator_lacks_on_the_station_s_
 
 def test_targets_apply_in_file_order():
     simulated = base(a=[10, 10, 10])
-    played = scenario.apply(
+    played = play.apply(
         script(Target(("a",), "water_level", "value", ((0.0, 50.0),)), Target(("a",), "water_level", "offset", ((0.0, 5.0),))),
         simulated,
     )
@@ -163,7 +167,7 @@ def test_a_bucket_the_scenario_touches_holds_scenario_readings_only(store):
 
 
 def test_without_a_run_scenario_rows_are_hidden_and_the_demo_is_back(store):
-    plain = scenario.overlay(store, None, demo="demo")
+    plain = overlay.overlay(store, None, demo="demo")
     assert "scenario:g1" not in plain.latest(now=START)["station_id"].to_list()
     assert plain.stations()["station_id"].to_list() == ["demo:g1", "demo:g2"]
     assert_frame_equal(plain.readings(station_ids=["demo:g1"]), store.readings(station_ids=["demo:g1"]))
@@ -172,5 +176,5 @@ def test_without_a_run_scenario_rows_are_hidden_and_the_demo_is_back(store):
 
 def test_a_store_that_never_saw_a_scenario_is_read_as_it_is(tmp_path):
     s = open_store(tmp_path)
-    assert scenario.overlay(s, None, demo="demo") is s
-    assert scenario.overlay(s, RUN, demo=None) is s
+    assert overlay.overlay(s, None, demo="demo") is s
+    assert overlay.overlay(s, RUN, demo=None) is s

@@ -84,7 +84,7 @@ def test_water_sentences_level_and_trend():
             "station_id": ["w1", "w1", "w2", "w2"],
             "quantity": "water_level",
             "bucket_start": [NOW - dt.timedelta(hours=1), NOW, NOW - dt.timedelta(hours=1), NOW],
-            "mean": [140.0, 158.0, 40.0, 40.0],
+            "value": [140.0, 158.0, 40.0, 40.0],
             "last": [141.0, 160.0, 40.0, 40.0],
         }
     )
@@ -144,7 +144,7 @@ def test_usual_is_the_median_of_the_same_local_hour_on_past_days():
             means.append(value)
     starts.append(dt.datetime(2026, 11, 26, 9, tzinfo=dt.timezone.utc))  # today: left out
     means.append(500.0)
-    rollup = pl.DataFrame({"station_id": "a", "quantity": "co2", "bucket_start": starts, "mean": means})
+    rollup = pl.DataFrame({"station_id": "a", "quantity": "co2", "bucket_start": starts, "value": means})
     out = usual(rollup, now, "Europe/Berlin")
     assert out["usual"].to_list() == [7.5]  # median of days 1..14
 

@@ -8,8 +8,10 @@ import tomllib
 import polars as pl
 import pytest
 
-from core import ingest, scenario
-from core.scenario import Run
+from core import ingest
+from core.scenario import state
+from core.scenario.script import ScenarioError
+from core.scenario.state import Run
 from core.config import DEFAULT_CONFIG, load_config
 from core.status import felt_temperature, status
 from core.store import open_store
@@ -147,12 +149,18 @@ def test_a_loop_repeats_the_pass_and_a_single_run_stops():
     assert once["value"].to_list() == [1.0, 2.0, 3.0, 4.0]
 
 
+def start(data_dir, name, **kw):
+    return feed.start(open_store(data_dir), name, **kw)
+
+
 def fetch(data_dir, now, since=None):
-    return feed.fetch({"key": "scenario", "kind": "scenario", "data_dir": str(data_dir)}, since=since, now=now)
+    """What the ingest runner does: read the run state, hand it to the feed."""
+    run = state.read(open_store(data_dir))
+    return feed.fetch({"key": "scenario", "kind": "scenario", "run": run.to_state() if run else None}, since=since, now=now)
 
 
 def test_fetch_plays_from_the_start_and_then_only_what_is_new(tmp_path):
-    feed.start(tmp_path, "starkregen", speed=60, now=NOW)
+    start(tmp_path, "starkregen", speed=60, now=NOW)
     first = fetch(tmp_path, NOW + dt.timedelta(minutes=2))
     assert first.readings["ts"].min() == NOW and first.readings["ts"].max() <= NOW + dt.timedelta(minutes=2)
     assert first.readings["station_id"].str.starts_with("scenario:").all() and set(first.readings["source"]) == {"scenario"}
@@ -162,17 +170,17 @@ def test_fetch_plays_from_the_start_and_then_only_what_is_new(tmp_path):
 
 
 def test_the_same_scenario_at_the_same_speed_gives_the_same_readings_relative_to_its_start(tmp_path):
-    def relative(start: dt.datetime, directory) -> pl.DataFrame:
-        feed.start(directory, "hitzetag", speed=10, now=start)
-        rows = fetch(directory, start + dt.timedelta(minutes=30)).readings
-        return rows.with_columns(ts=pl.col("ts") - pl.lit(start, dtype=pl.Datetime("us", "UTC")))
+    def relative(begin: dt.datetime, directory) -> pl.DataFrame:
+        start(directory, "hitzetag", speed=10, now=begin)
+        rows = fetch(directory, begin + dt.timedelta(minutes=30)).readings
+        return rows.with_columns(ts=pl.col("ts") - pl.lit(begin, dtype=pl.Datetime("us", "UTC")))
 
     assert relative(NOW, tmp_path / "a").equals(relative(NOW + dt.timedelta(days=3, seconds=7), tmp_path / "b"))
 
 
 def test_at_10x_and_60x_the_same_scenario_time_gives_the_same_values(tmp_path):
-    feed.start(tmp_path / "fast", "starkregen", speed=60, now=NOW)
-    feed.start(tmp_path / "slow", "starkregen", speed=10, now=NOW)
+    start(tmp_path / "fast", "starkregen", speed=60, now=NOW)
+    start(tmp_path / "slow", "starkregen", speed=10, now=NOW)
     fast = fetch(tmp_path / "fast", NOW + dt.timedelta(minutes=8)).readings  # 8 scenario hours
     slow = fetch(tmp_path / "slow", NOW + dt.timedelta(minutes=48)).readings
     assert len(fast) == len(slow) > 300
@@ -180,11 +188,11 @@ def test_at_10x_and_60x_the_same_scenario_time_gives_the_same_values(tmp_path):
 
 
 def test_a_single_run_stops_at_its_end_and_a_loop_starts_over(tmp_path):
-    feed.start(tmp_path, "stickiges_klassenzimmer", speed=60, now=NOW)  # 3 h: 3 minutes of wall time
+    start(tmp_path, "stickiges_klassenzimmer", speed=60, now=NOW)  # 3 h: 3 minutes of wall time
     once = fetch(tmp_path, NOW + dt.timedelta(minutes=10)).readings
     assert once["ts"].max() == NOW + dt.timedelta(minutes=3)
     assert len(fetch(tmp_path, NOW + dt.timedelta(minutes=20), since=once["ts"].max())) == 0
-    feed.start(tmp_path, "stickiges_klassenzimmer", speed=60, loop=True, now=NOW)
+    start(tmp_path, "stickiges_klassenzimmer", speed=60, loop=True, now=NOW)
     looped = fetch(tmp_path, NOW + dt.timedelta(minutes=6)).readings
     room = looped.filter((pl.col("station_id") == f"scenario:{ROOMS[0]}") & (pl.col("quantity") == "co2")).sort("ts")
     assert room["value"].to_list()[:18] == room["value"].to_list()[18:36]
@@ -192,9 +200,9 @@ def test_a_single_run_stops_at_its_end_and_a_loop_starts_over(tmp_path):
 
 def test_nothing_to_fetch_without_a_scenario_and_a_missing_script_is_a_feed_error(tmp_path):
     assert len(fetch(tmp_path, NOW)) == 0
-    feed.start(tmp_path, "starkregen", speed=60, now=NOW)
-    state = (tmp_path / scenario.STATE_FILE).read_text(encoding="utf-8").replace('"starkregen"', '"../gone"')
-    (tmp_path / scenario.STATE_FILE).write_text(state, encoding="utf-8")
+    start(tmp_path, "starkregen", speed=60, now=NOW)
+    store = open_store(tmp_path)
+    store.set_state(state.KEY, {**store.state(state.KEY), "name": "../gone"})
     with pytest.raises(FeedFormatError, match="no scenario"):
         fetch(tmp_path, NOW + dt.timedelta(minutes=1))
 
@@ -225,7 +233,7 @@ def test_a_broken_script_names_file_and_key(tmp_path, case):
     assert old in good
     path = tmp_path / "broken.toml"
     path.write_text(good.replace(old, new, 1), encoding="utf-8")
-    with pytest.raises(scenario.ScenarioError, match="broken.toml"):
+    with pytest.raises(ScenarioError, match="broken.toml"):
         feed.load(path)
 
 
@@ -242,7 +250,7 @@ def test_ingest_keeps_scenario_readings_under_their_own_source(tmp_path):
     store = open_store(tmp_path / "data", tz=city.timezone)
     assert [r.source for r in ingest.run_once(city, store)] == ["demo"]  # no scenario: not polled
     demo_before = store.readings(quantities=["water_level"]).filter(pl.col("source") == "demo")
-    feed.start(store.root, "starkregen", speed=60, now=dt.datetime.now(UTC) - dt.timedelta(minutes=4))
+    feed.start(store, "starkregen", speed=60, now=dt.datetime.now(UTC) - dt.timedelta(minutes=4))
     results = {r.source: r for r in ingest.run_once(city, store)}
     assert results["scenario"].ok and results["scenario"].rows > 100
     rows = store.readings(start=dt.datetime.now(UTC) - dt.timedelta(minutes=5))
@@ -252,12 +260,12 @@ def test_ingest_keeps_scenario_readings_under_their_own_source(tmp_path):
     assert rows.filter(pl.col("source") == "demo")["station_id"].str.starts_with("demo:").all()
     demo_after = store.readings(end=demo_before["ts"].max() + dt.timedelta(microseconds=1), quantities=["water_level"]).filter(pl.col("source") == "demo")
     assert demo_after.equals(demo_before)  # the demo's own history is untouched
-    scenario.stop(store.root)
+    state.stop(store)
     assert [r.source for r in ingest.run_once(city, store)] == ["demo"]
 
 
 def test_after_a_long_pause_only_the_last_day_is_played_back(tmp_path):
-    feed.start(tmp_path, "stickiges_klassenzimmer", speed=60, loop=True, now=NOW - dt.timedelta(days=5))
+    start(tmp_path, "stickiges_klassenzimmer", speed=60, loop=True, now=NOW - dt.timedelta(days=5))
     rows = fetch(tmp_path, NOW).readings
     assert rows["ts"].min() >= NOW - feed.MAX_CATCH_UP and rows["ts"].max() <= NOW and len(rows) > 1000
 
@@ -265,6 +273,6 @@ def test_after_a_long_pause_only_the_last_day_is_played_back(tmp_path):
 def test_a_city_without_the_demo_never_polls_a_scenario(tmp_path):
     config = tmp_path / "city.toml"
     config.write_text('[city]\nname = "X"\ntimezone = "Europe/Berlin"\ncenter = [51.4, 7.7]\nzoom = 12\n\n[[sources]]\nkey = "up"\nkind = "csv_file"\npath = "r.csv"\n', encoding="utf-8")
-    feed.start(tmp_path / "data", "starkregen", speed=60)
+    start(tmp_path / "data", "starkregen", speed=60)
     city = load_config(config)
     assert ingest.sources(city, tmp_path / "data") == city.sources

@@ -8,7 +8,8 @@ import time
 
 import pytest
 
-from core import scenario
+from core.scenario import state as scenario
+from core.store import open_store
 from data_sources import scenario as feed
 from tests.pages.browser import browser_page, chromium, running_app
 
@@ -22,18 +23,18 @@ def storm(tmp_path_factory, demo_store_dir):
     chromium()
     directory = tmp_path_factory.mktemp("storm") / "store"
     shutil.copytree(demo_store_dir, directory)
-    feed.start(directory, "starkregen", speed=60, now=dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=3.5))
+    feed.start(open_store(directory), "starkregen", speed=60, now=dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=3.5))
     with running_app(directory) as url:
         yield url, directory
 
 
 def test_kiosk_url_keeps_the_running_scenario_and_shows_it_at_a_level(storm):
     url, directory = storm
-    before = scenario.active(directory)
+    before = scenario.active(open_store(directory))
     with browser_page() as page:
         page.goto(f"{url}/pegel?kiosk=1&scenario=starkregen&speed=60")
         page.get_by_text(BANNER).wait_for(timeout=60_000)
-        assert scenario.active(directory) == before  # the kiosk address did not restart it
+        assert scenario.active(open_store(directory)) == before  # the kiosk address did not restart it
         # the app's own ingest plays the scenario in within seconds; a reload (a new session, the
         # same address) shows it sooner than the page's 30-s refresh, and must not restart it either
         deadline = time.monotonic() + 90
@@ -42,7 +43,7 @@ def test_kiosk_url_keeps_the_running_scenario_and_shows_it_at_a_level(storm):
             page.reload()
             page.get_by_text(BANNER).wait_for(timeout=30_000)
         page.get_by_text("Informationsstufe 2").first.wait_for(timeout=5_000)
-        assert scenario.active(directory) == before
+        assert scenario.active(open_store(directory)) == before
         body = page.inner_text("body")
         assert "Pegel" in body and "60× Zeitraffer" in body and "Hönne Menden Mitte" in body
         assert page.locator('[data-testid="stSidebar"]').is_hidden()
@@ -64,13 +65,13 @@ def test_banner_stays_while_the_kiosk_rotates(storm):
 def test_a_scenario_started_elsewhere_appears_on_a_running_kiosk(storm):
     """A host starts it from a phone: the kiosk shows the banner without a reload."""
     url, directory = storm
-    scenario.stop(directory)
+    scenario.stop(open_store(directory))
     with browser_page() as page:
         page.goto(f"{url}/heute?kiosk=1")
         page.locator(".scs-tile").first.wait_for(timeout=60_000)
         assert page.get_by_text("Szenario:").count() == 0
-        feed.start(directory, "hitzetag", speed=10)
+        feed.start(open_store(directory), "hitzetag", speed=10)
         page.get_by_text("Szenario: Hitzetag – keine echten Messwerte").wait_for(timeout=30_000)
-        scenario.stop(directory)
+        scenario.stop(open_store(directory))
         page.get_by_text("Szenario:").wait_for(state="detached", timeout=30_000)
         assert page.locator('[data-testid="stException"]').count() == 0

@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import ingest, scenario
+from core import ingest
+from core.scenario import state as scenario
 from core.config import DEFAULT_CONFIG, load_config
 from core.store import open_store
 from data_sources import scenario as feed
@@ -25,7 +26,7 @@ def html(at: AppTest) -> str:
 def play(directory, name: str = "starkregen", *, hours: float = 3.5, speed: int = 60) -> scenario.Run:
     """Start ``name`` as if ``hours`` of scenario time had passed, and ingest what it played."""
     started = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=hours / speed)
-    run = feed.start(directory, name, speed=speed, now=started)
+    run = feed.start(open_store(directory), name, speed=speed, now=started)
     config = load_config(DEFAULT_CONFIG)
     results = {r.source: r for r in ingest.run_once(config, open_store(directory, tz=config.timezone))}
     assert results["scenario"].ok and results["scenario"].rows > 0
@@ -72,7 +73,7 @@ def test_stopping_returns_the_city_to_the_demo(app_env, demo_copy):
     play(demo_copy)
     app_env(demo_copy)
     assert "Informationsstufe 2" in page_text(run(PAGES[0]))
-    scenario.stop(demo_copy)
+    scenario.stop(open_store(demo_copy))
     at = run(PAGES[0])
     assert "Szenario:" not in html(at) and "Informationsstufe" not in page_text(at)
 
@@ -80,16 +81,16 @@ def test_stopping_returns_the_city_to_the_demo(app_env, demo_copy):
 def test_the_url_starts_a_scenario_once_and_a_reload_does_not_restart_it(app_env, demo_copy):
     app_env(demo_copy)
     at = run(PAGES[0], scenario="starkregen", speed="60", kiosk="1")
-    first = scenario.active(demo_copy)
+    first = scenario.active(open_store(demo_copy))
     assert not at.exception and first is not None and (first.name, first.speed, first.loop) == ("starkregen", 60, False)
     assert BANNER["de"] in html(at)
     run(PAGES[0], scenario="starkregen", speed="60", kiosk="1")  # a kiosk reloading the same address
-    assert scenario.active(demo_copy) == first
+    assert scenario.active(open_store(demo_copy)) == first
     run(PAGES[0], scenario="starkregen", speed="10", loop="1")
-    again = scenario.active(demo_copy)
+    again = scenario.active(open_store(demo_copy))
     assert (again.speed, again.loop) == (10, True) and again.started_at > first.started_at
     at = run(PAGES[0], scenario="stop")
-    assert scenario.active(demo_copy) is None and "Szenario:" not in html(at)
+    assert scenario.active(open_store(demo_copy)) is None and "Szenario:" not in html(at)
 
 
 @pytest.mark.parametrize(("params", "expected"), [({"scenario": "sintflut"}, "Unbekanntes Szenario „sintflut“"), ({"scenario": "hitzetag", "speed": "5"}, "Geschwindigkeit „5“ gibt es nicht")])
@@ -97,11 +98,11 @@ def test_a_wrong_address_says_what_is_wrong_and_starts_nothing(app_env, demo_cop
     app_env(demo_copy)
     at = run(PAGES[0], **params)
     assert not at.exception and any(expected in w.value for w in at.warning)
-    assert scenario.read(demo_copy) is None
+    assert scenario.read(open_store(demo_copy)) is None
 
 
 def test_a_running_scenario_on_an_empty_store_shows_the_banner_and_no_crash(app_env, tmp_path):
-    feed.start(tmp_path / "empty", "hitzetag", speed=10)
+    feed.start(open_store(tmp_path / "empty"), "hitzetag", speed=10)
     app_env(tmp_path / "empty")
     at = run(PAGES[0], "en")
     assert not at.exception
@@ -123,10 +124,10 @@ def test_controls_start_and_stop_a_scenario(app_env, demo_copy):
     at.selectbox(key="scenario_name").set_value("stickiges_klassenzimmer")
     at.checkbox(key="scenario_loop").check()
     at.button[0].click().run()
-    run_ = scenario.active(demo_copy)
+    run_ = scenario.active(open_store(demo_copy))
     assert run_ is not None and (run_.name, run_.speed, run_.loop) == ("stickiges_klassenzimmer", 60, True)
     assert any("Läuft: Stickiges Klassenzimmer, 60×" in s.value for s in at.success)
     assert any("/heute?kiosk=1&scenario=stickiges_klassenzimmer&speed=60&loop=1" in c.value for c in at.caption)
     assert any("bei 60× 3 min" in c.value for c in at.caption)
     at.button[1].click().run()
-    assert scenario.active(demo_copy) is None and not at.exception
+    assert scenario.active(open_store(demo_copy)) is None and not at.exception

@@ -1,50 +1,43 @@
-"""The embedded store: dedup, rollups equal to bucket(), latest, tables, crash safety, readers."""
+"""The store contract: every backend in core.store.BACKENDS passes these, through the public API only.
+
+Dedup, rollups equal to ``bucket()`` for every aggregation kind (late and repeated rows
+included), latest, stations and levels, feed health, shared run state and the one leader.
+A new backend adds its location to ``LOCATIONS``; the test below fails until it does.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import random
-import signal
-import subprocess
-import sys
-import textwrap
-import time
-from pathlib import Path
+import threading
 
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from core import store_files
-from core.rollup import BUCKET_SCHEMA, bucket, latest
+from core.rollup import BUCKET_SCHEMA, bucket, floor, latest
 from core.schema import LEVELS_SCHEMA, READINGS_SCHEMA, STATIONS_SCHEMA, Batch
-from core.store import open_store
+from core.store import BACKENDS, Store, open_store
+from tests.core.store.rows import T0, UTC, random_rows, readings, station
 
-ROOT = Path(__file__).resolve().parents[2]
-UTC = dt.timezone.utc
-T0 = dt.datetime(2026, 3, 27, 18, 0, tzinfo=UTC)  # two days before the spring DST switch
-
-
-def readings(rows: list[tuple[dt.datetime, str, str, float]], source: str = "t") -> pl.DataFrame:
-    ts, sid, qty, val = zip(*rows) if rows else ((), (), (), ())
-    return pl.DataFrame({"ts": ts, "station_id": sid, "quantity": qty, "value": val, "source": source}, schema=READINGS_SCHEMA)
+# backend -> where a test keeps a fresh store of it
+LOCATIONS = {"file": lambda tmp_path: tmp_path / "data"}
 
 
-def station(sid: str, name: str = "Station") -> dict:
-    return {"station_id": sid, "source": sid.split(":")[0], "name": name, "lat": 51.4, "lon": 7.8, "theme": "microclimate", "district": None}
+def test_every_backend_is_under_contract():
+    assert set(LOCATIONS) == set(BACKENDS)
 
 
-def random_rows(rng: random.Random, n: int, *, series: int = 6, span_h: float = 80) -> list:
-    return [
-        (T0 + dt.timedelta(seconds=rng.randrange(int(span_h * 3600))), f"t:s{rng.randrange(series)}", rng.choice(["temperature", "humidity"]), round(rng.uniform(0, 40), 2))
-        for _ in range(n)
-    ]
+@pytest.fixture(params=sorted(BACKENDS))
+def location(request, tmp_path):
+    return LOCATIONS[request.param](tmp_path)
 
 
 @pytest.fixture
-def store(tmp_path):
-    return open_store(tmp_path / "data")
+def store(location) -> Store:
+    opened = open_store(location)
+    assert isinstance(opened, Store)
+    return opened
 
 
 def test_empty_store_returns_typed_frames(store):
@@ -159,147 +152,32 @@ def test_feed_health_and_last_ts(store):
     assert health["b"]["rows_total"] == 7
 
 
-def test_two_handles_see_each_others_commits(tmp_path):
-    first, second = open_store(tmp_path), open_store(tmp_path)
+def test_two_handles_see_each_others_commits(location):
+    first, second = open_store(location), open_store(location)
     first.append(Batch(readings([(T0, "t:a", "co2", 500.0)])))
     assert second.version == first.version == 1
     assert second.append(Batch(readings([(T0, "t:a", "co2", 500.0), (T0 + dt.timedelta(minutes=1), "t:a", "co2", 501.0)]))) == 1
     assert first.readings().height == 2 and first.latest(T0)["value"].item() == 500.0
     with pytest.raises(ValueError, match="Europe/Berlin"):
-        open_store(tmp_path, tz="UTC")
+        open_store(location, tz="UTC")
 
 
-def test_compaction_merges_segments_and_keeps_data(store, monkeypatch):
-    monkeypatch.setattr(store_files, "GRACE_S", 0.0)
-    rows = random_rows(random.Random(11), 2000, span_h=30)
-    for i in range(0, 2000, 50):
-        store.append(Batch(readings(rows[i : i + 50])))
-    before = {every: store.rollup(every) for every in ("15m", "1h", "1d")}
-    segments = store._manifest()["segments"]
-    assert all(len([s for s in segs if s["part"] == part]) < 2 * 8 for segs in segments.values() for part in {s["part"] for s in segs})
-    (store.root / "readings" / "junk.parquet").write_bytes(b"orphan of a crashed writer")
-    store.compact()
-    segments = store._manifest()["segments"]
-    assert all(len(segs) == len({s["part"] for s in segs}) for segs in segments.values())
-    for every, frame in before.items():
-        assert_frame_equal(store.rollup(every), frame, check_exact=False, rel_tol=1e-12)
-    assert not (store.root / "readings" / "junk.parquet").exists()
-    live = {s["file"] for segs in segments.values() for s in segs} | set(store._manifest()["tables"].values())
-    assert {p.relative_to(store.root).as_posix() for p in store.root.rglob("*.parquet")} == live
-
-
-WRITER = textwrap.dedent(
-    """
-    import datetime as dt, sys
-    import polars as pl
-    from core.schema import Batch
-    from core.store import open_store
-    store = open_store(sys.argv[1])
-    first = int(sys.argv[2])
-    t0 = dt.datetime(2026, 3, 28, tzinfo=dt.timezone.utc)
-    print("ready", flush=True)
-    for k in range(first, first + 100000):
-        size = 5 + k % 17
-        ts = [t0 + dt.timedelta(minutes=7 * k + i) for i in range(size)]
-        frame = pl.DataFrame({"ts": ts, "station_id": f"k:{k}", "quantity": "co2", "value": [400.0 + i for i in range(size)], "source": "k"})
-        st = pl.DataFrame([{"station_id": f"k:{k}", "source": "k", "name": str(k), "lat": None, "lon": None, "theme": "indoor_air", "district": None}])
-        store.append(Batch(frame, st))
-    """
-)
-
-
-def check_whole_batches(store) -> int:
-    """Every batch is all there or absent, in readings, stations, rollups and latest alike.
-
-    Each call reads its own snapshot and a writer may commit in between, so later reads
-    are compared on the batches (stations) the first read saw.
-    """
-    stored = store.readings()
-    counts = stored.group_by("station_id").len()
-    for sid, n in counts.iter_rows():
-        assert n == 5 + int(sid.split(":")[1]) % 17, f"batch {sid} is partial: {n} rows"
-    seen = counts["station_id"]
-    assert set(seen) <= set(store.stations()["station_id"])  # stations came in the same commit
-    rolled = store.rollup("1h", station_ids=seen)
-    assert_frame_equal(rolled, bucket(stored, "1h"), check_exact=False, rel_tol=1e-12)
-    now = dt.datetime(2027, 1, 1, tzinfo=UTC)
-    assert_frame_equal(store.latest(now).filter(pl.col("station_id").is_in(seen.to_list())), latest(stored, now))
-    return stored.height
-
-
-def test_kill_9_during_appends_leaves_whole_batches(tmp_path):
-    rng = random.Random(5)
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    total = 0
-    for round_ in range(4):
-        child = subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path), str(round_ * 10000)], stdout=subprocess.PIPE, env=env)
-        assert child.stdout.readline().strip() == b"ready"
-        time.sleep(rng.uniform(0.1, 0.6))
-        child.send_signal(signal.SIGKILL)
-        child.wait()
-        store = open_store(tmp_path)
-        now_total = check_whole_batches(store)
-        assert now_total > total  # the writer got some batches in
-        total = now_total
-    store.compact()
-    assert check_whole_batches(store) == total
-    assert sorted(store.stations()["station_id"]) == sorted(store.readings()["station_id"].unique())
-
-
-READER = textwrap.dedent(
-    """
-    import sys, time
-    from core.store import open_store
-    sys.path.insert(0, sys.argv[2])
-    from test_store import check_whole_batches
-    store = open_store(sys.argv[1])
-    check_whole_batches(store)
-    print("ready", flush=True)
-    reads, deadline = 0, time.monotonic() + float(sys.argv[3])
-    while time.monotonic() < deadline:
-        check_whole_batches(store)
-        reads += 1
-    print(reads, flush=True)
-    """
-)
-
-
-def test_concurrent_reader_during_appends_and_compaction(tmp_path, monkeypatch):
-    monkeypatch.setattr(store_files, "GRACE_S", 0.3)  # delete replaced files soon, so readers meet it
-    store = open_store(tmp_path)
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    reader = subprocess.Popen([sys.executable, "-c", READER, str(tmp_path), str(Path(__file__).parent), "2.5"], stdout=subprocess.PIPE, env=env)
-    assert reader.stdout.readline().strip() == b"ready"
-    t0 = dt.datetime(2026, 3, 28, tzinfo=UTC)
-    deadline = time.monotonic() + 2.5
-    k = 0
-    while time.monotonic() < deadline:
-        size = 5 + k % 17
-        ts = [t0 + dt.timedelta(minutes=7 * k + i) for i in range(size)]
-        frame = pl.DataFrame({"ts": ts, "station_id": f"k:{k}", "quantity": "co2", "value": [400.0] * size, "source": "k"})
-        stations = pl.DataFrame([station(f"k:{k}")]).with_columns(source=pl.lit("k"))
-        store.append(Batch(frame, stations))
-        if k % 25 == 24:
-            store.compact()
-        k += 1
-    out, _ = reader.communicate(timeout=30)
-    assert reader.returncode == 0
-    assert int(out) > 5
-
-
-def test_one_store_shared_by_threads(tmp_path):
+def test_one_store_shared_by_threads(store):
     # Streamlit serves every session from one cached Store: its caches must hold up to threads.
     import threading
 
-    store = open_store(tmp_path)
     stop, errors = threading.Event(), []
 
     def read():
         while not stop.is_set():
             try:
                 seen = store.version
-                assert store.readings().height >= 0 and store.version >= seen
-                store.latest(T0)
+                got = store.readings()
+                # a read sees a whole commit: k rows are the first k appends, in order
+                assert got["value"].to_list() == [400.0 + k for k in range(got.height)]
+                assert store.version >= seen
+                latest = store.latest(T0 + dt.timedelta(hours=1))
+                assert latest.height <= 1 and (latest.is_empty() or latest["value"].item() >= 400.0 + got.height - 1)
             except Exception as exc:  # collected and re-raised in the test thread below
                 errors.append(exc)
                 return
@@ -316,3 +194,71 @@ def test_one_store_shared_by_threads(tmp_path):
             thread.join()
     assert not errors, errors
     assert store.readings().height == 30
+
+
+def test_every_aggregation_kind_survives_late_and_repeated_rows(store):
+    # sound levels, rain, peaks and a meter with resets, appended in random order and chunks:
+    # the materialized rollups equal bucketing everything stored at once
+    rng = random.Random(17)
+    kinds = ("noise", "precipitation", "noise_max", "electricity_meter", "co2")
+    rows = random_rows(rng, 1200, series=3, span_h=60, quantities=kinds)
+    register: dict[str, float] = {}
+    for i, (ts, sid, qty, value) in sorted(enumerate(rows), key=lambda r: r[1][0]):
+        if qty == "electricity_meter":  # a rising register with a reset now and then
+            register[sid] = rng.uniform(0, 2) if rng.random() < 0.05 else register.get(sid, 0.0) + value / 10
+            rows[i] = (ts, sid, qty, round(register[sid], 3))
+        elif qty in ("noise", "noise_max"):
+            rows[i] = (ts, sid, qty, 30 + value)
+        elif qty == "co2":
+            rows[i] = (ts, sid, qty, 400 + 10 * value)
+    rng.shuffle(rows)
+    for i in range(0, len(rows), 53):
+        store.append(Batch(readings(rows[i : i + 53] + rng.sample(rows[: i + 1], k=min(4, i + 1)))))
+    stored = store.readings()
+    assert stored.height == len({(r[1], r[2], r[0]) for r in rows})
+    for every in ("15m", "1h", "1d"):
+        assert_frame_equal(store.rollup(every), bucket(stored, every), check_exact=False, rel_tol=1e-9)
+        # a window of whole buckets reads the materialized ones: a register's first bucket
+        # in it still counts from the stored reading before the window
+        start, end = floor(T0 + dt.timedelta(hours=20), every), floor(T0 + dt.timedelta(hours=50), every)
+        whole = bucket(store.readings(None, end), every).filter(pl.col("bucket_start") >= start)
+        assert_frame_equal(store.rollup(every, start, end), whole, check_exact=False, rel_tol=1e-9)
+
+
+def test_a_long_station_list_reads_the_same_as_a_short_one(store):
+    rows = [(T0 + dt.timedelta(minutes=10 * i), f"t:s{k}", "co2", 400.0 + i + k) for i in range(12) for k in range(60)]
+    store.append(Batch(readings(rows)))
+    many = [f"t:s{k}" for k in range(0, 60, 1) if k % 7]  # longer than any pushdown limit
+    got = store.rollup("1h", station_ids=many)
+    assert set(got["station_id"]) == set(many)
+    assert_frame_equal(got, bucket(store.readings(station_ids=many), "1h"), check_exact=False, rel_tol=1e-12)
+    assert_frame_equal(store.readings(station_ids=many), store.readings().filter(pl.col("station_id").is_in(many)))
+
+
+def test_run_state_is_shared_and_moves_the_version(location):
+    first, second = open_store(location), open_store(location)
+    assert first.state("scenario") is None
+    version = first.version
+    first.set_state("scenario", {"name": "starkregen", "speed": 60})
+    assert second.state("scenario") == {"name": "starkregen", "speed": 60} and second.version > version
+    first.append(Batch(readings([(T0, "t:a", "co2", 500.0)])))
+    assert second.state("scenario") == {"name": "starkregen", "speed": 60}  # appends keep it
+    second.set_state("scenario", None)
+    assert first.state("scenario") is None
+
+
+def test_one_leader_at_a_time(location):
+    first, second = open_store(location), open_store(location)
+    with first.leader("ingest") as mine:
+        assert mine
+        with second.leader("ingest") as theirs:
+            assert not theirs
+        with second.leader("other") as other:
+            assert other  # leadership is per name
+        seen = []
+        thread = threading.Thread(target=lambda: seen.append(open_store(location).leader("ingest").__enter__()))
+        thread.start()
+        thread.join()
+        assert seen == [False]
+    with second.leader("ingest") as theirs:
+        assert theirs  # released when the first one left

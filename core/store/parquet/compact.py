@@ -8,9 +8,9 @@ from collections import defaultdict
 
 import polars as pl
 
-from core.rollup import KEYS, merge_partials
-from core.store_files import Commit, Files
-from core.store_merge import ROW_KEY
+from core.rollup import KEYS, merge_partials, partials_lazy
+from core.store.parquet.files import FORMAT, Commit, Files
+from core.store.parquet.merge import ROW_KEY
 
 # A partition with this many segments of one level merges them into one of the next level:
 # each reading is rewritten about log_FANOUT(partition rows / poll rows) times, and a reader
@@ -68,3 +68,26 @@ def compact(files: Files, manifest: dict, *, tz: str, full: bool = False) -> dic
     if commit.empty and not (full and manifest["trash"]):
         return manifest
     return commit.publish()
+
+
+def upgrade(files: Files, manifest: dict, *, tz: str) -> dict:
+    """Bring a store written by an older format up to ``FORMAT`` (call under the writer lock).
+
+    Format 1 rollup partials lack ``esum`` and ``inc``: they are rebuilt from the readings, one
+    readings partition (a day) at a time, so memory stays at a day's readings. Format 1 knew
+    no meter registers, so a day's readings are all an increase needs.
+    """
+    if manifest.get("format", 1) >= FORMAT:
+        return manifest
+    commit = Commit(files, {**manifest, "format": FORMAT}, tz=tz)
+    for table in (t for t in manifest["segments"] if t != "readings"):
+        commit.removed |= {s["file"] for s in manifest["segments"][table]}
+    days: dict[str, list[dict]] = defaultdict(list)
+    for seg in manifest["segments"]["readings"]:
+        days[seg["part"]].append(seg)
+    for segs in days.values():
+        readings = pl.read_parquet([files.path(s["file"]) for s in segs])
+        for table in (t for t in manifest["segments"] if t != "readings"):
+            commit.segments(table, partials_lazy(readings, table, tz).collect())
+    published = commit.publish()
+    return compact(files, published, tz=tz, full=True)

@@ -1,34 +1,17 @@
-"""Pure frame logic of the store: which rows are new, the per-series tail, upserts, feed health."""
+"""Pure frame logic of the Parquet store: which rows are new, the per-series tail, upserts, register steps."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import polars as pl
 
-from core.rollup import INTERVAL_WINDOW, KEYS, latest
+from core.rollup import INTERVAL_WINDOW, KEYS, latest, step
+from core.schema import QUANTITIES, READINGS_SCHEMA
 
 ROW_KEY = [*KEYS, "ts"]
 # The newest readings of each series: enough to know what is new without history, and
 # exactly what core.rollup.latest looks at (the last INTERVAL_WINDOW gaps).
 TAIL = INTERVAL_WINDOW + 1
 TAIL_SCHEMA = pl.Schema({"station_id": pl.String, "quantity": pl.String, "ts": pl.Datetime("us", "UTC"), "value": pl.Float64})
-
-HEALTH_SCHEMA = pl.Schema(
-    {
-        "source": pl.String,
-        "last_attempt": pl.Datetime("us", "UTC"),
-        "last_success": pl.Datetime("us", "UTC"),
-        "last_error": pl.String,
-        "rows": pl.Int64,
-        "rows_total": pl.Int64,
-        "skipped": pl.Int64,
-        "skipped_total": pl.Int64,
-        "latency_s": pl.Float64,
-        "failures": pl.Int64,
-    }
-)
-
 
 def tail_stats(tail: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame | pl.LazyFrame:
     """Per series: newest and oldest ts in the tail and how many readings it keeps."""
@@ -90,29 +73,37 @@ def upsert(old: pl.DataFrame, new: pl.DataFrame, key: list[str], known: frozense
     return None if merged.equals(old) else merged
 
 
-def health_row(
-    old: dict | None, source: str, *, ok: bool, rows: int, skipped: int, latency_s: float, error: str | None, at: dt.datetime
-) -> dict:
-    """The feed-health row of ``source`` after one poll attempt.
-
-    ``rows`` is kept from the last successful poll; ``last_error`` keeps the newest failure's
-    text after a recovery (``failures`` = 0 says the feed is healthy again).
-    """
-    old = old or {"rows": 0, "rows_total": 0, "skipped_total": 0, "failures": 0, "last_success": None, "last_error": None}
-    return {
-        "source": source,
-        "last_attempt": at,
-        "last_success": at if ok else old["last_success"],
-        "last_error": old["last_error"] if ok else (error or "failed"),
-        "rows": int(rows) if ok else old["rows"],
-        "rows_total": old["rows_total"] + (int(rows) if ok else 0),
-        "skipped": int(skipped),
-        "skipped_total": old["skipped_total"] + int(skipped),
-        "latency_s": float(latency_s),
-        "failures": 0 if ok else old["failures"] + 1,
-    }
-
-
 def source_newest(new: pl.DataFrame) -> pl.LazyFrame:
     """Newest ts (µs since epoch) per source among ``new``."""
     return new.lazy().group_by("source").agg(pl.col("ts").max().dt.epoch("us"))
+
+
+def counter_steps(new: pl.DataFrame, stored: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The register increase each new counter reading brings, against what the store already holds.
+
+    ``new``: rows known to be new; ``stored``: stored readings (station_id, quantity, ts, value)
+    that include, for every new counter reading, the stored reading before and after it (the
+    tail, or the series from the files for rows older than the tail). Returns ``new`` with
+    ``inc`` (``core.rollup.step`` from the reading before it; 0 for other quantities) and the
+    corrections: a stored reading whose predecessor is now a new (late) reading changes its
+    increase by ``inc`` (rows with a null value, which rollup partials count as no reading).
+    Bucket sums of ``inc`` are thus the same as ``core.rollup.bucket`` of all stored readings.
+    """
+    is_counter = pl.col("quantity").is_in([k for k, q in QUANTITIES.items() if q.aggregation == "counter"])
+    none = pl.DataFrame(schema={**READINGS_SCHEMA, "inc": pl.Float64})
+    if new.is_empty() or not new.select(is_counter.any()).item():
+        return new.with_columns(inc=pl.lit(0.0)), none
+    fresh = new.filter(is_counter).select(*ROW_KEY, "value")
+    old = stored.select(*ROW_KEY, "value").join(fresh.select(KEYS).unique(), on=KEYS, how="semi").unique(ROW_KEY)
+    previous = pl.col("value").shift(1).over(KEYS)
+    both = pl.concat([old.with_columns(_new=pl.lit(False)), fresh.with_columns(_new=pl.lit(True))]).sort(*KEYS, "ts")
+    both = both.with_columns(inc=step(previous, pl.col("value")))
+    before = old.sort(*KEYS, "ts").select(*ROW_KEY, before=step(previous, pl.col("value")))
+    corrections = (
+        both.filter(~pl.col("_new"))
+        .join(before, on=ROW_KEY)
+        .filter(pl.col("inc") != pl.col("before"))
+        .select(*ROW_KEY, value=pl.lit(None, pl.Float64), source=pl.lit(None, pl.String), inc=pl.col("inc") - pl.col("before"))
+    )
+    stepped = new.join(both.filter(pl.col("_new")).select(*ROW_KEY, "inc"), on=ROW_KEY, how="left").with_columns(pl.col("inc").fill_null(0.0))
+    return stepped, corrections.select(none.columns).cast(none.schema)

@@ -1,4 +1,4 @@
-"""Files of the embedded store: the manifest that publishes them, the writer lock, parquet I/O."""
+"""Files of the Parquet store: the manifest that publishes them, the writer lock, parquet I/O."""
 
 from __future__ import annotations
 
@@ -17,8 +17,7 @@ import polars as pl
 
 MANIFEST = "manifest.json"
 LOCK = "lock"
-FORMAT = 1
-EVERY = ("15m", "1h", "1d")
+FORMAT = 2  # 2: rollup partials also hold esum and inc (energetic means, register increases)
 # Segment tables: many immutable files each, listed with their partition and ts range.
 # A partition is a strftime of ts (readings) or bucket_start (rollups); every bucket falls
 # into exactly one partition, so compaction never has to look across partitions.
@@ -35,7 +34,7 @@ def partition_key(table: str) -> pl.Expr:
 
 
 def empty_manifest(tz: str) -> dict:
-    return {"format": FORMAT, "version": 0, "tz": tz, "segments": {t: [] for t in PARTITION}, "tables": {}, "last_ts": {}, "trash": []}
+    return {"format": FORMAT, "version": 0, "tz": tz, "segments": {t: [] for t in PARTITION}, "tables": {}, "last_ts": {}, "trash": [], "state": {}}
 
 
 def _fsync_path(path: Path, *, directory: bool = False) -> None:

@@ -1,0 +1,150 @@
+"""The store interface: typed protocols every backend serves, the backend registry, ``open_store``.
+
+Pages, views, ingest and the scenario overlay use only :class:`StoreReader` / :class:`Store`.
+A backend is one module with ``open(location, *, tz, durable) -> Store`` plus one line in
+:data:`BACKENDS`, keyed by the URL scheme of its location (a plain path is ``file``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import importlib
+from pathlib import Path
+from typing import Any, Iterable, Protocol, runtime_checkable
+from urllib.parse import urlsplit
+
+import polars as pl
+
+from core.schema import Batch
+
+ROLLUPS = ("15m", "1h", "1d")  # the materialized bucket sizes every backend keeps up to date
+
+# location scheme -> backend module (``open(location, *, tz, durable) -> Store``)
+BACKENDS: dict[str, str] = {
+    "file": "core.store.parquet",
+}
+
+HEALTH_SCHEMA = pl.Schema(
+    {
+        "source": pl.String,
+        "last_attempt": pl.Datetime("us", "UTC"),
+        "last_success": pl.Datetime("us", "UTC"),
+        "last_error": pl.String,
+        "rows": pl.Int64,
+        "rows_total": pl.Int64,
+        "skipped": pl.Int64,
+        "skipped_total": pl.Int64,
+        "latency_s": pl.Float64,
+        "failures": pl.Int64,
+    }
+)
+
+def health_row(
+    old: dict | None, source: str, *, ok: bool, rows: int, skipped: int, latency_s: float, error: str | None, at: dt.datetime
+) -> dict:
+    """The feed-health row of ``source`` after one poll attempt.
+
+    ``rows`` is kept from the last successful poll; ``last_error`` keeps the newest failure's
+    text after a recovery (``failures`` = 0 says the feed is healthy again).
+    """
+    old = old or {"rows": 0, "rows_total": 0, "skipped_total": 0, "failures": 0, "last_success": None, "last_error": None}
+    return {
+        "source": source,
+        "last_attempt": at,
+        "last_success": at if ok else old["last_success"],
+        "last_error": old["last_error"] if ok else (error or "failed"),
+        "rows": int(rows) if ok else old["rows"],
+        "rows_total": old["rows_total"] + (int(rows) if ok else 0),
+        "skipped": int(skipped),
+        "skipped_total": old["skipped_total"] + int(skipped),
+        "latency_s": float(latency_s),
+        "failures": 0 if ok else old["failures"] + 1,
+    }
+
+
+Moment = dt.datetime | None
+Ids = str | Iterable[str] | None
+
+
+@runtime_checkable
+class StoreReader(Protocol):
+    """What pages and views read. Every frame method returns a polars frame in a fixed schema.
+
+    Times are aware datetimes; windows are ``[start, end)``; ``station_ids`` / ``quantities``
+    narrow a read (a string or a list). ``version`` grows with every commit (a cache key).
+    """
+
+    tz: str
+
+    @property
+    def version(self) -> int: ...
+
+    def readings(self, start: Moment = None, end: Moment = None, station_ids: Ids = None, quantities: Ids = None) -> pl.DataFrame:
+        """READINGS_SCHEMA rows, sorted by station_id, quantity, ts."""
+
+    def rollup(self, every: str, start: Moment = None, end: Moment = None, station_ids: Ids = None, quantities: Ids = None) -> pl.DataFrame:
+        """``core.rollup.BUCKET_SCHEMA`` buckets of one of :data:`ROLLUPS`, equal to ``bucket(readings(...))``."""
+
+    def latest(self, now: Moment = None) -> pl.DataFrame:
+        """Newest value per series with interval_s, age_s and stale (``core.rollup.latest``)."""
+
+    def stations(self) -> pl.DataFrame:
+        """STATIONS_SCHEMA, one row per station."""
+
+    def levels(self) -> pl.DataFrame:
+        """LEVELS_SCHEMA: characteristic levels of stations (flood levels, MNW/MHW …)."""
+
+    def feed_health(self) -> pl.DataFrame:
+        """:data:`HEALTH_SCHEMA`, one row per source that was ever polled."""
+
+    def last_ts(self, source: str) -> dt.datetime | None:
+        """The newest reading's time of ``source`` (where its next poll starts)."""
+
+    def state(self, key: str) -> dict | None:
+        """A small piece of shared run state (the running workshop scenario), or None."""
+
+
+@runtime_checkable
+class Store(StoreReader, Protocol):
+    """The store the ingest runner writes; many processes may hold one on the same data."""
+
+    def append(self, batch: Batch) -> int:
+        """Store a batch atomically; the number of readings newly stored (repeats are ignored)."""
+
+    def record_health(
+        self, source: str, *, ok: bool, rows: int, skipped: int, latency_s: float, error: str | None = None, at: Moment = None
+    ) -> None:
+        """Record one poll attempt of ``source``."""
+
+    def compact(self) -> None:
+        """Tidy the physical layout (merge files, drop leftovers); never changes what is read."""
+
+    def set_state(self, key: str, value: dict | None) -> None:
+        """Publish (or with None remove) shared run state for every process."""
+
+    def leader(self, name: str) -> contextlib.AbstractContextManager[bool]:
+        """Try to become the one ``name`` process (the poller); yields False when another one is."""
+
+
+def backend(location: str | Path) -> str:
+    """The registry key of the backend a location names: its URL scheme, ``file`` for a path."""
+    scheme = urlsplit(str(location)).scheme if "://" in str(location) else "file"
+    if scheme not in BACKENDS:
+        msg = f"no store backend for {scheme!r} locations (known: {', '.join(BACKENDS)})"
+        raise ValueError(msg)
+    return scheme
+
+
+def open_store(location: str | Path, tz: str = "Europe/Berlin", *, durable: bool = False) -> Store:
+    """Open (and create) the store at ``location``: a data directory, or a URL of a registered backend.
+
+    ``tz`` sets where day rollups start; ``durable`` asks the backend to survive a power cut,
+    not only a killed process (slower appends where that costs something).
+
+    >>> import tempfile
+    >>> open_store(tempfile.mkdtemp()).readings().columns
+    ['ts', 'station_id', 'quantity', 'value', 'source']
+    """
+    module: Any = importlib.import_module(BACKENDS[backend(location)])
+    return module.open(location, tz=tz, durable=durable)

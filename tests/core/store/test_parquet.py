@@ -1,0 +1,170 @@
+"""The Parquet backend's own guarantees: compaction keeps data, kill -9 leaves whole batches,
+readers in other processes never see a half commit, and a format-1 store is upgraded."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from core.rollup import bucket, latest
+from core.schema import Batch
+from core.store import open_store
+from core.store.parquet import files as store_files
+from tests.core.store.rows import T0, UTC, random_rows, readings, station
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+@pytest.fixture
+def store(tmp_path):
+    return open_store(tmp_path / "data")
+
+
+def test_compaction_merges_segments_and_keeps_data(store, monkeypatch):
+    monkeypatch.setattr(store_files, "GRACE_S", 0.0)
+    rows = random_rows(random.Random(11), 2000, span_h=30)
+    for i in range(0, 2000, 50):
+        store.append(Batch(readings(rows[i : i + 50])))
+    before = {every: store.rollup(every) for every in ("15m", "1h", "1d")}
+    segments = store._manifest()["segments"]
+    assert all(len([s for s in segs if s["part"] == part]) < 2 * 8 for segs in segments.values() for part in {s["part"] for s in segs})
+    (store.root / "readings" / "junk.parquet").write_bytes(b"orphan of a crashed writer")
+    store.compact()
+    segments = store._manifest()["segments"]
+    assert all(len(segs) == len({s["part"] for s in segs}) for segs in segments.values())
+    for every, frame in before.items():
+        assert_frame_equal(store.rollup(every), frame, check_exact=False, rel_tol=1e-12)
+    assert not (store.root / "readings" / "junk.parquet").exists()
+    live = {s["file"] for segs in segments.values() for s in segs} | set(store._manifest()["tables"].values())
+    assert {p.relative_to(store.root).as_posix() for p in store.root.rglob("*.parquet")} == live
+
+
+WRITER = textwrap.dedent(
+    """
+    import datetime as dt, sys
+    import polars as pl
+    from core.schema import Batch
+    from core.store import open_store
+    store = open_store(sys.argv[1])
+    first = int(sys.argv[2])
+    t0 = dt.datetime(2026, 3, 28, tzinfo=dt.timezone.utc)
+    print("ready", flush=True)
+    for k in range(first, first + 100000):
+        size = 5 + k % 17
+        ts = [t0 + dt.timedelta(minutes=7 * k + i) for i in range(size)]
+        frame = pl.DataFrame({"ts": ts, "station_id": f"k:{k}", "quantity": "co2", "value": [400.0 + i for i in range(size)], "source": "k"})
+        st = pl.DataFrame([{"station_id": f"k:{k}", "source": "k", "name": str(k), "lat": None, "lon": None, "theme": "indoor_air", "district": None}])
+        store.append(Batch(frame, st))
+    """
+)
+
+
+def check_whole_batches(store) -> int:
+    """Every batch is all there or absent, in readings, stations, rollups and latest alike.
+
+    Each call reads its own snapshot and a writer may commit in between, so later reads
+    are compared on the batches (stations) the first read saw.
+    """
+    stored = store.readings()
+    counts = stored.group_by("station_id").len()
+    for sid, n in counts.iter_rows():
+        assert n == 5 + int(sid.split(":")[1]) % 17, f"batch {sid} is partial: {n} rows"
+    seen = counts["station_id"]
+    assert set(seen) <= set(store.stations()["station_id"])  # stations came in the same commit
+    rolled = store.rollup("1h", station_ids=seen)
+    assert_frame_equal(rolled, bucket(stored, "1h"), check_exact=False, rel_tol=1e-12)
+    now = dt.datetime(2027, 1, 1, tzinfo=UTC)
+    assert_frame_equal(store.latest(now).filter(pl.col("station_id").is_in(seen.to_list())), latest(stored, now))
+    return stored.height
+
+
+def test_kill_9_during_appends_leaves_whole_batches(tmp_path):
+    rng = random.Random(5)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    total = 0
+    for round_ in range(4):
+        child = subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path), str(round_ * 10000)], stdout=subprocess.PIPE, env=env)
+        assert child.stdout.readline().strip() == b"ready"
+        time.sleep(rng.uniform(0.1, 0.6))
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        store = open_store(tmp_path)
+        now_total = check_whole_batches(store)
+        assert now_total > total  # the writer got some batches in
+        total = now_total
+    store.compact()
+    assert check_whole_batches(store) == total
+    assert sorted(store.stations()["station_id"]) == sorted(store.readings()["station_id"].unique())
+
+
+READER = textwrap.dedent(
+    """
+    import sys, time
+    from core.store import open_store
+    sys.path.insert(0, sys.argv[2])
+    from test_parquet import check_whole_batches
+    store = open_store(sys.argv[1])
+    check_whole_batches(store)
+    print("ready", flush=True)
+    reads, deadline = 0, time.monotonic() + float(sys.argv[3])
+    while time.monotonic() < deadline:
+        check_whole_batches(store)
+        reads += 1
+    print(reads, flush=True)
+    """
+)
+
+
+def test_concurrent_reader_during_appends_and_compaction(tmp_path, monkeypatch):
+    monkeypatch.setattr(store_files, "GRACE_S", 0.3)  # delete replaced files soon, so readers meet it
+    store = open_store(tmp_path)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    reader = subprocess.Popen([sys.executable, "-c", READER, str(tmp_path), str(Path(__file__).parent), "2.5"], stdout=subprocess.PIPE, env=env)
+    assert reader.stdout.readline().strip() == b"ready"
+    t0 = dt.datetime(2026, 3, 28, tzinfo=UTC)
+    deadline = time.monotonic() + 2.5
+    k = 0
+    while time.monotonic() < deadline:
+        size = 5 + k % 17
+        ts = [t0 + dt.timedelta(minutes=7 * k + i) for i in range(size)]
+        frame = pl.DataFrame({"ts": ts, "station_id": f"k:{k}", "quantity": "co2", "value": [400.0] * size, "source": "k"})
+        stations = pl.DataFrame([station(f"k:{k}")]).with_columns(source=pl.lit("k"))
+        store.append(Batch(frame, stations))
+        if k % 25 == 24:
+            store.compact()
+        k += 1
+    out, _ = reader.communicate(timeout=30)
+    assert reader.returncode == 0
+    assert int(out) > 5
+
+
+
+
+def test_a_format_1_store_is_upgraded_on_open(tmp_path):
+    # format 1 kept partials without esum/inc (sound levels were averaged arithmetically)
+    store = open_store(tmp_path)
+    rows = random_rows(random.Random(23), 600, quantities=("noise", "temperature"))
+    for i in range(0, len(rows), 100):
+        store.append(Batch(readings([(ts, sid, q, v + 30 if q == "noise" else v) for ts, sid, q, v in rows[i : i + 100]])))
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    for table in ("15m", "1h", "1d"):
+        for seg in manifest["segments"][table]:
+            path = tmp_path / seg["file"]
+            pl.read_parquet(path).drop("esum", "inc").write_parquet(path)
+    (tmp_path / "manifest.json").write_text(json.dumps({**manifest, "format": 1}))
+    upgraded = open_store(tmp_path)
+    assert json.loads((tmp_path / "manifest.json").read_text())["format"] == store_files.FORMAT
+    for every in ("15m", "1h", "1d"):
+        assert_frame_equal(upgraded.rollup(every), bucket(upgraded.readings(), every), check_exact=False, rel_tol=1e-9)
