@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from core import explore
+from core.views import explore
 from tests.pages.apptest import page_text, run
 from ui import exports
 from ui.i18n import TEXTS

@@ -10,7 +10,7 @@ import pytest
 
 from core.schema import QUANTITIES
 from core.status import SCALES
-from core.today import TILES
+from core.views.tiles import TILES
 from ui.i18n import TEXTS, age, number, quantity_value, t
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,8 +7,10 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from core.sentences import Label, Measure, TextKey, sentence
-from core.today import Tile, current, station_view, tiles, trends, usual
+from core.views._series import trends
+from core.views.sentences import Label, Measure, TextKey
+from core.views.tiles import TILES, Tile, detail, sentence, tiles
+from core.views.today import rate, station_view, usual
 
 NOW = dt.datetime(2026, 7, 15, 12, tzinfo=dt.timezone.utc)
 THEMES = {"t": "microclimate", "c": "indoor_air", "w": "water", "a": "air_quality", "b": "soil", "p": "parking"}
@@ -30,13 +32,13 @@ def latest(rows: list[tuple[str, str, float]], stale: set[str] = frozenset()) ->
 
 def tile(key: str, rows, thresholds=None, stale=frozenset()) -> Tile:
     frame, stations = latest(rows, stale)
-    return {t.key: t for t in tiles(current(frame, stations, thresholds=thresholds), thresholds=thresholds)}[key]
+    return {t.key: t for t in tiles(rate(frame, stations, thresholds=thresholds), thresholds=thresholds)}[key]
 
 
 def test_heat_tile_uses_city_mean_and_names_the_warmest_place():
     t = tile("heat", [("t1", "temperature", 20.0), ("t2", "temperature", 24.0), ("t1", "humidity", 50.0)])
     assert t.value == pytest.approx(22.0)
-    assert t.extra["max_station"] == "Ort t2" and t.stations == 2
+    assert (t.high_place, t.high, t.low_place, t.low) == ("Ort t2", 24.0, "Ort t1", 20.0) and t.stations == 2
     assert sentence(t)[0] == "sentence.heat.normal"
 
 
@@ -88,7 +90,8 @@ def test_water_sentences_level_and_trend():
             "last": [141.0, 160.0, 40.0, 40.0],
         }
     )
-    t = {x.key: x for x in tiles(current(frame, stations, thresholds=thresholds), trends(rollup), thresholds=thresholds)}["water"]
+    rated = rate(frame, stations, thresholds=thresholds).join(trends(rollup), on=["station_id", "quantity"], how="left")
+    t = {x.key: x for x in tiles(rated, thresholds=thresholds)}["water"]
     assert t.status == "info2" and t.station == "Ort w1" and t.trend == pytest.approx(20.0)
     name, params = sentence(t)
     assert name == "sentence.water.level"
@@ -113,7 +116,7 @@ def test_parking_sentence_sums_free_spaces():
 def test_no_data_sentence_and_empty_tiles():
     assert sentence(Tile("air")) == ("sentence.no_data", {})
     frame, stations = latest([("t1", "temperature", 20.0)])
-    out = {t.key: t for t in tiles(current(frame, stations))}
+    out = {t.key: t for t in tiles(rate(frame, stations))}
     assert out["water"].value is None and out["water"].status == "unknown"
 
 
@@ -129,7 +132,7 @@ def test_fresh_stations_win_over_stale_ones():
 
 def test_station_view_picks_worst_rated_value_per_station():
     frame, stations = latest([("c1", "co2", 2500.0), ("c1", "temperature", 21.0), ("t1", "temperature", 20.0), ("t1", "humidity", 50.0)])
-    view = station_view(current(frame, stations))
+    view = station_view(rate(frame, stations))
     assert dict(zip(view["station_id"], view["quantity"])) == {"c1": "co2", "t1": "temperature"}
     assert view.filter(pl.col("station_id") == "c1")["status"][0] == "bad"
 
@@ -152,8 +155,24 @@ def test_usual_is_the_median_of_the_same_local_hour_on_past_days():
 def test_tile_compares_with_usual_like_with_like():
     frame, stations = latest([("t1", "temperature", 20.0), ("t2", "temperature", 24.0)])
     usual_frame = pl.DataFrame({"station_id": ["t1", "t2"], "quantity": "temperature", "usual": [18.0, 20.0]})
-    t = {x.key: x for x in tiles(current(frame, stations), usual_frame=usual_frame)}["heat"]
+    t = {x.key: x for x in tiles(rate(frame, stations).join(usual_frame, on=["station_id", "quantity"], how="left"))}["heat"]
     assert t.usual == pytest.approx(19.0) and t.value == pytest.approx(22.0)
     partial = usual_frame.head(1)
-    t = {x.key: x for x in tiles(current(frame, stations), usual_frame=partial)}["heat"]
+    t = {x.key: x for x in tiles(rate(frame, stations).join(partial, on=["station_id", "quantity"], how="left"))}["heat"]
     assert t.usual is None  # one station without history: no misleading comparison
+
+
+def test_every_tile_has_its_words_and_small_print():
+    # one row per theme: every declared tile computes, and its own functions word it
+    rows = [("t1", "temperature", 21.0), ("a1", "pm10", 8.0), ("c1", "co2", 700.0), ("w1", "water_level", 50.0), ("b1", "soil_moisture", 30.0),
+            ("p1", "parking_free", 12.0)]
+    frame, stations = latest(rows)
+    made = {t.key: t for t in tiles(rate(frame, stations))}
+    assert set(made) == {spec.key for spec in TILES}
+    for spec in TILES:
+        key, params = sentence(made[spec.key])
+        assert key.startswith(f"sentence.{spec.key}") and (key, params) == spec.sentence(made[spec.key])
+        assert detail(made[spec.key])[0] == f"tile.{spec.key}.detail"
+    assert detail(made["heat"])[1] == {"n": 1, "place": "Ort t1", "value": Measure(21.0, "temperature")}
+    assert detail(made["air"])[1]["pollutant"] == Label("Feinstaub PM10", "Particulate matter PM10")
+    assert detail(Tile("air")) is None

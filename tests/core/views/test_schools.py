@@ -7,7 +7,7 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from core import schools
+from core.views import schools
 from core.config import CityConfig
 from core.schema import Batch
 from core.store import open_store

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import polars as pl
 
 from core.config import CityConfig
-from core.store import HEALTH_SCHEMA
+from core.store import HEALTH_SCHEMA, StoreReader
+from core.views._time import now_or
 
 LATE_FACTOR = 3.0  # a source is late when its last attempt is older than 3 poll intervals …
 LATE_MIN_S = 300.0  # … and at least 5 minutes (fast demo polls jitter)
@@ -132,9 +133,9 @@ def _source_key(stations: pl.DataFrame) -> pl.Expr:
     return pl.col("source").fill_null(pl.col("station_id").str.extract(r"^([^:]+):", 1))
 
 
-def overview(store, city: CityConfig) -> FeedsView:
+def overview(store: StoreReader, city: CityConfig, *, now: dt.datetime | None = None) -> FeedsView:
     """Health of every configured source and the list of stale stations, as of now."""
-    now = dt.datetime.now(dt.timezone.utc)
+    now = now_or(now)
     latest, stations = store.latest(now), store.stations()
     per_station = (
         latest.group_by("station_id")

@@ -15,8 +15,11 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
-from core.microclimate import local_day_start
+from core.config import CityConfig
 from core.status import edges, status
+from core.store import StoreReader
+from core.views._time import local_day_start, week_start
+from core.views._time import now_or as _now
 
 THEME = "indoor_air"
 SCHOOL = r"^(.*?)\s+(?:Raum|Room)\b"
@@ -42,10 +45,6 @@ class LessonTime:
 LESSONS = LessonTime(weekdays=(1, 2, 3, 4, 5), start=dt.time(8, 0), end=dt.time(13, 15))
 
 
-def _now(now: dt.datetime | None) -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc) if now is None else now
-
-
 def rooms_of(stations: pl.DataFrame) -> pl.DataFrame:
     """station_id, school, room, name of every indoor-air station (see the module docstring)."""
     name = pl.col("name").fill_null("")
@@ -61,20 +60,20 @@ def rooms_of(stations: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _rooms(store: Any, school: str | None) -> pl.DataFrame:
+def _rooms(store: StoreReader, school: str | None) -> pl.DataFrame:
     rooms = rooms_of(store.stations())
     if school is None:
         return rooms
     return rooms.filter(pl.col("school").is_null() if school == UNASSIGNED else pl.col("school") == school)
 
 
-def schools(store: Any, city: Any) -> list[str]:
+def schools(store: StoreReader, city: CityConfig) -> list[str]:
     """School names for the picker, sorted; :data:`UNASSIGNED` last when some room has no school."""
     names = rooms_of(store.stations())["school"]
     return names.drop_nulls().unique().sort().to_list() + ([UNASSIGNED] if names.null_count() else [])
 
 
-def rooms(store: Any, city: Any, *, school: str | None = None, now: dt.datetime | None = None) -> pl.DataFrame:
+def rooms(store: StoreReader, city: CityConfig, *, school: str | None = None, now: dt.datetime | None = None) -> pl.DataFrame:
     """Every room (of ``school``; None: all) now: latest CO₂ with its UBA status ("lüften" from severity 1 on).
 
     Columns: station_id, school, room, name, value, ts, age_s, stale, severity, status,
@@ -86,15 +85,9 @@ def rooms(store: Any, city: Any, *, school: str | None = None, now: dt.datetime 
     return rated.with_columns(air=pl.col("severity").fill_null(0) >= 1, stale=pl.col("stale").fill_null(False))
 
 
-def co2_edges(store: Any, city: Any) -> tuple[float, ...]:
+def co2_edges(store: StoreReader, city: CityConfig) -> tuple[float, ...]:
     """The city-wide CO₂ band edges in ppm (UBA 1,000 / 2,000 unless the config overrides them)."""
     return edges("co2", city.thresholds)
-
-
-def week_start(now: dt.datetime, tz: str, *, weeks_back: int = 0) -> dt.datetime:
-    """UTC instant of local Monday 00:00 of this week (``weeks_back`` weeks earlier)."""
-    local = now.astimezone(ZoneInfo(tz))
-    return local_day_start(now, tz, days_back=local.weekday() + 7 * weeks_back)
 
 
 @dataclass(frozen=True)
@@ -127,7 +120,7 @@ def _lesson_windows(start: dt.datetime, end: dt.datetime, tz: str) -> list[tuple
     return windows
 
 
-def lesson_share(store: Any, city: Any, *, school: str | None = None, weeks_back: int = 0, now: dt.datetime | None = None) -> LessonShare:
+def lesson_share(store: StoreReader, city: CityConfig, *, school: str | None = None, weeks_back: int = 0, now: dt.datetime | None = None) -> LessonShare:
     """Per room: which share of this week's lesson time the air was above 1,000 and 2,000 ppm.
 
     Lesson time is :data:`LESSONS`. It is counted in 15-minute rollup buckets that lie wholly
@@ -179,7 +172,7 @@ class Overview:
     week: LessonShare  # the per-room shares the school figures are made of, with the week's dates and limits
 
 
-def overview(store: Any, city: Any, *, now: dt.datetime | None = None) -> Overview:
+def overview(store: StoreReader, city: CityConfig, *, now: dt.datetime | None = None) -> Overview:
     """One row per school: rooms, rooms to air, the worst room now and this week's lesson-time shares.
 
     Rooms without a school form one row with school :data:`UNASSIGNED`.
@@ -222,7 +215,7 @@ def overview(store: Any, city: Any, *, now: dt.datetime | None = None) -> Overvi
     return Overview(schools=table, week=week)
 
 
-def day_curve(store: Any, city: Any, *, school: str, now: dt.datetime | None = None) -> pl.DataFrame:
+def day_curve(store: StoreReader, city: CityConfig, *, school: str, now: dt.datetime | None = None) -> pl.DataFrame:
     """Today's CO₂ per room of ``school`` from 15-min buckets: station_id, room, time (naive local), value."""
     now = _now(now)
     rooms = _rooms(store, school)

@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from core import explore
+from core.views import explore
 from core.config import CityConfig
 from core.schema import Batch
 from core.store import open_store

@@ -13,9 +13,11 @@ from typing import Any, Mapping
 
 import polars as pl
 
-from core import today
 from core.config import CityConfig
 from core.status import status
+from core.store import StoreReader
+from core.views._series import TREND_WINDOW, trend_word, trends
+from core.views._time import now_or
 
 QUANTITY = "water_level"
 
@@ -123,7 +125,7 @@ def summary(now_rows: pl.DataFrame, levels: pl.DataFrame, trends: pl.DataFrame) 
         .with_columns(
             band=band,
             trend=pl.when(pl.col("stale")).then(None).otherwise(trend),
-            trend_word=pl.when(pl.col("stale")).then(None).otherwise(today.trend_word(trend, pl.lit(QUANTITY))),
+            trend_word=pl.when(pl.col("stale")).then(None).otherwise(trend_word(trend, pl.lit(QUANTITY))),
             margin=pl.col("next_value") - value,
             passed_severity=pl.col("passed_severity").cast(pl.Int8),
         )
@@ -132,7 +134,8 @@ def summary(now_rows: pl.DataFrame, levels: pl.DataFrame, trends: pl.DataFrame) 
     )
 
 
-def overview(store, city: CityConfig, *, hours: int = DEFAULT_HOURS, station_ids: tuple[str, ...] | None = None) -> WaterView:
+def overview(store: StoreReader, city: CityConfig, *, hours: int = DEFAULT_HOURS, station_ids: tuple[str, ...] | None = None,
+             now: dt.datetime | None = None) -> WaterView:
     """Every water gauge now and the hydrograph of ``station_ids`` (all gauges when None).
 
     Reads only materialized data: latest values, stations, levels and one rollup query over
@@ -141,7 +144,7 @@ def overview(store, city: CityConfig, *, hours: int = DEFAULT_HOURS, station_ids
     if hours not in WINDOWS:
         msg = f"hours must be one of {sorted(WINDOWS)}, got {hours!r}"
         raise ValueError(msg)
-    now = dt.datetime.now(dt.timezone.utc)
+    now = now_or(now)
     stations = store.stations().filter(pl.col("theme") == "water").select("station_id", "name", "district")
     latest = store.latest(now).filter(pl.col("quantity") == QUANTITY).join(stations, on="station_id")
     ids = latest["station_id"].to_list()
@@ -150,12 +153,12 @@ def overview(store, city: CityConfig, *, hours: int = DEFAULT_HOURS, station_ids
     every = WINDOWS[hours]
     drawn = ids if station_ids is None else [sid for sid in station_ids if sid in ids]
     series = store.rollup(every, start=now - dt.timedelta(hours=hours), station_ids=drawn, quantities=[QUANTITY])
-    recent_start = now - today.TREND_WINDOW - dt.timedelta(minutes=15)
+    recent_start = now - TREND_WINDOW - dt.timedelta(minutes=15)
     if every == "15m" and set(drawn) == set(ids):  # the chart's own buckets already hold the last hour
         recent = series.filter(pl.col("bucket_start") >= recent_start)
     else:
         recent = store.rollup("15m", start=recent_start, station_ids=ids, quantities=[QUANTITY])
-    gauges = summary(rated, levels, today.trends(recent))
+    gauges = summary(rated, levels, trends(recent))
     return WaterView(
         gauges=gauges,
         levels=levels,

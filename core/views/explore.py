@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from core.config import CityConfig
+from core.store import StoreReader
+from core.views._time import now_or
 from core import rollup
 from core.schema import QUANTITIES
 
@@ -64,7 +66,7 @@ class Selection:
     places: pl.DataFrame  # chosen stations with coordinates and their latest value per chosen quantity
 
 
-def catalog(store, city: CityConfig) -> pl.DataFrame:
+def catalog(store: StoreReader, city: CityConfig) -> pl.DataFrame:
     """Every station with data: station_id, name, theme, district, quantities (sorted list)."""
     have = store.latest().group_by("station_id").agg(quantities=pl.col("quantity").unique().sort())
     return (
@@ -113,7 +115,7 @@ def choose(asked: str, series: pl.DataFrame, span_s: float) -> tuple[Resolution,
     return RESOLUTIONS[-1], reason, asked_rows
 
 
-def _read(store, resolution: Resolution, start, end, ids: list[str], quantities: list[str]) -> pl.DataFrame:
+def _read(store: StoreReader, resolution: Resolution, start, end, ids: list[str], quantities: list[str]) -> pl.DataFrame:
     """Raw readings, or buckets (``core.rollup.BUCKET_SCHEMA``) of the resolution."""
     if resolution.seconds is None:  # raw: bounded by the rules above (2 days, MAX_ROWS)
         return store.readings(start, end, ids, quantities)
@@ -143,14 +145,14 @@ def _named(frame: pl.DataFrame, names: pl.DataFrame) -> pl.DataFrame:
     return frame.join(names, on="station_id", how="left").with_columns(name=pl.col("name").fill_null(pl.col("station_id"))).sort("station_id", "quantity", "ts")
 
 
-def _places(store, ids: list[str], quantities: list[str]) -> pl.DataFrame:
+def _places(store: StoreReader, ids: list[str], quantities: list[str]) -> pl.DataFrame:
     latest = store.latest().filter(pl.col("station_id").is_in(ids) & pl.col("quantity").is_in(quantities))
     stations = store.stations().filter(pl.col("station_id").is_in(ids)).select("station_id", "name", "theme", "district", "lat", "lon")
     return stations.join(latest.select("station_id", "quantity", "ts", "value", "stale"), on="station_id", how="left").sort("station_id", "quantity")
 
 
 def selection(
-    store,
+    store: StoreReader,
     city: CityConfig,
     *,
     station_ids: tuple[str, ...],
@@ -159,12 +161,13 @@ def selection(
     preset: str | None = "48h",
     first: dt.date | None = None,
     last: dt.date | None = None,
+    now: dt.datetime | None = None,
 ) -> Selection:
     """The readings or buckets of ``station_ids`` × ``quantities`` in the window, see :class:`Selection`."""
     if resolution not in BY_KEY:
         msg = f"resolution must be one of {list(BY_KEY)}, got {resolution!r}"
         raise ValueError(msg)
-    now = dt.datetime.now(dt.timezone.utc)
+    now = now_or(now)
     start, end = window(city.timezone, now, preset=preset, first=first, last=last)
     ids, qs = list(station_ids), list(quantities)
     series = store.latest(now).filter(pl.col("station_id").is_in(ids) & pl.col("quantity").is_in(qs)).select("station_id", "quantity", "interval_s")

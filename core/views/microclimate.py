@@ -9,8 +9,12 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
+from core.config import CityConfig
 from core.rollup import BUCKET_SCHEMA
 from core.status import edges, felt, status
+from core.store import StoreReader
+from core.views._time import local_day_start
+from core.views._time import now_or as _now
 
 THEME = "microclimate"
 TREE_THEME = "soil"
@@ -46,18 +50,7 @@ DAY_COUNTS: tuple[DayCount, ...] = (
 )
 
 
-def local_day_start(now: dt.datetime, tz: str, *, days_back: int = 0) -> dt.datetime:
-    """UTC instant of local midnight ``days_back`` days before the local day of ``now``."""
-    zone = ZoneInfo(tz)
-    day = now.astimezone(zone).date() - dt.timedelta(days=days_back)
-    return dt.datetime.combine(day, dt.time(0), tzinfo=zone).astimezone(dt.timezone.utc)
-
-
-def _now(now: dt.datetime | None) -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc) if now is None else now
-
-
-def _station_ids(store: Any, theme: str) -> list[str]:
+def _station_ids(store: StoreReader, theme: str) -> list[str]:
     return store.stations().filter(pl.col("theme") == theme)["station_id"].to_list()
 
 
@@ -73,7 +66,7 @@ class CityNow:
     worst: dict | None  # the station with the highest heat-stress severity, then felt temperature
 
 
-def city_now(store: Any, city: Any, *, now: dt.datetime | None = None) -> CityNow:
+def city_now(store: StoreReader, city: CityConfig, *, now: dt.datetime | None = None) -> CityNow:
     """Latest temperature, humidity and felt temperature with heat-stress status per station."""
     latest = store.latest(_now(now)).filter(pl.col("quantity").is_in(["temperature", "humidity"]))
     places = store.stations().filter(pl.col("theme") == THEME).select("station_id", "name", "district", "lat", "lon")
@@ -102,7 +95,7 @@ def _clock(tz: str) -> pl.Expr:
     return pl.lit(CLOCK_DAY) + (local.dt.replace_time_zone(None) - local.dt.replace_time_zone(None).dt.truncate("1d"))
 
 
-def day_curves(store: Any, city: Any, *, station_id: str | None = None, days: int = CURVE_DAYS, now: dt.datetime | None = None) -> pl.DataFrame:
+def day_curves(store: StoreReader, city: CityConfig, *, station_id: str | None = None, days: int = CURVE_DAYS, now: dt.datetime | None = None) -> pl.DataFrame:
     """Temperature over the local time of day: today from 15-min buckets, earlier days hourly.
 
     ``station_id`` None gives the city mean (mean over stations of their bucket means; a
@@ -141,7 +134,7 @@ class HeatDays:
     first: dt.date | None  # the first day with data (a young store counts from there, not from 1 January)
 
 
-def heat_days(store: Any, city: Any, *, now: dt.datetime | None = None) -> HeatDays:
+def heat_days(store: StoreReader, city: CityConfig, *, now: dt.datetime | None = None) -> HeatDays:
     """Sommertage, heiße Tage, Tropennächte and Frosttage since local 1 January, from the 1d rollup."""
     now = _now(now)
     local_today = now.astimezone(ZoneInfo(city.timezone)).date()
@@ -175,7 +168,7 @@ def heat_days(store: Any, city: Any, *, now: dt.datetime | None = None) -> HeatD
     )
 
 
-def trees(store: Any, city: Any, *, now: dt.datetime | None = None) -> pl.DataFrame:
+def trees(store: StoreReader, city: CityConfig, *, now: dt.datetime | None = None) -> pl.DataFrame:
     """One row per tree sensor: its worst-rated soil value and status, driest (most urgent) first.
 
     Columns: station_id, name, district, quantity, value, ts, age_s, stale, severity, status,
@@ -192,7 +185,7 @@ def trees(store: Any, city: Any, *, now: dt.datetime | None = None) -> pl.DataFr
     )
 
 
-def tree_curves(store: Any, city: Any, *, station_ids: tuple[str, ...] = (), days: int = TREE_DAYS, now: dt.datetime | None = None) -> pl.DataFrame:
+def tree_curves(store: StoreReader, city: CityConfig, *, station_ids: tuple[str, ...] = (), days: int = TREE_DAYS, now: dt.datetime | None = None) -> pl.DataFrame:
     """Hourly soil values of the chosen trees (default: the :data:`TREE_CURVES` most urgent) over ``days`` days.
 
     Columns: station_id, name, quantity, time (naive local datetime), value (hourly mean).
@@ -211,6 +204,6 @@ def tree_curves(store: Any, city: Any, *, station_ids: tuple[str, ...] = (), day
     )
 
 
-def soil_edges(store: Any, city: Any) -> dict[str, tuple[float, ...]]:
+def soil_edges(store: StoreReader, city: CityConfig) -> dict[str, tuple[float, ...]]:
     """The city-wide band edges of each soil quantity (a sensor's own levels may differ)."""
     return {q: edges(q, city.thresholds) for q in SOIL}

@@ -7,7 +7,7 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from core import microclimate, today
+from core.views import microclimate, today
 from core.config import CityConfig
 from core.schema import Batch
 from core.store import open_store
@@ -71,15 +71,15 @@ def test_felt_temperature_is_rated_the_same_on_heute_and_stadtklima(store):
     store.append(Batch.from_rows(every("a", "temperature", [33.0] * 3) + every("a", "humidity", [40.0] * 3), [station("a")]))
     bands = city(felt_temperature=[30, 31])
     stadtklima = microclimate.city_now(store, bands, now=NOW).worst
-    heute = today.current(store.latest(NOW), store.stations(), thresholds=bands.thresholds).filter(pl.col("quantity") == "temperature").row(0, named=True)
-    tile = next(t for t in today.tiles(today.current(store.latest(NOW), store.stations(), thresholds=bands.thresholds)) if t.key == "heat")
+    heute = today.current(store, bands, now=NOW).filter(pl.col("quantity") == "temperature").row(0, named=True)
+    tile = next(t for t in today.overview(store, bands, now=NOW).tiles if t.key == "heat")
     assert stadtklima["status"] == heute["status"] == tile.status == "extreme"
     assert heute["felt"] == pytest.approx(stadtklima["felt"]) and heute["value"] == 33.0  # the tile shows the air temperature
     # a stale humidity is no longer the air now: both pages fall back to the air temperature alike
     later = NOW + dt.timedelta(hours=3)
     store.append(Batch.from_rows(every("a", "temperature", [29.0] * 3, end=later), [station("a")]))
     assert microclimate.city_now(store, bands, now=later).worst["felt"] == 29.0
-    heute = today.current(store.latest(later), store.stations(), thresholds=bands.thresholds).filter(pl.col("quantity") == "temperature")
+    heute = today.current(store, bands, now=later).filter(pl.col("quantity") == "temperature")
     assert heute["felt"].item() == 29.0 and heute["status"].item() == "no_stress"
 
 

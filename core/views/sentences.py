@@ -1,0 +1,107 @@
+"""Generated sentences ("Die Luft ist gut."): which sentence and small print a tile calls for, with its numbers.
+
+Each function takes a ``core.views.tiles.Tile`` and returns an i18n key and its parameters;
+``TileSpec`` names the ones a theme uses. The UI's i18n table supplies the words, so the same
+choice reads in German or English.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from core.schema import QUANTITIES
+
+if TYPE_CHECKING:
+    from core.views.tiles import Tile
+
+Words = tuple[str, dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A number with its quantity, so the UI can format it with unit and decimal comma."""
+
+    value: float | None
+    quantity: str
+
+
+@dataclass(frozen=True)
+class Label:
+    """A text the core already knows in both languages (status and quantity labels)."""
+
+    de: str
+    en: str
+
+
+@dataclass(frozen=True)
+class TextKey:
+    """A word the UI looks up in its i18n table (e.g. "common.trend_up")."""
+
+    key: str
+
+
+SUMMER_DAY, HOT_DAY = 25.0, 30.0  # DWD: Sommertag, heißer Tag (maximum °C)
+
+
+def _quantity_label(quantity: str | None) -> Label:
+    q = QUANTITIES.get(quantity or "")
+    return Label(q.label_de, q.label_en) if q else Label(quantity or "", quantity or "")
+
+
+def _status(tile: Tile) -> Label:
+    return Label(tile.status_de, tile.status_en)
+
+
+def heat(tile: Tile) -> Words:
+    """Heat stress first, then the DWD day words (a hot day, a summer day), frost, else the mean."""
+    hottest = tile.high if tile.high is not None else tile.value
+    params = {
+        "value": Measure(tile.value, "temperature"),
+        "max": Measure(hottest, "temperature"),
+        "max_place": tile.high_place or tile.station or "",
+        "min": Measure(tile.low, "temperature"),
+        "min_place": tile.low_place or tile.station or "",
+        "felt": Measure(tile.felt, "temperature"),
+    }
+    if tile.severity and tile.severity >= 1:
+        return "sentence.heat.stress", params
+    if hottest >= HOT_DAY:
+        return "sentence.heat.hot", params
+    if hottest >= SUMMER_DAY:
+        return "sentence.heat.summer", params
+    if tile.value is not None and tile.value < 0:
+        return "sentence.heat.cold", params
+    return "sentence.heat.normal", params
+
+
+def air(tile: Tile) -> Words:
+    params = {"status": _status(tile), "pollutant": _quantity_label(tile.quantity), "place": tile.station or ""}
+    return ("sentence.air.bad" if (tile.severity or 0) >= 2 else "sentence.air.good"), params
+
+
+def counted(tile: Tile) -> Words:
+    """ "In 3 von 40 Klassenräumen …": how many stations call for something (air, water)."""
+    return f"sentence.{tile.key}.{'some' if tile.flagged else 'none'}", {"n": tile.flagged, "total": tile.stations}
+
+
+def water(tile: Tile) -> Words:
+    params = {"place": tile.station or "", "status": _status(tile), "trend": TextKey(f"common.trend_{tile.trend_word or 'flat'}")}
+    return ("sentence.water.level" if (tile.severity or 0) >= 1 else "sentence.water.normal"), params
+
+
+def parking(tile: Tile) -> Words:
+    return "sentence.parking", {"value": Measure(tile.value, "parking_free")}
+
+
+def detail(tile: Tile) -> Words:
+    """The small print under a tile: how many stations, which one decides."""
+    return f"tile.{tile.key}.detail", {"n": tile.stations, "place": tile.station or ""}
+
+
+def heat_detail(tile: Tile) -> Words:
+    return "tile.heat.detail", {"n": tile.stations, "place": tile.high_place or "", "value": Measure(tile.high, "temperature")}
+
+
+def air_detail(tile: Tile) -> Words:
+    return "tile.air.detail", {"n": tile.stations, "place": tile.station or "", "pollutant": _quantity_label(tile.quantity)}

@@ -1,0 +1,111 @@
+""""Wie geht es meiner Stadt heute?": every series rated now, the Heute tiles, the map's one value per station.
+
+Reads only latest values and two small rollup windows (the last hour for trends, the last
+14 days' hours for "usual"), never the raw history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Mapping
+from zoneinfo import ZoneInfo
+
+import polars as pl
+
+from core.config import CityConfig
+from core.schema import THEME_TABLE
+from core.status import felt, status
+from core.store import StoreReader
+from core.views._series import TREND_WINDOW, trends
+from core.views._time import now_or
+from core.views.tiles import Tile, tiles
+
+
+def rate(latest: pl.DataFrame, stations: pl.DataFrame, *, thresholds: Mapping[str, Any] | None = None, levels: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Latest value per station and quantity joined with station data and status.
+
+    A temperature is rated as the station's felt temperature (``core.status.felt``) under the
+    key ``felt_temperature``, exactly as the Stadtklima page rates it; ``felt`` holds that value.
+    """
+    frame = (
+        latest.join(stations.select("station_id", "name", "theme", "district", "lat", "lon"), on="station_id", how="left")
+        .join(felt(latest), on="station_id", how="left")
+        .with_columns(felt=pl.when(pl.col("quantity") == "temperature").then(pl.col("felt")))
+    )
+    is_heat = pl.col("felt").is_not_null()
+    asked = frame.with_columns(
+        quantity=pl.when(is_heat).then(pl.lit("felt_temperature")).otherwise(pl.col("quantity")),
+        value=pl.when(is_heat).then(pl.col("felt")).otherwise(pl.col("value")),
+    )
+    rated = status(asked, thresholds=thresholds, levels=levels)
+    return rated.with_columns(quantity=frame["quantity"], value=frame["value"])
+
+
+def current(store: StoreReader, city: CityConfig, *, now: dt.datetime | None = None) -> pl.DataFrame:
+    """Latest value, station data and status of every series (what tiles and maps show), see :func:`rate`."""
+    return rate(store.latest(now_or(now)), store.stations(), thresholds=city.thresholds, levels=store.levels())
+
+
+USUAL_DAYS = 14
+
+
+def usual(rollup_1h: pl.DataFrame, now: dt.datetime, tz: str) -> pl.DataFrame:
+    """Per series, the median of its hourly values at this local hour on the last 14 days.
+
+    "Today vs. usual": the current value is compared with what this hour normally brings.
+    Today's own hours are left out. Returns station_id, quantity, usual.
+    """
+    local_now = now.astimezone(ZoneInfo(tz))
+    local = pl.col("bucket_start").dt.convert_time_zone(tz)
+    return (
+        rollup_1h.filter(
+            (local.dt.hour() == local_now.hour)
+            & (local.dt.date() < local_now.date())
+            & (local.dt.date() >= local_now.date() - dt.timedelta(days=USUAL_DAYS))
+        )
+        .group_by("station_id", "quantity")
+        .agg(usual=pl.col("value").median())
+    )
+
+
+@dataclass(frozen=True)
+class TodayView:
+    """What the Heute page shows: one tile per theme, and when the newest reading came."""
+
+    tiles: list[Tile]
+    as_of: dt.datetime | None
+
+
+def overview(store: StoreReader, city: CityConfig, *, now: dt.datetime | None = None) -> TodayView:
+    """The Heute tiles: rated values now, the last hour's trend, and what this hour usually brings."""
+    now = now_or(now)
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    quarter = now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0)
+    recent = store.rollup("15m", start=quarter - TREND_WINDOW)
+    history = store.rollup("1h", start=hour - dt.timedelta(days=USUAL_DAYS + 1), end=hour)
+    frame = current(store, city, now=now)
+    for extra in (trends(recent), usual(history, now, city.timezone)):
+        if len(extra):
+            frame = frame.join(extra, on=["station_id", "quantity"], how="left")
+    return TodayView(tiles=tiles(frame, thresholds=city.thresholds), as_of=frame["ts"].max() if len(frame) else None)
+
+
+def station_view(now_frame: pl.DataFrame) -> pl.DataFrame:
+    """One row per station for the map: its worst-rated value, else its headline quantity.
+
+    Columns: station_id, name, theme, district, lat, lon, quantity, value, ts, age_s, stale,
+    severity, status, status_de, status_en, tone.
+    """
+    if not len(now_frame):
+        return now_frame
+    headlines = {key: theme.headline for key, theme in THEME_TABLE.items() if theme.headline}
+    headline = pl.col("quantity") == pl.col("theme").replace_strict(headlines, default=None, return_dtype=pl.String)
+    ranked = now_frame.with_columns(
+        rank=pl.when(pl.col("severity").is_not_null()).then(pl.col("severity").cast(pl.Int32) + 10).when(headline).then(1).otherwise(0)
+    )
+    pick = ranked.sort(["rank", "ts"], descending=True).unique("station_id", keep="first", maintain_order=True)
+    return pick.select(
+        "station_id", "name", "theme", "district", "lat", "lon", "quantity", "value", "ts", "age_s", "stale",
+        "severity", "status", "status_de", "status_en", "tone",
+    ).sort("theme", "name")
