@@ -15,7 +15,6 @@ language = widgets.lang()
 city = data.city()
 kiosk = widgets.kiosk()
 st.title(t("schulen.title", language))
-st.html(cc.CSS)
 if not len(data.current(data.version())):
     widgets.wait_for_data(language)
     st.stop()

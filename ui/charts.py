@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 from core.schema import QUANTITIES
 from ui.i18n import t
 
-# Okabe–Ito order for series (status colours stay in widgets.TONES; these are for lines)
+# Okabe–Ito order for series (status colours stay in style.TONES; these are for lines)
 SERIES = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
 

@@ -1,6 +1,6 @@
 """Map, charts and status cards of the Stadtklima and Raumluft Schulen pages.
 
-Cards are escaped HTML (station names are untrusted) coloured by ``widgets.TONES`` and always
+Cards are escaped HTML (station names are untrusted) coloured by ``style.TONES`` and always
 carrying the status word and icon; charts are plotly styled by ``ui.charts``, their traces
 NumPy arrays (plotly validates them several times faster than polars Series or lists); the
 temperature map is pydeck with plain-text tooltips and the value written next to the points.
@@ -19,21 +19,7 @@ import pydeck as pdk
 from ui import charts, mapview
 from ui.i18n import age, number, quantity_value, t
 from ui.mapview import districts
-from ui.widgets import TONES
-
-CSS = """<style>
-.scl-lead{font-size:1.3rem;margin:.1rem 0 .5rem} .scl-list{display:flex;flex-direction:column;gap:.35rem;margin-bottom:.8rem}
-.scl-head{font-weight:700;font-size:1.05rem;margin:.2rem 0}
-.scl-row{display:flex;align-items:center;gap:.7rem;padding:.3rem .7rem;border-radius:8px;background:rgba(128,128,128,.08);border-left:8px solid var(--tone)}
-.scl-row .scl-name{flex:1;font-weight:600;line-height:1.2} .scl-sub{font-size:.85rem;opacity:.8;font-weight:400}
-.scl-row .scl-num{font-size:1.45rem;font-weight:700;white-space:nowrap}
-.scl-grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(var(--w,12.5rem),1fr));gap:.6rem;margin-bottom:.6rem}
-.scl-card{border-radius:10px;padding:.55rem .8rem;background:rgba(128,128,128,.08);border-left:10px solid var(--tone)}
-.scl-card .scl-title{font-weight:600;line-height:1.2}
-.scl-card .scl-num{font-size:1.7rem;font-weight:700;line-height:1.3}
-.scl-card.scl-compact .scl-num{font-size:1.05rem} .scl-compact .scl-chip{min-width:1.1rem;font-size:.7rem;padding:0 .1rem}
-.scl-chips{display:flex;flex-wrap:wrap;gap:.2rem;margin:.35rem 0 .2rem} .scl-chip{display:inline-block;min-width:1.5rem;text-align:center;border-radius:5px;padding:0 .2rem;color:#000;font-weight:700;font-size:.9rem;background:var(--tone)}
-</style>"""
+from ui.style import TONES
 
 # A diverging ramp from Okabe–Ito blue over grey to vermillion: the numbers on the map carry the value.
 RAMP = ((0.0, (0, 114, 178)), (0.5, (170, 170, 170)), (1.0, (213, 94, 0)))

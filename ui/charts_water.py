@@ -11,7 +11,7 @@ import polars as pl
 
 from ui import charts
 from ui.i18n import clock, number, quantity_value, t
-from ui.widgets import TONES, TREND_ARROWS
+from ui.style import TONES, TREND_ARROWS
 
 # How each level is drawn: tone (colour as in the status badges) and dash. Every line also
 # carries its name as a label, so no level is told apart by colour alone.
@@ -26,14 +26,6 @@ LEVEL_LINES: dict[str, tuple[str, str]] = {
 # Okabe–Ito yellow is too light for a thin line on white; a darker line of the same hue.
 LINE_COLOURS = {"moderate": "#B39B00", "unknown": "#7F7F7F"}
 LINE = "#0072B2"
-# Kiosk: eight gauges with their curves and a banner must fit one 1080-pixel screen.
-KIOSK_CSS = '<style>[data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"]{gap:.5rem}</style>'
-CSS = (
-    "<style>.scs-place{font-weight:400;opacity:.75}.scs-tile .scs-badge+.scs-badge{margin-left:.3rem}"
-    ".scs-gauge{padding:.4rem 1rem .5rem}.scs-gauge .scs-title{white-space:nowrap;overflow:hidden;text-overflow:ellipsis}"
-    ".scs-gauge .scs-value{margin:0;font-size:2.1rem}.scs-gauge .scs-badge{font-size:.95rem}"
-    ".scs-gauge .scs-sentence{margin-top:.25rem;font-size:.85rem;line-height:1.3}</style>"
-)
 
 
 def local_time(ts: pl.Series, tz: str) -> pl.Series:

@@ -1,6 +1,6 @@
 """Kiosk mode for the MendenLab screens: ``?kiosk=1&rotate=20&pages=heute,karte,pegel``.
 
-No sidebar, header or menu (CSS in ``widgets.KIOSK_CSS``); large type; the page changes every
+No sidebar, header or menu (CSS in ``style.KIOSK_CSS``); large type; the page changes every
 ``rotate`` seconds through ``pages`` (default: all). Data refreshes inside each page with
 ``st.fragment(run_every=…)``, so nothing reloads the whole browser page. Nothing is kept per
 rotation but two small numbers in the session, so a screen can run for days.

@@ -13,7 +13,7 @@ import polars as pl
 import pydeck as pdk
 
 from ui.i18n import age, quantity_value, t
-from ui.widgets import TONES
+from ui.style import TONES
 
 STALE_RGBA = [150, 150, 150, 140]
 RADIUS_M = {"indoor_air": 25, "parking": 60, "soil": 35}

@@ -1,4 +1,4 @@
-"""Shared widgets: language, kiosk flag, sidebar, status styling and the tile renderer.
+"""Shared widgets: language, kiosk flag, sidebar (which brings the page styling) and the tile renderer.
 
 Feed text (station names) is untrusted: everything dynamic that goes into HTML passes
 ``html.escape`` here, and ``st.html`` (sanitised by DOMPurify, no scripts) is used rather
@@ -15,48 +15,9 @@ import streamlit as st
 
 from core.sentences import Label, Measure, TextKey, sentence
 from core.today import Tile
-from ui import data
+from ui import data, style
 from ui.i18n import LANGUAGES, clock, quantity_value, t
-
-# Okabe–Ito colours: distinguishable with the common colour-vision deficiencies, and always
-# paired with an icon and a word. Black text on each keeps contrast ≥ 4.5:1.
-TONES: dict[str, tuple[str, str]] = {
-    "good": ("#009E73", "✔"),
-    "fair": ("#56B4E9", "✔"),
-    "moderate": ("#F0E442", "!"),
-    "poor": ("#E69F00", "▲"),
-    "bad": ("#D55E00", "✖"),
-    "severe": ("#CC79A7", "✖"),
-    "unknown": ("#BBBBBB", "?"),
-}
-TREND_ARROWS = {"common.trend_up": "↑", "common.trend_down": "↓", "common.trend_flat": "→"}
-
-CSS = """
-<style>
-.scs-tile{border-radius:12px;padding:1rem 1.2rem;background:rgba(128,128,128,.08);border-left:10px solid var(--tone);height:100%}
-.scs-title{font-size:1.05rem;font-weight:600;opacity:.85}
-.scs-value{font-size:2.4rem;font-weight:700;line-height:1.2;margin:.2rem 0}
-.scs-value .scs-arrow{font-size:1.8rem;margin-left:.4rem;opacity:.8}
-.scs-badge{display:inline-block;border-radius:999px;padding:.1rem .7rem;background:var(--tone);color:#000;font-weight:600}
-.scs-sentence{margin-top:.5rem;font-size:1.05rem}
-.scs-usual{margin-top:.35rem;font-size:.95rem;opacity:.85}
-.scs-foot{margin-top:.5rem;font-size:.85rem;opacity:.75}
-.scs-stale{display:inline-block;border:1px dashed currentColor;border-radius:6px;padding:0 .4rem;margin-left:.4rem;font-weight:600}
-.scs-demo{display:inline-block;border-radius:6px;padding:.1rem .5rem;background:#F0E442;color:#000;font-weight:600}
-.scs-demo-corner{position:fixed;top:.8rem;right:1.2rem;z-index:1000}
-</style>
-"""
-
-KIOSK_CSS = """
-<style>
-[data-testid="stSidebar"],[data-testid="stSidebarCollapsedControl"],header[data-testid="stHeader"],
-[data-testid="stToolbar"],[data-testid="stDecoration"],[data-testid="stStatusWidget"],footer{display:none!important}
-.block-container,[data-testid="stMainBlockContainer"]{padding-top:1.2rem!important;max-width:100%!important}
-html{font-size:22px}
-.scs-value{font-size:3.2rem}
-</style>
-"""
-
+from ui.style import TONES, TREND_ARROWS
 
 def lang() -> str:
     """The viewer's language: ``?lang=en`` or the sidebar choice, else the city's default."""
@@ -76,10 +37,10 @@ def _sync_lang() -> None:
 
 def sidebar() -> None:
     """Language switch, city and a demo notice; in kiosk mode only the page styling."""
-    st.html(CSS)
+    st.html(style.CSS)
     language = lang()
     if kiosk():
-        st.html(KIOSK_CSS)
+        st.html(style.KIOSK_CSS)
         if data.has_demo():  # no sidebar in kiosk mode: the demo label sits in the corner of every page
             st.html(f'<div class="scs-demo scs-demo-corner">{html.escape(t("sidebar.demo_badge", language))}</div>')
         return
