@@ -8,6 +8,7 @@ import streamlit as st
 from core.schools import LESSONS
 from ui import charts_climate as cc
 from ui import data, navigation, widgets
+from ui.cards import chips, grid, status_card
 from ui.i18n import age, clock, number, quantity_value, t
 
 navigation.guard(__file__)
@@ -58,10 +59,10 @@ def overview() -> None:
         state = t("schulen.tile.to_air", language, n=n, total=r["rooms"]) if n else t("schulen.tile.all_good", language, total=r["rooms"])
         week = t("schulen.tile.week", language, share=f"{number(r['share_moderate'] * 100, 0, language)} %", value=limit) if r["share_moderate"] is not None else ""
         rooms = [{"tone": s["tone"], "title": f"{s['room']}: {t('schulen.hint.' + s['status'], language)}"} for s in r["room_states"]]
-        cards.append(cc.card(tone=r["tone"], title=school_name(r["school"]), number_text=state, label=label(r), extra=cc.chips(rooms),
+        cards.append(status_card(tone=r["tone"], title=school_name(r["school"]), number_text=state, label=label(r), extra=chips(rooms),
                              lines=(t("schulen.tile.worst", language, room=r["worst_room"], value=ppm(r["max_co2"])), week), stale=r["stale"] > 0, language=language,
                              compact=compact))
-    st.html(cc.grid(cards, 12 if compact else 18 if kiosk else 20))
+    st.html(grid(cards, 12 if compact else 18 if kiosk else 20))
     if kiosk and len(cards) > 4 or not int(table["buckets"].fill_null(0).sum()):
         return  # a kiosk full of tiles has no room for the chart
     week = result.week
@@ -80,12 +81,12 @@ def rooms_now(school: str) -> None:
     st.html(f'<div class="scl-lead">{html.escape(lead)}</div>')
     as_of_line(rooms["ts"].max(), int(rooms["stale"].sum()))
     cards = [
-        cc.card(tone=r["tone"], title=r["room"], number_text=ppm(r["value"]), label=label(r),
+        status_card(tone=r["tone"], title=r["room"], number_text=ppm(r["value"]), label=label(r),
                 lines=(t("schulen.hint." + r["status"], language) if r["severity"] != 0 else "", age(r["age_s"], language)),
                 stale=r["stale"], language=language)
         for r in rooms.iter_rows(named=True)
     ]
-    st.html(cc.grid(cards, 11))
+    st.html(grid(cards, 11))
     st.subheader(t("schulen.curve", language))
     curve = data.view("schools.day_curve", data.version(), school=school)
     share = data.view("schools.lesson_share", data.version(), school=school)

@@ -8,6 +8,7 @@ import streamlit as st
 from core.microclimate import DAY_COUNTS, TREE_DAYS
 from ui import charts_climate as cc
 from ui import data, navigation, widgets
+from ui.cards import grid, status_card, status_rows
 from ui.i18n import age, clock, quantity_value, t
 
 navigation.guard(__file__)
@@ -115,15 +116,15 @@ def trees_section() -> None:
         thirsty_rows = trees.filter(pl.col("severity").fill_null(0) >= 1).head(2)
         rows = [{"name": r["name"] or r["station_id"], "sub": r["district"] or "", "tone": r["tone"], "label": t("stadtklima.hint." + r["status"], language),
                  "value": quantity_value(r["value"], r["quantity"], language)} for r in thirsty_rows.iter_rows(named=True)]
-        st.html(f'<div class="scl-lead"><b>{html.escape(t("stadtklima.trees", language))}:</b> {html.escape(lead)}</div>' + (cc.status_rows(rows) if rows else ""))
+        st.html(f'<div class="scl-lead"><b>{html.escape(t("stadtklima.trees", language))}:</b> {html.escape(lead)}</div>' + (status_rows(rows) if rows else ""))
         return
     cards = [
-        cc.card(tone=r["tone"], title=r["name"] or r["station_id"], number_text=quantity_value(r["value"], r["quantity"], language),
+        status_card(tone=r["tone"], title=r["name"] or r["station_id"], number_text=quantity_value(r["value"], r["quantity"], language),
                 label=t("stadtklima.hint." + r["status"], language), lines=(r["district"] or "", t("quantity." + r["quantity"], language) + " · " + age(r["age_s"], language)),
                 stale=r["stale"], language=language)
         for r in trees.iter_rows(named=True)
     ]
-    st.html(f'<div class="scl-lead">{html.escape(lead)}</div>' + cc.grid(cards, 14))
+    st.html(f'<div class="scl-lead">{html.escape(lead)}</div>' + grid(cards, 14))
     names = dict(zip(trees["station_id"], trees["name"]))
     picked = st.multiselect(t("stadtklima.tree_pick", language), trees["station_id"].to_list(), default=trees["station_id"].head(5).to_list(),
                             format_func=lambda sid: names.get(sid) or sid, key="climate_trees")

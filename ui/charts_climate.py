@@ -1,22 +1,20 @@
-"""Map, charts and status cards of the Stadtklima and Raumluft Schulen pages.
+"""Map and charts of the Stadtklima and Raumluft Schulen pages (their cards are ``ui.cards``).
 
-Cards are escaped HTML (station names are untrusted) coloured by ``style.TONES`` and always
-carrying the status word and icon; charts are plotly styled by ``ui.charts``, their traces
-NumPy arrays (plotly validates them several times faster than polars Series or lists); the
-temperature map is pydeck with plain-text tooltips and the value written next to the points.
+Charts are plotly styled by ``ui.charts``, their traces NumPy arrays (plotly validates them
+several times faster than polars Series or lists); the temperature map is pydeck with
+plain-text tooltips and the value written next to the points.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import html
 
 import numpy as np
 import plotly.graph_objects as go
 import polars as pl
 import pydeck as pdk
 
-from ui import charts, mapview
+from ui import cards, charts, mapview
 from ui.i18n import age, number, quantity_value, t
 from ui.mapview import districts
 from ui.style import TONES
@@ -42,49 +40,6 @@ def decimal(column: str, decimals: int, language: str) -> pl.Expr:
     return text.str.replace(".", ",", literal=True) if language == "de" else text
 
 
-def _badge(tone: str, label: str) -> str:
-    icon = TONES.get(tone, TONES["unknown"])[1]
-    return f'<span class="scs-badge">{html.escape(icon)} {html.escape(label)}</span>'
-
-
-def chips(states: list[dict]) -> str:
-    """One small traffic light per room (icon on colour, room and status as hover title)."""
-    out = []
-    for s in states:
-        colour, icon = TONES.get(s["tone"], TONES["unknown"])
-        out.append(f'<span class="scl-chip" style="--tone:{colour}" title="{html.escape(s["title"])}">{html.escape(icon)}</span>')
-    return f'<div class="scl-chips">{"".join(out)}</div>'
-
-
-def card(*, tone: str, title: str, number_text: str, label: str, lines: tuple[str, ...] = (), stale: bool = False, language: str = "de",
-         extra: str = "", compact: bool = False) -> str:
-    """A status card: title, number, badge (icon + word), ``extra`` (built here), small print (none when ``compact``)."""
-    colour = TONES.get(tone, TONES["unknown"])[0]
-    stale_badge = f' <span class="scs-stale">{html.escape(t("common.stale", language))}</span>' if stale else ""
-    small = "" if compact else "".join(f'<div class="scl-sub">{html.escape(line)}</div>' for line in lines if line)
-    return (
-        f'<div class="scl-card{" scl-compact" if compact else ""}" style="--tone:{colour}" data-tone="{html.escape(tone)}"><div class="scl-title">{html.escape(title)}</div>'
-        f'<div class="scl-num">{html.escape(number_text)}</div>{_badge(tone, label)}{stale_badge}{extra}{small}</div>'
-    )
-
-
-def grid(cards: list[str], min_width_rem: float = 12.5) -> str:
-    return f'<div class="scl-grid" style="--w:{min_width_rem}rem">{"".join(cards)}</div>'
-
-
-def status_rows(rows: list[dict], *, title: str = "") -> str:
-    """A list of rows: name with small print, badge (icon + word), big value; keys name, sub, tone, label, value."""
-    out = []
-    for r in rows:
-        colour = TONES.get(r["tone"], TONES["unknown"])[0]
-        out.append(
-            f'<div class="scl-row" style="--tone:{colour}"><div class="scl-name">{html.escape(r["name"])}'
-            f'<div class="scl-sub">{html.escape(r["sub"])}</div></div>{_badge(r["tone"], r["label"])}<div class="scl-num">{html.escape(r["value"])}</div></div>'
-        )
-    head = f'<div class="scl-head">{html.escape(title)}</div>' if title else ""
-    return f'{head}<div class="scl-list">{"".join(out)}</div>'
-
-
 def spot_list(frame: pl.DataFrame, *, title: str, language: str) -> str:
     """Ranked places: name and district, temperature, felt temperature and heat-stress badge."""
     rows = [
@@ -95,7 +50,7 @@ def spot_list(frame: pl.DataFrame, *, title: str, language: str) -> str:
         }
         for r in frame.iter_rows(named=True)
     ]
-    return status_rows(rows, title=title)
+    return cards.status_rows(rows, title=title)
 
 
 def _ramp(share: float) -> list[int]:

@@ -9,9 +9,9 @@ from typing import Any
 import plotly.graph_objects as go
 import polars as pl
 
-from ui import charts
+from ui import cards, charts
 from ui.i18n import clock, number, quantity_value, t
-from ui.style import TONES, TREND_ARROWS
+from ui.style import TREND_ARROWS, colour
 
 # How each level is drawn: tone (colour as in the status badges) and dash. Every line also
 # carries its name as a label, so no level is told apart by colour alone.
@@ -81,12 +81,12 @@ def hydrograph(mine: pl.DataFrame, marks: list[tuple[str, float]], gauge: dict[s
         if not low <= value <= high:
             continue
         tone, dash = LEVEL_LINES.get(level, ("unknown", "dot"))
-        colour = LINE_COLOURS.get(tone, TONES.get(tone, TONES["unknown"])[0])
+        line_colour = LINE_COLOURS.get(tone, colour(tone))
         shapes.append({"type": "line", "xref": "x domain", "x0": 0, "x1": 1, "yref": "y", "y0": value, "y1": value,
-                       "line": {"color": colour, "dash": dash, "width": 2}})
+                       "line": {"color": line_colour, "dash": dash, "width": 2}})
         labels.append({"xref": "x domain", "x": 0, "yref": "y", "y": value, "xanchor": "left", "yanchor": "bottom", "showarrow": False,
                        "text": f"{t(f'pegel.level.{level}', language)} · {quantity_value(value, 'water_level', language)}",
-                       "font": {"color": colour, "size": 15 if compact else 12}, "bgcolor": "rgba(255,255,255,0.75)"})
+                       "font": {"color": line_colour, "size": 15 if compact else 12}, "bgcolor": "rgba(255,255,255,0.75)"})
     lang = "en" if language == "en" else "de"
     # plotly renders a subset of HTML in titles: the gauge's name is feed text
     title, x_title, y_title = html.escape(gauge["name"] or gauge["station_id"]), t("pegel.time", language), charts.axis_title("water_level", language)
@@ -148,35 +148,26 @@ def state(gauge: dict[str, Any], language: str) -> tuple[str, str]:
     return tone, t(f"pegel.band.{gauge['band']}", language)
 
 
-def card_html(gauge: dict[str, Any], *, language: str, tz: str, compact: bool = False) -> str:
+def card_html(gauge: dict[str, Any], *, language: str, tz: str, compact: bool = False) -> cards.Html:
     """A gauge as an escaped HTML card: name, value with trend arrow, status, trend and margin.
 
-    ``compact`` (kiosk): badge beside the value, no district and no time (the page shows it once).
+    ``compact`` (kiosk): the stale mark beside the badges, no district and no time (the page shows it once).
     """
-    e = html.escape
     tone, word = state(gauge, language)
-    colour, icon = TONES.get(tone, TONES["unknown"])
-    arrow = TREND_ARROWS.get(f"common.trend_{gauge.get('trend_word')}", "")
-    badges = f'<span class="scs-badge">{e(icon)} {e(word)}</span>'
-    if gauge.get("band") in ("low", "high") and gauge.get("severity") is not None:
-        label = t(f"pegel.band.{gauge['band']}", language)
-        badges += f' <span class="scs-badge" style="--tone:{TONES["moderate"][0]}">{e(label)}</span>'
-    stale = f'<span class="scs-stale">{e(t("common.stale", language))}</span>' if gauge.get("stale") else ""
-    district = f" · {e(gauge['district'])}" if gauge.get("district") and not compact else ""
-    value = f'{e(quantity_value(gauge["value"], "water_level", language))}<span class="scs-arrow">{e(arrow)}</span>'
+    badges = [cards.badge(tone, word)]
+    if gauge.get("band") in ("low", "high") and gauge.get("severity") is not None:  # the MNW/MHW band beside the Informationsstufe
+        badges.append(cards.tag("moderate", t(f"pegel.band.{gauge['band']}", language)))
+    stale = cards.stale_badge(language) if gauge.get("stale") else cards.Html("")
+    sentence = cards.block("scs-sentence", trend_text(gauge, language), margin_text(gauge, language))
     if compact:
-        head = f'<div class="scs-value">{value}</div>{badges}{stale}'
-        foot = ""
+        body = (stale, sentence)
     else:
-        head = f'<div class="scs-value">{value}</div>{badges}'
-        foot = f'<div class="scs-foot">{e(t("common.as_of", language, time=clock(gauge["ts"], tz, language)))}{stale}</div>'
-    return (
-        f'<div class="scs-tile{" scs-gauge" if compact else ""}" style="--tone:{colour}" data-tone="{e(tone)}">'
-        f'<div class="scs-title">{e(gauge["name"] or gauge["station_id"])}<span class="scs-place">{district}</span></div>'
-        f"{head}"
-        f'<div class="scs-sentence">{e(trend_text(gauge, language))}<br>{e(margin_text(gauge, language))}</div>'
-        f"{foot}</div>"
-    )
+        body = (sentence, cards.block("scs-foot", t("common.as_of", language, time=clock(gauge["ts"], tz, language)), tail=stale))
+    district = f" · {gauge['district']}" if gauge.get("district") and not compact else ""
+    return cards.card(cards.TILE, tone=tone, title=gauge["name"] or gauge["station_id"], place=district,
+                      value=quantity_value(gauge["value"], "water_level", language),
+                      arrow=TREND_ARROWS.get(f"common.trend_{gauge.get('trend_word')}", ""), badges=badges, body=body,
+                      variant="scs-gauge" if compact else "")
 
 
 def alert_text(gauge: dict[str, Any], language: str) -> str:
