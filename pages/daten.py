@@ -12,7 +12,7 @@ import streamlit as st
 from core import explore
 from core.schema import QUANTITIES, headline
 from ui import data, exports, navigation, widgets
-from ui.charts_water import local_time
+from ui.charts import local_time
 from ui.i18n import clock, number, t
 
 TABLE_ROWS = 2_000  # shown in the page; the downloads hold every row

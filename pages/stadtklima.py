@@ -9,7 +9,7 @@ from core.microclimate import DAY_COUNTS, TREE_DAYS
 from ui import charts_climate as cc
 from ui import data, navigation, widgets
 from ui.cards import grid, status_card, status_rows
-from ui.i18n import age, clock, quantity_value, t
+from ui.i18n import age, clock, day_label, decimal, quantity_value, t
 
 navigation.guard(__file__)
 language = widgets.lang()
@@ -69,16 +69,16 @@ def heat_days_section() -> None:
         column.metric(t(f"stadtklima.count.{count.key}", language), days.city[count.key], help=t(f"stadtklima.rule.{count.key}", language), border=True)
     if kiosk or not len(days.per_station):
         return
-    first = cc.day_label(days.first, language) if days.first else "–"
-    st.caption(t("stadtklima.days_note", language, since=cc.day_label(days.since, language), n=days.days, first=first))
+    first = day_label(days.first, language) if days.first else "–"
+    st.caption(t("stadtklima.days_note", language, since=day_label(days.since, language), n=days.days, first=first))
     with st.expander(t("stadtklima.per_station", language)):
         st.dataframe(
             days.per_station.select(
                 pl.col("name").alias(t("stadtklima.col.station", language)),
                 pl.col("district").alias(t("stadtklima.col.district", language)),
                 *[pl.col(c.key).alias(t(f"stadtklima.count.{c.key}", language)) for c in DAY_COUNTS],
-                cc.decimal("max", 1, language).alias(t("stadtklima.col.max", language)),
-                cc.decimal("min", 1, language).alias(t("stadtklima.col.min", language)),
+                decimal("max", 1, language).alias(t("stadtklima.col.max", language)),
+                decimal("min", 1, language).alias(t("stadtklima.col.min", language)),
                 pl.col("days").alias(t("stadtklima.col.days", language)),
             ),
             hide_index=True,

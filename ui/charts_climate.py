@@ -1,8 +1,9 @@
-"""Map and charts of the Stadtklima and Raumluft Schulen pages (their cards are ``ui.cards``).
+"""Map, charts and ranked places of the Stadtklima page.
 
 Charts are plotly styled by ``ui.charts``, their traces NumPy arrays (plotly validates them
 several times faster than polars Series or lists); the temperature map is pydeck with
-plain-text tooltips and the value written next to the points.
+plain-text tooltips and the value written next to the points; the lists of the warmest and
+coolest places are ``ui.cards`` rows.
 """
 
 from __future__ import annotations
@@ -15,9 +16,8 @@ import polars as pl
 import pydeck as pdk
 
 from ui import cards, charts, mapview
-from ui.i18n import age, number, quantity_value, t
+from ui.i18n import age, day_label, number, quantity_value, t
 from ui.mapview import districts
-from ui.style import TONES
 
 # A diverging ramp from Okabe–Ito blue over grey to vermillion: the numbers on the map carry the value.
 RAMP = ((0.0, (0, 114, 178)), (0.5, (170, 170, 170)), (1.0, (213, 94, 0)))
@@ -25,19 +25,8 @@ RAMP = ((0.0, (0, 114, 178)), (0.5, (170, 170, 170)), (1.0, (213, 94, 0)))
 # (pydeck strips the quote character everywhere in it, so the set must not contain it).
 MAP_CHARACTERS = "'0123456789,.-−° '"
 PLACE_CHARACTERS = "'" + "".join(chr(c) for c in range(32, 127) if chr(c) != "'") + "äöüÄÖÜß'"
-BAND_COLOURS = {1: TONES["poor"][0], 2: TONES["bad"][0]}
 FONT = "'Source Sans Pro, Helvetica, Arial, sans-serif'"  # quoted: a plain string for pydeck (see MAP_CHARACTERS)
 LABEL_ALL_UP_TO = 40  # more stations than this: only the ranked ones carry a number (the rest would pile up)
-
-
-def day_label(day: dt.date, language: str) -> str:
-    return day.strftime("%d.%m." if language == "de" else "%d %b")
-
-
-def decimal(column: str, decimals: int, language: str) -> pl.Expr:
-    """A table column as text with the locale's decimal mark (st.dataframe would show "13.8" in German too)."""
-    text = pl.col(column).round(decimals).cast(pl.String)
-    return text.str.replace(".", ",", literal=True) if language == "de" else text
 
 
 def spot_list(frame: pl.DataFrame, *, title: str, language: str) -> str:
@@ -119,12 +108,6 @@ def day_curves(curves: pl.DataFrame, *, place: str, language: str, height: int =
     return fig
 
 
-def _bands(fig: go.Figure, edges: tuple[float, ...], labels: tuple[str, ...]) -> None:
-    for i, (edge, label) in enumerate(zip(edges, labels), start=1):
-        fig.add_hline(y=edge, line={"color": BAND_COLOURS.get(i, "#555555"), "width": 2, "dash": "dash"}, annotation_text=label,
-                      annotation_position="top right", annotation={"bgcolor": "rgba(255,255,255,0.85)", "font": {"color": "#222222"}})
-
-
 def soil(curves: pl.DataFrame, quantity: str, *, edges: tuple[float, ...], days: int, language: str, height: int = 400) -> go.Figure:
     """Hourly soil values of the chosen trees with the city-wide "bald gießen" / "gießen" lines."""
     fig = go.Figure()
@@ -132,46 +115,9 @@ def soil(curves: pl.DataFrame, quantity: str, *, edges: tuple[float, ...], days:
     for i, sid in enumerate(part["station_id"].unique(maintain_order=True).to_list()):
         one = part.filter(pl.col("station_id") == sid)
         fig.add_trace(go.Scatter(x=one["time"].to_numpy(), y=one["value"].to_numpy(), mode="lines", name=one["name"][0] or sid, line={**charts.series_style(i), "width": 2.5}))
-    _bands(fig, edges, (t("stadtklima.band.drying", language), t("stadtklima.band.dry", language)))
+    charts.limit_lines(fig, edges, (t("stadtklima.band.drying", language), t("stadtklima.band.dry", language)))
     charts.style(fig, title=t("stadtklima.tree_title", language, days=days), x_title=t("stadtklima.tree_time", language),
                  y_title=charts.axis_title(quantity, language), language=language, height=height)
     # plotly's bundled locale is English: German dates as numbers, not "Nov 13"
     fig.update_xaxes(tickformat="%d.%m." if language == "de" else "%d %b", hoverformat="%d.%m. %H:%M" if language == "de" else "%d %b %H:%M")
-    return fig
-
-
-def co2_day(curve: pl.DataFrame, *, school: str, edges: tuple[float, ...], language: str, height: int = 440) -> go.Figure:
-    """Today's CO₂ per room with the UBA limits drawn in."""
-    fig = go.Figure()
-    for i, sid in enumerate(curve["station_id"].unique(maintain_order=True).to_list()):
-        one = curve.filter(pl.col("station_id") == sid)
-        fig.add_trace(go.Scatter(x=one["time"].to_numpy(), y=one["value"].to_numpy(), mode="lines", name=one["room"][0], line={**charts.series_style(i), "width": 2}))
-    labels = tuple(t(f"schulen.band.{key}", language, value=quantity_value(edge, "co2", language)) for key, edge in zip(("moderate", "bad"), edges))
-    _bands(fig, edges, labels)
-    charts.style(fig, title=t("schulen.curve_title", language, school=school), x_title=t("schulen.time", language),
-                 y_title=charts.axis_title("co2", language), language=language, height=height)
-    # the school day, 6:00 to 18:00 (longer when there is later data): the night is flat outdoor air
-    day = dt.datetime.combine(curve["time"].min().date(), dt.time(0)) if len(curve) else dt.datetime(2000, 1, 1)
-    end = max(day + dt.timedelta(hours=18), curve["time"].max() or day)
-    fig.update_xaxes(tickformat="%H:%M", hoverformat="%H:%M", range=[day + dt.timedelta(hours=6), end])
-    return fig
-
-
-def lesson_shares(rooms: pl.DataFrame, *, title: str, edges: tuple[float, ...], language: str, label: str = "room", y_title: str = "", large: bool = False) -> go.Figure:
-    """Two bars per room (or school: ``label``), share above each limit, labelled in percent; the worse one hatched."""
-    fig = go.Figure()
-    shown = rooms.filter(pl.col("buckets") > 0).reverse()  # plotly draws the first category at the bottom
-    for column, edge, colour, pattern in (("share_moderate", edges[0], BAND_COLOURS[1], ""), ("share_bad", edges[-1], BAND_COLOURS[2], "/")):
-        values = (shown[column] * 100).to_list()
-        fig.add_trace(go.Bar(
-            y=shown[label].to_list(), x=values, orientation="h", name=t("schulen.over", language, value=quantity_value(edge, "co2", language)),
-            marker={"color": colour, "pattern": {"shape": pattern}, "line": {"color": "#333333", "width": 1}},
-            text=[f"{number(v, 0, language)} %" for v in values], textposition="outside", cliponaxis=False,
-        ))
-    charts.style(fig, title=title, x_title=t("schulen.share_axis", language), y_title=y_title or t("schulen.room", language), language=language,
-                 height=140 + 46 * max(len(shown), 1))
-    fig.update_layout(barmode="group", hovermode="y unified")
-    if large:  # kiosk: readable from a few metres
-        fig.update_layout(font={"size": 20}, title_font={"size": 24}, height=160 + 60 * max(len(shown), 1))
-    fig.update_xaxes(range=[0, 110], ticksuffix=" %")
     return fig

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import html
 from typing import Any
 
@@ -10,6 +9,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from ui import cards, charts
+from ui.charts import HOVER, TICKS, epoch_ms, merged_layout, styled
 from ui.i18n import clock, number, quantity_value, t
 from ui.style import TREND_ARROWS, colour
 
@@ -28,25 +28,9 @@ LINE_COLOURS = {"moderate": "#B39B00", "unknown": "#7F7F7F"}
 LINE = "#0072B2"
 
 
-def local_time(ts: pl.Series, tz: str) -> pl.Series:
-    """UTC times as the city's wall-clock times (plotly has no time zones)."""
-    return ts.dt.convert_time_zone(tz).dt.replace_time_zone(None)
-
-
-def epoch_ms(ts: pl.Series, tz: str):
-    """Wall-clock times as ms numbers for a date axis: plotly sends float arrays base64-packed,
-    a third of the bytes of date strings."""
-    return local_time(ts, tz).dt.epoch("ms").cast(pl.Float64).to_numpy()
-
-
 def _padded(low: float, high: float) -> list[float]:
     pad = max((high - low) * 0.08, 2.0)
     return [low - pad, high + 2 * pad]  # room above the top line for its label
-
-
-# Plotly names months in English only: German ticks use numeric dates.
-TICKS = {"de": ("%H:%M<br>%d.%m.", "%d.%m.<br>%Y"), "en": ("%H:%M<br>%b %d", "%b %d<br>%Y")}
-HOVER = {"de": "%d.%m.%Y %H:%M", "en": "%b %d, %Y %H:%M"}
 
 
 def hydrograph(mine: pl.DataFrame, marks: list[tuple[str, float]], gauge: dict[str, Any], *, every: str, tz: str, language: str, compact: bool = False) -> go.Figure:
@@ -101,26 +85,6 @@ def hydrograph(mine: pl.DataFrame, marks: list[tuple[str, float]], gauge: dict[s
         xaxis.update(tickformat="%H:%M", tickangle=0, nticks=5)
         layout.update(margin={"l": 50, "r": 10, "t": 16, "b": 8}, font={"size": 14})
     return go.Figure(data=traces, layout=merged_layout(styled(language, compact), layout))
-
-
-@functools.lru_cache(maxsize=4)
-def styled(language: str, compact: bool) -> dict:
-    """The shared chart style (``ui.charts.style``) as a layout dict, made once per language.
-
-    Styling every figure anew costs ~20 ms a chart (plotly's update_layout); eight
-    hydrographs share one style, so each is built from this data instead.
-    """
-    fig = charts.style(go.Figure(), title="", x_title="", y_title="", language=language, height=135 if compact else 380)
-    # without the theme template, which every new figure gets anyway (validating it again costs 7 ms)
-    return {key: value for key, value in fig.layout.to_plotly_json().items() if key != "template"}
-
-
-def merged_layout(base: dict, extra: dict) -> dict:
-    """``base`` with ``extra`` laid over it, nested dicts merged (``base`` is left as it is)."""
-    out = dict(base)
-    for key, value in extra.items():
-        out[key] = merged_layout(base[key], value) if isinstance(value, dict) and isinstance(base.get(key), dict) else value
-    return out
 
 
 def trend_text(gauge: dict[str, Any], language: str) -> str:
