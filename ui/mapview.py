@@ -34,7 +34,7 @@ def rows(view: pl.DataFrame, language: str) -> list[dict]:
             "map.tooltip",
             language,
             name=r["name"] or r["station_id"],
-            quantity=t(f"quantity.{r['quantity']}", language) if f"quantity.{r['quantity']}" else r["quantity"],
+            quantity=t(f"quantity.{r['quantity']}", language),  # a Batch keeps only quantities of the vocabulary
             value=quantity_value(r["value"], r["quantity"], language),
             status=f"{icon} {label}",
             age=age(r["age_s"], language) + stale,
