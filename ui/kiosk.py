@@ -26,8 +26,8 @@ def rotate_seconds() -> int:
 
 
 def playlist() -> list[str]:
-    """The chosen pages that exist, in the order given; all pages when none is named."""
-    known = [spec.slug for spec in navigation.available()]
+    """The chosen pages that are in the page table, in the order given; all pages when none is named."""
+    known = [spec.slug for spec in navigation.PAGES]
     wanted = [slug.strip() for slug in st.query_params.get("pages", "").split(",") if slug.strip()]
     chosen = [slug for slug in wanted if slug in known]
     return chosen or known
