@@ -1,8 +1,6 @@
 """Daten: find stations, choose quantities, range and resolution, compare in one chart, table, downloads."""
 
 import datetime as dt
-import importlib
-import importlib.util
 import re
 from zoneinfo import ZoneInfo
 
@@ -11,8 +9,8 @@ import streamlit as st
 
 from core import explore
 from core.schema import QUANTITIES, headline
-from ui import data, exports, navigation, widgets
-from ui.charts_water import local_time
+from ui import data, exports, navigation, scenario, widgets
+from ui.charts import local_time
 from ui.i18n import clock, number, t
 
 TABLE_ROWS = 2_000  # shown in the page; the downloads hold every row
@@ -164,7 +162,6 @@ two.download_button(t("daten.parquet", language), lambda: exports.parquet_bytes(
 three.download_button(t("daten.geojson", language), lambda: exports.geojson_bytes(places), file_name=f"{stem}.geojson", mime="application/geo+json",
                       help=t("daten.geojson_help", language), on_click="ignore", icon=":material/download:", key="daten_geojson")
 
-# ---- Workshop scenarios (ui/scenario.py, another module): staff only, never in kiosk mode ----
-if importlib.util.find_spec("ui.scenario") is not None:
-    with st.expander(t("daten.scenario", language), icon=":material/science:"):
-        importlib.import_module("ui.scenario").controls(language)
+# ---- Workshop scenarios: staff only, never in kiosk mode ----
+with st.expander(t("daten.scenario", language), icon=":material/science:"):
+    scenario.controls(language)

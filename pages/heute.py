@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import data, navigation, widgets
+from ui import cards, data, navigation, widgets
 from ui.i18n import t
 
 navigation.guard(__file__)
@@ -24,7 +24,7 @@ def board() -> None:
     columns = st.columns(3)
     for i, tile in enumerate(tiles):
         with columns[i % 3]:
-            st.html(widgets.tile_html(tile, language, city.timezone, widgets.tile_detail(tile, language)))
+            st.html(cards.tile(tile, language, city.timezone, cards.tile_detail(tile, language)))
 
 
 board()

@@ -4,7 +4,7 @@ import polars as pl
 import streamlit as st
 
 from core.today import station_view
-from ui import data, mapview, navigation, widgets
+from ui import data, mapview, navigation, style, widgets
 from ui.i18n import age, clock, quantity_value, t
 
 navigation.guard(__file__)
@@ -29,7 +29,7 @@ chosen = present if kiosk else st.pills(
 shown = view.filter(pl.col("theme").is_in(chosen))
 height = 820 if kiosk else 620
 st.pydeck_chart(mapview.deck(view, themes=chosen, center=city.center, zoom=city.zoom, language=language, height_px=height), height=height)
-legend = " · ".join(f"{icon} {t(f'legend.{tone}', language)}" for tone, (_, icon) in widgets.TONES.items() if tone != "severe")
+legend = " · ".join(f"{icon} {t(f'legend.{tone}', language)}" for tone, (_, icon) in style.TONES.items() if tone != "severe")
 st.caption(f"{t('map.count', language, n=len(shown))} — {legend} — {t('common.as_of', language, time=clock(shown['ts'].max() if len(shown) else None, city.timezone, language))}")
 if not kiosk:
     st.dataframe(

@@ -4,7 +4,7 @@ import polars as pl
 import streamlit as st
 
 from core import water
-from ui import charts_water, data, navigation, widgets
+from ui import charts_water, data, navigation, style, widgets
 from ui.i18n import clock, t
 
 navigation.guard(__file__)
@@ -15,7 +15,6 @@ st.title(t("pegel.title", language))
 if not len(data.current(data.version())):
     widgets.wait_for_data(language)
     st.stop()
-st.html(charts_water.CSS)
 gauges = data.current(data.version()).filter((pl.col("theme") == "water") & (pl.col("quantity") == water.QUANTITY)).sort("name")
 if not len(gauges):
     st.info(t("pegel.no_gauges", language), icon=":material/water:")
@@ -43,7 +42,7 @@ def as_of(view: water.WaterView) -> None:
 
 if kiosk:
 
-    st.html(charts_water.KIOSK_CSS)
+    st.html(style.PEGEL_KIOSK_CSS)
 
     @st.fragment(run_every=30)
     def glance() -> None:

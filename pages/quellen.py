@@ -5,7 +5,7 @@ from typing import Any
 import streamlit as st
 
 from core.feeds import FeedsView
-from ui import data, navigation, widgets
+from ui import data, navigation, style, widgets
 from ui.i18n import age, clock, number, t
 
 navigation.guard(__file__)
@@ -36,7 +36,7 @@ def when(ts, seconds: float | None) -> str:
 
 def source_row(src: dict[str, Any]) -> dict[str, str]:
     """One source as table text; a never-polled source says so in plain words."""
-    _, icon = widgets.TONES.get(src["tone"], widgets.TONES["unknown"])
+    _, icon = style.TONES.get(src["tone"], style.TONES["unknown"])
     never, state = src["state"] == "never", t(f"quellen.state.{src['state']}", language)
     row = {
         "state": f"{icon} {state}",

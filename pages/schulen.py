@@ -6,16 +6,15 @@ import polars as pl
 import streamlit as st
 
 from core.schools import LESSONS
-from ui import charts_climate as cc
-from ui import data, navigation, widgets
-from ui.i18n import age, clock, number, quantity_value, t
+from ui import charts_schools, data, navigation, widgets
+from ui.cards import chips, grid, status_card
+from ui.i18n import age, clock, day_label, decimal, number, quantity_value, t
 
 navigation.guard(__file__)
 language = widgets.lang()
 city = data.city()
 kiosk = widgets.kiosk()
 st.title(t("schulen.title", language))
-st.html(cc.CSS)
 if not len(data.current(data.version())):
     widgets.wait_for_data(language)
     st.stop()
@@ -59,17 +58,17 @@ def overview() -> None:
         state = t("schulen.tile.to_air", language, n=n, total=r["rooms"]) if n else t("schulen.tile.all_good", language, total=r["rooms"])
         week = t("schulen.tile.week", language, share=f"{number(r['share_moderate'] * 100, 0, language)} %", value=limit) if r["share_moderate"] is not None else ""
         rooms = [{"tone": s["tone"], "title": f"{s['room']}: {t('schulen.hint.' + s['status'], language)}"} for s in r["room_states"]]
-        cards.append(cc.card(tone=r["tone"], title=school_name(r["school"]), number_text=state, label=label(r), extra=cc.chips(rooms),
+        cards.append(status_card(tone=r["tone"], title=school_name(r["school"]), number_text=state, label=label(r), extra=chips(rooms),
                              lines=(t("schulen.tile.worst", language, room=r["worst_room"], value=ppm(r["max_co2"])), week), stale=r["stale"] > 0, language=language,
                              compact=compact))
-    st.html(cc.grid(cards, 12 if compact else 18 if kiosk else 20))
+    st.html(grid(cards, 12 if compact else 18 if kiosk else 20))
     if kiosk and len(cards) > 4 or not int(table["buckets"].fill_null(0).sum()):
         return  # a kiosk full of tiles has no room for the chart
     week = result.week
     edges = week.edges
-    title = t("schulen.share_title", language, moderate=ppm(edges[0]), bad=ppm(edges[-1]), start=cc.day_label(week.start, language), end=cc.day_label(week.end, language))
+    title = t("schulen.share_title", language, moderate=ppm(edges[0]), bad=ppm(edges[-1]), start=day_label(week.start, language), end=day_label(week.end, language))
     named = table.sort("school").with_columns(school=pl.col("school").map_elements(school_name, return_dtype=pl.String))
-    st.plotly_chart(cc.lesson_shares(named, title=title, edges=edges, language=language, label="school", y_title=t("schulen.pick", language), large=kiosk),
+    st.plotly_chart(charts_schools.lesson_shares(named, title=title, edges=edges, language=language, label="school", y_title=t("schulen.pick", language), large=kiosk),
                     config={"displaylogo": False})
 
 
@@ -81,17 +80,17 @@ def rooms_now(school: str) -> None:
     st.html(f'<div class="scl-lead">{html.escape(lead)}</div>')
     as_of_line(rooms["ts"].max(), int(rooms["stale"].sum()))
     cards = [
-        cc.card(tone=r["tone"], title=r["room"], number_text=ppm(r["value"]), label=label(r),
+        status_card(tone=r["tone"], title=r["room"], number_text=ppm(r["value"]), label=label(r),
                 lines=(t("schulen.hint." + r["status"], language) if r["severity"] != 0 else "", age(r["age_s"], language)),
                 stale=r["stale"], language=language)
         for r in rooms.iter_rows(named=True)
     ]
-    st.html(cc.grid(cards, 11))
+    st.html(grid(cards, 11))
     st.subheader(t("schulen.curve", language))
     curve = data.view("schools.day_curve", data.version(), school=school)
     share = data.view("schools.lesson_share", data.version(), school=school)
     if len(curve):
-        st.plotly_chart(cc.co2_day(curve, school=school_name(school), edges=share.edges, language=language), config={"displaylogo": False})
+        st.plotly_chart(charts_schools.co2_day(curve, school=school_name(school), edges=share.edges, language=language), config={"displaylogo": False})
     else:
         st.info(t("schulen.no_curve", language))
 
@@ -106,8 +105,8 @@ def lesson_time(school: str) -> None:
         st.info(t("schulen.no_lessons", language))
         return
     moderate, bad = ppm(share.edges[0]), ppm(share.edges[-1])
-    title = t("schulen.share_title", language, moderate=moderate, bad=bad, start=cc.day_label(share.start, language), end=cc.day_label(share.end, language))
-    st.plotly_chart(cc.lesson_shares(share.rooms, title=title, edges=share.edges, language=language), config={"displaylogo": False})
+    title = t("schulen.share_title", language, moderate=moderate, bad=bad, start=day_label(share.start, language), end=day_label(share.end, language))
+    st.plotly_chart(charts_schools.lesson_shares(share.rooms, title=title, edges=share.edges, language=language), config={"displaylogo": False})
     days = f"{t(f'schulen.day.{LESSONS.weekdays[0]}', language)}–{t(f'schulen.day.{LESSONS.weekdays[-1]}', language)}"
     st.caption(t("schulen.share_note", language, days=days, start=LESSONS.start.strftime("%H:%M"), end=LESSONS.end.strftime("%H:%M")))
     above = [t("schulen.over", language, value=moderate), t("schulen.over", language, value=bad)]
@@ -116,7 +115,7 @@ def lesson_time(school: str) -> None:
             pl.col("room").alias(t("schulen.col.room", language)),
             (pl.col("share_moderate") * 100).alias(above[0]),
             (pl.col("share_bad") * 100).alias(above[1]),
-            cc.decimal("hours", 1, language).alias(t("schulen.col.hours", language)),
+            decimal("hours", 1, language).alias(t("schulen.col.hours", language)),
         ),
         column_config={name: st.column_config.ProgressColumn(name, format="%.0f %%", min_value=0, max_value=100) for name in above},
         hide_index=True,

@@ -8,14 +8,14 @@ import streamlit as st
 from core.microclimate import DAY_COUNTS, TREE_DAYS
 from ui import charts_climate as cc
 from ui import data, navigation, widgets
-from ui.i18n import age, clock, quantity_value, t
+from ui.cards import grid, status_card, status_rows
+from ui.i18n import age, clock, day_label, decimal, quantity_value, t
 
 navigation.guard(__file__)
 language = widgets.lang()
 city = data.city()
 kiosk = widgets.kiosk()
 st.title(t("stadtklima.title", language))
-st.html(cc.CSS)
 if not len(data.current(data.version())):
     widgets.wait_for_data(language)
     st.stop()
@@ -69,16 +69,16 @@ def heat_days_section() -> None:
         column.metric(t(f"stadtklima.count.{count.key}", language), days.city[count.key], help=t(f"stadtklima.rule.{count.key}", language), border=True)
     if kiosk or not len(days.per_station):
         return
-    first = cc.day_label(days.first, language) if days.first else "–"
-    st.caption(t("stadtklima.days_note", language, since=cc.day_label(days.since, language), n=days.days, first=first))
+    first = day_label(days.first, language) if days.first else "–"
+    st.caption(t("stadtklima.days_note", language, since=day_label(days.since, language), n=days.days, first=first))
     with st.expander(t("stadtklima.per_station", language)):
         st.dataframe(
             days.per_station.select(
                 pl.col("name").alias(t("stadtklima.col.station", language)),
                 pl.col("district").alias(t("stadtklima.col.district", language)),
                 *[pl.col(c.key).alias(t(f"stadtklima.count.{c.key}", language)) for c in DAY_COUNTS],
-                cc.decimal("max", 1, language).alias(t("stadtklima.col.max", language)),
-                cc.decimal("min", 1, language).alias(t("stadtklima.col.min", language)),
+                decimal("max", 1, language).alias(t("stadtklima.col.max", language)),
+                decimal("min", 1, language).alias(t("stadtklima.col.min", language)),
                 pl.col("days").alias(t("stadtklima.col.days", language)),
             ),
             hide_index=True,
@@ -116,15 +116,15 @@ def trees_section() -> None:
         thirsty_rows = trees.filter(pl.col("severity").fill_null(0) >= 1).head(2)
         rows = [{"name": r["name"] or r["station_id"], "sub": r["district"] or "", "tone": r["tone"], "label": t("stadtklima.hint." + r["status"], language),
                  "value": quantity_value(r["value"], r["quantity"], language)} for r in thirsty_rows.iter_rows(named=True)]
-        st.html(f'<div class="scl-lead"><b>{html.escape(t("stadtklima.trees", language))}:</b> {html.escape(lead)}</div>' + (cc.status_rows(rows) if rows else ""))
+        st.html(f'<div class="scl-lead"><b>{html.escape(t("stadtklima.trees", language))}:</b> {html.escape(lead)}</div>' + (status_rows(rows) if rows else ""))
         return
     cards = [
-        cc.card(tone=r["tone"], title=r["name"] or r["station_id"], number_text=quantity_value(r["value"], r["quantity"], language),
+        status_card(tone=r["tone"], title=r["name"] or r["station_id"], number_text=quantity_value(r["value"], r["quantity"], language),
                 label=t("stadtklima.hint." + r["status"], language), lines=(r["district"] or "", t("quantity." + r["quantity"], language) + " · " + age(r["age_s"], language)),
                 stale=r["stale"], language=language)
         for r in trees.iter_rows(named=True)
     ]
-    st.html(f'<div class="scl-lead">{html.escape(lead)}</div>' + cc.grid(cards, 14))
+    st.html(f'<div class="scl-lead">{html.escape(lead)}</div>' + grid(cards, 14))
     names = dict(zip(trees["station_id"], trees["name"]))
     picked = st.multiselect(t("stadtklima.tree_pick", language), trees["station_id"].to_list(), default=trees["station_id"].head(5).to_list(),
                             format_func=lambda sid: names.get(sid) or sid, key="climate_trees")

@@ -169,7 +169,7 @@ def main() -> None:
     os.environ.update(SHOWROOM_DATA_DIR=str(directory), SHOWROOM_CONFIG=str(directory / "bench.toml"), SHOWROOM_INGEST="off")
     from ui import navigation
 
-    pages = [spec.slug for spec in navigation.available()]
+    pages = [spec.slug for spec in navigation.PAGES]
     reruns = server_reruns(pages)
     shown = {} if args.no_browser else browser(pages, directory)
     print(f"\n{'page':<12} {'warm rerun':>11} {'first visit':>12} {'complete':>10} {'sent':>10}   targets: rerun ≤ 200 ms, complete ≤ 2 s, ≤ 2 MB")

@@ -1,39 +1,23 @@
-"""Map, charts and status cards of the Stadtklima and Raumluft Schulen pages.
+"""Map, charts and ranked places of the Stadtklima page.
 
-Cards are escaped HTML (station names are untrusted) coloured by ``widgets.TONES`` and always
-carrying the status word and icon; charts are plotly styled by ``ui.charts``, their traces
-NumPy arrays (plotly validates them several times faster than polars Series or lists); the
-temperature map is pydeck with plain-text tooltips and the value written next to the points.
+Charts are plotly styled by ``ui.charts``, their traces NumPy arrays (plotly validates them
+several times faster than polars Series or lists); the temperature map is pydeck with
+plain-text tooltips and the value written next to the points; the lists of the warmest and
+coolest places are ``ui.cards`` rows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import html
 
 import numpy as np
 import plotly.graph_objects as go
 import polars as pl
 import pydeck as pdk
 
-from ui import charts, mapview
-from ui.i18n import age, number, quantity_value, t
+from ui import cards, charts, mapview
+from ui.i18n import age, day_label, number, quantity_value, t
 from ui.mapview import districts
-from ui.widgets import TONES
-
-CSS = """<style>
-.scl-lead{font-size:1.3rem;margin:.1rem 0 .5rem} .scl-list{display:flex;flex-direction:column;gap:.35rem;margin-bottom:.8rem}
-.scl-head{font-weight:700;font-size:1.05rem;margin:.2rem 0}
-.scl-row{display:flex;align-items:center;gap:.7rem;padding:.3rem .7rem;border-radius:8px;background:rgba(128,128,128,.08);border-left:8px solid var(--tone)}
-.scl-row .scl-name{flex:1;font-weight:600;line-height:1.2} .scl-sub{font-size:.85rem;opacity:.8;font-weight:400}
-.scl-row .scl-num{font-size:1.45rem;font-weight:700;white-space:nowrap}
-.scl-grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(var(--w,12.5rem),1fr));gap:.6rem;margin-bottom:.6rem}
-.scl-card{border-radius:10px;padding:.55rem .8rem;background:rgba(128,128,128,.08);border-left:10px solid var(--tone)}
-.scl-card .scl-title{font-weight:600;line-height:1.2}
-.scl-card .scl-num{font-size:1.7rem;font-weight:700;line-height:1.3}
-.scl-card.scl-compact .scl-num{font-size:1.05rem} .scl-compact .scl-chip{min-width:1.1rem;font-size:.7rem;padding:0 .1rem}
-.scl-chips{display:flex;flex-wrap:wrap;gap:.2rem;margin:.35rem 0 .2rem} .scl-chip{display:inline-block;min-width:1.5rem;text-align:center;border-radius:5px;padding:0 .2rem;color:#000;font-weight:700;font-size:.9rem;background:var(--tone)}
-</style>"""
 
 # A diverging ramp from Okabe–Ito blue over grey to vermillion: the numbers on the map carry the value.
 RAMP = ((0.0, (0, 114, 178)), (0.5, (170, 170, 170)), (1.0, (213, 94, 0)))
@@ -41,62 +25,8 @@ RAMP = ((0.0, (0, 114, 178)), (0.5, (170, 170, 170)), (1.0, (213, 94, 0)))
 # (pydeck strips the quote character everywhere in it, so the set must not contain it).
 MAP_CHARACTERS = "'0123456789,.-−° '"
 PLACE_CHARACTERS = "'" + "".join(chr(c) for c in range(32, 127) if chr(c) != "'") + "äöüÄÖÜß'"
-BAND_COLOURS = {1: TONES["poor"][0], 2: TONES["bad"][0]}
 FONT = "'Source Sans Pro, Helvetica, Arial, sans-serif'"  # quoted: a plain string for pydeck (see MAP_CHARACTERS)
 LABEL_ALL_UP_TO = 40  # more stations than this: only the ranked ones carry a number (the rest would pile up)
-
-
-def day_label(day: dt.date, language: str) -> str:
-    return day.strftime("%d.%m." if language == "de" else "%d %b")
-
-
-def decimal(column: str, decimals: int, language: str) -> pl.Expr:
-    """A table column as text with the locale's decimal mark (st.dataframe would show "13.8" in German too)."""
-    text = pl.col(column).round(decimals).cast(pl.String)
-    return text.str.replace(".", ",", literal=True) if language == "de" else text
-
-
-def _badge(tone: str, label: str) -> str:
-    icon = TONES.get(tone, TONES["unknown"])[1]
-    return f'<span class="scs-badge">{html.escape(icon)} {html.escape(label)}</span>'
-
-
-def chips(states: list[dict]) -> str:
-    """One small traffic light per room (icon on colour, room and status as hover title)."""
-    out = []
-    for s in states:
-        colour, icon = TONES.get(s["tone"], TONES["unknown"])
-        out.append(f'<span class="scl-chip" style="--tone:{colour}" title="{html.escape(s["title"])}">{html.escape(icon)}</span>')
-    return f'<div class="scl-chips">{"".join(out)}</div>'
-
-
-def card(*, tone: str, title: str, number_text: str, label: str, lines: tuple[str, ...] = (), stale: bool = False, language: str = "de",
-         extra: str = "", compact: bool = False) -> str:
-    """A status card: title, number, badge (icon + word), ``extra`` (built here), small print (none when ``compact``)."""
-    colour = TONES.get(tone, TONES["unknown"])[0]
-    stale_badge = f' <span class="scs-stale">{html.escape(t("common.stale", language))}</span>' if stale else ""
-    small = "" if compact else "".join(f'<div class="scl-sub">{html.escape(line)}</div>' for line in lines if line)
-    return (
-        f'<div class="scl-card{" scl-compact" if compact else ""}" style="--tone:{colour}" data-tone="{html.escape(tone)}"><div class="scl-title">{html.escape(title)}</div>'
-        f'<div class="scl-num">{html.escape(number_text)}</div>{_badge(tone, label)}{stale_badge}{extra}{small}</div>'
-    )
-
-
-def grid(cards: list[str], min_width_rem: float = 12.5) -> str:
-    return f'<div class="scl-grid" style="--w:{min_width_rem}rem">{"".join(cards)}</div>'
-
-
-def status_rows(rows: list[dict], *, title: str = "") -> str:
-    """A list of rows: name with small print, badge (icon + word), big value; keys name, sub, tone, label, value."""
-    out = []
-    for r in rows:
-        colour = TONES.get(r["tone"], TONES["unknown"])[0]
-        out.append(
-            f'<div class="scl-row" style="--tone:{colour}"><div class="scl-name">{html.escape(r["name"])}'
-            f'<div class="scl-sub">{html.escape(r["sub"])}</div></div>{_badge(r["tone"], r["label"])}<div class="scl-num">{html.escape(r["value"])}</div></div>'
-        )
-    head = f'<div class="scl-head">{html.escape(title)}</div>' if title else ""
-    return f'{head}<div class="scl-list">{"".join(out)}</div>'
 
 
 def spot_list(frame: pl.DataFrame, *, title: str, language: str) -> str:
@@ -109,7 +39,7 @@ def spot_list(frame: pl.DataFrame, *, title: str, language: str) -> str:
         }
         for r in frame.iter_rows(named=True)
     ]
-    return status_rows(rows, title=title)
+    return cards.status_rows(rows, title=title)
 
 
 def _ramp(share: float) -> list[int]:
@@ -178,12 +108,6 @@ def day_curves(curves: pl.DataFrame, *, place: str, language: str, height: int =
     return fig
 
 
-def _bands(fig: go.Figure, edges: tuple[float, ...], labels: tuple[str, ...]) -> None:
-    for i, (edge, label) in enumerate(zip(edges, labels), start=1):
-        fig.add_hline(y=edge, line={"color": BAND_COLOURS.get(i, "#555555"), "width": 2, "dash": "dash"}, annotation_text=label,
-                      annotation_position="top right", annotation={"bgcolor": "rgba(255,255,255,0.85)", "font": {"color": "#222222"}})
-
-
 def soil(curves: pl.DataFrame, quantity: str, *, edges: tuple[float, ...], days: int, language: str, height: int = 400) -> go.Figure:
     """Hourly soil values of the chosen trees with the city-wide "bald gießen" / "gießen" lines."""
     fig = go.Figure()
@@ -191,46 +115,9 @@ def soil(curves: pl.DataFrame, quantity: str, *, edges: tuple[float, ...], days:
     for i, sid in enumerate(part["station_id"].unique(maintain_order=True).to_list()):
         one = part.filter(pl.col("station_id") == sid)
         fig.add_trace(go.Scatter(x=one["time"].to_numpy(), y=one["value"].to_numpy(), mode="lines", name=one["name"][0] or sid, line={**charts.series_style(i), "width": 2.5}))
-    _bands(fig, edges, (t("stadtklima.band.drying", language), t("stadtklima.band.dry", language)))
+    charts.limit_lines(fig, edges, (t("stadtklima.band.drying", language), t("stadtklima.band.dry", language)))
     charts.style(fig, title=t("stadtklima.tree_title", language, days=days), x_title=t("stadtklima.tree_time", language),
                  y_title=charts.axis_title(quantity, language), language=language, height=height)
     # plotly's bundled locale is English: German dates as numbers, not "Nov 13"
     fig.update_xaxes(tickformat="%d.%m." if language == "de" else "%d %b", hoverformat="%d.%m. %H:%M" if language == "de" else "%d %b %H:%M")
-    return fig
-
-
-def co2_day(curve: pl.DataFrame, *, school: str, edges: tuple[float, ...], language: str, height: int = 440) -> go.Figure:
-    """Today's CO₂ per room with the UBA limits drawn in."""
-    fig = go.Figure()
-    for i, sid in enumerate(curve["station_id"].unique(maintain_order=True).to_list()):
-        one = curve.filter(pl.col("station_id") == sid)
-        fig.add_trace(go.Scatter(x=one["time"].to_numpy(), y=one["value"].to_numpy(), mode="lines", name=one["room"][0], line={**charts.series_style(i), "width": 2}))
-    labels = tuple(t(f"schulen.band.{key}", language, value=quantity_value(edge, "co2", language)) for key, edge in zip(("moderate", "bad"), edges))
-    _bands(fig, edges, labels)
-    charts.style(fig, title=t("schulen.curve_title", language, school=school), x_title=t("schulen.time", language),
-                 y_title=charts.axis_title("co2", language), language=language, height=height)
-    # the school day, 6:00 to 18:00 (longer when there is later data): the night is flat outdoor air
-    day = dt.datetime.combine(curve["time"].min().date(), dt.time(0)) if len(curve) else dt.datetime(2000, 1, 1)
-    end = max(day + dt.timedelta(hours=18), curve["time"].max() or day)
-    fig.update_xaxes(tickformat="%H:%M", hoverformat="%H:%M", range=[day + dt.timedelta(hours=6), end])
-    return fig
-
-
-def lesson_shares(rooms: pl.DataFrame, *, title: str, edges: tuple[float, ...], language: str, label: str = "room", y_title: str = "", large: bool = False) -> go.Figure:
-    """Two bars per room (or school: ``label``), share above each limit, labelled in percent; the worse one hatched."""
-    fig = go.Figure()
-    shown = rooms.filter(pl.col("buckets") > 0).reverse()  # plotly draws the first category at the bottom
-    for column, edge, colour, pattern in (("share_moderate", edges[0], BAND_COLOURS[1], ""), ("share_bad", edges[-1], BAND_COLOURS[2], "/")):
-        values = (shown[column] * 100).to_list()
-        fig.add_trace(go.Bar(
-            y=shown[label].to_list(), x=values, orientation="h", name=t("schulen.over", language, value=quantity_value(edge, "co2", language)),
-            marker={"color": colour, "pattern": {"shape": pattern}, "line": {"color": "#333333", "width": 1}},
-            text=[f"{number(v, 0, language)} %" for v in values], textposition="outside", cliponaxis=False,
-        ))
-    charts.style(fig, title=title, x_title=t("schulen.share_axis", language), y_title=y_title or t("schulen.room", language), language=language,
-                 height=140 + 46 * max(len(shown), 1))
-    fig.update_layout(barmode="group", hovermode="y unified")
-    if large:  # kiosk: readable from a few metres
-        fig.update_layout(font={"size": 20}, title_font={"size": 24}, height=160 + 60 * max(len(shown), 1))
-    fig.update_xaxes(range=[0, 110], ticksuffix=" %")
     return fig

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import functools
 import html
 from typing import Any
 
 import plotly.graph_objects as go
 import polars as pl
 
-from ui import charts
+from ui import cards, charts
+from ui.charts import HOVER, TICKS, epoch_ms, merged_layout, styled
 from ui.i18n import clock, number, quantity_value, t
-from ui.widgets import TONES, TREND_ARROWS
+from ui.style import TREND_ARROWS, colour
 
 # How each level is drawn: tone (colour as in the status badges) and dash. Every line also
 # carries its name as a label, so no level is told apart by colour alone.
@@ -26,35 +26,11 @@ LEVEL_LINES: dict[str, tuple[str, str]] = {
 # Okabe–Ito yellow is too light for a thin line on white; a darker line of the same hue.
 LINE_COLOURS = {"moderate": "#B39B00", "unknown": "#7F7F7F"}
 LINE = "#0072B2"
-# Kiosk: eight gauges with their curves and a banner must fit one 1080-pixel screen.
-KIOSK_CSS = '<style>[data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"]{gap:.5rem}</style>'
-CSS = (
-    "<style>.scs-place{font-weight:400;opacity:.75}.scs-tile .scs-badge+.scs-badge{margin-left:.3rem}"
-    ".scs-gauge{padding:.4rem 1rem .5rem}.scs-gauge .scs-title{white-space:nowrap;overflow:hidden;text-overflow:ellipsis}"
-    ".scs-gauge .scs-value{margin:0;font-size:2.1rem}.scs-gauge .scs-badge{font-size:.95rem}"
-    ".scs-gauge .scs-sentence{margin-top:.25rem;font-size:.85rem;line-height:1.3}</style>"
-)
-
-
-def local_time(ts: pl.Series, tz: str) -> pl.Series:
-    """UTC times as the city's wall-clock times (plotly has no time zones)."""
-    return ts.dt.convert_time_zone(tz).dt.replace_time_zone(None)
-
-
-def epoch_ms(ts: pl.Series, tz: str):
-    """Wall-clock times as ms numbers for a date axis: plotly sends float arrays base64-packed,
-    a third of the bytes of date strings."""
-    return local_time(ts, tz).dt.epoch("ms").cast(pl.Float64).to_numpy()
 
 
 def _padded(low: float, high: float) -> list[float]:
     pad = max((high - low) * 0.08, 2.0)
     return [low - pad, high + 2 * pad]  # room above the top line for its label
-
-
-# Plotly names months in English only: German ticks use numeric dates.
-TICKS = {"de": ("%H:%M<br>%d.%m.", "%d.%m.<br>%Y"), "en": ("%H:%M<br>%b %d", "%b %d<br>%Y")}
-HOVER = {"de": "%d.%m.%Y %H:%M", "en": "%b %d, %Y %H:%M"}
 
 
 def hydrograph(mine: pl.DataFrame, marks: list[tuple[str, float]], gauge: dict[str, Any], *, every: str, tz: str, language: str, compact: bool = False) -> go.Figure:
@@ -89,12 +65,12 @@ def hydrograph(mine: pl.DataFrame, marks: list[tuple[str, float]], gauge: dict[s
         if not low <= value <= high:
             continue
         tone, dash = LEVEL_LINES.get(level, ("unknown", "dot"))
-        colour = LINE_COLOURS.get(tone, TONES.get(tone, TONES["unknown"])[0])
+        line_colour = LINE_COLOURS.get(tone, colour(tone))
         shapes.append({"type": "line", "xref": "x domain", "x0": 0, "x1": 1, "yref": "y", "y0": value, "y1": value,
-                       "line": {"color": colour, "dash": dash, "width": 2}})
+                       "line": {"color": line_colour, "dash": dash, "width": 2}})
         labels.append({"xref": "x domain", "x": 0, "yref": "y", "y": value, "xanchor": "left", "yanchor": "bottom", "showarrow": False,
                        "text": f"{t(f'pegel.level.{level}', language)} · {quantity_value(value, 'water_level', language)}",
-                       "font": {"color": colour, "size": 15 if compact else 12}, "bgcolor": "rgba(255,255,255,0.75)"})
+                       "font": {"color": line_colour, "size": 15 if compact else 12}, "bgcolor": "rgba(255,255,255,0.75)"})
     lang = "en" if language == "en" else "de"
     # plotly renders a subset of HTML in titles: the gauge's name is feed text
     title, x_title, y_title = html.escape(gauge["name"] or gauge["station_id"]), t("pegel.time", language), charts.axis_title("water_level", language)
@@ -109,26 +85,6 @@ def hydrograph(mine: pl.DataFrame, marks: list[tuple[str, float]], gauge: dict[s
         xaxis.update(tickformat="%H:%M", tickangle=0, nticks=5)
         layout.update(margin={"l": 50, "r": 10, "t": 16, "b": 8}, font={"size": 14})
     return go.Figure(data=traces, layout=merged_layout(styled(language, compact), layout))
-
-
-@functools.lru_cache(maxsize=4)
-def styled(language: str, compact: bool) -> dict:
-    """The shared chart style (``ui.charts.style``) as a layout dict, made once per language.
-
-    Styling every figure anew costs ~20 ms a chart (plotly's update_layout); eight
-    hydrographs share one style, so each is built from this data instead.
-    """
-    fig = charts.style(go.Figure(), title="", x_title="", y_title="", language=language, height=135 if compact else 380)
-    # without the theme template, which every new figure gets anyway (validating it again costs 7 ms)
-    return {key: value for key, value in fig.layout.to_plotly_json().items() if key != "template"}
-
-
-def merged_layout(base: dict, extra: dict) -> dict:
-    """``base`` with ``extra`` laid over it, nested dicts merged (``base`` is left as it is)."""
-    out = dict(base)
-    for key, value in extra.items():
-        out[key] = merged_layout(base[key], value) if isinstance(value, dict) and isinstance(base.get(key), dict) else value
-    return out
 
 
 def trend_text(gauge: dict[str, Any], language: str) -> str:
@@ -156,35 +112,26 @@ def state(gauge: dict[str, Any], language: str) -> tuple[str, str]:
     return tone, t(f"pegel.band.{gauge['band']}", language)
 
 
-def card_html(gauge: dict[str, Any], *, language: str, tz: str, compact: bool = False) -> str:
+def card_html(gauge: dict[str, Any], *, language: str, tz: str, compact: bool = False) -> cards.Html:
     """A gauge as an escaped HTML card: name, value with trend arrow, status, trend and margin.
 
-    ``compact`` (kiosk): badge beside the value, no district and no time (the page shows it once).
+    ``compact`` (kiosk): the stale mark beside the badges, no district and no time (the page shows it once).
     """
-    e = html.escape
     tone, word = state(gauge, language)
-    colour, icon = TONES.get(tone, TONES["unknown"])
-    arrow = TREND_ARROWS.get(f"common.trend_{gauge.get('trend_word')}", "")
-    badges = f'<span class="scs-badge">{e(icon)} {e(word)}</span>'
-    if gauge.get("band") in ("low", "high") and gauge.get("severity") is not None:
-        label = t(f"pegel.band.{gauge['band']}", language)
-        badges += f' <span class="scs-badge" style="--tone:{TONES["moderate"][0]}">{e(label)}</span>'
-    stale = f'<span class="scs-stale">{e(t("common.stale", language))}</span>' if gauge.get("stale") else ""
-    district = f" · {e(gauge['district'])}" if gauge.get("district") and not compact else ""
-    value = f'{e(quantity_value(gauge["value"], "water_level", language))}<span class="scs-arrow">{e(arrow)}</span>'
+    badges = [cards.badge(tone, word)]
+    if gauge.get("band") in ("low", "high") and gauge.get("severity") is not None:  # the MNW/MHW band beside the Informationsstufe
+        badges.append(cards.tag("moderate", t(f"pegel.band.{gauge['band']}", language)))
+    stale = cards.stale_badge(language) if gauge.get("stale") else cards.Html("")
+    sentence = cards.block("scs-sentence", trend_text(gauge, language), margin_text(gauge, language))
     if compact:
-        head = f'<div class="scs-value">{value}</div>{badges}{stale}'
-        foot = ""
+        body = (stale, sentence)
     else:
-        head = f'<div class="scs-value">{value}</div>{badges}'
-        foot = f'<div class="scs-foot">{e(t("common.as_of", language, time=clock(gauge["ts"], tz, language)))}{stale}</div>'
-    return (
-        f'<div class="scs-tile{" scs-gauge" if compact else ""}" style="--tone:{colour}" data-tone="{e(tone)}">'
-        f'<div class="scs-title">{e(gauge["name"] or gauge["station_id"])}<span class="scs-place">{district}</span></div>'
-        f"{head}"
-        f'<div class="scs-sentence">{e(trend_text(gauge, language))}<br>{e(margin_text(gauge, language))}</div>'
-        f"{foot}</div>"
-    )
+        body = (sentence, cards.block("scs-foot", t("common.as_of", language, time=clock(gauge["ts"], tz, language)), tail=stale))
+    district = f" · {gauge['district']}" if gauge.get("district") and not compact else ""
+    return cards.card(cards.TILE, tone=tone, title=gauge["name"] or gauge["station_id"], place=district,
+                      value=quantity_value(gauge["value"], "water_level", language),
+                      arrow=TREND_ARROWS.get(f"common.trend_{gauge.get('trend_word')}", ""), badges=badges, body=body,
+                      variant="scs-gauge" if compact else "")
 
 
 def alert_text(gauge: dict[str, Any], language: str) -> str:

@@ -12,7 +12,7 @@ import polars as pl
 
 from core.schema import QUANTITIES
 from ui import charts
-from ui.charts_water import HOVER, TICKS, epoch_ms, merged_layout, styled
+from ui.charts import HOVER, TICKS, epoch_ms, merged_layout, styled
 from ui.i18n import t
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would run such a cell as a formula

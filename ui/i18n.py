@@ -6,6 +6,8 @@ import datetime as dt
 import math
 from zoneinfo import ZoneInfo
 
+import polars as pl
+
 from core.schema import QUANTITIES
 from ui import texts
 
@@ -43,6 +45,17 @@ def quantity_value(value: float | None, quantity: str, lang: str = "de") -> str:
     if value is None or not q.unit:
         return text
     return f"{text} {q.unit}" if q.unit != "%" or lang == "en" else f"{text} %"
+
+
+def decimal(column: str, decimals: int, lang: str = "de") -> pl.Expr:
+    """A table column as text with the locale's decimal mark (st.dataframe would show "13.8" in German too)."""
+    text = pl.col(column).round(decimals).cast(pl.String)
+    return text.str.replace(".", ",", literal=True) if lang == "de" else text
+
+
+def day_label(day: dt.date, lang: str = "de") -> str:
+    """ "30.11." in German, "30 Nov" in English (chart titles and captions)."""
+    return day.strftime("%d.%m." if lang == "de" else "%d %b")
 
 
 def clock(ts: dt.datetime | None, tz: str, lang: str = "de") -> str:

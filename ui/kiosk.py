@@ -1,6 +1,6 @@
 """Kiosk mode for the MendenLab screens: ``?kiosk=1&rotate=20&pages=heute,karte,pegel``.
 
-No sidebar, header or menu (CSS in ``widgets.KIOSK_CSS``); large type; the page changes every
+No sidebar, header or menu (CSS in ``style.KIOSK_CSS``); large type; the page changes every
 ``rotate`` seconds through ``pages`` (default: all). Data refreshes inside each page with
 ``st.fragment(run_every=…)``, so nothing reloads the whole browser page. Nothing is kept per
 rotation but two small numbers in the session, so a screen can run for days.
@@ -26,8 +26,8 @@ def rotate_seconds() -> int:
 
 
 def playlist() -> list[str]:
-    """The chosen pages that exist, in the order given; all pages when none is named."""
-    known = [spec.slug for spec in navigation.available()]
+    """The chosen pages that are in the page table, in the order given; all pages when none is named."""
+    known = [spec.slug for spec in navigation.PAGES]
     wanted = [slug.strip() for slug in st.query_params.get("pages", "").split(",") if slug.strip()]
     chosen = [slug for slug in wanted if slug in known]
     return chosen or known

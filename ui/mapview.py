@@ -13,7 +13,7 @@ import polars as pl
 import pydeck as pdk
 
 from ui.i18n import age, quantity_value, t
-from ui.widgets import TONES
+from ui.style import TONES
 
 STALE_RGBA = [150, 150, 150, 140]
 RADIUS_M = {"indoor_air": 25, "parking": 60, "soil": 35}
@@ -34,7 +34,7 @@ def rows(view: pl.DataFrame, language: str) -> list[dict]:
             "map.tooltip",
             language,
             name=r["name"] or r["station_id"],
-            quantity=t(f"quantity.{r['quantity']}", language) if f"quantity.{r['quantity']}" else r["quantity"],
+            quantity=t(f"quantity.{r['quantity']}", language),  # a Batch keeps only quantities of the vocabulary
             value=quantity_value(r["value"], r["quantity"], language),
             status=f"{icon} {label}",
             age=age(r["age_s"], language) + stale,

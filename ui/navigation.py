@@ -1,4 +1,4 @@
-"""The page table: which files in pages/ exist, in what order, with which title and icon."""
+"""The page table: the files in pages/, in what order, with which title and icon."""
 
 from __future__ import annotations
 
@@ -33,14 +33,9 @@ PAGES: tuple[PageSpec, ...] = (
 )
 
 
-def available() -> list[PageSpec]:
-    """The pages whose script exists, in table order."""
-    return [spec for spec in PAGES if (PAGES_DIR / f"{spec.slug}.py").exists()]
-
-
 def _start() -> None:
     """The root URL opens the first page under its own name, keeping the query string."""
-    st.switch_page(PAGES_DIR / f"{available()[0].slug}.py", query_params=dict(st.query_params))
+    st.switch_page(PAGES_DIR / f"{PAGES[0].slug}.py", query_params=dict(st.query_params))
 
 
 def build(language: str) -> list[st.Page]:
@@ -49,10 +44,10 @@ def build(language: str) -> list[st.Page]:
     Streamlit serves its default page at "/" only, so "/heute" would be "page not found"
     if Heute were the default; the hidden start page forwards "/" to "/heute" instead.
     """
-    start = st.Page(_start, title=t(available()[0].title_key, language), url_path="start", default=True, visibility="hidden")
+    start = st.Page(_start, title=t(PAGES[0].title_key, language), url_path="start", default=True, visibility="hidden")
     return [start] + [
         st.Page(str(PAGES_DIR / f"{spec.slug}.py"), title=t(spec.title_key, language), icon=spec.icon, url_path=spec.slug)
-        for spec in available()
+        for spec in PAGES
     ]
 
 

@@ -16,18 +16,6 @@ from ui.i18n import clock, t
 BANNER_REFRESH_S = 10
 TRUE = ("1", "true", "yes", "ja")
 
-CSS = """
-<style>
-.scs-scenario{display:flex;flex-wrap:wrap;align-items:center;gap:.3rem 1rem;border-radius:10px;padding:.6rem 1rem;
-  background:#1F2A44;color:#fff;border-left:12px solid #E69F00;margin-bottom:.4rem}
-.scs-scenario b{font-size:1.25rem}
-.scs-scenario .scs-scenario-icon{font-size:1.3rem;color:#E69F00}
-.scs-scenario .scs-scenario-detail{font-size:.95rem;opacity:.9}
-.scs-scenario .scs-scenario-bar{flex-basis:100%;height:6px;border-radius:3px;background:rgba(255,255,255,.25)}
-.scs-scenario .scs-scenario-bar div{height:6px;border-radius:3px;background:#E69F00}
-</style>
-"""
-
 
 def _hours(seconds: float) -> str:
     """A span as "3:30 h", or "24 min" under an hour."""
@@ -40,14 +28,14 @@ def title(script: scripts.Script, language: str) -> str:
 
 
 def banner_html(run: runs.Run, script: scripts.Script, language: str, now: dt.datetime) -> str:
-    """The banner as escaped HTML: what plays, that nothing is real, speed and progress."""
+    """The banner as escaped HTML: what plays, that nothing is real, speed and progress (styled in ``ui.style``)."""
     e = html.escape
     progress = run.progress(now)
     detail = t("scenario.banner.detail", language, speed=run.speed, played=_hours(progress * run.duration_s), duration=_hours(run.duration_s))
     if run.loop:
         detail += f" · ⟳ {t('scenario.banner.loop', language)}"
     return (
-        f'{CSS}<div class="scs-scenario" role="status" data-scenario="{e(run.name)}">'
+        f'<div class="scs-scenario" role="status" data-scenario="{e(run.name)}">'
         f'<span class="scs-scenario-icon">▶</span><b>{e(t("scenario.banner", language, name=title(script, language)))}</b>'
         f'<span class="scs-scenario-detail">{e(detail)}</span>'
         f'<div class="scs-scenario-bar"><div style="width:{progress * 100:.1f}%"></div></div></div>'

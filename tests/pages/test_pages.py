@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 from tests.pages.apptest import APP, page_text, run
 from ui import navigation
 
-PAGES = [f"pages/{spec.slug}.py" for spec in navigation.available()]
+PAGES = [f"pages/{spec.slug}.py" for spec in navigation.PAGES]  # the table, not the files: a missing file fails
 TITLES = {
     ("heute", "de"): "Wie geht es Menden (Sauerland) heute?",
     ("heute", "en"): "How is Menden (Sauerland) today?",
@@ -17,9 +17,13 @@ TITLES = {
 }
 
 
-def test_every_page_file_is_in_the_navigation_table():
+def test_the_navigation_table_and_the_page_files_match_both_ways():
+    """A file outside the table cannot be reached; a table row without its file breaks the navigation."""
     files = {p.stem for p in navigation.PAGES_DIR.glob("*.py") if p.stem != "__init__"}
-    assert files <= {spec.slug for spec in navigation.PAGES}
+    slugs = [spec.slug for spec in navigation.PAGES]
+    assert len(set(slugs)) == len(slugs), "a slug twice in navigation.PAGES"
+    assert files - set(slugs) == set(), "page files missing from navigation.PAGES"
+    assert set(slugs) - files == set(), "navigation.PAGES rows without a file in pages/"
     assert PAGES[0] == "pages/heute.py"
 
 
