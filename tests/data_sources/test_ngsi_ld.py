@@ -7,7 +7,8 @@ from datetime import datetime, timezone
 import pytest
 
 from core.config import ROOT, load_config
-from data_sources import KINDS, ngsi_ld, sdm
+from data_sources import KINDS, ngsi_ld
+from data_sources.fiware import sdm
 from data_sources.errors import FeedAuthError, FeedFormatError, FeedUnavailable
 from tests.data_sources.conftest import FIXTURES
 
