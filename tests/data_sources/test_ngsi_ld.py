@@ -116,12 +116,6 @@ def test_geojson_feature_collection():
         ngsi_ld.parse({"type": "FeatureCollection", "features": 3}, source="ld")
 
 
-@pytest.mark.parametrize("junk", [None, 42, "x", b"\x00\xff", {"id": 1}, {"@context": []}, 2.5])
-def test_junk_raises_only_format_errors(junk):
-    with pytest.raises(FeedFormatError):
-        ngsi_ld.parse(junk, source="j")
-
-
 def test_broken_entities_are_skipped():
     good = json.loads((SDM / "FloodMonitoring/example.jsonld").read_bytes())
     broken = [None, [], {"id": 1}, {"id": "e", "type": ["Sensor", "ParkingSpot"], "temperature": {"type": "Property", "value": None}}, good]
