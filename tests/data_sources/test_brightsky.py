@@ -1,7 +1,6 @@
 """Bright Sky adapter: the API examples (km/h!), SI units, forecasts, the DWD POI CSV, fetch against a local server."""
 
 import json
-import re
 import time
 from datetime import datetime, timedelta, timezone
 
@@ -144,11 +143,3 @@ def test_example_config_runs_against_the_local_server(feed_server, session):
     _routes(feed_server)
     assert len(brightsky.fetch({**cfg, "base_url": feed_server.url}, session)) == 10
     assert feed_server.requests[0][2] == {"lat": "51.4436", "lon": "7.7783", "units": "dwd"}
-
-
-def test_every_key_of_the_example_is_documented():
-    docs = (EXAMPLES.parent.parent / "docs" / "open-data.md").read_text(encoding="utf-8")
-    section = docs.split("\n## brightsky\n", 1)[1].split("\n## ", 1)[0]
-    example = (EXAMPLES / "brightsky.toml").read_text(encoding="utf-8").split("[[sources]]", 1)[1]
-    keys = set(re.findall(r"^#?\s*([a-z_]+)\s*=", example, re.MULTILINE)) - {"key", "kind", "poll", "timeout"}
-    assert keys and not {k for k in keys if f"`{k}`" not in section}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -27,6 +28,7 @@ from tests.data_sources import junk
 from tests.data_sources.conftest import FIXTURES
 
 EXAMPLES = FIXTURES.parent.parent / "config" / "examples"
+OPEN_DATA_DOCS = (FIXTURES.parent.parent / "docs" / "open-data.md").read_text(encoding="utf-8")
 SOURCE = "src"
 SIMULATED = "simulated hour"  # the demo's and the scenario's fixture: their simulator's output
 START = dt.datetime(2026, 11, 26, 8, 0, tzinfo=dt.timezone.utc)  # a school-day morning: every station reports
@@ -239,3 +241,11 @@ def test_every_configurable_kind_has_an_example_config_that_loads(kind):
 
 def test_every_example_config_is_named_after_a_kind():
     assert {p.stem for p in EXAMPLES.glob("*.toml")} <= set(CONFIGURABLE)
+
+
+@pytest.mark.parametrize("kind", [k for k in CONFIGURABLE if f"\n## {k}\n" in OPEN_DATA_DOCS])
+def test_every_key_of_an_open_data_example_is_documented(kind):
+    section = OPEN_DATA_DOCS.split(f"\n## {kind}\n", 1)[1].split("\n## ", 1)[0]
+    example = (EXAMPLES / f"{kind}.toml").read_text(encoding="utf-8").split("[[sources]]", 1)[1]
+    keys = set(re.findall(r"^#?\s*([a-z_]+)\s*=", example, re.MULTILINE)) - {"key", "kind", "poll", "timeout"}
+    assert keys and not {k for k in keys if f"`{k}`" not in section}

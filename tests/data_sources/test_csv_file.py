@@ -1,6 +1,5 @@
 """Long-CSV adapter: unit conversion, the broken-row rule, path and URL fetch, ``since``."""
 
-import re
 import shutil
 import time
 from datetime import datetime, timezone
@@ -145,11 +144,3 @@ def test_example_config_reads_its_file_next_to_the_config(tmp_path, session):
     shutil.copy(HERE / "readings_long.csv", tmp_path / "readings.csv")
     cfg = load_config(tmp_path / "city.toml", kinds=KINDS).source("upload")
     assert len(csv_file.fetch(cfg, session)) == 12
-
-
-def test_every_key_of_the_example_is_documented():
-    docs = (EXAMPLES.parent.parent / "docs" / "open-data.md").read_text(encoding="utf-8")
-    section = docs.split("\n## csv_file\n", 1)[1].split("\n## ", 1)[0]
-    example = (EXAMPLES / "csv_file.toml").read_text(encoding="utf-8").split("[[sources]]", 1)[1]
-    keys = set(re.findall(r"^#?\s*([a-z_]+)\s*=", example, re.MULTILINE)) - {"key", "kind", "poll", "timeout"}
-    assert keys and not {k for k in keys if f"`{k}`" not in section}

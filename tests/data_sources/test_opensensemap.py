@@ -1,7 +1,6 @@
 """openSenseMap adapter: sensor mapping by unit and name on the API examples, fetch by ids and bbox."""
 
 import json
-import re
 import time
 from datetime import datetime, timezone
 
@@ -118,11 +117,3 @@ def test_example_config_runs_against_the_local_server(feed_server, session):
     feed_server.route("/boxes", (HERE / "boxes_bbox_full_menden.json").read_bytes())
     batch = opensensemap.fetch({**cfg, "base_url": feed_server.url}, session)
     assert len(batch) == 7 and feed_server.requests[0][2]["bbox"] == "7.7,51.4,7.86,51.49"
-
-
-def test_every_key_of_the_example_is_documented():
-    docs = (EXAMPLES.parent.parent / "docs" / "open-data.md").read_text(encoding="utf-8")
-    section = docs.split("\n## opensensemap\n", 1)[1].split("\n## ", 1)[0]
-    example = (EXAMPLES / "opensensemap.toml").read_text(encoding="utf-8").split("[[sources]]", 1)[1]
-    keys = set(re.findall(r"^#?\s*([a-z_]+)\s*=", example, re.MULTILINE)) - {"key", "kind", "poll", "timeout"}
-    assert keys and not {k for k in keys if f"`{k}`" not in section}

@@ -1,7 +1,6 @@
 """PEGELONLINE adapter: parse on the fixtures (offsets, DST, characteristic levels) and fetch against a local server."""
 
 import json
-import re
 import time
 from datetime import datetime, timedelta, timezone
 
@@ -189,11 +188,3 @@ def test_example_config_runs_against_the_local_server(feed_server, session):
     feed_server.route("/stations.json", _stations())
     batch = pegelonline.fetch({**cfg, "base_url": feed_server.url, "backfill_days": 0}, session)
     assert len(batch) == 3 and feed_server.requests[0][2]["waters"] == "RUHR"
-
-
-def test_every_key_of_the_example_is_documented():
-    docs = (EXAMPLES.parent.parent / "docs" / "open-data.md").read_text(encoding="utf-8")
-    section = docs.split("\n## pegelonline\n", 1)[1].split("\n## ", 1)[0]
-    example = (EXAMPLES / "pegelonline.toml").read_text(encoding="utf-8").split("[[sources]]", 1)[1]
-    keys = set(re.findall(r"^#?\s*([a-z_]+)\s*=", example, re.MULTILINE)) - {"key", "kind", "poll", "timeout"}
-    assert keys and not {k for k in keys if f"`{k}`" not in section}

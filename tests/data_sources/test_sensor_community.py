@@ -1,7 +1,6 @@
 """Sensor.Community adapter: data.json records in an area, the airrohr device push, fetch via the area filter."""
 
 import json
-import re
 import time
 from datetime import datetime, timezone
 
@@ -112,11 +111,3 @@ def test_example_config_runs_against_the_local_server(feed_server, session):
     feed_server.route("/airrohr/v1/filter/area=51.4436,7.7783,6", _records())
     batch = sensor_community.fetch({**cfg, "base_url": feed_server.url}, session)
     assert sorted(batch.stations["station_id"]) == ["luftdaten:40101", "luftdaten:40117"]
-
-
-def test_every_key_of_the_example_is_documented():
-    docs = (EXAMPLES.parent.parent / "docs" / "open-data.md").read_text(encoding="utf-8")
-    section = docs.split("\n## sensor_community\n", 1)[1].split("\n## ", 1)[0]
-    example = (EXAMPLES / "sensor_community.toml").read_text(encoding="utf-8").split("[[sources]]", 1)[1]
-    keys = set(re.findall(r"^#?\s*([a-z_]+)\s*=", example, re.MULTILINE)) - {"key", "kind", "poll", "timeout"}
-    assert keys and not {k for k in keys if f"`{k}`" not in section}

@@ -1,7 +1,6 @@
 """SensorThings adapter: Things/Datastreams/Observations shapes, units and names, nextLink paging against a local server."""
 
 import json
-import re
 import time
 from datetime import datetime, timedelta, timezone
 
@@ -153,11 +152,3 @@ def test_example_config_runs_against_the_local_server(feed_server, session):
     _two_pages(feed_server)
     batch = sensorthings.fetch({**cfg, "base_url": feed_server.url + ROOT}, session)
     assert batch.readings.filter(station_id="sta:rrb-lendringsen")["value"].to_list() == [125.0]  # "Füllstand" from the example
-
-
-def test_every_key_of_the_example_is_documented():
-    docs = (EXAMPLES.parent.parent / "docs" / "open-data.md").read_text(encoding="utf-8")
-    section = docs.split("\n## sensorthings\n", 1)[1].split("\n## ", 1)[0]
-    example = (EXAMPLES / "sensorthings.toml").read_text(encoding="utf-8").split("[[sources]]", 1)[1]
-    keys = set(re.findall(r"^#?\s*([a-z_]+)\s*=", example, re.MULTILINE)) - {"key", "kind", "poll", "timeout"}
-    assert keys and not {k for k in keys if f"`{k}`" not in section}
