@@ -12,14 +12,19 @@ from core.schema import Batch, theme_of
 from data_sources.errors import FeedFormatError
 
 
+def decode_text(payload: bytes | bytearray, *, what: str) -> str:
+    """Bytes from the wire as UTF-8 text (a byte-order mark dropped)."""
+    try:
+        return bytes(payload).decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        msg = f"{what}: payload is not UTF-8 text ({exc})"
+        raise FeedFormatError(msg) from exc
+
+
 def decode_json(payload: Any, *, what: str) -> Any:
     """The decoded JSON of what the wire gave (bytes, str, or already decoded)."""
     if isinstance(payload, (bytes, bytearray)):
-        try:
-            payload = bytes(payload).decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            msg = f"{what}: payload is not UTF-8 text ({exc})"
-            raise FeedFormatError(msg) from exc
+        payload = decode_text(payload, what=what)
     if isinstance(payload, str):
         try:
             return json.loads(payload)

@@ -159,5 +159,4 @@ def _start(since: datetime | None, now: datetime) -> datetime:
     """First hour of the hourly records to ask for: since the last reading, within limits."""
     if since is None:
         return now - FIRST_HISTORY
-    since = since if since.tzinfo else since.replace(tzinfo=timezone.utc)
-    return max(since - HOURLY_OVERLAP, now - MAX_CATCH_UP)
+    return max(parse_time(since) - HOURLY_OVERLAP, now - MAX_CATCH_UP)

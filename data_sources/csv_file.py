@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -125,6 +125,5 @@ def fetch(source_cfg: Mapping[str, Any], session: requests.Session, since: datet
         raise FeedFormatError(msg)
     if since is None:
         return batch
-    since = since if since.tzinfo else since.replace(tzinfo=timezone.utc)
-    newer = batch.readings.filter(pl.col("ts") > since)
+    newer = batch.readings.filter(pl.col("ts") > parse_time(since))
     return Batch(readings=newer, stations=batch.stations, skipped=batch.skipped, levels=batch.levels)

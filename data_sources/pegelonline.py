@@ -150,7 +150,7 @@ def _backfill_start(since: datetime | None, source_cfg: Mapping[str, Any]) -> st
         days = number(source_cfg.get("backfill_days", FIRST_BACKFILL_DAYS)) or 0
         start = now - timedelta(days=max(0.0, days)) if days > 0 else None
     else:
-        since = since if since.tzinfo else since.replace(tzinfo=timezone.utc)
+        since = parse_time(since)
         start = since if now - since > BACKFILL_AFTER else None
     if start is None:
         return None

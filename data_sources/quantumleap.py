@@ -127,8 +127,7 @@ def window_start(now: datetime, since: datetime | None, cfg: Mapping[str, Any]) 
     earliest = now - timedelta(days=number(cfg.get("max_days")) or MAX_DAYS)
     if since is None:
         return earliest
-    since = since.replace(tzinfo=timezone.utc) if since.tzinfo is None else since
-    return max(since, earliest)
+    return max(parse_time(since), earliest)
 
 
 def aggregation(span: timedelta, cfg: Mapping[str, Any]) -> str | None:

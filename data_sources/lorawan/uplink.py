@@ -11,7 +11,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 from core.schema import THEMES, Batch
 from data_sources import inbox
-from data_sources._kit import Collector, as_dict, lat_lon, number, text
+from data_sources._kit import Collector, as_dict, decode_text, lat_lon, number, text
 from data_sources.errors import FeedFormatError
 from data_sources.lorawan.decoders import decode, supported
 from data_sources.lorawan.models import device_model, measurements
@@ -69,11 +69,7 @@ def records(payload: Any) -> tuple[list[dict], int]:
         found = [item for item in payload if isinstance(item, dict)]
         return found, len(payload) - len(found)
     if isinstance(payload, (bytes, bytearray)):
-        try:
-            payload = bytes(payload).decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            msg = f"uplink payload is not UTF-8 text: {exc}"
-            raise FeedFormatError(msg) from exc
+        payload = decode_text(payload, what="uplink")
     if not isinstance(payload, str):
         msg = f"uplink payload must be JSON text or decoded JSON, got {type(payload).__name__}"
         raise FeedFormatError(msg)
