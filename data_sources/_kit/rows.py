@@ -52,13 +52,15 @@ class Collector:
             return False
         key = (station_id, quantity, ts)
         if key not in self._readings or rank < self._readings[key][0]:
-            self._readings[key] = (rank, {"ts": ts, "station_id": station_id, "quantity": quantity, "value": value, "source": self.source})
+            row = {"ts": ts, "station_id": station_id, "quantity": quantity, "value": value, "source": self.source}
+            self._readings[key] = (rank, row)
         self.measures(station_id, quantity)
         return True
 
     def level(self, station_id: str, quantity: str, level: str, value: float) -> None:
         """A characteristic level of the station (MNW, a flood alert level); the first of a name wins."""
-        self._levels.setdefault((station_id, quantity, level), {"station_id": station_id, "quantity": quantity, "level": level, "value": value})
+        row = {"station_id": station_id, "quantity": quantity, "level": level, "value": value}
+        self._levels.setdefault((station_id, quantity, level), row)
 
     def batch(self, *, default_theme: str = "other") -> Batch:
         """The Batch; a station without a theme takes its quantities' (``default_theme`` when none is known)."""

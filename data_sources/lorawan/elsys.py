@@ -62,6 +62,7 @@ ELEMENTS: dict[int, Element] = {
 }
 
 MODELS = ("ers", "ers-co2", "ers-co2-lite", "ers-lite", "ers-sound", "ers-voc", "ers-eye", "ems", "ems-lite", "ems-desk")
+ENCODED = ("ers", "ers-co2")  # the models the demo sends: their encoder writes what an ERS CO2 reports
 
 
 def decode(model: str, fport: int, payload: bytes) -> dict:

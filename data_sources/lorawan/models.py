@@ -42,6 +42,7 @@ class DeviceModel:
     encode: Encoder | None = None
 
 
+# The fields of each family that become readings (at most one per quantity).
 ELSYS = (
     Field("temperature", "temperature"),
     Field("humidity", "humidity"),
@@ -52,18 +53,28 @@ ELSYS = (
     Field("vdd", "battery", 0.001),  # mV → V
 )
 # Milesight reports the battery in percent, which is not a voltage: it is left out.
-MILESIGHT_AMBIENCE = DeviceModel(milesight.decode, (
+MILESIGHT_AMBIENCE = (
     Field("temperature", "temperature"),
     Field("humidity", "humidity"),
     Field("co2", "co2"),
     Field("pressure", "pressure"),  # hPa
     Field("pm2_5", "pm2_5"),
     Field("pm10", "pm10"),
-), "indoor_air")
+)
+MILESIGHT_LEVEL = (Field("distance", "water_level", 0.1, below_mount=True),)  # mm → cm
+# The LHT65's external probe (TempC_DS) may sit anywhere (a fridge, a pipe): only the built-in SHT sensor counts.
+DRAGINO_LHT65 = (Field("TempC_SHT", "temperature"), Field("Hum_SHT", "humidity"), Field("ILL_lx", "illuminance"), Field("BatV", "battery"))
+DRAGINO_LDDS75 = (Field("Distance", "water_level", 0.1, below_mount=True), Field("Bat", "battery"))
+# water_SOIL is volumetric water content in %; soil temperature and conductivity have no quantity yet.
+DRAGINO_LSE01 = (Field("water_SOIL", "soil_moisture"), Field("Bat", "battery"))
+DECENTLAB_MBX = (Field("distance", "water_level", 0.1, below_mount=True), Field("battery_voltage", "battery"))
 # A submersible level sensor: gauge pressure in bar is the water column above the sensor.
-DECENTLAB_PR26 = DeviceModel(decentlab.decode, (Field("pressure", "water_level", CM_WATER_PER_BAR), Field("battery_voltage", "battery")), "water")
+DECENTLAB_PR26 = (Field("pressure", "water_level", CM_WATER_PER_BAR), Field("battery_voltage", "battery"))
+# DL-SMTP soil moisture is an uncalibrated, unitless sensor value (it goes negative), not % volume.
+DECENTLAB_SMTP = (Field("battery_voltage", "battery"),)
 # Parking sensors' temperature is measured inside the housing in the asphalt, not the air.
-NWAVE_NPS405 = DeviceModel(nwave.decode, (Field("occupied", "occupancy", 100.0), Field("battery_voltage", "battery")), "parking")
+BOSCH_TPS110 = (Field("occupied", "occupancy", 100.0),)  # occupied → 100 %
+NWAVE_NPS405 = (Field("occupied", "occupancy", 100.0), Field("battery_voltage", "battery"))
 
 # For devices without a known model whose network server already decoded the payload: only
 # names that are unambiguous in practice.
@@ -72,29 +83,22 @@ GENERIC = DeviceModel(None, (Field("temperature", "temperature"), Field("humidit
 # One line per model id; aliases are the ids The Things Stack puts into ``version_ids`` for the
 # same hardware (e.g. Nwave's mount variants). A new device: its family module decodes it, one line here.
 MODELS: dict[str, DeviceModel] = {
-    **{f"elsys/{m}": DeviceModel(elsys.decode, ELSYS, "indoor_air", elsys.encode if m in ("ers", "ers-co2") else None) for m in elsys.MODELS},
-    "milesight-iot/am103": MILESIGHT_AMBIENCE,
-    "milesight-iot/am307": MILESIGHT_AMBIENCE,
-    "milesight-iot/am319": MILESIGHT_AMBIENCE,
-    "milesight-iot/em500-udl": DeviceModel(milesight.decode, (Field("distance", "water_level", 0.1, below_mount=True),), "water"),  # mm → cm
-    # The LHT65's external probe (TempC_DS) may sit anywhere (a fridge, a pipe): only the built-in SHT sensor counts.
-    "dragino/lht65": DeviceModel(dragino.lht65, (
-        Field("TempC_SHT", "temperature"), Field("Hum_SHT", "humidity"), Field("ILL_lx", "illuminance"), Field("BatV", "battery"),
-    ), "microclimate"),
-    "dragino/ldds75": DeviceModel(dragino.ldds75, (Field("Distance", "water_level", 0.1, below_mount=True), Field("Bat", "battery")), "water"),
-    # water_SOIL is volumetric water content in %; soil temperature and conductivity have no quantity yet.
-    "dragino/lse01": DeviceModel(dragino.lse01, (Field("water_SOIL", "soil_moisture"), Field("Bat", "battery")), "soil"),
-    "decentlab/dl-mbx": DeviceModel(
-        decentlab.decode, (Field("distance", "water_level", 0.1, below_mount=True), Field("battery_voltage", "battery")), "water", decentlab.encode_mbx
-    ),
-    "decentlab/dl-pr26": DECENTLAB_PR26,
-    "decentlab/dl-pr26-0-1": DECENTLAB_PR26,
-    # DL-SMTP soil moisture is an uncalibrated, unitless sensor value (it goes negative), not % volume.
-    "decentlab/dl-smtp": DeviceModel(decentlab.decode, (Field("battery_voltage", "battery"),), "soil"),
-    "bosch/tps110": DeviceModel(bosch.decode, (Field("occupied", "occupancy", 100.0),), "parking"),  # occupied → 100 %
-    "nwave/nps405": NWAVE_NPS405,
-    "nwave/nps405fm": NWAVE_NPS405,
-    "nwave/nps405sm": NWAVE_NPS405,
+    **{f"elsys/{m}": DeviceModel(elsys.decode, ELSYS, "indoor_air", elsys.encode if m in elsys.ENCODED else None) for m in elsys.MODELS},
+    "milesight-iot/am103": DeviceModel(milesight.decode, MILESIGHT_AMBIENCE, "indoor_air"),
+    "milesight-iot/am307": DeviceModel(milesight.decode, MILESIGHT_AMBIENCE, "indoor_air"),
+    "milesight-iot/am319": DeviceModel(milesight.decode, MILESIGHT_AMBIENCE, "indoor_air"),
+    "milesight-iot/em500-udl": DeviceModel(milesight.decode, MILESIGHT_LEVEL, "water"),
+    "dragino/lht65": DeviceModel(dragino.lht65, DRAGINO_LHT65, "microclimate"),
+    "dragino/ldds75": DeviceModel(dragino.ldds75, DRAGINO_LDDS75, "water"),
+    "dragino/lse01": DeviceModel(dragino.lse01, DRAGINO_LSE01, "soil"),
+    "decentlab/dl-mbx": DeviceModel(decentlab.decode, DECENTLAB_MBX, "water", decentlab.encode_mbx),
+    "decentlab/dl-pr26": DeviceModel(decentlab.decode, DECENTLAB_PR26, "water"),
+    "decentlab/dl-pr26-0-1": DeviceModel(decentlab.decode, DECENTLAB_PR26, "water"),
+    "decentlab/dl-smtp": DeviceModel(decentlab.decode, DECENTLAB_SMTP, "soil"),
+    "bosch/tps110": DeviceModel(bosch.decode, BOSCH_TPS110, "parking"),
+    "nwave/nps405": DeviceModel(nwave.decode, NWAVE_NPS405, "parking"),
+    "nwave/nps405fm": DeviceModel(nwave.decode, NWAVE_NPS405, "parking"),
+    "nwave/nps405sm": DeviceModel(nwave.decode, NWAVE_NPS405, "parking"),
 }
 
 

@@ -60,6 +60,9 @@ def _device(eui: str, model: str, **extra: Any) -> dict:
     return {"devices": {eui: {"model": model, **extra}}}
 
 
+AM103, MBX = {"model": "milesight-iot/am103"}, {"model": "decentlab/dl-mbx"}
+
+
 SDM_EMPTY = {"Device/example", "Device/example-normalized", "DeviceMeasurement/example", "DeviceMeasurement/example-normalized",
              "ParkingSpot/example"}  # no measured attribute (a device record), or no time for it
 CASES: dict[str, Case] = {
@@ -81,18 +84,19 @@ CASES: dict[str, Case] = {
             "ttn_v3/webhook_uplink_two_gateways_decoded.json": None,
         },
         # Cayenne channel names are not ours; an uplink of unknown model with nothing decoded is counted only.
-        empty=frozenset({"ttn_v3/ttn_client_storage_uplink_decoded_cayenne.json", "ttn_v3/ttn_client_storage_uplink_no_decoded_payload.json"}),
+        empty=frozenset({"ttn_v3/ttn_client_storage_uplink_decoded_cayenne.json",
+                         "ttn_v3/ttn_client_storage_uplink_no_decoded_payload.json"}),
         refused=("ttn_v3/tts_docs_uplink_message_example_2025_as_published_INVALID_JSON.txt",),
     ),
     "chirpstack": Case({
         "chirpstack/tb_bosch_parking_chirpstack_v4_up_status.json": _device("Device name", "bosch/tps110"),
         "chirpstack/tb_decentlab_dl-mbx_chirpstack_v4_up.json": _device("70B3D57BA0003BB8", "decentlab/dl-mbx", mount_height_cm=300),
         "chirpstack/tb_decentlab_dl-smtp_chirpstack_v4_up.json": _device("70b3d57ba0003bb8", "decentlab/dl-smtp"),
-        "chirpstack/tb_milesight_am103_chirpstack_v4_up.json": {"profiles": {"Chirpstack default device profile": {"model": "milesight-iot/am103"}}},
+        "chirpstack/tb_milesight_am103_chirpstack_v4_up.json": {"profiles": {"Chirpstack default device profile": AM103}},
         "chirpstack/v3_up_objectjson.json": None,
         "chirpstack/v4_up_with_object.json": None,
         "chirpstack/v4_up_without_object.json": None,
-    }, config={"profiles": {"decentlab dl-mbx": {"model": "decentlab/dl-mbx"}}, "devices": {"70B3D57BA0001015": {"mount_height_cm": 412.5}}}),
+    }, config={"profiles": {"decentlab dl-mbx": MBX}, "devices": {"70B3D57BA0001015": {"mount_height_cm": 412.5}}}),
     "ngsi_v2": Case(
         {**_all("smart_data_models/*/*.json"), **_all("fiware_apis/orion_*.json")},
         config={"center": MENDEN},
