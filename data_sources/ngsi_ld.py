@@ -1,8 +1,9 @@
 """NGSI-LD (Orion-LD, Scorpio, Stellio): entities in normalized, concise or keyValues form from /ngsi-ld/v1/entities.
 
-The mapping is the one of NGSI-v2 (``data_sources.fiware.sdm.RULES``). Attribute and type names are matched by their
-local name, so entities come out right whether the broker compacts them with the Smart Data
-Models @context (short names) or answers with expanded URIs because no context was sent.
+The mapping is the one of NGSI-v2 (``data_sources.fiware.sdm.RULES``). Attribute and type names
+are matched by their local name, so entities come out right whether the broker compacts them
+with the Smart Data Models @context (short names) or answers with expanded URIs because no
+context was sent.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from data_sources import http
 from data_sources._kit import Collector, decode_json, number, parse_time, point, timeout
 from data_sources.errors import FeedFormatError
 from data_sources.fiware import broker, sdm
-from data_sources.fiware.entities import add
+from data_sources.fiware.entities import record
 
 MAX_DAYS = 7.0  # history fetched at most; also the first backfill
 RAW_DAYS = 1.0  # longer windows are averaged by QuantumLeap: hourly up to 31 days, daily beyond
@@ -107,7 +107,7 @@ def _add(series: Series, stamps: list[datetime | None], rows: Collector, table: 
         if raw is None:
             continue  # QuantumLeap fills an attribute that was absent at that time with null
         for rank, rule in matching:
-            add(rows, station_id, rank, rule, ts, sdm.measure(rule, raw, None, config))
+            record(rows, station_id, rank, rule, ts, sdm.measure(rule, raw, None, config))
 
 
 def fetch(source_cfg: Mapping[str, Any], session: requests.Session, since: datetime | None = None) -> Batch:

@@ -67,7 +67,7 @@ def parse_entities(entities: Iterable[Any], *, source: str, config: Mapping[str,
     return rows.batch()
 
 
-def add(rows: Collector, station_id: str, rank: int, rule: sdm.Rule, ts: datetime | None, value: float | None) -> None:
+def record(rows: Collector, station_id: str, rank: int, rule: sdm.Rule, ts: datetime | None, value: float | None) -> None:
     """One mapped value: a reading, or a characteristic level when the rule says so; unusable ones are counted."""
     if value is None or ts is None:
         rows.skipped += 1  # a mapped attribute we cannot use: text, a foreign unit, no time
@@ -94,7 +94,7 @@ def _entity(entity: Mapping[str, Any], rows: Collector, table: tuple[sdm.Rule, .
         if attr is None or attr.value is None or (rule.types and etype not in rule.types):
             continue
         ts = parse_time(attr.observed, epoch=True) or observed or parse_time(attr.modified, epoch=True) or modified
-        add(rows, station_id, rank, rule, ts, sdm.measure(rule, attr.value, attr.unit, config))
+        record(rows, station_id, rank, rule, ts, sdm.measure(rule, attr.value, attr.unit, config))
 
 
 def _entity_type(raw: Any) -> str:
