@@ -11,8 +11,8 @@ import requests
 
 from core.schema import Batch
 from data_sources import http
-from data_sources.errors import FeedAuthError, FeedFormatError, FeedUnavailable
 from data_sources._kit import as_dict, base_url, lat_lon, parse_time, text, timeout
+from data_sources.errors import FeedAuthError, FeedFormatError, FeedUnavailable
 from data_sources.lorawan.uplink import Uplink, extract_all, fport_of, inbox_uplinks, parse_payload, records, rfc3339, to_batch, unbase64
 
 DEFAULT_BASE_URL = "https://eu1.cloud.thethings.network"
