@@ -2,12 +2,20 @@
 
 The registry is plain data: a new feed is one module plus one line here. The config
 ``kind`` is the module name. Modules are imported lazily so a city only pays for what it uses.
+Every kind module is an ``Adapter``; ``tests/data_sources/test_contract.py`` holds each to it.
 """
 
 from __future__ import annotations
 
 import importlib
-from types import ModuleType
+from typing import TYPE_CHECKING, Any, Mapping, Protocol, cast
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    import requests
+
+    from core.schema import Batch
 
 KINDS: tuple[str, ...] = (
     "demo",
@@ -26,9 +34,21 @@ KINDS: tuple[str, ...] = (
 )
 
 
-def adapter(kind: str) -> ModuleType:
+class Adapter(Protocol):
+    """What a kind module offers (a module satisfies a Protocol through its functions)."""
+
+    def parse(self, payload: Any, *, source: str, config: Mapping[str, Any] | None = None) -> Batch:
+        """Canonical rows from what the wire gives (bytes, str or decoded JSON); pure, raises only FeedError."""
+        ...
+
+    def fetch(self, source_cfg: Mapping[str, Any], session: requests.Session, since: datetime | None = None) -> Batch:
+        """Everything new since ``since`` from the feed, through ``data_sources.http``; raises only FeedError."""
+        ...
+
+
+def adapter(kind: str) -> Adapter:
     """The adapter module of a source kind (``parse`` and ``fetch``)."""
     if kind not in KINDS:
         msg = f"unknown source kind {kind!r}; known kinds: {', '.join(KINDS)}"
         raise ValueError(msg)
-    return importlib.import_module(f"data_sources.{kind}")
+    return cast(Adapter, importlib.import_module(f"data_sources.{kind}"))

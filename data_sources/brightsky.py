@@ -10,18 +10,10 @@ import requests
 
 from core.schema import Batch
 from data_sources import http
-from data_sources._opendata import (
-    Collector,
-    as_dict,
-    as_list,
-    decode_json,
-    native_id,
-    parse_time,
-    source_key,
-    timeout,
-    to_float,
+from data_sources._kit import (
+    Collector, as_dict, as_list, base_url, decode_json, native_id, number, parse_time, source_key, timeout,
 )
-from data_sources._opendata_units import convert
+from data_sources._units import convert
 from data_sources.errors import FeedFormatError
 
 DEFAULT_BASE_URL = "https://api.brightsky.dev"
@@ -95,8 +87,7 @@ def parse(payload: Any, *, source: str, config: Mapping[str, Any] | None = None)
             raw = next((record[f] for f in fields if record.get(f) is not None), None)
             if raw is None:  # not reported at this time (many SYNOP fields are hourly only)
                 continue
-            value = to_float(raw)
-            rows.reading(station_id, ts, quantity, None if value is None else convert(value, units[quantity], quantity))
+            rows.reading(station_id, ts, quantity, convert(number(raw), units[quantity], quantity))
     return rows.batch(default_theme="microclimate")
 
 
@@ -126,9 +117,8 @@ def _parse_poi(payload: bytes | bytearray | str, *, source: str, config: Mapping
             cell = line[i].strip() if i < len(line) else "---"
             if cell in ("---", ""):
                 continue
-            value = to_float(cell, decimal_comma=True)
             unit = units[i] if i < len(units) else None
-            rows.reading(station_id, ts, quantity, None if value is None else convert(value, unit, quantity))
+            rows.reading(station_id, ts, quantity, convert(number(cell, decimal_comma=True), unit, quantity))
     return rows.batch(default_theme="microclimate")
 
 
@@ -146,7 +136,7 @@ def fetch(source_cfg: Mapping[str, Any], session: requests.Session, since: datet
     for explicitly (``units``, default "dwd") so that the conversion matches the answer.
     """
     key = source_key(source_cfg)
-    base = str(source_cfg.get("base_url") or DEFAULT_BASE_URL).rstrip("/")
+    base = base_url(source_cfg, DEFAULT_BASE_URL)
     where = {k: str(source_cfg[k]) for k in ("lat", "lon", "dwd_station_id", "max_dist") if source_cfg.get(k) is not None}
     if not ({"lat", "lon"} <= where.keys() or "dwd_station_id" in where):
         msg = f"source {key!r}: give 'lat' and 'lon' (or 'dwd_station_id') of the place to report"
@@ -169,5 +159,4 @@ def _start(since: datetime | None, now: datetime) -> datetime:
     """First hour of the hourly records to ask for: since the last reading, within limits."""
     if since is None:
         return now - FIRST_HISTORY
-    since = since if since.tzinfo else since.replace(tzinfo=timezone.utc)
-    return max(since - HOURLY_OVERLAP, now - MAX_CATCH_UP)
+    return max(parse_time(since) - HOURLY_OVERLAP, now - MAX_CATCH_UP)

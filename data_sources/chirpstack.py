@@ -11,8 +11,9 @@ from typing import Any, Mapping
 import requests
 
 from core.schema import Batch
+from data_sources._kit import as_dict, parse_time, text
 from data_sources.errors import FeedFormatError
-from data_sources.lorawan.uplink import Uplink, as_dict, fport_of, from_inbox, parse_payload, parse_time, text, unbase64
+from data_sources.lorawan.uplink import Uplink, fport_of, from_inbox, parse_payload, unbase64
 
 # Keys only an uplink event has; join, status, ack, log and location events lack all of them.
 UPLINK_KEYS = ("data", "fPort", "object", "objectJSON")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -12,8 +12,8 @@ import requests
 
 from core.schema import QUANTITIES, THEMES, Batch
 from data_sources import http
-from data_sources._opendata import Collector, native_id, parse_time, source_key, timeout, to_float
-from data_sources._opendata_units import convert
+from data_sources._kit import Collector, native_id, number, parse_time, source_key, timeout
+from data_sources._units import convert
 from data_sources.errors import FeedFormatError, FeedUnavailable
 
 REQUIRED = ("ts", "station_id", "quantity", "value")
@@ -92,18 +92,18 @@ def _row(rows: Collector, cell: dict[str, str], *, decimal_comma: bool) -> None:
     quantity = ALIASES.get(cell["quantity"].lower(), cell["quantity"].lower())
     if quantity not in QUANTITIES:
         raise _BadCell("quantity", cell["quantity"], f"is not one of {', '.join(QUANTITIES)}")
-    value = to_float(cell["value"], decimal_comma=decimal_comma)
+    value = number(cell["value"], decimal_comma=decimal_comma)
     if value is None:
         raise _BadCell("value", cell["value"], "is not a number")
     converted = convert(value, cell.get("unit"), quantity)
     if converted is None:
         raise _BadCell("unit", cell.get("unit", ""), f"cannot be converted to {QUANTITIES[quantity].unit!r} for {quantity}")
-    station_id = rows.station_id(native)
-    if station_id not in rows.stations:
-        theme = cell.get("theme", "").lower()
-        lat = to_float(cell.get("lat", ""), decimal_comma=decimal_comma)
-        lon = to_float(cell.get("lon", ""), decimal_comma=decimal_comma)
-        rows.station(native, name=cell.get("name"), lat=lat, lon=lon, theme=theme if theme in THEMES else None, district=cell.get("district"))
+    theme = cell.get("theme", "").lower()
+    lat = number(cell.get("lat", ""), decimal_comma=decimal_comma)
+    lon = number(cell.get("lon", ""), decimal_comma=decimal_comma)
+    # the first row names the station; later rows only fill what it left open
+    station_id = rows.station(native, name=cell.get("name"), lat=lat, lon=lon, district=cell.get("district"),
+                              theme=theme if theme in THEMES else None)
     rows.reading(station_id, ts, quantity, converted)
 
 
@@ -126,6 +126,5 @@ def fetch(source_cfg: Mapping[str, Any], session: requests.Session, since: datet
         raise FeedFormatError(msg)
     if since is None:
         return batch
-    since = since if since.tzinfo else since.replace(tzinfo=timezone.utc)
-    newer = batch.readings.filter(pl.col("ts") > since)
+    newer = batch.readings.filter(pl.col("ts") > parse_time(since))
     return Batch(readings=newer, stations=batch.stations, skipped=batch.skipped, levels=batch.levels)

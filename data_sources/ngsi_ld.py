@@ -1,8 +1,9 @@
 """NGSI-LD (Orion-LD, Scorpio, Stellio): entities in normalized, concise or keyValues form from /ngsi-ld/v1/entities.
 
-The mapping is the one of NGSI-v2 (``sdm.RULES``). Attribute and type names are matched by their
-local name, so entities come out right whether the broker compacts them with the Smart Data
-Models @context (short names) or answers with expanded URIs because no context was sent.
+The mapping is the one of NGSI-v2 (``data_sources.fiware.sdm.RULES``). Attribute and type names
+are matched by their local name, so entities come out right whether the broker compacts them
+with the Smart Data Models @context (short names) or answers with expanded URIs because no
+context was sent.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from typing import Any, Mapping
 import requests
 
 from core.schema import Batch
-from data_sources import ngsi_v2, sdm
+from data_sources._kit import decode_json
 from data_sources.errors import FeedFormatError
+from data_sources.fiware import broker, sdm
+from data_sources.fiware.entities import listed, parse_entities
 
 FORMS = ("normalized", "concise", "keyValues")
 TENANT_HEADERS = {"tenant": "NGSILD-Tenant"}
@@ -23,19 +26,14 @@ JSONLD_CONTEXT_REL = 'rel="http://www.w3.org/ns/json-ld#context"; type="applicat
 
 def parse(payload: Any, *, source: str, config: Mapping[str, Any] | None = None) -> Batch:
     """Readings and stations from NGSI-LD entities: a list, one entity, or a GeoJSON FeatureCollection."""
-    data = ngsi_v2.decode(payload)
+    data = decode_json(payload, what=f"ngsi_ld source {source!r}")
     if isinstance(data, dict) and data.get("type") == "FeatureCollection":
         features = data.get("features")
         if not isinstance(features, list):
             msg = "NGSI-LD GeoJSON answer without a features list"
             raise FeedFormatError(msg)
         data = [_feature(f) for f in features]
-    elif isinstance(data, dict) and isinstance(data.get("id"), str):
-        data = [data]
-    if not isinstance(data, list):
-        msg = f"expected an NGSI-LD entity or a list of entities, got {type(data).__name__}"
-        raise FeedFormatError(msg)
-    return ngsi_v2.parse_entities(data, source=source, config=config)
+    return parse_entities(listed(data, what="NGSI-LD"), source=source, config=config)
 
 
 def _feature(feature: Any) -> Any:
@@ -53,15 +51,15 @@ def fetch(source_cfg: Mapping[str, Any], session: requests.Session, since: datet
         raise FeedFormatError(msg)
     # sysAttrs adds modifiedAt: the time of entities that carry neither observedAt nor dateObserved.
     params = {"count": "true", "options": "sysAttrs" if form == "normalized" else f"{form},sysAttrs"}
-    params |= ngsi_v2.filters(source_cfg, {"types": "type", "ids": "id", "id_pattern": "idPattern", "q": "q"})
+    params |= broker.filters(source_cfg, {"types": "type", "ids": "id", "id_pattern": "idPattern", "q": "q"})
     if not params.keys() & {"type", "id", "idPattern", "q"}:
         # An NGSI-LD query must name a type (or ids, or q): default to the models we can map.
         params["type"] = ",".join(sdm.TYPE_THEMES)
-    headers = ngsi_v2.headers(source_cfg, TENANT_HEADERS) | {"Accept": "application/json"}
+    headers = broker.headers(source_cfg, TENANT_HEADERS) | {"Accept": "application/json"}
     context = source_cfg.get("context")
     if context:
         # Short type and attribute names in the query resolve against this @context.
         headers["Link"] = f"<{context}>; {JSONLD_CONTEXT_REL}"
-    url = ngsi_v2.base_url(source_cfg) + "/ngsi-ld/v1/entities"
-    entities = ngsi_v2.pages(session, url, params=params, headers=headers, cfg=source_cfg, count_header="NGSILD-Results-Count")
+    url = broker.url(source_cfg, "/ngsi-ld/v1/entities")
+    entities = broker.pages(session, url, params=params, headers=headers, cfg=source_cfg, count_header="NGSILD-Results-Count")
     return parse(entities, source=source_cfg["key"], config=source_cfg)

@@ -10,20 +10,10 @@ import requests
 
 from core.schema import Batch
 from data_sources import http
-from data_sources._opendata import (
-    Collector,
-    as_dict,
-    as_list,
-    config_numbers,
-    config_strings,
-    decode_json,
-    native_id,
-    parse_time,
-    source_key,
-    timeout,
-    to_float,
+from data_sources._kit import (
+    Collector, as_dict, as_list, base_url, config_numbers, config_strings, decode_json, native_id, number, parse_time, source_key, timeout,
 )
-from data_sources._opendata_units import unit_key, convert, quantity_from_text
+from data_sources._units import unit_key, convert, quantity_from_text
 from data_sources.errors import FeedFormatError
 
 DEFAULT_BASE_URL = "https://api.opensensemap.org"
@@ -78,8 +68,7 @@ def _box(rows: Collector, box: dict, overrides: Mapping[str, str]) -> None:
         last = sensor.get("lastMeasurement")
         if quantity is None or not isinstance(last, dict):  # not ours, or not populated (no full=true)
             continue
-        value = to_float(last.get("value"))
-        rows.reading(station_id, parse_time(last.get("createdAt")), quantity, None if value is None else convert(value, unit, quantity))
+        rows.reading(station_id, parse_time(last.get("createdAt")), quantity, convert(number(last.get("value")), unit, quantity))
 
 
 def _quantity(sensor: dict, overrides: Mapping[str, str]) -> tuple[str | None, Any]:
@@ -101,7 +90,7 @@ def fetch(source_cfg: Mapping[str, Any], session: requests.Session, since: datet
     nothing about the city's air). ``since`` is not needed: every poll gives the last values.
     """
     key = source_key(source_cfg)
-    base = str(source_cfg.get("base_url") or DEFAULT_BASE_URL).rstrip("/")
+    base = base_url(source_cfg, DEFAULT_BASE_URL)
     deadline, read_timeout = http.Deadline(), timeout(source_cfg)
     boxes, bbox = config_strings(source_cfg, "boxes"), config_numbers(source_cfg, "bbox", 4)
     if not boxes and bbox is None:

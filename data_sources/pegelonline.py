@@ -10,19 +10,10 @@ import requests
 
 from core.schema import Batch
 from data_sources import http
-from data_sources._opendata import (
-    Collector,
-    as_dict,
-    as_list,
-    config_strings,
-    decode_json,
-    native_id,
-    parse_time,
-    source_key,
-    timeout,
-    to_float,
+from data_sources._kit import (
+    Collector, as_dict, as_list, base_url, config_strings, decode_json, native_id, number, parse_time, source_key, timeout,
 )
-from data_sources._opendata_units import convert
+from data_sources._units import convert
 from data_sources.errors import FeedFormatError
 
 DEFAULT_BASE_URL = "https://www.pegelonline.wsv.de/webservices/rest-api/v2"
@@ -67,11 +58,6 @@ def _is_measurement(item: Any) -> bool:
     return isinstance(item, dict) and "timestamp" in item and "value" in item and "uuid" not in item
 
 
-def _value(raw: Any, unit: Any, quantity: str) -> float | None:
-    value = to_float(raw)
-    return None if value is None else convert(value, unit, quantity)
-
-
 def _station(rows: Collector, station: dict) -> None:
     uuid = native_id(station.get("uuid"))
     if uuid is None:
@@ -95,17 +81,17 @@ def _station(rows: Collector, station: dict) -> None:
         current = series.get("currentMeasurement")
         for measurement in ([current] if current is not None else []) + as_list(series.get("measurements")):
             measurement = as_dict(measurement)
-            rows.reading(station_id, parse_time(measurement.get("timestamp")), quantity, _value(measurement.get("value"), unit, quantity))
+            rows.reading(station_id, parse_time(measurement.get("timestamp")), quantity, convert(number(measurement.get("value")), unit, quantity))
         for level in as_list(series.get("characteristicValues")):
             level = as_dict(level)
             if level.get("value") is None:  # e.g. HSW on a river without shipping: not defined, not broken
                 continue
             name = native_id(level.get("shortname"))
-            value = _value(level.get("value"), level.get("unit", unit), quantity)
+            value = convert(number(level.get("value")), level.get("unit", unit), quantity)
             if name is None or value is None:
                 rows.skipped += 1
                 continue
-            rows.levels.append({"station_id": station_id, "quantity": quantity, "level": name, "value": value})
+            rows.level(station_id, quantity, name, value)
 
 
 def _bare_measurements(rows: Collector, data: Any, config: Mapping[str, Any]) -> None:
@@ -116,7 +102,7 @@ def _bare_measurements(rows: Collector, data: Any, config: Mapping[str, Any]) ->
         raise FeedFormatError(msg)
     station_id = rows.station(uuid, theme="water")
     for measurement in data if isinstance(data, list) else [data]:
-        rows.reading(station_id, parse_time(measurement.get("timestamp")), quantity, _value(measurement.get("value"), None, quantity))
+        rows.reading(station_id, parse_time(measurement.get("timestamp")), quantity, convert(number(measurement.get("value")), None, quantity))
 
 
 def fetch(source_cfg: Mapping[str, Any], session: requests.Session, since: datetime | None = None) -> Batch:
@@ -126,7 +112,7 @@ def fetch(source_cfg: Mapping[str, Any], session: requests.Session, since: datet
     and after a gap longer than an hour since ``since`` (at most the 31 days the service keeps).
     """
     key = source_key(source_cfg)
-    base = str(source_cfg.get("base_url") or DEFAULT_BASE_URL).rstrip("/")
+    base = base_url(source_cfg, DEFAULT_BASE_URL)
     params = {"includeTimeseries": "true", "includeCurrentMeasurement": "true", "includeCharacteristicValues": "true"}
     if ids := config_strings(source_cfg, "stations"):
         params["ids"] = ",".join(ids)
@@ -161,10 +147,10 @@ def fetch(source_cfg: Mapping[str, Any], session: requests.Session, since: datet
 def _backfill_start(since: datetime | None, source_cfg: Mapping[str, Any]) -> str | None:
     now = datetime.now(timezone.utc)
     if since is None:
-        days = to_float(source_cfg.get("backfill_days", FIRST_BACKFILL_DAYS)) or 0
+        days = number(source_cfg.get("backfill_days", FIRST_BACKFILL_DAYS)) or 0
         start = now - timedelta(days=max(0.0, days)) if days > 0 else None
     else:
-        since = since if since.tzinfo else since.replace(tzinfo=timezone.utc)
+        since = parse_time(since)
         start = since if now - since > BACKFILL_AFTER else None
     if start is None:
         return None

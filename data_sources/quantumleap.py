@@ -10,8 +10,11 @@ from urllib.parse import quote
 import requests
 
 from core.schema import Batch
-from data_sources import http, ngsi_v2, sdm
+from data_sources import http
+from data_sources._kit import Collector, decode_json, number, parse_time, point, timeout
 from data_sources.errors import FeedFormatError
+from data_sources.fiware import broker, sdm
+from data_sources.fiware.entities import record
 
 MAX_DAYS = 7.0  # history fetched at most; also the first backfill
 RAW_DAYS = 1.0  # longer windows are averaged by QuantumLeap: hourly up to 31 days, daily beyond
@@ -35,20 +38,20 @@ class Series:
 def parse(payload: Any, *, source: str, config: Mapping[str, Any] | None = None) -> Batch:
     """Readings from any QuantumLeap answer (or a list of them): ``id``/``type`` or ``entityId``/``entityType``,
     with or without the older ``data`` wrapper, one or many entities and attributes."""
-    data = ngsi_v2.decode(payload)
+    data = decode_json(payload, what=f"quantumleap source {source!r}")
     if not isinstance(data, (Mapping, list)):
         msg = f"expected a QuantumLeap JSON object, got {type(data).__name__}"
         raise FeedFormatError(msg)
-    rows, table, times = ngsi_v2.Collector(source), sdm.rules(config), {}
+    rows, table, times = Collector(source), sdm.rules(config), {}
     for series in _series(data, {}, 0, rows):
         # The attributes of one entity share its index list: parse those times once.
         if id(series.index) not in times:
-            times[id(series.index)] = [sdm.parse_time(stamp) for stamp in series.index]
+            times[id(series.index)] = [parse_time(stamp, epoch=True) for stamp in series.index]  # epoch ms as notified
         _add(series, times[id(series.index)], rows, table, config)
     return rows.batch()
 
 
-def _series(node: Any, context: Mapping[str, Any], depth: int, rows: ngsi_v2.Collector) -> Iterator[Series]:
+def _series(node: Any, context: Mapping[str, Any], depth: int, rows: Collector) -> Iterator[Series]:
     if depth > MAX_DEPTH or not isinstance(node, (list, dict)):
         rows.skipped += 1
         return
@@ -72,7 +75,7 @@ def _series(node: Any, context: Mapping[str, Any], depth: int, rows: ngsi_v2.Col
         rows.skipped += 1
 
 
-def _attributes(node: Mapping[str, Any], here: Mapping[str, Any], index: list[Any], rows: ngsi_v2.Collector) -> Iterator[Series]:
+def _attributes(node: Mapping[str, Any], here: Mapping[str, Any], index: list[Any], rows: Collector) -> Iterator[Series]:
     """One attribute's ``values``, or several under ``attributes`` (``values`` in the /value answers)."""
     groups, values = node.get("attributes"), node.get("values")
     if not isinstance(groups, list) and isinstance(values, list) and values and all(isinstance(v, dict) for v in values):
@@ -87,7 +90,7 @@ def _attributes(node: Mapping[str, Any], here: Mapping[str, Any], index: list[An
             rows.skipped += 1
 
 
-def _add(series: Series, stamps: list[datetime | None], rows: ngsi_v2.Collector, table: tuple[sdm.Rule, ...],
+def _add(series: Series, stamps: list[datetime | None], rows: Collector, table: tuple[sdm.Rule, ...],
          config: Mapping[str, Any] | None) -> None:
     entity, etype, attr = (series.context.get(k) for k in ("entity", "type", "attr"))
     values = series.values
@@ -96,19 +99,15 @@ def _add(series: Series, stamps: list[datetime | None], rows: ngsi_v2.Collector,
         rows.skipped += 1  # a /value answer without entity or attribute, or index and values out of step
         return
     etype, attr = (sdm.local_name(etype) if isinstance(etype, str) else ""), sdm.local_name(attr)
-    points = [p for v in values if (p := sdm.point(v, config))[0] is not None] if attr == "location" else []
+    points = [p for v in values if (p := point(v, config))[0] is not None] if attr == "location" else []
     lat, lon = points[-1] if points else (None, None)  # the newest position the history knows
-    station_id = rows.station(entity, etype, lat=lat, lon=lon)
+    station_id = rows.station(entity, lat=lat, lon=lon, theme=sdm.TYPE_THEMES.get(etype))
     matching = [(rank, r) for rank, r in enumerate(table) if r.attr == attr and (not r.types or etype in r.types)]
     for ts, raw in zip(stamps, values):
         if raw is None:
             continue  # QuantumLeap fills an attribute that was absent at that time with null
         for rank, rule in matching:
-            value = sdm.measure(rule, raw, None, config)
-            if value is None or ts is None:
-                rows.skipped += 1
-                continue
-            rows.reading(station_id, rule, rank, ts, value)
+            record(rows, station_id, rank, rule, ts, sdm.measure(rule, raw, None, config))
 
 
 def fetch(source_cfg: Mapping[str, Any], session: requests.Session, since: datetime | None = None) -> Batch:
@@ -117,20 +116,18 @@ def fetch(source_cfg: Mapping[str, Any], session: requests.Session, since: datet
     start = window_start(now, since, source_cfg)
     # QuantumLeap reads a time without zone as UTC, as in its own examples.
     params = {"fromDate": start.strftime("%Y-%m-%dT%H:%M:%S")} | _attrs(source_cfg, aggregation(now - start, source_cfg))
-    base, deadline = ngsi_v2.base_url(source_cfg), http.Deadline()
-    headers = ngsi_v2.headers(source_cfg, ngsi_v2.TENANT_HEADERS)
+    deadline, headers = http.Deadline(), broker.headers(source_cfg, broker.V2_TENANT)
     answers: list[Any] = []
     for path, extra in targets(source_cfg):
-        answers += _pages(session, base + path, params | extra, headers, source_cfg, deadline)
+        answers += _pages(session, broker.url(source_cfg, path), params | extra, headers, source_cfg, deadline)
     return parse(answers, source=source_cfg["key"], config=source_cfg)
 
 
 def window_start(now: datetime, since: datetime | None, cfg: Mapping[str, Any]) -> datetime:
-    earliest = now - timedelta(days=sdm.number(cfg.get("max_days")) or MAX_DAYS)
+    earliest = now - timedelta(days=number(cfg.get("max_days")) or MAX_DAYS)
     if since is None:
         return earliest
-    since = since.replace(tzinfo=timezone.utc) if since.tzinfo is None else since
-    return max(since, earliest)
+    return max(parse_time(since), earliest)
 
 
 def aggregation(span: timedelta, cfg: Mapping[str, Any]) -> str | None:
@@ -142,7 +139,7 @@ def aggregation(span: timedelta, cfg: Mapping[str, Any]) -> str | None:
     if mode != "auto":
         return None if mode == "none" else mode
     days = span.total_seconds() / 86400
-    return None if days <= (sdm.number(cfg.get("raw_days")) or RAW_DAYS) else "hour" if days <= 31 else "day"
+    return None if days <= (number(cfg.get("raw_days")) or RAW_DAYS) else "hour" if days <= 31 else "day"
 
 
 def _attrs(cfg: Mapping[str, Any], period: str | None) -> dict[str, str]:
@@ -166,8 +163,8 @@ def targets(cfg: Mapping[str, Any]) -> list[tuple[str, dict[str, str]]]:
     if not types and not entities:
         msg = f"source {cfg.get('key')!r}: quantumleap needs types = [...] or entities = [...]"
         raise FeedFormatError(msg)
-    per_type = ngsi_v2.filters(cfg, {"ids": "id"})
-    per_entity = ngsi_v2.filters(cfg, {"entity_type": "type"})
+    per_type = broker.filters(cfg, {"ids": "id"})
+    per_entity = broker.filters(cfg, {"entity_type": "type"})
     return [(f"/v2/types/{quote(t, safe='')}", per_type) for t in types] + [
         (f"/v2/entities/{quote(e, safe=':')}", per_entity) for e in entities
     ]
@@ -184,12 +181,11 @@ def _names(cfg: Mapping[str, Any], key: str) -> list[str]:
 
 def _pages(session: requests.Session, url: str, params: Mapping[str, str], headers: Mapping[str, str],
            cfg: Mapping[str, Any], deadline: http.Deadline) -> list[Any]:
-    limit, offset, out = int(min(max(sdm.number(cfg.get("page_size")) or PAGE_SIZE, 1), 10_000)), 0, []
+    limit, offset, out = int(min(max(number(cfg.get("page_size")) or PAGE_SIZE, 1), 10_000)), 0, []
     while len(out) < MAX_PAGES:
         query = {**params, "limit": str(limit), "offset": str(offset)}
-        timeout = sdm.number(cfg.get("timeout"))
         # QuantumLeap answers 404 "No records were found for such query" for an empty window
-        reply = http.request(session, url, params=query, headers=headers, timeout=timeout, deadline=deadline, accept=(404,))
+        reply = http.request(session, url, params=query, headers=headers, timeout=timeout(cfg), deadline=deadline, accept=(404,))
         if reply.status == 404:
             return out
         out.append(reply.json())
@@ -203,7 +199,7 @@ def _pages(session: requests.Session, url: str, params: Mapping[str, str], heade
 def _records(answer: Any) -> int:
     """Records in one page: QuantumLeap's limit counts (entity, time) rows, shared by that entity's attributes."""
     per_entity: dict[Any, int] = {}
-    for series in _series(answer, {}, 0, ngsi_v2.Collector("")):
+    for series in _series(answer, {}, 0, Collector("")):
         key = str(series.context.get("entity"))
         per_entity[key] = max(per_entity.get(key, 0), len(series.index))
     return sum(per_entity.values())

@@ -9,19 +9,8 @@ import requests
 
 from core.schema import Batch
 from data_sources import http
-from data_sources._opendata import (
-    Collector,
-    as_dict,
-    as_list,
-    config_numbers,
-    decode_json,
-    distance_km,
-    lat_lon,
-    native_id,
-    parse_time,
-    source_key,
-    timeout,
-    to_float,
+from data_sources._kit import (
+    Collector, as_dict, as_list, base_url, config_numbers, decode_json, distance_km, lat_lon, native_id, number, parse_time, source_key, timeout,
 )
 from data_sources.errors import FeedFormatError
 
@@ -103,7 +92,7 @@ def _values(rows: Collector, station_id: str, ts: datetime | None, values: Any) 
         if mapped is None:  # samples, signal, min_micro, GPS …: not a measurement of ours
             continue
         quantity, factor = mapped
-        value = to_float(item.get("value"))
+        value = number(item.get("value"))
         rows.reading(station_id, ts, quantity, None if value is None else value * factor)
 
 
@@ -131,7 +120,7 @@ def fetch(source_cfg: Mapping[str, Any], session: requests.Session, since: datet
         msg = f"source {key!r}: give 'area' ([lat, lon, radius_km]) or a 'url' of a data.json list"
         raise FeedFormatError(msg)
     if not url:
-        base = str(source_cfg.get("base_url") or DEFAULT_BASE_URL).rstrip("/")
+        base = base_url(source_cfg, DEFAULT_BASE_URL)
         url = f"{base}/airrohr/v1/filter/area={area[0]:g},{area[1]:g},{area[2]:g}"
     data = http.get_json(session, str(url), timeout=timeout(source_cfg), deadline=http.Deadline())
     if not isinstance(data, list):

@@ -10,19 +10,10 @@ import requests
 
 from core.schema import QUANTITIES, Batch
 from data_sources import http
-from data_sources._opendata import (
-    Collector,
-    as_dict,
-    as_list,
-    decode_json,
-    iso_utc,
-    native_id,
-    parse_time,
-    source_key,
-    timeout,
-    to_float,
+from data_sources._kit import (
+    Collector, as_dict, as_list, base_url, decode_json, iso_utc, native_id, number, parse_time, source_key, timeout,
 )
-from data_sources._opendata_units import convert, quantity_from_text
+from data_sources._units import convert, quantity_from_text
 from data_sources.errors import FeedFormatError
 
 MAX_PAGES = 20  # @iot.nextLink pages per fetch; a runaway server cannot keep us busy
@@ -106,11 +97,9 @@ def _datastream(rows: Collector, station_id: str | None, datastream: dict, overr
         return
     if quantity is None:  # a Datastream of something we do not show
         return
-    rows.quantities.setdefault(station_id, set()).add(quantity)  # the theme is known before the first value
+    rows.measures(station_id, quantity)
     for ts, result in _observation_rows(observations):
-        value = to_float(result)
-        converted = None if value is None or unit is False else convert(value, unit, quantity)
-        rows.reading(station_id, ts, quantity, converted)
+        rows.reading(station_id, ts, quantity, None if unit is False else convert(number(result), unit, quantity))
 
 
 def _observation_rows(items: list) -> Iterator[tuple[datetime | None, Any]]:
@@ -138,8 +127,7 @@ def _bare_observations(rows: Collector, entity: dict, config: Mapping[str, Any])
         raise FeedFormatError(msg)
     station_id = rows.station(thing)
     for ts, result in _observation_rows([entity]):
-        value = to_float(result)
-        rows.reading(station_id, ts, quantity, None if value is None else convert(value, config.get("unit"), quantity))
+        rows.reading(station_id, ts, quantity, convert(number(result), config.get("unit"), quantity))
 
 
 def fetch(source_cfg: Mapping[str, Any], session: requests.Session, since: datetime | None = None) -> Batch:
@@ -149,11 +137,8 @@ def fetch(source_cfg: Mapping[str, Any], session: requests.Session, since: datet
     Datastream's Observations; all pages share one deadline and at most ``max_pages`` pages.
     """
     key = source_key(source_cfg)
-    base = str(source_cfg.get("base_url") or "").rstrip("/")
-    if not base:
-        msg = f"source {key!r}: SensorThings needs 'base_url' (e.g. https://…/FROST-Server/v1.1)"
-        raise FeedFormatError(msg)
-    top = max(1, int(to_float(source_cfg.get("max_observations")) or CATCH_UP)) if since else LATEST_ONLY
+    base = base_url(source_cfg, what="the SensorThings service (e.g. https://…/FROST-Server/v1.1)")
+    top = max(1, int(number(source_cfg.get("max_observations")) or CATCH_UP)) if since else LATEST_ONLY
     window = f";$filter=phenomenonTime gt {iso_utc(since)}" if since else ""
     params = {"$expand": f"Locations,Datastreams($expand=ObservedProperty,Observations($orderby=phenomenonTime desc;$top={top}{window}))"}
     if isinstance(source_cfg.get("filter"), str):
@@ -177,7 +162,7 @@ class _Pages:
     def __init__(self, session: requests.Session, base: str, source_cfg: Mapping[str, Any]) -> None:
         self.session, self.base = session, base
         self.deadline, self.timeout = http.Deadline(), timeout(source_cfg)
-        self.left = int(to_float(source_cfg.get("max_pages")) or MAX_PAGES)
+        self.left = int(number(source_cfg.get("max_pages")) or MAX_PAGES)
 
     def walk(self, url: str, params: Mapping[str, str] | None) -> Iterator[dict]:
         seen, url = set(), self._rebase(url)

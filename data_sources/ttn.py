@@ -11,22 +11,9 @@ import requests
 
 from core.schema import Batch
 from data_sources import http
+from data_sources._kit import as_dict, base_url, lat_lon, parse_time, text, timeout
 from data_sources.errors import FeedAuthError, FeedFormatError, FeedUnavailable
-from data_sources.lorawan.uplink import (
-    Uplink,
-    as_dict,
-    coordinates,
-    extract_all,
-    fport_of,
-    inbox_uplinks,
-    parse_payload,
-    parse_time,
-    records,
-    rfc3339,
-    text,
-    to_batch,
-    unbase64,
-)
+from data_sources.lorawan.uplink import Uplink, extract_all, fport_of, inbox_uplinks, parse_payload, records, rfc3339, to_batch, unbase64
 
 DEFAULT_BASE_URL = "https://eu1.cloud.thethings.network"
 STORAGE_PATH = "/api/v3/as/applications/{application_id}/packages/storage/uplink_message"
@@ -71,7 +58,7 @@ def uplink_of(record: dict, arrived: datetime | None = None) -> Uplink | None:
     brand, model = text(version.get("brand_id")), text(version.get("model_id"))
     payload = unbase64(message.get("frm_payload"))
     user = as_dict(as_dict(message.get("locations")).get("user"))
-    lat, lon = coordinates(user.get("latitude"), user.get("longitude"))
+    lat, lon = lat_lon(user.get("latitude"), user.get("longitude"), zero_is_unknown=True)
     decoded = message.get("decoded_payload")
     return Uplink(
         native_id=device_id,
@@ -103,8 +90,7 @@ def fetch(source_cfg: Mapping[str, Any], session: requests.Session, since: datet
 
 
 def _stored_uplinks(source_cfg: Mapping[str, Any], session: requests.Session, since: datetime | None) -> tuple[list[Uplink], int]:
-    base = str(source_cfg.get("base_url") or DEFAULT_BASE_URL).rstrip("/")
-    url = base + STORAGE_PATH.format(application_id=quote(str(source_cfg["application_id"]), safe=""))
+    url = base_url(source_cfg, DEFAULT_BASE_URL) + STORAGE_PATH.format(application_id=quote(str(source_cfg["application_id"]), safe=""))
     token = http.secret(source_cfg)
     if token is None:
         msg = f"source {source_cfg.get('key')!r}: the Storage Integration needs an API key; name its env var in api_key_env"
@@ -122,7 +108,7 @@ def _stored_uplinks(source_cfg: Mapping[str, Any], session: requests.Session, si
             url,
             params={"after": rfc3339(after), "limit": page_size, "order": "received_at"},
             headers=headers,
-            timeout=source_cfg.get("timeout"),
+            timeout=timeout(source_cfg),
             deadline=deadline,
         )
         rows, bad = records(reply.body)

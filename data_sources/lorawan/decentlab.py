@@ -1,12 +1,12 @@
-"""Decentlab protocol v2 (DL-MBX, DL-PR26, DL-SMTP …): device id, sensor flags, then 16-bit words per sensor."""
+"""Decentlab protocol v2 (DL-MBX, DL-PR26, DL-SMTP …): device id, sensor flags, then 16-bit words per sensor; downlinks."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Mapping
 
 from data_sources.errors import FeedFormatError
-from data_sources.lorawan.frames import Frame
+from data_sources.lorawan.frames import Frame, pack
 
 PROTOCOL_VERSION = 2
 COMMAND_PORT = 1
@@ -61,6 +61,7 @@ SENSORS: dict[str, tuple[Sensor, ...]] = {
     ),
     "dl-smtp": (_soil_profile(8), BATTERY),
 }
+SENSORS["dl-pr26-0-1"] = SENSORS["dl-pr26"]  # the device repository's id of this 0…1 bar variant
 
 
 def decode(model: str, fport: int, payload: bytes) -> dict:
@@ -82,6 +83,19 @@ def decode(model: str, fport: int, payload: bytes) -> dict:
                 entry["unit"] = value.unit
             data[value.name] = entry
     return data
+
+
+def encode_mbx(model: str, values: Mapping[str, float]) -> tuple[int, bytes]:
+    """A DL-MBX uplink for the demo: distance mm (from the sensor down to the water), battery V."""
+    flags, words = 0, b""
+    if values.get("distance") is not None:  # sensor 0: distance (mm) and number of valid samples
+        flags |= 1
+        words += pack(model, "distance", values["distance"], 2, 1) + pack(model, "samples", values.get("samples", 1), 2, 1)
+    if values.get("battery") is not None:  # sensor 1: battery (mV)
+        flags |= 2
+        words += pack(model, "battery", values["battery"], 2, 1000)
+    device_id = pack(model, "device_id", values.get("device_id", 0), 2, 1)
+    return COMMAND_PORT, bytes([PROTOCOL_VERSION]) + device_id + flags.to_bytes(2, "big") + words
 
 
 # Downlink commands shared by all Decentlab devices: (code, name, takes a parameter).

@@ -121,10 +121,3 @@ def lse01(model: str, fport: int, payload: bytes) -> dict:
         "temp_SOIL": round(_s16(frame, 6) / 100, 2),
         "conduct_SOIL": _u16(frame, 8),
     }
-
-
-DECODERS = {"lht65": lht65, "ldds75": ldds75, "lse01": lse01}
-
-
-def decode(model: str, fport: int, payload: bytes) -> dict:
-    return DECODERS[model.split("/", 1)[1]](model, fport, payload)

@@ -1,11 +1,11 @@
-"""Elsys type-length payloads (ERS, ERS CO2, ERS Sound, EMS …): one type byte, then a fixed-size value."""
+"""Elsys type-length payloads (ERS, ERS CO2, ERS Sound, EMS …): one type byte, then a fixed-size value; decode and encode."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Mapping
 
-from data_sources.lorawan.frames import Frame
+from data_sources.lorawan.frames import Frame, pack
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,7 @@ ELEMENTS: dict[int, Element] = {
 }
 
 MODELS = ("ers", "ers-co2", "ers-co2-lite", "ers-lite", "ers-sound", "ers-voc", "ers-eye", "ems", "ems-lite", "ems-desk")
+ENCODED = ("ers", "ers-co2")  # the models the demo sends: their encoder writes what an ERS CO2 reports
 
 
 def decode(model: str, fport: int, payload: bytes) -> dict:
@@ -85,3 +86,34 @@ def decode(model: str, fport: int, payload: bytes) -> dict:
                 value = [*previous, value]
             data[name] = value
     return data
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One value the demo encoder writes: canonical key, type byte, size, raw steps per canonical unit."""
+
+    key: str
+    type_byte: int
+    size: int
+    per_unit: float
+    signed: bool = False
+
+
+PORT = 5  # Elsys sensors send their data on port 5
+SLOTS = (
+    Slot("temperature", 0x01, 2, 10, signed=True),  # 0.1 °C
+    Slot("humidity", 0x02, 1, 1),  # %
+    Slot("illuminance", 0x04, 2, 1),  # lx
+    Slot("co2", 0x06, 2, 1),  # ppm
+    Slot("battery", 0x07, 2, 1000),  # V → mV
+)
+
+
+def encode(model: str, values: Mapping[str, float]) -> tuple[int, bytes]:
+    """(fport, payload) from temperature °C, humidity %, co2 ppm, optional illuminance lx and battery V."""
+    parts = [
+        bytes([slot.type_byte]) + pack(model, slot.key, values[slot.key], slot.size, slot.per_unit, signed=slot.signed)
+        for slot in SLOTS
+        if values.get(slot.key) is not None
+    ]
+    return PORT, b"".join(parts)

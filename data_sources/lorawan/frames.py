@@ -1,4 +1,4 @@
-"""Bounds-checked reading of device payload bytes: a short frame is a FeedFormatError, never an IndexError."""
+"""Device payload bytes: bounds-checked reading (a short frame is a FeedFormatError, never an IndexError) and packing."""
 
 from __future__ import annotations
 
@@ -84,6 +84,16 @@ class Frame:
         """Fixed-layout frames: insist on at least ``length`` bytes before reading by offset."""
         if len(self.data) < length:
             raise self.fail(f"{what} needs {length} bytes, got {len(self.data)}")
+
+
+def pack(model: str, key: str, value: float, size: int, per_unit: float, *, signed: bool = False) -> bytes:
+    """``value`` (canonical unit) as a big-endian field of ``size`` bytes counting ``1 / per_unit`` steps (demo encoders)."""
+    raw = round(value * per_unit)
+    try:
+        return raw.to_bytes(size, "big", signed=signed)
+    except OverflowError:
+        msg = f"{model}: {key}={value!r} does not fit the payload field"
+        raise ValueError(msg) from None
 
 
 def unknown_port(model: str, fport: int) -> FeedFormatError:

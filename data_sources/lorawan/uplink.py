@@ -5,16 +5,16 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Mapping
 
-from core.schema import THEMES, Batch, is_number
+from core.schema import THEMES, Batch
 from data_sources import inbox
+from data_sources._kit import Collector, as_dict, decode_text, lat_lon, number, text
 from data_sources.errors import FeedFormatError
 from data_sources.lorawan.decoders import decode, supported
-from data_sources.lorawan.mapping import measurements, model_map
+from data_sources.lorawan.models import device_model, measurements
 
 
 @dataclass(frozen=True)
@@ -33,33 +33,6 @@ class Uplink:
     lat: float | None = None
     lon: float | None = None
     counted: bool = True  # False for an inbox event read again: its failures were counted before
-
-
-def as_dict(value: Any) -> dict:
-    return value if isinstance(value, dict) else {}
-
-
-def text(value: Any) -> str | None:
-    return value if isinstance(value, str) and value.strip() else None
-
-
-_FRACTION = re.compile(r"(\.\d{6})\d+")
-
-
-def parse_time(value: Any) -> datetime | None:
-    """An RFC 3339 time as aware UTC; nanoseconds are cut to microseconds, naive means UTC."""
-    if isinstance(value, datetime):
-        moment = value
-    elif isinstance(value, str):
-        try:
-            moment = datetime.fromisoformat(_FRACTION.sub(r"\1", value.strip()))
-        except ValueError:
-            return None
-    else:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
 
 
 def rfc3339(moment: datetime) -> str:
@@ -84,13 +57,6 @@ def fport_of(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 255 else None
 
 
-def coordinates(lat: Any, lon: Any) -> tuple[float | None, float | None]:
-    """A WGS84 position, or (None, None) when missing, out of range or the null island (0, 0)."""
-    if not (is_number(lat) and is_number(lon)) or not (-90 <= lat <= 90 and -180 <= lon <= 180) or (lat == 0 and lon == 0):
-        return None, None
-    return float(lat), float(lon)
-
-
 def records(payload: Any) -> tuple[list[dict], int]:
     """JSON objects from a payload: one object, a list, or newline-delimited JSON (a storage stream).
 
@@ -103,11 +69,7 @@ def records(payload: Any) -> tuple[list[dict], int]:
         found = [item for item in payload if isinstance(item, dict)]
         return found, len(payload) - len(found)
     if isinstance(payload, (bytes, bytearray)):
-        try:
-            payload = bytes(payload).decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            msg = f"uplink payload is not UTF-8 text: {exc}"
-            raise FeedFormatError(msg) from exc
+        payload = decode_text(payload, what="uplink")
     if not isinstance(payload, str):
         msg = f"uplink payload must be JSON text or decoded JSON, got {type(payload).__name__}"
         raise FeedFormatError(msg)
@@ -137,10 +99,6 @@ def records(payload: Any) -> tuple[list[dict], int]:
     return records(whole)
 
 
-def _number(value: Any) -> float | None:
-    return float(value) if is_number(value) else None
-
-
 def _devices(config: Mapping | None, table: str) -> dict[str, dict]:
     """A per-device (or per-profile) config table with case-insensitive keys (DevEUIs come in both cases)."""
     entries = as_dict(as_dict(config).get(table))
@@ -159,45 +117,34 @@ def to_batch(uplinks: Iterable[Uplink], *, source: str, config: Mapping | None =
     Frame counters play no part: a device that restarts at f_cnt 0 keeps reporting.
     """
     devices, profiles = _devices(config, "devices"), _devices(config, "profiles")
-    readings: dict[tuple[str, str, datetime], dict] = {}
-    stations: dict[str, dict] = {}
+    rows = Collector(source, skipped=skipped)
     for up in uplinks:
         device = next((devices[k.lower()] for k in (up.native_id, *up.aliases) if k and k.lower() in devices), {})
         # The city's config is deliberate, so it overrides what the network server says.
         model = text(device.get("model")) or up.model or text(profiles.get((up.profile or "").lower(), {}).get("model"))
         if up.ts is None:
-            skipped += up.counted
+            rows.skipped += up.counted
             continue
         if supported(model) and up.fport is not None and up.payload is not None:
             try:
                 decoded = decode(model, up.fport, up.payload)
             except FeedFormatError:
-                skipped += up.counted
+                rows.skipped += up.counted
                 continue
         elif up.decoded is not None:
             decoded = up.decoded
         else:
-            skipped += up.counted  # nothing to decode with: the city should name the device's model
+            rows.skipped += up.counted  # nothing to decode with: the city should name the device's model
             continue
-        station_id = f"{source}:{up.native_id}"
-        mount = _number(device.get("mount_height_cm"))
-        for quantity, value in measurements(model, decoded, mount_height_cm=mount):
-            row = {"ts": up.ts, "station_id": station_id, "quantity": quantity, "value": value, "source": source}
-            readings.setdefault((station_id, quantity, up.ts), row)  # first copy wins
-        lat, lon = coordinates(device.get("lat"), device.get("lon"))
+        lat, lon = lat_lon(device.get("lat"), device.get("lon"), zero_is_unknown=True)
         if lat is None:
-            lat, lon = coordinates(up.lat, up.lon)
-        theme = device.get("theme") if device.get("theme") in THEMES else model_map(model).theme
-        stations[station_id] = {
-            "station_id": station_id,
-            "source": source,
-            "name": text(device.get("name")) or up.name or up.native_id,
-            "lat": lat,
-            "lon": lon,
-            "theme": theme,
-            "district": text(device.get("district")),
-        }
-    return Batch.from_rows(readings.values(), stations.values(), skipped=skipped)
+            lat, lon = lat_lon(up.lat, up.lon, zero_is_unknown=True)
+        theme = device.get("theme") if device.get("theme") in THEMES else device_model(model).theme
+        name = text(device.get("name")) or up.name
+        station_id = rows.station(up.native_id, name=name, lat=lat, lon=lon, theme=theme, district=device.get("district"))
+        for quantity, value in measurements(model, decoded, mount_height_cm=number(device.get("mount_height_cm"))):
+            rows.reading(station_id, up.ts, quantity, value)  # a copy delivered twice (stored and pushed) counts once
+    return rows.batch()
 
 
 Extract = Callable[[dict, "datetime | None"], "Uplink | None"]

@@ -7,7 +7,7 @@ import pytest
 from data_sources import ttn
 from data_sources.lorawan.decoders import decode
 from data_sources.lorawan.encoders import encode
-from data_sources.lorawan.mapping import measurements
+from data_sources.lorawan.models import measurements
 
 
 @pytest.mark.parametrize(

@@ -84,12 +84,6 @@ def test_values_only_and_per_attribute_shapes():
     assert batch.stations["theme"].unique().to_list() == ["indoor_air"]
 
 
-@pytest.mark.parametrize("junk", [None, 42, "x", b"\xff", 2.5, "\"text\""])
-def test_junk_raises_only_format_errors(junk):
-    with pytest.raises(FeedFormatError):
-        quantumleap.parse(junk, source="j")
-
-
 def test_broken_records_are_skipped_and_counted():
     good = {"entityId": "t", "attrName": "temperature", "index": ["2024-07-01T12:00:00"], "values": [19.0]}
     deep = [[[[[[[[{"entityId": "d"}]]]]]]]]

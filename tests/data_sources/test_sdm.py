@@ -1,19 +1,16 @@
-"""The Smart Data Models table: units, fractions, times, places and themes."""
+"""The Smart Data Models table: units, fractions, config rules, themes and the names the docs must know."""
 
 import re
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
 from core.schema import QUANTITIES, THEMES
-from data_sources import sdm
+from data_sources import ngsi_v2
+from data_sources.fiware import sdm
 from data_sources.errors import FeedFormatError
 
-UTC = timezone.utc
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "fiware.md"
-NICE = [43.70, 7.26]  # lat, lon
-MENDEN = [51.4436, 7.7783]
 
 
 def rule(quantity, unit, **kw):
@@ -96,56 +93,15 @@ def test_config_attributes_come_first_and_are_checked():
         sdm.rules({"units": "CEL"})
 
 
-@pytest.mark.parametrize(
-    ("raw", "expected"),
-    [
-        ("2016-03-15T11:00:00", datetime(2016, 3, 15, 11, tzinfo=UTC)),  # no zone: UTC
-        ("2016-11-30T07:00:00.00Z", datetime(2016, 11, 30, 7, tzinfo=UTC)),
-        ("2020-09-16T13:30:00+05:30", datetime(2020, 9, 16, 8, 0, tzinfo=UTC)),
-        ("2018-12-13T16:35:58.284", datetime(2018, 12, 13, 16, 35, 58, 284000, tzinfo=UTC)),
-        ("2016-03-15T11:00:00/2016-03-15T12:00:00", datetime(2016, 3, 15, 12, tzinfo=UTC)),  # interval: its end
-        ({"@type": "DateTime", "@value": "2016-11-30T07:00:00.00Z"}, datetime(2016, 11, 30, 7, tzinfo=UTC)),
-        (1526000000000, datetime(2018, 5, 11, 0, 53, 20, tzinfo=UTC)),  # epoch ms (QuantumLeap)
-        ("yesterday", None),
-        ("2016-13-45T99:00:00", None),
-        (10**30, None),
-        (None, None),
-        (True, None),
-    ],
-)
-def test_parse_time(raw, expected):
-    assert sdm.parse_time(raw) == expected
-
-
-def test_point_reads_geojson_lon_lat_and_geo_point_text():
-    assert sdm.point({"type": "Point", "coordinates": [7.7783, 51.4436]}) == (51.4436, 7.7783)
-    assert sdm.point("51.4436, 7.7783") == (51.4436, 7.7783)  # NGSI-v2 geo:point is "lat, lon"
-    square = {"type": "Polygon", "coordinates": [[[7.0, 51.0], [8.0, 51.0], [8.0, 52.0], [7.0, 52.0]]]}
-    assert sdm.point(square) == (51.5, 7.5)
-    for junk in (None, {}, {"coordinates": "x"}, {"coordinates": [None, 1]}, "a, b", 42, [7.0, 51.0], {"coordinates": [[[[[[1, 2]]]]]]}):
-        assert sdm.point(junk) == (None, None)
-
-
-def test_swapped_coordinates():
-    nice_swapped = {"type": "Point", "coordinates": [43.66481, 7.196545]}  # WaterObserved example
-    assert sdm.point(nice_swapped) == (7.196545, 43.66481)  # plausible as given: left alone
-    assert sdm.point(nice_swapped, {"center": NICE}) == (43.66481, 7.196545)
-    assert sdm.point(nice_swapped, {"center": MENDEN}) == (7.196545, 43.66481)  # neither near Menden: left alone
-    assert sdm.point({"coordinates": [7.7783, 51.4436]}, {"center": MENDEN}) == (51.4436, 7.7783)  # right: untouched
-    assert sdm.point({"coordinates": [51.4436, 7.7783]}, {"center": MENDEN}) == (51.4436, 7.7783)
-    north = {"coordinates": [52.0, 7.7783]}  # swapped, 62 km north of Menden
-    assert sdm.point(north, {"center": MENDEN}) == (52.0, 7.7783)
-    assert sdm.point(north, {"center": MENDEN, "swap_radius_km": 10}) == (7.7783, 52.0)  # beyond the radius: left alone
-    assert sdm.point({"coordinates": [13.4, 152.5]}) == (13.4, 152.5)  # a latitude of 152° can only be swapped
-    with pytest.raises(FeedFormatError, match="center"):
-        sdm.point(nice_swapped, {"center": "Nizza"})
-
-
 def test_theme_by_type_then_quantity():
-    assert sdm.theme("AirQualityObserved", ["temperature"]) == "air_quality"
-    assert sdm.theme("DeviceMeasurement", ["humidity"]) == "microclimate"
-    assert sdm.theme("Thing", ["co2", "temperature"]) == "indoor_air"
-    assert sdm.theme("Store", []) == "other"
+    def theme(entity_type, **attrs):
+        entity = {"id": "e", "type": entity_type, "dateObserved": "2024-01-01T00:00:00Z", **attrs}
+        return ngsi_v2.parse([entity], source="t").stations["theme"].item()
+
+    assert theme("AirQualityObserved", temperature=12.0) == "air_quality"
+    assert theme("DeviceMeasurement", humidity=50.0) == "microclimate"
+    assert theme("Thing", co2=800, temperature=21.0) == "indoor_air"
+    assert theme("Store") == "other"
 
 
 def test_local_name_of_expanded_terms():

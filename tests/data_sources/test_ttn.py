@@ -169,12 +169,12 @@ def test_bad_input_raises_feed_format_error_or_is_counted(payload):
 
 
 def test_example_config_loads_and_describes_devices():
-    config = load_config(ROOT / "config" / "examples" / "lorawan.toml")
-    kinds = {src["key"]: src for src in config.sources}
-    ttn_src = next(src for src in config.sources if src["kind"] == "ttn")
+    sources = [src for name in ("ttn.toml", "chirpstack.toml") for src in load_config(ROOT / "config" / "examples" / name).sources]
+    kinds = {src["key"]: src for src in sources}
+    ttn_src = next(src for src in sources if src["kind"] == "ttn")
     assert ttn_src["application_id"] and ttn_src["api_key_env"]
     assert any("mount_height_cm" in dev for src in kinds.values() for dev in src.get("devices", {}).values())
-    assert any(src["kind"] == "chirpstack" and src.get("inbox") for src in config.sources)
+    assert any(src["kind"] == "chirpstack" and src.get("inbox") for src in sources)
 
 
 # --- fetch against a local Storage Integration ---------------------------------------------------

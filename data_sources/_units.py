@@ -1,4 +1,4 @@
-"""Units and words of the open-data feeds: conversion to canonical units, sensor names to quantities, themes."""
+"""Units and words of the feeds: spelled units to canonical ones, sensor names to quantities."""
 
 from __future__ import annotations
 
@@ -38,15 +38,17 @@ def unit_key(unit: str) -> str:
     return key.replace("[", "").replace("]", "").replace("grad", "°").replace("°°", "°")
 
 
-def convert(value: float, unit: Any, quantity: str) -> float | None:
+def convert(value: float | None, unit: Any, quantity: str) -> float | None:
     """``value`` given in ``unit`` in the canonical unit of ``quantity``; None when the unit does not fit.
 
-    A missing unit (None or "") means the value is already canonical.
+    A missing unit (None or "") means the value is already canonical; a missing value stays None.
 
     >>> convert(36.0, "km/h", "wind_speed")
     10.0
     """
     canonical = QUANTITIES[quantity].unit
+    if value is None:
+        return None
     if unit is None or (isinstance(unit, str) and not unit.strip()):
         return value
     if not isinstance(unit, str):

@@ -1,4 +1,4 @@
-"""The declarative field mapping: valid vocabulary, keys the decoders really produce, unit conversions."""
+"""The device-model table and its field mapping: valid vocabulary, keys the decoders really produce, unit conversions."""
 
 from collections import Counter
 from pathlib import Path
@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from core.schema import QUANTITIES, THEMES
-from data_sources.lorawan.decoders import DECODERS, decode
-from data_sources.lorawan.mapping import CM_WATER_PER_BAR, GENERIC, MODELS, measurements, number
+from data_sources.lorawan.decoders import decode, supported
+from data_sources.lorawan.models import CM_WATER_PER_BAR, GENERIC, MODELS, field_number, measurements
 
 # A frame per model family that contains every field its mapping table reads.
 SAMPLES = {
@@ -39,8 +39,9 @@ def test_at_most_one_field_per_quantity():
         assert not repeated, (model, repeated)
 
 
-def test_decoders_and_mapping_cover_the_same_models():
-    assert set(MODELS) == set(DECODERS)
+def test_every_model_of_the_one_table_is_decoded_by_us():
+    assert all(callable(entry.decode) and supported(model) for model, entry in MODELS.items())
+    assert GENERIC.decode is None and not supported(None)
 
 
 @pytest.mark.parametrize("model", sorted(SAMPLES))
@@ -88,12 +89,12 @@ def test_pressure_sensor_reports_the_water_column():
 
 
 def test_numeric_strings_booleans_and_junk():
-    assert number("24.59") == 24.59
-    assert number(" 7 ") == 7.0
-    assert number(True) == 1.0
-    assert number({"value": "3.2"}) == 3.2
+    assert field_number("24.59") == 24.59
+    assert field_number(" 7 ") == 7.0
+    assert field_number(True) == 1.0
+    assert field_number({"value": "3.2"}) == 3.2
     for junk in ("No Sensor", "nan", "inf", None, [1], {"x": 1}, float("nan")):
-        assert number(junk) is None, junk
+        assert field_number(junk) is None, junk
 
 
 def test_lse01_strings_from_the_repository_codec_map_like_numbers():
@@ -123,5 +124,5 @@ def test_smtp_soil_moisture_is_not_guessed_into_percent():
 
 def test_every_supported_model_is_documented():
     text = (Path(__file__).resolve().parents[2] / "docs" / "lorawan.md").read_text(encoding="utf-8")
-    missing = [m for m in DECODERS if f"`{m}`" not in text and f"`{m.split('/', 1)[1]}`" not in text]
+    missing = [m for m in MODELS if f"`{m}`" not in text and f"`{m.split('/', 1)[1]}`" not in text]
     assert not missing

@@ -1,13 +1,12 @@
-"""Smart Data Models as data: attribute → quantity, UN/CEFACT unit codes, theme, time and place of FIWARE entities."""
+"""Smart Data Models as data: attribute → quantity, UN/CEFACT unit codes, entity type → theme."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any, Mapping
 
-from core.schema import QUANTITIES, THEMES, theme_of
+from core.schema import QUANTITIES
+from data_sources._kit import number
 from data_sources.errors import FeedFormatError
 
 
@@ -60,11 +59,13 @@ RULES: tuple[Rule, ...] = (
     Rule("dangerLevel", "water_level", "MTR", _FLOOD, level="danger"),
 )
 
+# Types without a theme here (DeviceMeasurement, an IoT Agent's "Thing") take their quantities'.
 TYPE_THEMES: dict[str, str] = {
     "AirQualityObserved": "air_quality", "WeatherObserved": "microclimate", "IndoorEnvironmentObserved": "indoor_air",
     "WaterObserved": "water", "FloodMonitoring": "water",
     "ParkingSpot": "parking", "OffStreetParking": "parking", "OnStreetParking": "parking",
 }
+
 
 @dataclass(frozen=True)
 class Unit:
@@ -119,17 +120,6 @@ def rules(config: Mapping[str, Any] | None) -> tuple[Rule, ...]:
     return (*own, *RULES)
 
 
-def number(raw: Any) -> float | None:
-    """A finite float from a number or a numeric string (IoT Agents send "1"), else None; never raises."""
-    if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
-        return None
-    try:
-        value = float(raw.strip() if isinstance(raw, str) else raw)
-    except (ValueError, OverflowError):  # OverflowError: a JSON integer beyond float range
-        return None
-    return value if math.isfinite(value) else None
-
-
 def measure(rule: Rule, raw: Any, unit_code: Any, config: Mapping[str, Any] | None) -> float | None:
     """The attribute value in the quantity's canonical unit, or None when it cannot be used."""
     value = rule.states.get(raw) if rule.states and isinstance(raw, str) else number(raw)
@@ -156,89 +146,6 @@ def _own_units(config: Mapping[str, Any] | None) -> None:
     if not isinstance((config or {}).get("units") or {}, Mapping):
         msg = "source config: 'units' must be a table of feed unit = UN/CEFACT code"
         raise FeedFormatError(msg)
-
-
-def parse_time(raw: Any) -> datetime | None:
-    """A UTC time from ISO 8601 (no zone = UTC; an interval counts at its end) or epoch ms."""
-    if isinstance(raw, dict):
-        raw = raw.get("@value")
-    try:
-        if isinstance(raw, str):
-            # An interval "start/end" describes an aggregate that is complete at its end,
-            # like the hourly means of German air-quality and DWD data.
-            text = raw.strip().rsplit("/", 1)[-1]
-            ts = datetime.fromisoformat(text)
-            return ts.replace(tzinfo=timezone.utc) if ts.tzinfo is None else ts.astimezone(timezone.utc)
-        if (seconds := number(raw)) is not None:
-            # QuantumLeap keeps epoch milliseconds when the notification carried them.
-            return datetime.fromtimestamp(seconds / 1000 if abs(seconds) > 1e11 else seconds, timezone.utc)
-    except (ValueError, OverflowError, OSError):
-        return None
-    return None
-
-
-def point(raw: Any, config: Mapping[str, Any] | None = None) -> tuple[float | None, float | None]:
-    """(lat, lon) of a GeoJSON geometry ([lon, lat]; shapes give their mean vertex) or a "lat, lon" text."""
-    pairs: list[tuple[float, float]] = []
-    if isinstance(raw, dict):
-        _positions(raw.get("coordinates"), pairs, depth=0)
-        pairs = [(lat, lon) for lon, lat in pairs]
-    elif isinstance(raw, str) and raw.count(",") == 1:  # NGSI-v2 geo:point
-        lat, lon = (number(part) for part in raw.split(","))
-        if lat is not None and lon is not None:
-            pairs = [(lat, lon)]
-    if not pairs:
-        return None, None
-    lat, lon = sum(p[0] for p in pairs) / len(pairs), sum(p[1] for p in pairs) / len(pairs)
-    lat, lon = _unswap(lat, lon, config or {})
-    return (lat, lon) if abs(lat) <= 90 and abs(lon) <= 180 else (None, None)
-
-
-def _positions(coords: Any, out: list[tuple[float, float]], depth: int) -> None:
-    if not isinstance(coords, list) or depth > 4:
-        return
-    if len(coords) >= 2 and not isinstance(coords[0], list):
-        x, y = number(coords[0]), number(coords[1])
-        if x is not None and y is not None:
-            out.append((x, y))
-        return
-    for item in coords:
-        _positions(item, out, depth + 1)
-
-
-def _unswap(lat: float, lon: float, config: Mapping[str, Any]) -> tuple[float, float]:
-    """Undo [lat, lon] written where GeoJSON wants [lon, lat] (WaterObserved and DeviceMeasurement examples).
-
-    A latitude beyond ±90° can only be swapped. Otherwise swapping needs the source's
-    ``center = [lat, lon]``: a point farther than ``swap_radius_km`` (default 300) from it
-    whose swapped twin lies within that radius is taken as swapped. Without a centre a
-    plausible point is left as the feed sends it.
-    """
-    if abs(lat) > 90 >= abs(lon):
-        return lon, lat
-    center = config.get("center")
-    if center is None:
-        return lat, lon
-    if not (isinstance(center, (list, tuple)) and len(center) == 2 and all(number(c) is not None for c in center)):
-        msg = f"source config: center must be [lat, lon], got {center!r}"
-        raise FeedFormatError(msg)
-    radius = number(config.get("swap_radius_km", 300.0)) or 300.0
-    clat, clon = (number(c) for c in center)
-    if _km(lat, lon, clat, clon) > radius >= _km(lon, lat, clat, clon):
-        return lon, lat
-    return lat, lon
-
-
-def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2, dl = math.radians(lat1), math.radians(lat2), math.radians(lon2 - lon1)
-    cos = math.sin(p1) * math.sin(p2) + math.cos(p1) * math.cos(p2) * math.cos(dl)
-    return 6371.0 * math.acos(max(-1.0, min(1.0, cos)))
-
-
-def theme(entity_type: str, quantities: list[str]) -> str:
-    """The entity type's theme; types without one (DeviceMeasurement, an IoT Agent's "Thing") take their quantities'."""
-    found = TYPE_THEMES.get(entity_type) or theme_of(quantities)
-    return found if found in THEMES else "other"
 
 
 def local_name(term: Any) -> Any:
