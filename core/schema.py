@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
@@ -299,13 +298,3 @@ class Batch:
 
     def __len__(self) -> int:
         return len(self.readings)
-
-
-def is_number(value: object) -> bool:
-    """True for real finite numbers (not bools, not NaN) — feeds send all sorts."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return False
-    try:
-        return math.isfinite(value)
-    except OverflowError:  # an int beyond float range (10**400) is no measurement
-        return False

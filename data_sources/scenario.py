@@ -18,7 +18,8 @@ from core.scenario import state
 from core.scenario.script import MODES, ScenarioError, Script, Target
 from core.scenario.state import Run
 from core.store import Store
-from core.schema import QUANTITIES, Batch, is_number
+from core.schema import QUANTITIES, Batch
+from data_sources._kit import number
 from data_sources.demo import column_readings, simulate
 from data_sources.demo.stations import ALL
 from data_sources.errors import FeedFormatError
@@ -55,7 +56,7 @@ def _target(raw: Any, path: Path, where: str, hours: float) -> Target:
     if raw.get("mode") not in MODES:
         raise _fail(path, f"{where} mode", " or ".join(MODES), raw.get("mode"))
     frames = raw.get("keyframes")
-    ok = isinstance(frames, list) and frames and all(isinstance(f, list) and len(f) == 2 and all(is_number(x) for x in f) for f in frames)
+    ok = isinstance(frames, list) and frames and all(isinstance(f, list) and len(f) == 2 and all(not isinstance(x, str) and number(x) is not None for x in f) for f in frames)
     if not ok:
         raise _fail(path, f"{where} keyframes", "a list of [scenario hour, value] pairs", frames)
     keyframes = tuple((float(h), float(v)) for h, v in frames)

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import polars as pl
 import streamlit as st
 
-from core import explore
+from core.views import explore
 from core.schema import QUANTITIES, headline
 from ui import data, exports, navigation, scenario, widgets
 from ui.charts import local_time
@@ -21,10 +21,10 @@ language = widgets.lang()
 city = data.city()
 kiosk = widgets.kiosk()
 st.title(t("daten.title", language))
-if not len(data.current(data.version())):
+if not len(data.current()):
     widgets.wait_for_data(language)
     st.stop()
-catalog: pl.DataFrame = data.view("explore.catalog", data.version())
+catalog: pl.DataFrame = data.view(explore.catalog)
 names = dict(zip(catalog["station_id"], catalog["name"]))
 
 
@@ -58,7 +58,7 @@ if kiosk:  # no controls on a public screen: the first theme's headline quantity
         theme = DEFAULT_THEME if DEFAULT_THEME in catalog["theme"].to_list() else catalog["theme"].drop_nulls().first()
         quantity = headline(theme) or catalog.filter(pl.col("theme") == theme)["quantities"].first()[0]
         ids = catalog.filter((pl.col("theme") == theme) & pl.col("quantities").list.contains(quantity))["station_id"].head(explore.CHART_SERIES)
-        sel = data.view("explore.selection", data.version(), station_ids=tuple(ids), quantities=(quantity,), resolution="1h", preset="48h")
+        sel = data.view(explore.selection, station_ids=tuple(ids), quantities=(quantity,), resolution="1h", preset="48h")
         st.caption(f"{t('daten.kiosk', language, quantity=t(f'quantity.{quantity}', language), n=len(ids))} · "
                    f"{t('common.as_of', language, time=clock(sel.places['ts'].max(), city.timezone, language))}")
         draw(sel)
@@ -119,7 +119,7 @@ if not stations or not quantities:
     st.info(t("daten.pick", language), icon=":material/touch_app:")
     st.stop()
 sel: explore.Selection = data.view(
-    "explore.selection", data.version(), station_ids=tuple(stations), quantities=tuple(quantities), resolution=resolution,
+    explore.selection, station_ids=tuple(stations), quantities=tuple(quantities), resolution=resolution,
     preset=None if preset == "days" else preset, first=first, last=last,
 )
 if sel.reason:

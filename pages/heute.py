@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from core.views import today
 from ui import cards, data, navigation, widgets
 from ui.i18n import t
 
@@ -13,18 +14,18 @@ if data.has_demo() and not widgets.kiosk():  # kiosk pages carry the label in th
     st.html(f'<span class="scs-demo">{t("sidebar.demo_badge", language)}</span>')
 
 
-if not len(data.current(data.version())):
+if not len(data.current()):
     widgets.wait_for_data(language)
     st.stop()
 
 
 @st.fragment(run_every=30)
 def board() -> None:
-    tiles = data.tiles(data.version())
+    tiles = data.view(today.overview).tiles
     columns = st.columns(3)
     for i, tile in enumerate(tiles):
         with columns[i % 3]:
-            st.html(cards.tile(tile, language, city.timezone, cards.tile_detail(tile, language)))
+            st.html(cards.tile(tile, language, city.timezone))
 
 
 board()

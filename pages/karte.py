@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from core.today import station_view
+from core.views.today import station_view
 from ui import data, mapview, navigation, style, widgets
 from ui.i18n import age, clock, quantity_value, t
 
@@ -11,7 +11,7 @@ navigation.guard(__file__)
 language = widgets.lang()
 city = data.city()
 st.title(t("map.title", language))
-view = station_view(data.current(data.version()))
+view = station_view(data.current())
 if not len(view):
     widgets.wait_for_data(language)
     st.stop()

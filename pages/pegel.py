@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from core import water
+from core.views import water
 from ui import charts_water, data, navigation, style, widgets
 from ui.i18n import clock, t
 
@@ -12,10 +12,10 @@ language = widgets.lang()
 city = data.city()
 kiosk = widgets.kiosk()
 st.title(t("pegel.title", language))
-if not len(data.current(data.version())):
+if not len(data.current()):
     widgets.wait_for_data(language)
     st.stop()
-gauges = data.current(data.version()).filter((pl.col("theme") == "water") & (pl.col("quantity") == water.QUANTITY)).sort("name")
+gauges = data.current().filter((pl.col("theme") == "water") & (pl.col("quantity") == water.QUANTITY)).sort("name")
 if not len(gauges):
     st.info(t("pegel.no_gauges", language), icon=":material/water:")
     st.stop()
@@ -47,7 +47,7 @@ if kiosk:
     @st.fragment(run_every=30)
     def glance() -> None:
         """The gauges at a glance (eight fit a screen): a card over a small hydrograph each, four to a row."""
-        view = data.view("water.overview", data.version(), hours=water.DEFAULT_HOURS)
+        view = data.view(water.overview, hours=water.DEFAULT_HOURS)
         as_of(view)
         banner(view)
         shown = water.glance(view.gauges)
@@ -75,7 +75,7 @@ chosen = tuple(sid for sid in st.session_state.get("pegel_gauges", first) if sid
 
 @st.fragment(run_every=30)
 def board() -> None:
-    view = data.view("water.overview", data.version(), hours=hours, station_ids=chosen)
+    view = data.view(water.overview, hours=hours, station_ids=chosen)
     banner(view)
     columns = st.columns(4)
     for i, gauge in enumerate(view.gauges.iter_rows(named=True)):
@@ -96,7 +96,7 @@ right.multiselect(t("pegel.choose", language), list(names), default=first, forma
 
 @st.fragment(run_every=30)
 def hydrographs() -> None:
-    view = data.view("water.overview", data.version(), hours=hours, station_ids=chosen)
+    view = data.view(water.overview, hours=hours, station_ids=chosen)
     as_of(view)
     drawn = view.gauges.filter(pl.col("station_id").is_in(chosen))
     buckets, marks = charts_water.per_gauge(view.series, view.levels)

@@ -4,7 +4,7 @@ from typing import Any
 
 import streamlit as st
 
-from core.feeds import FeedsView
+from core.views import feeds
 from ui import data, navigation, style, widgets
 from ui.i18n import age, clock, number, t
 
@@ -15,7 +15,7 @@ kiosk = widgets.kiosk()
 st.title(t("quellen.title", language))
 if not kiosk:
     st.caption(t("quellen.intro", language))
-if not len(data.current(data.version())):
+if not len(data.current()):
     widgets.wait_for_data(language)  # no st.stop(): the sources below tell what was tried
 
 
@@ -72,7 +72,7 @@ def stale_row(station: dict[str, Any]) -> dict[str, str]:
 
 @st.fragment(run_every=30)
 def health() -> None:
-    view: FeedsView = data.view("feeds.overview", data.version())
+    view: feeds.FeedsView = data.view(feeds.overview)
     sources = view.sources
     ok = int((sources["state"] == "ok").sum())
     columns = st.columns(4)

@@ -5,7 +5,7 @@ import html
 import polars as pl
 import streamlit as st
 
-from core.schools import LESSONS
+from core.views import schools
 from ui import charts_schools, data, navigation, widgets
 from ui.cards import chips, grid, status_card
 from ui.i18n import age, clock, day_label, decimal, number, quantity_value, t
@@ -15,12 +15,12 @@ language = widgets.lang()
 city = data.city()
 kiosk = widgets.kiosk()
 st.title(t("schulen.title", language))
-if not len(data.current(data.version())):
+if not len(data.current()):
     widgets.wait_for_data(language)
     st.stop()
 
-schools = data.view("schools.schools", data.version())
-if not schools:
+names = data.view(schools.schools)
+if not names:
     st.info(t("schulen.no_rooms", language), icon=":material/school:")
     st.stop()
 
@@ -44,7 +44,7 @@ def as_of_line(moment, stale: int) -> None:
 
 @st.fragment(run_every=30)
 def overview() -> None:
-    result = data.view("schools.overview", data.version())
+    result = data.view(schools.overview)
     table = result.schools
     limit = ppm(result.week.edges[0])
     airing, total = int((table["to_air"] + table["bad"]).sum()), int(table["rooms"].sum())
@@ -74,7 +74,7 @@ def overview() -> None:
 
 @st.fragment(run_every=30)
 def rooms_now(school: str) -> None:
-    rooms = data.view("schools.rooms", data.version(), school=school)
+    rooms = data.view(schools.rooms, school=school)
     airing = int(rooms["air"].sum())
     lead = t("schulen.summary.some", language, n=airing, total=len(rooms)) if airing else t("schulen.summary.none", language, total=len(rooms))
     st.html(f'<div class="scl-lead">{html.escape(lead)}</div>')
@@ -87,8 +87,8 @@ def rooms_now(school: str) -> None:
     ]
     st.html(grid(cards, 11))
     st.subheader(t("schulen.curve", language))
-    curve = data.view("schools.day_curve", data.version(), school=school)
-    share = data.view("schools.lesson_share", data.version(), school=school)
+    curve = data.view(schools.day_curve, school=school)
+    share = data.view(schools.lesson_share, school=school)
     if len(curve):
         st.plotly_chart(charts_schools.co2_day(curve, school=school_name(school), edges=share.edges, language=language), config={"displaylogo": False})
     else:
@@ -100,15 +100,15 @@ def lesson_time(school: str) -> None:
     st.subheader(t("schulen.share", language))
     weeks_back = st.segmented_control(t("schulen.week", language), [0, 1], default=0, key="schools_week", required=True,
                                       format_func=lambda w: t(f"schulen.week.{w}", language))
-    share = data.view("schools.lesson_share", data.version(), school=school, weeks_back=weeks_back or 0)
+    share = data.view(schools.lesson_share, school=school, weeks_back=weeks_back or 0)
     if not int(share.rooms["buckets"].sum()):
         st.info(t("schulen.no_lessons", language))
         return
     moderate, bad = ppm(share.edges[0]), ppm(share.edges[-1])
     title = t("schulen.share_title", language, moderate=moderate, bad=bad, start=day_label(share.start, language), end=day_label(share.end, language))
     st.plotly_chart(charts_schools.lesson_shares(share.rooms, title=title, edges=share.edges, language=language), config={"displaylogo": False})
-    days = f"{t(f'schulen.day.{LESSONS.weekdays[0]}', language)}–{t(f'schulen.day.{LESSONS.weekdays[-1]}', language)}"
-    st.caption(t("schulen.share_note", language, days=days, start=LESSONS.start.strftime("%H:%M"), end=LESSONS.end.strftime("%H:%M")))
+    days = f"{t(f'schulen.day.{schools.LESSONS.weekdays[0]}', language)}–{t(f'schulen.day.{schools.LESSONS.weekdays[-1]}', language)}"
+    st.caption(t("schulen.share_note", language, days=days, start=schools.LESSONS.start.strftime("%H:%M"), end=schools.LESSONS.end.strftime("%H:%M")))
     above = [t("schulen.over", language, value=moderate), t("schulen.over", language, value=bad)]
     st.dataframe(
         share.rooms.select(
@@ -134,7 +134,7 @@ def remember_school() -> None:
         st.query_params["school"] = st.session_state.school
 
 
-options = [None, *schools]
+options = [None, *names]
 wanted = st.query_params.get("school")
 school = st.selectbox(t("schulen.pick", language), options, index=options.index(wanted) if wanted in options else 0, key="school",
                       format_func=school_name, on_change=remember_school)

@@ -5,7 +5,7 @@ import html
 import polars as pl
 import streamlit as st
 
-from core.microclimate import DAY_COUNTS, TREE_DAYS
+from core.views import microclimate
 from ui import charts_climate as cc
 from ui import data, navigation, widgets
 from ui.cards import grid, status_card, status_rows
@@ -16,7 +16,7 @@ language = widgets.lang()
 city = data.city()
 kiosk = widgets.kiosk()
 st.title(t("stadtklima.title", language))
-if not len(data.current(data.version())):
+if not len(data.current()):
     widgets.wait_for_data(language)
     st.stop()
 
@@ -27,7 +27,7 @@ def temperature(value: float | None) -> str:
 
 @st.fragment(run_every=30)
 def now_section() -> None:
-    now = data.view("microclimate.city_now", data.version())
+    now = data.view(microclimate.city_now)
     if not len(now.stations):
         st.info(t("stadtklima.no_stations", language), icon=":material/thermostat:")
         return
@@ -62,10 +62,10 @@ def now_section() -> None:
 
 @st.fragment(run_every=30)
 def heat_days_section() -> None:
-    days = data.view("microclimate.heat_days", data.version())
+    days = data.view(microclimate.heat_days)
     st.subheader(t("stadtklima.days", language, year=days.through.year))
-    columns = st.columns(len(DAY_COUNTS))
-    for column, count in zip(columns, DAY_COUNTS):
+    columns = st.columns(len(microclimate.DAY_COUNTS))
+    for column, count in zip(columns, microclimate.DAY_COUNTS):
         column.metric(t(f"stadtklima.count.{count.key}", language), days.city[count.key], help=t(f"stadtklima.rule.{count.key}", language), border=True)
     if kiosk or not len(days.per_station):
         return
@@ -76,7 +76,7 @@ def heat_days_section() -> None:
             days.per_station.select(
                 pl.col("name").alias(t("stadtklima.col.station", language)),
                 pl.col("district").alias(t("stadtklima.col.district", language)),
-                *[pl.col(c.key).alias(t(f"stadtklima.count.{c.key}", language)) for c in DAY_COUNTS],
+                *[pl.col(c.key).alias(t(f"stadtklima.count.{c.key}", language)) for c in microclimate.DAY_COUNTS],
                 decimal("max", 1, language).alias(t("stadtklima.col.max", language)),
                 decimal("min", 1, language).alias(t("stadtklima.col.min", language)),
                 pl.col("days").alias(t("stadtklima.col.days", language)),
@@ -88,12 +88,12 @@ def heat_days_section() -> None:
 @st.fragment(run_every=30)
 def curves_section() -> None:
     st.subheader(t("stadtklima.curves", language))
-    places = data.view("microclimate.city_now", data.version()).stations.sort("name")
+    places = data.view(microclimate.city_now).stations.sort("name")
     options = [""] + places["station_id"].to_list()
     names = dict(zip(places["station_id"], places["name"]))
     chosen = "" if kiosk else st.selectbox(t("stadtklima.place", language), options, key="climate_place",
                                            format_func=lambda sid: names.get(sid) or sid if sid else t("stadtklima.city_mean", language))
-    curves = data.view("microclimate.day_curves", data.version(), station_id=chosen or None)
+    curves = data.view(microclimate.day_curves, station_id=chosen or None)
     if not len(curves):
         st.info(t("stadtklima.no_curves", language))
         return
@@ -106,7 +106,7 @@ def curves_section() -> None:
 def trees_section() -> None:
     if not kiosk:  # the kiosk screen has no room for the heading: its sentence names the trees
         st.subheader(t("stadtklima.trees", language))
-    trees = data.view("microclimate.trees", data.version())
+    trees = data.view(microclimate.trees)
     if not len(trees):
         st.info(t("stadtklima.no_trees", language))
         return
@@ -128,10 +128,10 @@ def trees_section() -> None:
     names = dict(zip(trees["station_id"], trees["name"]))
     picked = st.multiselect(t("stadtklima.tree_pick", language), trees["station_id"].to_list(), default=trees["station_id"].head(5).to_list(),
                             format_func=lambda sid: names.get(sid) or sid, key="climate_trees")
-    curves = data.view("microclimate.tree_curves", data.version(), station_ids=tuple(picked))
-    edges = data.view("microclimate.soil_edges", data.version())
+    curves = data.view(microclimate.tree_curves, station_ids=tuple(picked))
+    edges = data.view(microclimate.soil_edges)
     for quantity in curves["quantity"].unique().sort().to_list() if picked else []:
-        st.plotly_chart(cc.soil(curves, quantity, edges=edges[quantity], days=TREE_DAYS, language=language), config={"displaylogo": False})
+        st.plotly_chart(cc.soil(curves, quantity, edges=edges[quantity], days=microclimate.TREE_DAYS, language=language), config={"displaylogo": False})
     st.caption(t("stadtklima.tree_note", language))
 
 

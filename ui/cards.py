@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 from zoneinfo import ZoneInfo
 
-from core.sentences import Label, Measure, TextKey, sentence
-from core.today import Tile
+from core.views import tiles
+from core.views.sentences import Label, Measure, TextKey
+from core.views.tiles import Tile
 from ui.i18n import clock, quantity_value, t
 from ui.style import TREND_ARROWS, colour, icon
 
@@ -125,20 +126,24 @@ def format_param(value: Any, language: str) -> str:
     return str(value)
 
 
-def sentence_text(tile: Tile, language: str) -> str:
-    key, params = sentence(tile)
+def words(chosen: tuple[str, dict[str, Any]] | None, language: str) -> str:
+    """The text of a (key, parameters) pair the core chose (``core.views.sentences``)."""
+    if chosen is None:
+        return ""
+    key, params = chosen
     return t(key, language, **{k: format_param(v, language) for k, v in params.items()})
 
 
-def tile(tile: Tile, language: str, tz: str, detail: str = "") -> Html:
+def tile(tile: Tile, language: str, tz: str) -> Html:
     """A Heute tile: title, value + unit + trend arrow, status badge, sentence, the usual, small print."""
     title = t(f"tile.{tile.key}", language)
+    detail = words(tiles.detail(tile), language)
     if tile.value is None:
         return card(TILE, tone="unknown", title=title, value="–", body=(block("scs-sentence", t("common.no_data_theme", language)),))
     label = tile.status_en if language == "en" else tile.status_de
     arrow = TREND_ARROWS[f"common.trend_{tile.trend_word}"] if tile.trend_word else ""
     foot = f'{detail}{" · " if detail else ""}{t("common.as_of", language, time=clock(tile.as_of, tz, language))}'
-    body = [block("scs-sentence", sentence_text(tile, language)), usual(tile, language, tz)]
+    body = [block("scs-sentence", words(tiles.sentence(tile), language)), usual(tile, language, tz)]
     body.append(block("scs-foot", foot, tail=stale_badge(language) if tile.stale else Html("")))
     return card(TILE, tone=tile.tone, title=title, value=quantity_value(tile.value, tile.quantity or "", language), arrow=arrow,
                 badges=(badge(tile.tone, label),), body=body)
@@ -155,15 +160,3 @@ def usual(tile: Tile, language: str, tz: str) -> Html:
     value, delta_text = quantity_value(tile.usual, quantity, language), sign + quantity_value(abs(delta), quantity, language)
     text = t("tile.usual", language, hour=hour, value=value, delta=delta_text)
     return block("scs-usual", text)
-
-
-def tile_detail(tile: Tile, language: str) -> str:
-    """The small print under a tile: how many stations, which one decides."""
-    if tile.value is None:
-        return ""
-    params: dict[str, Any] = {"n": tile.stations, "place": tile.station or ""}
-    if tile.key == "heat":
-        params.update(place=tile.extra.get("max_station", ""), value=quantity_value(tile.extra.get("max"), "temperature", language))
-    if tile.key == "air":
-        params["pollutant"] = t(f"quantity.{tile.quantity}", language)
-    return t(f"tile.{tile.key}.detail", language, **params)

@@ -7,16 +7,14 @@ share a key.
 
 from __future__ import annotations
 
-import datetime as dt
-import importlib
 import os
 import threading
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 import polars as pl
 import streamlit as st
 
-from core import today
+from core.views import today
 from core.config import CityConfig, load_config, store_location
 from core.ingest import background
 from core.scenario import overlay, state
@@ -24,6 +22,7 @@ from core.store import Store, StoreReader, open_store
 from data_sources import KINDS
 
 TTL_S = 30
+T = TypeVar("T")
 
 
 @st.cache_resource(show_spinner=False)
@@ -48,7 +47,7 @@ def store() -> StoreReader:
 def start_ingest() -> threading.Event:
     """One background ingest loop per server process (not per browser session).
 
-    It only polls while it holds the data dir's ingest lock, so a separate
+    It only polls while it leads the store (``Store.leader``), so a separate
     ``python -m core.ingest --loop`` and several app processes never poll twice.
     """
     _export_secrets()
@@ -72,9 +71,27 @@ def _export_secrets() -> None:
             os.environ[name] = str(secrets[name])
 
 
-def version() -> int:
-    """The data version, with the running scenario in it: starting or stopping one is a new key."""
+VERSION_TTL_S = 1.0
+
+
+@st.cache_data(ttl=VERSION_TTL_S, show_spinner=False)
+def _version() -> int:
     return overlay.version(writer().version, state.active(writer()) if has_demo() else None)
+
+
+def version() -> int:
+    """The data version, with the running scenario in it: starting or stopping one is a new key.
+
+    Asked of the store at most once a second per server process (a script run and its
+    fragments ask many times; on a database each ask would be a query). :func:`refresh`
+    forgets it when this process changed the store itself.
+    """
+    return _version()
+
+
+def refresh() -> None:
+    """Forget the remembered data version (after starting or stopping a scenario here)."""
+    _version.clear()
 
 
 def demo_key() -> str | None:
@@ -85,43 +102,26 @@ def has_demo() -> bool:
     return demo_key() is not None
 
 
-@st.cache_data(ttl=TTL_S, max_entries=4, show_spinner=False)
-def current(data_version: int) -> pl.DataFrame:
+def current() -> pl.DataFrame:
     """Latest value, station data and status of every series (what tiles and maps show)."""
-    s = store()
-    return today.current(s.latest(), s.stations(), thresholds=city().thresholds, levels=s.levels())
+    return view(today.current)
 
 
-@st.cache_data(ttl=TTL_S, max_entries=4, show_spinner=False)
-def tiles(data_version: int) -> list[today.Tile]:
-    now = dt.datetime.now(dt.timezone.utc)
-    hour = now.replace(minute=0, second=0, microsecond=0)
-    quarter = now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0)
-    recent = store().rollup("15m", start=quarter - today.TREND_WINDOW)
-    history = store().rollup("1h", start=hour - dt.timedelta(days=today.USUAL_DAYS + 1), end=hour)
-    return today.tiles(
-        current(data_version),
-        today.trends(recent),
-        thresholds=city().thresholds,
-        usual_frame=today.usual(history, now, city().timezone),
-    )
+def view(fn: Callable[..., T], /, **params: Any) -> T:
+    """A cached call of a core view ``fn(store, city, **params)`` for the current data version.
+
+    ``params`` are plain values (strings, numbers, tuples, dates), so the cache key is small and
+    exact: the view's module and name, the data version, the parameters. A new commit in the
+    store is a new key. Pages use this for every store-backed view.
+    """
+    name = f"{fn.__module__}.{fn.__qualname__}"
+    _VIEWS[name] = fn
+    return _cached(name, version(), **params)
+
+
+_VIEWS: dict[str, Callable[..., Any]] = {}
 
 
 @st.cache_data(ttl=TTL_S, max_entries=128, show_spinner=False)
-def view(name: str, data_version: int, **params: Any) -> Any:
-    """A cached call of a core view function ``core.<module>.<function>(store, city, **params)``.
-
-    ``name`` is "module.function"; ``params`` are plain values (strings, numbers, tuples,
-    dates), so the cache key is small and exact; ``data_version`` makes a new commit in the
-    store a new key. Pages use this for every rollup-backed view.
-    """
-    module, function = name.rsplit(".", 1)
-    return getattr(importlib.import_module(f"core.{module}"), function)(store(), city(), **params)
-
-
-def as_of(frame: pl.DataFrame) -> dt.datetime | None:
-    return frame["ts"].max() if len(frame) else None
-
-
-def feed_health(data_version: int) -> Any:
-    return store().feed_health()
+def _cached(name: str, data_version: int, **params: Any) -> Any:
+    return _VIEWS[name](store(), city(), **params)

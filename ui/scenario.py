@@ -61,10 +61,16 @@ def banner(language: str) -> None:
     live()
 
 
+def _stop() -> None:
+    runs.stop(data.writer())
+    data.refresh()
+
+
 def _start(name: str, speed: int, loop: bool) -> str | None:
     """Start a scenario; what went wrong (a broken script file), if anything."""
     try:
         feed.start(data.writer(), name, speed=speed, loop=loop)
+        data.refresh()  # this very run shows the scenario
     except scripts.ScenarioError as exc:
         return str(exc)
     return None
@@ -93,7 +99,7 @@ def _handle(wanted: str, speed_text: str, loop_text: str) -> tuple[str, dict] | 
     if not data.has_demo():
         return "scenario.no_demo", {}
     if wanted == "stop":
-        runs.stop(data.writer())
+        _stop()
         return None
     known = feed.scripts()
     if wanted not in known:
@@ -139,7 +145,7 @@ def controls(language: str) -> None:
     loop = st.checkbox(t("scenario.loop", language), key="scenario_loop")
     left, right = st.columns(2)
     left.button(t("scenario.start", language), on_click=_start_chosen, type="primary", icon=":material/play_arrow:", width="stretch")
-    right.button(t("scenario.stop", language), on_click=runs.stop, args=(data.writer(),), disabled=run is None, icon=":material/stop:", width="stretch")
+    right.button(t("scenario.stop", language), on_click=_stop, disabled=run is None, icon=":material/stop:", width="stretch")
     if error := st.session_state.pop("scenario_error", None):
         st.error(t("scenario.broken", language, error=error), icon=":material/error:")
     if run is None:

@@ -53,7 +53,7 @@ def wait_for_data(language: str) -> None:
 
     @st.fragment(run_every=1)  # a version check is one stat call: cheap enough to ask often
     def waiting() -> None:
-        if data.version() > 0 and len(data.current(data.version())):
+        if data.version() > 0 and len(data.current()):
             st.rerun()
         st.info(t("common.no_data", language), icon=":material/hourglass_top:")
 

@@ -94,7 +94,7 @@ def column_readings(payload: Mapping[str, Any], *, source: str, time_key: str = 
                 "value": pl.Series(payload["value"], dtype=pl.Float64),
             }
         )
-    except (KeyError, TypeError, pl.exceptions.PolarsError) as exc:
+    except (KeyError, TypeError, OverflowError, pl.exceptions.PolarsError) as exc:  # 10**400 overflows polars' integers
         msg = f"{what} payload is not simulator columns: {exc}"
         raise FeedFormatError(msg) from exc
     return frame.select(

@@ -9,6 +9,7 @@ import pytest
 from core.config import DEFAULT_CONFIG
 from core.schema import Batch
 from core.store import open_store
+from ui import data
 from tests.pages.apptest import page_text, run
 
 PAGE = "pages/quellen.py"
@@ -57,6 +58,7 @@ def test_never_polled_source_and_a_failing_one_without_its_secret(app_env, demo_
     assert "noch nie abgefragt" in cells(at)
     store = open_store(demo_copy)
     store.record_health("gauges", ok=False, rows=0, skipped=0, latency_s=3.0, error="FeedAuthError: 401 for https://x/?key=geheim-4711")
+    data.refresh()  # the app asks the store for its version once a second; the test does not wait
     at = run(PAGE)
     assert not at.exception, at.exception
     everything = page_text(at) + cells(at) + "".join(c.value for c in at.code)

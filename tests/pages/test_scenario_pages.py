@@ -13,7 +13,7 @@ from core.config import DEFAULT_CONFIG, load_config
 from core.store import open_store
 from data_sources import scenario as feed
 from tests.pages.apptest import page_text, run
-from ui import navigation
+from ui import data, navigation
 
 PAGES = [f"pages/{spec.slug}.py" for spec in navigation.PAGES]  # the table, not the files: a missing file fails
 BANNER = {"de": "Szenario: Starkregen – keine echten Messwerte", "en": "Scenario: Heavy rain – not real readings"}
@@ -72,7 +72,8 @@ def test_stopping_returns_the_city_to_the_demo(app_env, demo_copy):
     play(demo_copy)
     app_env(demo_copy)
     assert "Informationsstufe 2" in page_text(run(PAGES[0]))
-    scenario.stop(open_store(demo_copy))
+    scenario.stop(open_store(demo_copy))  # from another process (the stop button refreshes at once)
+    data.refresh()  # the app asks the store for its version once a second; the test does not wait
     at = run(PAGES[0])
     assert "Szenario:" not in html(at) and "Informationsstufe" not in page_text(at)
 

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from core.today import Tile
+from core.views.tiles import Tile
 from ui import cards, charts_water, style
 
 EVIL = '<img src=x onerror="alert(1)">Markt & Co'
@@ -25,7 +25,7 @@ def gauge(**changes) -> dict:
 def heute_tile(**changes) -> Tile:
     fields = {"key": "heat", "quantity": "temperature", "value": 31.5, "tone": "poor", "status_de": "Hitze", "status_en": "heat",
               "station": EVIL, "trend_word": "up", "usual": 29.0, "as_of": NOW, "stale": True, "stations": 3,
-              "extra": {"max_station": EVIL, "max": 33.0}}
+              "high_place": EVIL, "high": 33.0}
     return Tile(**(fields | changes))
 
 
@@ -33,7 +33,7 @@ def every_kind(language: str = "de") -> dict[str, str]:
     """One card of each kind, each fed the untrusted name wherever feed text can go."""
     tile = heute_tile()
     return {
-        "tile": cards.tile(tile, language, "Europe/Berlin", cards.tile_detail(tile, language)),
+        "tile": cards.tile(tile, language, "Europe/Berlin"),
         "gauge": charts_water.card_html(gauge(), language=language, tz="Europe/Berlin"),
         "gauge_compact": charts_water.card_html(gauge(), language=language, tz="Europe/Berlin", compact=True),
         "school": cards.status_card(tone="moderate", title=EVIL, number_text=EVIL, label=EVIL, lines=(EVIL, ""), stale=True,
