@@ -29,8 +29,6 @@ BACKFILL_DAYS = 14
 LIVE_WINDOW = dt.timedelta(hours=2)  # polls up to this long go through the LoRaWAN path
 LORAWAN_MODELS = {"classroom": "elsys/ers-co2", "gauge": "decentlab/dl-mbx"}
 DEFAULT_SEED = 42
-LABEL_DE = "Demo-Daten"
-LABEL_EN = "Demo data"
 
 
 def _grid(st: DemoStation, start: float, end: float) -> np.ndarray:

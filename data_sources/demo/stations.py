@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-CENTER = (51.4436, 7.7783)
-
-
 @dataclass(frozen=True)
 class DemoStation:
     """One simulated station. ``params`` tune its physics (see ``physics.py``)."""
