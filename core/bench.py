@@ -12,8 +12,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import polars as pl
 from polars.testing import assert_frame_equal
@@ -22,7 +22,7 @@ from core.rollup import bucket
 from core.schema import READINGS_SCHEMA, Batch
 from core.store import open_store
 
-START = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+START = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 CADENCE = dt.timedelta(minutes=10)
 SIZES = {"full": (1000, 10_000, 2000), "small": (100, 2_000, 200)}  # series, readings per series, poll rows
 
@@ -34,7 +34,7 @@ def readings(series: int, steps: int, *, first_step: int = 0, seed: int = 1) -> 
     both temperature and humidity), and no numpy needed.
     """
     row = pl.int_range(first_step * series, (first_step + steps) * series, dtype=pl.Int64)
-    base = (START - dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)) // dt.timedelta(microseconds=1)
+    base = (START - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)) // dt.timedelta(microseconds=1)
     micros = CADENCE // dt.timedelta(microseconds=1)
     stations = pl.Series([f"bench:st{i:05d}" for i in range(series // 2 + series % 2)])
     index = pl.select(row=row).get_column("row")

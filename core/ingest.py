@@ -60,7 +60,7 @@ def poll(source_cfg: dict[str, Any], store: Store, session: Any, *, timezone: st
         rows = store.append(batch)
     except FeedError as exc:
         error = _scrub(f"{type(exc).__name__}: {exc}", source_cfg)
-    except Exception as exc:  # noqa: BLE001 - isolation boundary: a bug in one adapter must not stop the others
+    except Exception as exc:
         log.exception("source %s failed unexpectedly", key)
         error = _scrub(f"{type(exc).__name__}: {exc}", source_cfg)
     else:

@@ -8,8 +8,9 @@ thresholds of a tree sensor) override them per station. Everything is one vector
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import polars as pl
 

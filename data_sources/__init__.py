@@ -8,7 +8,8 @@ Every kind module is an ``Adapter``; ``tests/data_sources/test_contract.py`` hol
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any, Mapping, Protocol, cast
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 if TYPE_CHECKING:
     from datetime import datetime

@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import csv
-from datetime import datetime, timedelta, timezone
-from typing import Any, Mapping
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import requests
 
 from core.schema import Batch
 from data_sources import http
 from data_sources._kit import (
-    Collector, as_dict, as_list, base_url, decode_json, native_id, number, parse_time, source_key, timeout,
+    Collector,
+    as_dict,
+    as_list,
+    base_url,
+    decode_json,
+    native_id,
+    number,
+    parse_time,
+    source_key,
+    timeout,
 )
 from data_sources._units import convert
 from data_sources.errors import FeedFormatError
@@ -124,7 +134,7 @@ def _parse_poi(payload: bytes | bytearray | str, *, source: str, config: Mapping
 
 def _poi_time(day: str, clock: str) -> datetime | None:
     try:
-        return datetime.strptime(f"{day.strip()} {clock.strip()}", "%d.%m.%y %H:%M").replace(tzinfo=timezone.utc)
+        return datetime.strptime(f"{day.strip()} {clock.strip()}", "%d.%m.%y %H:%M").replace(tzinfo=UTC)
     except ValueError:
         return None
 
@@ -146,7 +156,7 @@ def fetch(source_cfg: Mapping[str, Any], session: requests.Session, since: datet
         msg = f"source {key!r}: 'units' must be one of {sorted(UNITS)}, got {units!r}"
         raise FeedFormatError(msg)
     deadline, read_timeout = http.Deadline(), timeout(source_cfg)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     start = _start(since, now)
     params = {**where, "units": units}
     current = http.get_json(session, f"{base}/current_weather", params=params, timeout=read_timeout, deadline=deadline)

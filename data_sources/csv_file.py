@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import polars as pl
 import requests
@@ -53,7 +54,7 @@ def parse(payload: Any, *, source: str, config: Mapping[str, Any] | None = None)
         raise FeedFormatError(msg)
     at = {c: header.index(c) for c in REQUIRED + OPTIONAL if c in header}
     rows, first_error, total = Collector(source), None, 0
-    for number, cells in enumerate(reader, start=2):
+    for line_number, cells in enumerate(reader, start=2):
         if not any(c.strip() for c in cells):
             continue
         total += 1
@@ -62,7 +63,7 @@ def parse(payload: Any, *, source: str, config: Mapping[str, Any] | None = None)
             _row(rows, cell, decimal_comma=delimiter == ";")
         except _BadCell as exc:
             rows.skipped += 1
-            first_error = first_error or f"row {number}, {exc}"
+            first_error = first_error or f"row {line_number}, {exc}"
     if first_error and rows.skipped * 2 > total:
         msg = f"{name}: {rows.skipped} of {total} rows are broken; first: {first_error}"
         raise FeedFormatError(msg)

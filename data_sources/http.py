@@ -13,8 +13,9 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -34,7 +35,7 @@ RETRY_AFTER_CAP = 5.0  # a server asking for minutes of patience gets it on the 
 class _CappedRetry(Retry):
     """urllib3 Retry that honours Retry-After, but never sleeps longer than the cap."""
 
-    def get_retry_after(self, response):  # noqa: ANN001, ANN201 - urllib3 signature
+    def get_retry_after(self, response):
         value = super().get_retry_after(response)
         return None if value is None else min(value, RETRY_AFTER_CAP)
 

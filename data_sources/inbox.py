@@ -6,10 +6,11 @@ import itertools
 import os
 import secrets
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from core.config import parse_duration
 from data_sources.errors import FeedFormatError
@@ -107,7 +108,7 @@ def claim(inbox: Path, *, keep_s: float = DEFAULT_KEEP_S, now: float | None = No
             body = path.read_bytes()
         except FileNotFoundError:
             continue  # another consumer moved it on: it is theirs now
-        arrived = datetime.fromtimestamp(_arrival(path), tz=timezone.utc)
+        arrived = datetime.fromtimestamp(_arrival(path), tz=UTC)
         events.append(Event(path.name, arrived, body, first=path.parent.name == HANDED))
     return events
 

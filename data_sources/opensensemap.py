@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any
 from urllib.parse import quote
 
 import requests
@@ -11,9 +12,20 @@ import requests
 from core.schema import Batch
 from data_sources import http
 from data_sources._kit import (
-    Collector, as_dict, as_list, base_url, config_numbers, config_strings, decode_json, native_id, number, parse_time, source_key, timeout,
+    Collector,
+    as_dict,
+    as_list,
+    base_url,
+    config_numbers,
+    config_strings,
+    decode_json,
+    native_id,
+    number,
+    parse_time,
+    source_key,
+    timeout,
 )
-from data_sources._units import unit_key, convert, quantity_from_text
+from data_sources._units import convert, quantity_from_text, unit_key
 from data_sources.errors import FeedFormatError
 
 DEFAULT_BASE_URL = "https://api.opensensemap.org"
@@ -56,7 +68,7 @@ def _location(box: dict) -> list:
     if not where:  # boxes of the older API keep their position in loc[0].geometry
         loc = as_list(box.get("loc"))
         where = as_list(as_dict(as_dict(loc[0] if loc else None).get("geometry")).get("coordinates"))
-    return where + [None, None]
+    return [*where, None, None]
 
 
 def _box(rows: Collector, box: dict, overrides: Mapping[str, str]) -> None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-from typing import Any, Mapping
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import quote
 
 import requests
@@ -11,7 +12,17 @@ import requests
 from core.schema import Batch
 from data_sources import http
 from data_sources._kit import (
-    Collector, as_dict, as_list, base_url, config_strings, decode_json, native_id, number, parse_time, source_key, timeout,
+    Collector,
+    as_dict,
+    as_list,
+    base_url,
+    config_strings,
+    decode_json,
+    native_id,
+    number,
+    parse_time,
+    source_key,
+    timeout,
 )
 from data_sources._units import convert
 from data_sources.errors import FeedFormatError
@@ -145,7 +156,7 @@ def fetch(source_cfg: Mapping[str, Any], session: requests.Session, since: datet
 
 
 def _backfill_start(since: datetime | None, source_cfg: Mapping[str, Any]) -> str | None:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     if since is None:
         days = number(source_cfg.get("backfill_days", FIRST_BACKFILL_DAYS)) or 0
         start = now - timedelta(days=max(0.0, days)) if days > 0 else None

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Any, Iterator, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import quote
 
 import requests
@@ -61,7 +62,9 @@ def _series(node: Any, context: Mapping[str, Any], depth: int, rows: Collector) 
         return
     here = dict(context)
     for key, names in _CONTEXT.items():
-        here |= {key: node[n] for n in reversed(names) if n in node}  # entityId beats id when both are there
+        found = [node[n] for n in names if n in node]
+        if found:
+            here[key] = found[0]  # entityId beats id when both are there
     index = node.get("index")
     # Wrappers: "data" (older QuantumLeap), entities of a type, types of an attribute, and the
     # values-only answers that list entities under "values".
@@ -112,7 +115,7 @@ def _add(series: Series, stamps: list[datetime | None], rows: Collector, table: 
 
 def fetch(source_cfg: Mapping[str, Any], session: requests.Session, since: datetime | None = None) -> Batch:
     """History since the last stored time (at most ``max_days``), per configured type or entity."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     start = window_start(now, since, source_cfg)
     # QuantumLeap reads a time without zone as UTC, as in its own examples.
     params = {"fromDate": start.strftime("%Y-%m-%dT%H:%M:%S")} | _attrs(source_cfg, aggregation(now - start, source_cfg))

@@ -6,8 +6,9 @@ import datetime as dt
 import functools
 import math
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import polars as pl
@@ -17,8 +18,8 @@ from core.scenario import script as play
 from core.scenario import state
 from core.scenario.script import MODES, ScenarioError, Script, Target
 from core.scenario.state import Run
-from core.store import Store
 from core.schema import QUANTITIES, Batch
+from core.store import Store
 from data_sources._kit import number
 from data_sources.demo import column_readings, simulate
 from data_sources.demo.stations import ALL
@@ -96,7 +97,7 @@ def load(path: Path) -> Script:
     if not isinstance(targets, list) or not targets:
         raise _fail(path, "[[targets]]", "at least one [[targets]] table")
     checked = tuple(_target(t, path, f"[[targets]] #{i}", hours) for i, t in enumerate(targets, start=1))
-    return Script(path.stem, title, about, hours, anchor.astimezone(dt.timezone.utc), seed, str(timezone), checked)
+    return Script(path.stem, title, about, hours, anchor.astimezone(dt.UTC), seed, str(timezone), checked)
 
 
 @functools.lru_cache(maxsize=16)
@@ -189,7 +190,7 @@ def fetch(source_cfg: Mapping[str, Any], session: Any = None, since: dt.datetime
     run = Run.from_state(source_cfg["run"]) if source_cfg.get("run") else None
     if run is None:
         return Batch()
-    now = dt.datetime.now(dt.timezone.utc) if now is None else now
+    now = dt.datetime.now(dt.UTC) if now is None else now
     try:
         played = table(script(run.name), speed=run.speed)
     except ScenarioError as exc:

@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Any, Mapping
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
 
 import requests
 
 from core.schema import Batch
 from data_sources import http
 from data_sources._kit import (
-    Collector, as_dict, as_list, base_url, config_numbers, decode_json, distance_km, lat_lon, native_id, number, parse_time, source_key, timeout,
+    Collector,
+    as_dict,
+    as_list,
+    base_url,
+    config_numbers,
+    decode_json,
+    distance_km,
+    lat_lon,
+    native_id,
+    number,
+    parse_time,
+    source_key,
+    timeout,
 )
 from data_sources.errors import FeedFormatError
 
@@ -102,7 +115,7 @@ def _device_push(rows: Collector, data: dict, config: Mapping[str, Any]) -> None
         msg = "sensor_community: airrohr push without a usable esp8266id"
         raise FeedFormatError(msg)
     received = config.get("received_at")
-    ts = parse_time(received) if received is not None else datetime.now(timezone.utc)
+    ts = parse_time(received) if received is not None else datetime.now(UTC)
     station_id = rows.station(f"esp8266-{chip}", name=f"airrohr {chip}", lat=config.get("lat"), lon=config.get("lon"))
     _values(rows, station_id, ts, data.get("sensordatavalues"))
 

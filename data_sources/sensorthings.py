@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from datetime import datetime
-from typing import Any, Iterator, Mapping
+from typing import Any
 from urllib.parse import urljoin
 
 import requests
@@ -11,7 +12,17 @@ import requests
 from core.schema import QUANTITIES, Batch
 from data_sources import http
 from data_sources._kit import (
-    Collector, as_dict, as_list, base_url, decode_json, iso_utc, native_id, number, parse_time, source_key, timeout,
+    Collector,
+    as_dict,
+    as_list,
+    base_url,
+    decode_json,
+    iso_utc,
+    native_id,
+    number,
+    parse_time,
+    source_key,
+    timeout,
 )
 from data_sources._units import convert, quantity_from_text
 from data_sources.errors import FeedFormatError
@@ -67,7 +78,7 @@ def _thing(rows: Collector, thing: dict) -> str | None:
         where = as_dict(as_dict(location).get("location"))
         where = as_dict(where.get("geometry")) or where  # a GeoJSON Feature or a bare geometry
         if where.get("type") == "Point":
-            lon, lat = (as_list(where.get("coordinates")) + [None, None])[:2]
+            lon, lat = ([*as_list(where.get("coordinates")), None, None])[:2]
             break
     name = thing.get("name") or thing.get("description")
     district = as_dict(thing.get("properties")).get("district")

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import base64
-from datetime import datetime, timedelta, timezone
-from typing import Any, Mapping
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import quote
 
 import requests
@@ -97,7 +98,7 @@ def _stored_uplinks(source_cfg: Mapping[str, Any], session: requests.Session, si
         raise FeedAuthError(msg)
     headers = {"Authorization": f"Bearer {token}", "Accept": "text/event-stream"}
     page_size = int(_positive(source_cfg, "page_size", PAGE_SIZE))
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     first = now - timedelta(days=_positive(source_cfg, "max_days", FIRST_DAYS))
     after = max(parse_time(since) or first, first)
     deadline = http.Deadline()

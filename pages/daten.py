@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 import polars as pl
 import streamlit as st
 
-from core.views import explore
 from core.schema import QUANTITIES, headline
+from core.views import explore
 from ui import data, exports, navigation, scenario, widgets
 from ui.charts import local_time
 from ui.i18n import clock, number, t

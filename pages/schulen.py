@@ -62,7 +62,7 @@ def overview() -> None:
                              lines=(t("schulen.tile.worst", language, room=r["worst_room"], value=ppm(r["max_co2"])), week), stale=r["stale"] > 0, language=language,
                              compact=compact))
     st.html(grid(cards, 12 if compact else 18 if kiosk else 20))
-    if kiosk and len(cards) > 4 or not int(table["buckets"].fill_null(0).sum()):
+    if (kiosk and len(cards) > 4) or not int(table["buckets"].fill_null(0).sum()):
         return  # a kiosk full of tiles has no room for the chart
     week = result.week
     edges = week.edges

@@ -89,7 +89,7 @@ def heat_days_section() -> None:
 def curves_section() -> None:
     st.subheader(t("stadtklima.curves", language))
     places = data.view(microclimate.city_now).stations.sort("name")
-    options = [""] + places["station_id"].to_list()
+    options = ["", *places["station_id"].to_list()]
     names = dict(zip(places["station_id"], places["name"]))
     chosen = "" if kiosk else st.selectbox(t("stadtklima.place", language), options, key="climate_place",
                                            format_func=lambda sid: names.get(sid) or sid if sid else t("stadtklima.city_mean", language))

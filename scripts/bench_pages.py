@@ -88,7 +88,7 @@ def week(start: float, seed: int) -> pl.DataFrame:
 
 def build(directory: Path, days: int) -> None:
     store = open_store(directory)
-    end = dt.datetime.now(dt.timezone.utc).replace(minute=0, second=0, microsecond=0)
+    end = dt.datetime.now(dt.UTC).replace(minute=0, second=0, microsecond=0)
     start = (end - dt.timedelta(days=days)).timestamp()
     store.append(Batch(stations=station_frame()))
     total, began = 0, time.perf_counter()
@@ -139,7 +139,7 @@ def browser(pages: list[str], directory: Path) -> dict[str, tuple[float, float, 
         for slug in pages:
             with browser_page() as page:
                 sent = [0]
-                page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: sent.__setitem__(0, sent[0] + len(payload))))
+                page.on("websocket", lambda ws, sent=sent: ws.on("framereceived", lambda payload: sent.__setitem__(0, sent[0] + len(payload))))
                 began = time.perf_counter()
                 page.goto(f"{url}/{slug}")
                 settle(page)

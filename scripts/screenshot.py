@@ -13,7 +13,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.pages.browser import CHROMIUM_ARGS, chromium_path, settle  # noqa: E402
+from tests.pages.browser import CHROMIUM_ARGS, chromium_path, settle
 
 
 def main() -> None:

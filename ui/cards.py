@@ -9,8 +9,9 @@ HTML switched on. Colours and icons come from ``ui.style``, the classes are styl
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from core.views import tiles
@@ -22,6 +23,9 @@ from ui.style import TREND_ARROWS, colour, icon
 
 class Html(str):
     """Markup built in this module: passed through where a plain ``str`` would be escaped."""
+
+
+NOTHING = Html("")
 
 
 def _safe(part: str) -> str:
@@ -76,7 +80,7 @@ def stale_badge(language: str) -> Html:
     return Html(f'<span class="scs-stale" title="{hint}">{word}</span>')
 
 
-def block(css_class: str, *lines: str, tail: Html = Html("")) -> Html:
+def block(css_class: str, *lines: str, tail: Html = NOTHING) -> Html:
     """A div of text lines (one under the other), with a fragment made here at its end."""
     return Html(f'<div class="{css_class}">{"<br>".join(html.escape(line) for line in lines)}{tail}</div>')
 
@@ -109,7 +113,7 @@ def status_rows(rows: list[dict], *, title: str = "") -> Html:
 
 
 def status_card(*, tone: str, title: str, number_text: str, label: str, lines: tuple[str, ...] = (), stale: bool = False,
-                language: str = "de", extra: Html = Html(""), compact: bool = False) -> Html:
+                language: str = "de", extra: Html = NOTHING, compact: bool = False) -> Html:
     """A school, room or tree: title, number, badge, ``extra`` (e.g. :func:`chips`), small print (none when ``compact``)."""
     small = () if compact else tuple(block("scl-sub", line) for line in lines if line)
     return card(SMALL, tone=tone, title=title, value=number_text, badges=(badge(tone, label), *([stale_badge(language)] if stale else [])),

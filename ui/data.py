@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import os
 import threading
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import polars as pl
 import streamlit as st
 
-from core.views import today
 from core.config import CityConfig, load_config, store_location
 from core.ingest import background
 from core.scenario import overlay, state
 from core.store import Store, StoreReader, open_store
+from core.views import today
 from data_sources import KINDS
 
 TTL_S = 30

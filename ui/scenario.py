@@ -19,7 +19,7 @@ TRUE = ("1", "true", "yes", "ja")
 
 def _hours(seconds: float) -> str:
     """A span as "3:30 h", or "24 min" under an hour."""
-    minutes = int(round(seconds / 60))
+    minutes = round(seconds / 60)
     return f"{minutes} min" if minutes < 60 else f"{minutes // 60}:{minutes % 60:02d} h"
 
 
@@ -56,7 +56,7 @@ def banner(language: str) -> None:
             script = feed.script(run.name)
         except scripts.ScenarioError:
             return  # its file was removed: the fetch reports it in feed health
-        st.html(banner_html(run, script, language, dt.datetime.now(dt.timezone.utc)))
+        st.html(banner_html(run, script, language, dt.datetime.now(dt.UTC)))
 
     live()
 

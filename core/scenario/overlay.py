@@ -11,6 +11,7 @@ from core import rollup
 from core.scenario.state import SOURCE, Run
 from core.store import StoreReader
 
+
 def version(store_version: int, run: Run | None) -> int:
     """The store's version as a cache key, moved elsewhere while a scenario runs (0, empty, stays 0)."""
     if run is None or store_version == 0:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import itertools
 from dataclasses import dataclass
 
 import polars as pl
@@ -51,7 +52,7 @@ def matching(patterns: tuple[str, ...], ids: list[str]) -> list[str]:
 def ramp(keyframes: tuple[tuple[float, float], ...], hours: pl.Expr) -> pl.Expr:
     """Linear interpolation between keyframes; the first value holds before, the last after."""
     expr = pl.lit(float(keyframes[0][1]))
-    for (ta, va), (tb, vb) in zip(keyframes, keyframes[1:]):
+    for (ta, va), (tb, vb) in itertools.pairwise(keyframes):
         segment = pl.lit(float(vb)) if tb == ta else va + (vb - va) * (hours - ta) / (tb - ta)
         expr = pl.when(hours >= ta).then(segment).otherwise(expr)
     return pl.when(hours >= keyframes[-1][0]).then(pl.lit(float(keyframes[-1][1]))).otherwise(expr)

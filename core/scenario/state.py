@@ -12,7 +12,7 @@ from core.store import Store, StoreReader
 SOURCE = "scenario"  # scenario readings are stored as "scenario:<demo native id>", never under a real source
 KEY = "scenario"  # the store's run-state key
 SPEEDS = (1, 10, 60)
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """The store interface: typed protocols every backend serves, the backend registry, ``open_store``.
 
 Pages, views, ingest and the scenario overlay use only :class:`StoreReader` / :class:`Store`.
-A backend is one module with ``open(location, *, tz, durable) -> Store`` plus one line in
+A backend is one module with ``open_store(location, *, tz, durable) -> Store`` plus one line in
 :data:`BACKENDS`, keyed by the URL scheme of its location (a plain path is ``file``).
 """
 
@@ -10,8 +10,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import importlib
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable, Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
 import polars as pl
@@ -20,7 +21,7 @@ from core.schema import Batch
 
 ROLLUPS = ("15m", "1h", "1d")  # the materialized bucket sizes every backend keeps up to date
 
-# location scheme -> backend module (``open(location, *, tz, durable) -> Store``)
+# location scheme -> backend module (``open_store(location, *, tz, durable) -> Store``)
 BACKENDS: dict[str, str] = {
     "file": "core.store.parquet",
 }
@@ -147,4 +148,4 @@ def open_store(location: str | Path, tz: str = "Europe/Berlin", *, durable: bool
     ['ts', 'station_id', 'quantity', 'value', 'source']
     """
     module: Any = importlib.import_module(BACKENDS[backend(location)])
-    return module.open(location, tz=tz, durable=durable)
+    return module.open_store(location, tz=tz, durable=durable)

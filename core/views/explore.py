@@ -14,11 +14,11 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
+from core import rollup
 from core.config import CityConfig
+from core.schema import QUANTITIES
 from core.store import StoreReader
 from core.views._time import now_or
-from core import rollup
-from core.schema import QUANTITIES
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ def window(tz: str, now: dt.datetime, *, preset: str | None = None, first: dt.da
     zone = ZoneInfo(tz)
     start = dt.datetime.combine(first, dt.time(), zone)
     end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), zone)  # zoneinfo gets 23/25-hour days right
-    return start.astimezone(dt.timezone.utc), min(end.astimezone(dt.timezone.utc), now)
+    return start.astimezone(dt.UTC), min(end.astimezone(dt.UTC), now)
 
 
 def estimate(series: pl.DataFrame, span_s: float, resolution: Resolution) -> int:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import polars as pl
@@ -139,7 +138,7 @@ def heat_days(store: StoreReader, city: CityConfig, *, now: dt.datetime | None =
     now = _now(now)
     local_today = now.astimezone(ZoneInfo(city.timezone)).date()
     since = dt.date(local_today.year, 1, 1)
-    start = dt.datetime.combine(since, dt.time(0), tzinfo=ZoneInfo(city.timezone)).astimezone(dt.timezone.utc)
+    start = dt.datetime.combine(since, dt.time(0), tzinfo=ZoneInfo(city.timezone)).astimezone(dt.UTC)
     places = store.stations().filter(pl.col("theme") == THEME).select("station_id", "name", "district")
     ids = places["station_id"].to_list()
     daily = store.rollup("1d", start=start, station_ids=ids, quantities=["temperature"]) if ids else pl.DataFrame(schema=BUCKET_SCHEMA)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import polars as pl
@@ -115,8 +114,8 @@ def _lesson_windows(start: dt.datetime, end: dt.datetime, tz: str) -> list[tuple
             continue
         midnight = dt.datetime.combine(day, dt.time(0), tzinfo=zone)
         a, b = (dt.datetime.combine(day, dt.time(m // 60, m % 60), tzinfo=zone) if m < 1440 else midnight + dt.timedelta(days=1) for m in (first, last))
-        if a.astimezone(dt.timezone.utc) < end:
-            windows.append((a.astimezone(dt.timezone.utc), b.astimezone(dt.timezone.utc)))
+        if a.astimezone(dt.UTC) < end:
+            windows.append((a.astimezone(dt.UTC), b.astimezone(dt.UTC)))
     return windows
 
 

@@ -8,8 +8,9 @@ The result carries sentence keys and numbers, never text: the UI's i18n table wo
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import polars as pl
 

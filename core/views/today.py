@@ -7,8 +7,9 @@ Reads only latest values and two small rollup windows (the last hour for trends,
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import polars as pl

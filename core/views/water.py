@@ -8,8 +8,9 @@ Levels are data: Informationsstufe 1–3 come from the city config (per gauge) o
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import polars as pl
 

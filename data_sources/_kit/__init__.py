@@ -7,8 +7,20 @@
 from data_sources._kit.places import distance_km, lat_lon, point, unswap
 from data_sources._kit.rows import Collector
 from data_sources._kit.values import (
-    as_dict, as_list, base_url, config_numbers, config_strings, decode_json, decode_text, iso_utc, native_id, number, parse_time,
-    source_key, text, timeout,
+    as_dict,
+    as_list,
+    base_url,
+    config_numbers,
+    config_strings,
+    decode_json,
+    decode_text,
+    iso_utc,
+    native_id,
+    number,
+    parse_time,
+    source_key,
+    text,
+    timeout,
 )
 
 __all__ = [

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import datetime, timezone
-from typing import Any, Mapping
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
 
 from data_sources.errors import FeedFormatError
 
@@ -90,10 +91,10 @@ def parse_time(value: Any, *, epoch: bool = False) -> datetime | None:
         elif isinstance(value, str) and value.strip():
             moment = datetime.fromisoformat(value.strip().rsplit("/", 1)[-1])
         elif epoch and not isinstance(value, str) and (seconds := number(value)) is not None:
-            return datetime.fromtimestamp(seconds / 1000 if abs(seconds) > 1e11 else seconds, timezone.utc)
+            return datetime.fromtimestamp(seconds / 1000 if abs(seconds) > 1e11 else seconds, UTC)
         else:
             return None
-        return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
     except (ValueError, OverflowError, OSError):  # year 9999 with a negative offset, 10**30 ms and friends
         return None
 
@@ -101,8 +102,8 @@ def parse_time(value: Any, *, epoch: bool = False) -> datetime | None:
 def iso_utc(moment: datetime) -> str:
     """``moment`` as ISO 8601 UTC with a Z, as query parameters of the feeds expect it."""
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def source_key(source_cfg: Mapping[str, Any]) -> str:

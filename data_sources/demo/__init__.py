@@ -13,15 +13,16 @@ paths give the same rows (a test holds them equal).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import polars as pl
 
 from core.schema import READINGS_SCHEMA, Batch
+from data_sources import ttn
 from data_sources.demo import physics
 from data_sources.demo.stations import ALL, DemoStation
-from data_sources import ttn
 from data_sources.errors import FeedFormatError
 from data_sources.lorawan.encoders import encode
 
@@ -146,7 +147,7 @@ def uplinks(payload: Mapping[str, Any]) -> tuple[list[dict], dict[str, np.ndarra
         if "water_level" in values:  # the sensor measures the distance down to the water, in mm
             values = {"distance": (device["mount_height_cm"] - values["water_level"]) * 10}
         fport, data = encode(device["model"], values)
-        when = dt.datetime.fromtimestamp(t, dt.timezone.utc)
+        when = dt.datetime.fromtimestamp(t, dt.UTC)
         out.append(ttn.uplink(native_id, device["model"], fport, data, when))
     return out, rest
 
@@ -162,7 +163,7 @@ def parse_live(payload: Mapping[str, Any], *, source: str) -> Batch:
 
 def fetch(source_cfg: Mapping[str, Any], session: Any = None, since: dt.datetime | None = None, *, now: dt.datetime | None = None) -> Batch:
     """All readings after ``since`` up to now; the last 14 days when the store is empty."""
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     days = float(source_cfg.get("backfill_days", BACKFILL_DAYS))
     earliest = now - dt.timedelta(days=days)
     start = max(since, earliest) if since else earliest

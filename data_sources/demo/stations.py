@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+
 @dataclass(frozen=True)
 class DemoStation:
     """One simulated station. ``params`` tune its physics (see ``physics.py``)."""

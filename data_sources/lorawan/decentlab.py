@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Callable, Mapping
 
 from data_sources.errors import FeedFormatError
 from data_sources.lorawan.frames import Frame, pack

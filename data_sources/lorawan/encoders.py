@@ -7,7 +7,7 @@ mapping and ends in the same rows as a live device would.
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from data_sources.lorawan.models import MODELS
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from data_sources._kit import number
 from data_sources.lorawan import bosch, decentlab, dragino, elsys, milesight, nwave

@@ -115,7 +115,7 @@ def test_cli_once(tmp_path):
 
 
 def test_batches_are_cleaned_before_they_are_stored(tmp_path, monkeypatch, config):
-    ts = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    ts = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     batch = Batch.from_rows(
         [
             {"ts": ts, "station_id": "demo:x", "quantity": "temperature", "value": 85.0, "source": "demo"},

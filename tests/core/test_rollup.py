@@ -16,7 +16,7 @@ from polars.testing import assert_frame_equal
 from core.rollup import BUCKET_SCHEMA, bucket, bucket_lazy, coarsen, finish, increments, latest, merge_partials, partials_lazy
 from core.schema import QUANTITIES, READINGS_SCHEMA
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 BERLIN = ZoneInfo("Europe/Berlin")
 STEP = {"15m": dt.timedelta(minutes=15), "1h": dt.timedelta(hours=1)}
 

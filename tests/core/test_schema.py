@@ -9,7 +9,7 @@ import pytest
 
 from core.schema import QUANTITIES, READINGS_SCHEMA, STATIONS_SCHEMA, Batch, SchemaError
 
-T = dt.datetime(2026, 11, 26, 8, tzinfo=dt.timezone.utc)
+T = dt.datetime(2026, 11, 26, 8, tzinfo=dt.UTC)
 
 
 def reading(quantity: str, value, ts=T, station="s:1") -> dict:

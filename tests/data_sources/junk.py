@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import copy
 import random
-from typing import Any, Iterator, Sequence
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 # Leaf values feeds have been seen to send where a number, a time, a place or an object belongs.
 LEAVES: tuple[Any, ...] = (

@@ -1,8 +1,7 @@
 """Bright Sky adapter: the API examples (km/h!), SI units, forecasts, the DWD POI CSV, fetch against a local server."""
 
-import json
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -13,7 +12,7 @@ from tests.data_sources.conftest import FIXTURES
 
 HERE = FIXTURES / "brightsky_dwd"
 EXAMPLES = FIXTURES.parent.parent / "config" / "examples"
-UTC = timezone.utc
+UTC = UTC
 MENDEN = {"lat": 51.4436, "lon": 7.7783}
 
 

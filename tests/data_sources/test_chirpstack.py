@@ -2,7 +2,7 @@
 
 import base64
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -13,7 +13,7 @@ from .conftest import FIXTURES
 
 CS = FIXTURES / "chirpstack"
 MBX_EXAMPLE_1 = bytes([0x02, 0x01, 0x2F, 0x00, 0x03, 0x04, 0xD2, 0x00, 0x01, 0x0B, 0xB1])
-UTC = timezone.utc
+UTC = UTC
 
 
 def load(name: str) -> dict:

@@ -13,8 +13,9 @@ import datetime as dt
 import inspect
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 import polars as pl
 import pytest
@@ -31,7 +32,7 @@ EXAMPLES = FIXTURES.parent.parent / "config" / "examples"
 OPEN_DATA_DOCS = (FIXTURES.parent.parent / "docs" / "open-data.md").read_text(encoding="utf-8")
 SOURCE = "src"
 SIMULATED = "simulated hour"  # the demo's and the scenario's fixture: their simulator's output
-START = dt.datetime(2026, 11, 26, 8, 0, tzinfo=dt.timezone.utc)  # a school-day morning: every station reports
+START = dt.datetime(2026, 11, 26, 8, 0, tzinfo=dt.UTC)  # a school-day morning: every station reports
 MENDEN = [51.4436, 7.7783]
 NOT_CONFIGURED = {"scenario"}  # the internal workshop feed: the demo starts it, no city configures it
 

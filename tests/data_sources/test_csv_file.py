@@ -2,7 +2,7 @@
 
 import shutil
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -13,7 +13,7 @@ from tests.data_sources.conftest import FIXTURES, FeedServer
 
 HERE = FIXTURES / "csv_file"
 EXAMPLES = FIXTURES.parent.parent / "config" / "examples"
-UTC = timezone.utc
+UTC = UTC
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from data_sources import adapter, demo
 from data_sources.demo.stations import ALL
 from data_sources.errors import FeedFormatError
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 # Thursday 26 Nov 2026, 10:05 local (09:05 UTC): school is in session
 NOW = dt.datetime(2026, 11, 26, 9, 5, tzinfo=UTC)
 

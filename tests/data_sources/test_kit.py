@@ -1,13 +1,13 @@
 """The adapter kit: numbers, times, places and the Collector every adapter builds its Batch with."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from data_sources._kit import Collector, distance_km, lat_lon, number, parse_time, point
 from data_sources.errors import FeedFormatError
 
-UTC = timezone.utc
+UTC = UTC
 NICE = [43.70, 7.26]  # lat, lon
 MENDEN = [51.4436, 7.7783]
 T0 = datetime(2024, 7, 1, 12, tzinfo=UTC)

@@ -209,7 +209,7 @@ def test_fixed_layout_frames_cut_short_raise(model, fport, hex_payload):
     for cut in range(len(full)):
         if model == "dragino/ldds75" and cut == 4:
             continue  # the repository's 4-byte "No Sensor" frame
-        with pytest.raises(FeedFormatError, match="truncated|needs|bytes|version"):
+        with pytest.raises(FeedFormatError, match=r"truncated|needs|bytes|version"):
             decode(model, fport, full[:cut])
 
 

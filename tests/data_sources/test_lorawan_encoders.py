@@ -1,6 +1,6 @@
 """Encoders for the demo city are the inverse of the decoders, end to end through a TTN uplink."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -55,7 +55,7 @@ def test_out_of_range_and_unknown_model():
 
 
 def test_demo_uplink_runs_through_ttn_parse_like_a_real_device():
-    start = datetime(2024, 6, 3, 8, 0, tzinfo=timezone.utc)
+    start = datetime(2024, 6, 3, 8, 0, tzinfo=UTC)
     uplinks = []
     for i, co2 in enumerate((640, 980, 1320)):
         fport, payload = encode("elsys/ers-co2", {"temperature": 22.0 + i, "humidity": 45, "co2": co2})

@@ -2,23 +2,23 @@
 
 import json
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from core.config import ROOT, load_config
 from data_sources import KINDS, ngsi_ld
-from data_sources.fiware import sdm
 from data_sources.errors import FeedAuthError, FeedFormatError, FeedUnavailable
+from data_sources.fiware import sdm
 from tests.data_sources.conftest import FIXTURES
 
 SDM = FIXTURES / "smart_data_models"
-UTC = timezone.utc
+UTC = UTC
 CONTEXT = "https://raw.githubusercontent.com/smart-data-models/dataModel.Weather/master/context.jsonld"
 
 
 def values(batch):
-    return {q: v for q, v in batch.readings.select("quantity", "value").iter_rows()}
+    return dict(batch.readings.select("quantity", "value").iter_rows())
 
 
 EXPECTED = {
@@ -142,7 +142,7 @@ def test_fetch_pages_with_results_count_and_sends_context_and_tenant(feed_server
         feed_server.route("/ngsi-ld/v1/entities", json.dumps(page), query={"offset": offset}, headers={"NGSILD-Results-Count": "3"})
     batch = ngsi_ld.fetch(config(feed_server.url), session)
     assert batch.readings["value"].sort().to_list() == [10.0, 11.0, 12.0]
-    _, path, query, headers, _ = feed_server.requests[0]
+    _, _path, query, headers, _ = feed_server.requests[0]
     assert query == {"type": "WeatherObserved", "count": "true", "options": "sysAttrs", "limit": "2", "offset": "0"}
     assert headers["NGSILD-Tenant"] == "menden" and headers["Accept"] == "application/json"
     assert headers["Link"] == f'<{CONTEXT}>; rel="http://www.w3.org/ns/json-ld#context"; type="application/ld+json"'

@@ -2,7 +2,7 @@
 
 import json
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -13,11 +13,11 @@ from tests.data_sources.conftest import FIXTURES
 
 SDM = FIXTURES / "smart_data_models"
 APIS = FIXTURES / "fiware_apis"
-UTC = timezone.utc
+UTC = UTC
 
 
 def values(batch):
-    return {q: v for q, v in batch.readings.select("quantity", "value").iter_rows()}
+    return dict(batch.readings.select("quantity", "value").iter_rows())
 
 
 def load(path):

@@ -1,8 +1,7 @@
 """openSenseMap adapter: sensor mapping by unit and name on the API examples, fetch by ids and bbox."""
 
-import json
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -13,7 +12,7 @@ from tests.data_sources.conftest import FIXTURES
 
 HERE = FIXTURES / "opensensemap"
 EXAMPLES = FIXTURES.parent.parent / "config" / "examples"
-UTC = timezone.utc
+UTC = UTC
 BOX = "57000b8745fd40c8196ad04c"
 
 

@@ -1,8 +1,7 @@
 """PEGELONLINE adapter: parse on the fixtures (offsets, DST, characteristic levels) and fetch against a local server."""
 
-import json
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import yaml
@@ -16,7 +15,7 @@ HERE = FIXTURES / "pegelonline"
 EXAMPLES = FIXTURES.parent.parent / "config" / "examples"
 OBEN = "0a1b2c3d-0000-4000-8000-000000000001"
 UNTEN = "0a1b2c3d-0000-4000-8000-000000000002"
-UTC = timezone.utc
+UTC = UTC
 
 
 def _stations() -> bytes:

@@ -2,7 +2,7 @@
 
 import json
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -12,7 +12,7 @@ from data_sources.errors import FeedAuthError, FeedFormatError, FeedUnavailable
 from tests.data_sources.conftest import FIXTURES
 
 APIS = FIXTURES / "fiware_apis"
-UTC = timezone.utc
+UTC = UTC
 LAMPS = {"attributes": {"luminosity": "illuminance"}}
 
 

@@ -5,7 +5,7 @@ import json
 import socket
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -43,7 +43,7 @@ def stored(tmp_path, name):
 
 def demo_uplink(i: int) -> bytes:
     fport, payload = encode("elsys/ers-co2", {"temperature": 21.0, "humidity": 40, "co2": 500 + i})
-    when = datetime(2024, 6, 3, 8, 0, tzinfo=timezone.utc) + timedelta(minutes=i)
+    when = datetime(2024, 6, 3, 8, 0, tzinfo=UTC) + timedelta(minutes=i)
     return json.dumps(ttn.uplink(f"raum-{i % 7}", "elsys/ers-co2", fport, payload, when)).encode()
 
 

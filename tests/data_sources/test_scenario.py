@@ -9,17 +9,17 @@ import polars as pl
 import pytest
 
 from core import ingest
+from core.config import DEFAULT_CONFIG, load_config
 from core.scenario import state
 from core.scenario.script import ScenarioError
 from core.scenario.state import Run
-from core.config import DEFAULT_CONFIG, load_config
 from core.status import felt_temperature, status
 from core.store import open_store
 from data_sources import scenario as feed
 from data_sources.demo.stations import CLASSROOMS, PARKING
 from data_sources.errors import FeedFormatError
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 NOW = dt.datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
 CITY = load_config(DEFAULT_CONFIG)
 HOENNE = [f"pegel-hoenne-{p}" for p in ("oberroedinghausen", "lendringsen", "mitte", "boesperde", "halingen")]
@@ -233,7 +233,7 @@ def test_a_broken_script_names_file_and_key(tmp_path, case):
     assert old in good
     path = tmp_path / "broken.toml"
     path.write_text(good.replace(old, new, 1), encoding="utf-8")
-    with pytest.raises(ScenarioError, match="broken.toml"):
+    with pytest.raises(ScenarioError, match=r"broken\.toml"):
         feed.load(path)
 
 

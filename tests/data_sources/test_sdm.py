@@ -7,8 +7,8 @@ import pytest
 
 from core.schema import QUANTITIES, THEMES
 from data_sources import ngsi_v2
-from data_sources.fiware import sdm
 from data_sources.errors import FeedFormatError
+from data_sources.fiware import sdm
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "fiware.md"
 

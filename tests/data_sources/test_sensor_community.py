@@ -1,8 +1,7 @@
 """Sensor.Community adapter: data.json records in an area, the airrohr device push, fetch via the area filter."""
 
-import json
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -13,7 +12,7 @@ from tests.data_sources.conftest import FIXTURES
 
 HERE = FIXTURES / "sensor_community"
 EXAMPLES = FIXTURES.parent.parent / "config" / "examples"
-UTC = timezone.utc
+UTC = UTC
 MENDEN = [51.4436, 7.7783, 5]
 
 

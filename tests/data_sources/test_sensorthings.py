@@ -2,7 +2,7 @@
 
 import json
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -13,7 +13,7 @@ from tests.data_sources.conftest import FIXTURES
 
 HERE = FIXTURES / "sensorthings"
 EXAMPLES = FIXTURES.parent.parent / "config" / "examples"
-UTC = timezone.utc
+UTC = UTC
 ROOT = "/FROST-Server/v1.1"
 
 
@@ -22,7 +22,7 @@ def _read(name: str) -> bytes:
 
 
 def _values(batch, station):
-    return {q: v for q, v in batch.readings.filter(station_id=station).sort("ts").select("quantity", "value").rows()}
+    return dict(batch.readings.filter(station_id=station).sort("ts").select("quantity", "value").rows())
 
 
 def test_things_with_locations_datastreams_and_units():

@@ -3,7 +3,7 @@
 import base64
 import copy
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import polars as pl
 import pytest
@@ -19,7 +19,7 @@ from .conftest import FIXTURES
 TTN = FIXTURES / "ttn_v3"
 ROOT = FIXTURES.parent.parent
 MBX_EXAMPLE_1 = bytes([0x02, 0x01, 0x2F, 0x00, 0x03, 0x04, 0xD2, 0x00, 0x01, 0x0B, 0xB1])
-UTC = timezone.utc
+UTC = UTC
 
 
 def load(name: str) -> dict:
@@ -78,7 +78,7 @@ def test_docs_uplink_uses_decoded_payload_and_user_location():
 
 
 def test_docs_uplink_as_published_in_2025_is_not_json():
-    with pytest.raises(FeedFormatError, match="not JSON|neither JSON"):
+    with pytest.raises(FeedFormatError, match=r"not JSON|neither JSON"):
         ttn.parse((TTN / "tts_docs_uplink_message_example_2025_as_published_INVALID_JSON.txt").read_bytes(), source="ttn")
 
 

@@ -23,7 +23,7 @@ def storm(tmp_path_factory, demo_store_dir):
     chromium()
     directory = tmp_path_factory.mktemp("storm") / "store"
     shutil.copytree(demo_store_dir, directory)
-    feed.start(open_store(directory), "starkregen", speed=60, now=dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=3.5))
+    feed.start(open_store(directory), "starkregen", speed=60, now=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=3.5))
     with running_app(directory) as url:
         yield url, directory
 

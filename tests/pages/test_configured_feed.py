@@ -28,7 +28,7 @@ poll = "5m"
 
 
 def test_a_csv_source_shows_up_on_heute_and_karte(app_env, tmp_path, monkeypatch):
-    now = dt.datetime.now(dt.timezone.utc).replace(second=0, microsecond=0)
+    now = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
     rows = ["ts,station_id,name,lat,lon,quantity,value,unit"]
     for minutes in (30, 20, 10):
         ts = (now - dt.timedelta(minutes=minutes)).isoformat().replace("+00:00", "Z")

@@ -95,7 +95,7 @@ def test_every_chart_step_has_a_name_on_the_page():
 
 
 def frame() -> pl.DataFrame:
-    ts = [dt.datetime(2026, 5, 1, 10, tzinfo=dt.timezone.utc), dt.datetime(2026, 5, 1, 10, 0, 0, 500_000, tzinfo=dt.timezone.utc)]
+    ts = [dt.datetime(2026, 5, 1, 10, tzinfo=dt.UTC), dt.datetime(2026, 5, 1, 10, 0, 0, 500_000, tzinfo=dt.UTC)]
     return pl.DataFrame(
         {"ts": ts, "station_id": ["s:a", "s:b"], "name": ["=cmd|' /C calc'!A0", "Hönne, Mitte"], "quantity": "temperature", "unit": "°C", "value": [21.5, -3.0]},
     ).with_columns(pl.col("ts").dt.cast_time_unit("us"))
@@ -117,9 +117,9 @@ def test_geojson_has_lon_lat_points_and_latest_values_per_quantity():
     places = pl.DataFrame(
         [
             {"station_id": "s:a", "name": "A", "theme": "microclimate", "district": "Mitte", "lat": 51.44, "lon": 7.78,
-             "quantity": "temperature", "ts": dt.datetime(2026, 5, 1, 10, tzinfo=dt.timezone.utc), "value": 21.5, "stale": False},
+             "quantity": "temperature", "ts": dt.datetime(2026, 5, 1, 10, tzinfo=dt.UTC), "value": 21.5, "stale": False},
             {"station_id": "s:a", "name": "A", "theme": "microclimate", "district": "Mitte", "lat": 51.44, "lon": 7.78,
-             "quantity": "humidity", "ts": dt.datetime(2026, 5, 1, 9, tzinfo=dt.timezone.utc), "value": 60.0, "stale": True},
+             "quantity": "humidity", "ts": dt.datetime(2026, 5, 1, 9, tzinfo=dt.UTC), "value": 60.0, "stale": True},
             {"station_id": "s:b", "name": "<b>B</b>", "theme": "soil", "district": None, "lat": None, "lon": None,
              "quantity": None, "ts": None, "value": None, "stale": None},
         ]
@@ -135,7 +135,7 @@ def test_geojson_has_lon_lat_points_and_latest_values_per_quantity():
 
 def test_chart_escapes_names_and_splits_quantities():
     chart = pl.DataFrame(
-        {"ts": [dt.datetime(2026, 5, 1, h, tzinfo=dt.timezone.utc) for h in (10, 11)] * 2, "station_id": ["s:a", "s:a", "s:b", "s:b"],
+        {"ts": [dt.datetime(2026, 5, 1, h, tzinfo=dt.UTC) for h in (10, 11)] * 2, "station_id": ["s:a", "s:a", "s:b", "s:b"],
          "name": ["<b>A</b>", "<b>A</b>", "B", "B"], "quantity": ["temperature", "temperature", "co2", "co2"], "value": [1.0, 2.0, 500.0, 600.0]}
     ).with_columns(pl.col("ts").dt.cast_time_unit("us"))
     fig = exports.comparison_chart(chart, tz="Europe/Berlin", language="de", title="T")
@@ -146,4 +146,4 @@ def test_chart_escapes_names_and_splits_quantities():
     fig = exports.comparison_chart(same, tz="Europe/Berlin", language="de", title="T")
     assert fig.data[0].line.color == fig.data[1].line.color and [tr.showlegend for tr in fig.data] == [True, False]
     # drawn at Menden's wall-clock time: 10:00 UTC is 12:00 in May
-    assert fig.layout.separators == ",." and fig.data[0].x[0] == dt.datetime(2026, 5, 1, 12, tzinfo=dt.timezone.utc).timestamp() * 1000
+    assert fig.layout.separators == ",." and fig.data[0].x[0] == dt.datetime(2026, 5, 1, 12, tzinfo=dt.UTC).timestamp() * 1000

@@ -81,7 +81,7 @@ def test_kiosk_with_more_gauges_than_a_screen_holds(app_env, demo_copy):
     import datetime as dt
 
     store = open_store(demo_copy)
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     extra = [f"demo:extra-{i}" for i in range(3)]
     store.append(Batch.from_rows(
         [{"ts": now - dt.timedelta(minutes=15 * k), "station_id": sid, "quantity": "water_level", "value": 50.0, "source": "demo"} for sid in extra for k in range(8)],

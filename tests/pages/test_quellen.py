@@ -9,8 +9,8 @@ import pytest
 from core.config import DEFAULT_CONFIG
 from core.schema import Batch
 from core.store import open_store
-from ui import data
 from tests.pages.apptest import page_text, run
+from ui import data
 
 PAGE = "pages/quellen.py"
 EXTRA = """
@@ -70,7 +70,7 @@ def test_never_polled_source_and_a_failing_one_without_its_secret(app_env, demo_
 
 def test_stale_station_is_listed_with_its_name(app_env, demo_copy):
     store = open_store(demo_copy)
-    old = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=6)
+    old = dt.datetime.now(dt.UTC) - dt.timedelta(hours=6)
     store.append(Batch.from_rows(
         [{"ts": old - dt.timedelta(minutes=10 * i), "station_id": "demo:verstummt", "quantity": "co2", "value": 700.0, "source": "demo"} for i in range(5)],
         [{"station_id": "demo:verstummt", "source": "demo", "name": "Raum <i>101</i>", "theme": "indoor_air", "district": "Mitte"}],

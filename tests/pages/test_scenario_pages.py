@@ -8,8 +8,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core import ingest
-from core.scenario import state as scenario
 from core.config import DEFAULT_CONFIG, load_config
+from core.scenario import state as scenario
 from core.store import open_store
 from data_sources import scenario as feed
 from tests.pages.apptest import page_text, run
@@ -25,7 +25,7 @@ def html(at: AppTest) -> str:
 
 def play(directory, name: str = "starkregen", *, hours: float = 3.5, speed: int = 60) -> scenario.Run:
     """Start ``name`` as if ``hours`` of scenario time had passed, and ingest what it played."""
-    started = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=hours / speed)
+    started = dt.datetime.now(dt.UTC) - dt.timedelta(hours=hours / speed)
     run = feed.start(open_store(directory), name, speed=speed, now=started)
     config = load_config(DEFAULT_CONFIG)
     results = {r.source: r for r in ingest.run_once(config, open_store(directory, tz=config.timezone))}

@@ -76,7 +76,7 @@ def test_empty_store_says_so(app_env, tmp_path):
 
 
 def test_a_city_without_classrooms_says_so(app_env, tmp_path):
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     open_store(tmp_path / "s").append(Batch.from_rows(
         [{"ts": now, "station_id": "x:1", "quantity": "temperature", "value": 20.0, "source": "x"}],
         [{"station_id": "x:1", "source": "x", "name": "Marktplatz", "theme": "microclimate"}],

@@ -12,7 +12,7 @@ from ui import cards, charts_water, style
 
 EVIL = '<img src=x onerror="alert(1)">Markt & Co'
 ESCAPED = "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;Markt &amp; Co"
-NOW = dt.datetime(2026, 6, 1, 10, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 6, 1, 10, 0, tzinfo=dt.UTC)
 
 
 def gauge(**changes) -> dict:

@@ -10,8 +10,9 @@ import os
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import BinaryIO
 
 import polars as pl
 
@@ -25,7 +26,7 @@ PARTITION = {"readings": "%Y-%m-%d", "15m": "%Y-%m-%d", "1h": "%Y-%m", "1d": "%Y
 TIME_COLUMN = {"readings": "ts", "15m": "bucket_start", "1h": "bucket_start", "1d": "bucket_start"}
 ROW_GROUP = 65_536
 GRACE_S = 30.0  # replaced files stay this long, so a reader holding the old manifest finishes
-EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 def partition_key(table: str) -> pl.Expr:
@@ -58,7 +59,7 @@ def as_utc(moment: dt.datetime | None) -> dt.datetime | None:
     if moment is None:
         return None
     to_us(moment)
-    return moment.astimezone(dt.timezone.utc)
+    return moment.astimezone(dt.UTC)
 
 
 def from_us(micros: int) -> dt.datetime:

@@ -9,7 +9,7 @@ import polars as pl
 
 from core.schema import READINGS_SCHEMA
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 T0 = dt.datetime(2026, 3, 27, 18, 0, tzinfo=UTC)  # two days before the spring DST switch
 
 

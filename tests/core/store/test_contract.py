@@ -178,7 +178,7 @@ def test_one_store_shared_by_threads(store):
                 assert store.version >= seen
                 latest = store.latest(T0 + dt.timedelta(hours=1))
                 assert latest.height <= 1 and (latest.is_empty() or latest["value"].item() >= 400.0 + got.height - 1)
-            except Exception as exc:  # collected and re-raised in the test thread below
+            except Exception as exc:  # noqa: BLE001 - collected and re-raised in the test thread below
                 errors.append(exc)
                 return
 

@@ -22,7 +22,7 @@ from core.rollup import bucket, latest
 from core.schema import Batch
 from core.store import open_store
 from core.store.parquet import files as store_files
-from tests.core.store.rows import T0, UTC, random_rows, readings, station
+from tests.core.store.rows import UTC, random_rows, readings, station
 
 ROOT = Path(__file__).resolve().parents[3]
 

@@ -8,12 +8,12 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from core.views import explore
 from core.config import CityConfig
 from core.schema import Batch
 from core.store import open_store
+from core.views import explore
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 CITY = CityConfig("X", "Europe/Berlin", (51.4, 7.8), 12.0, "de", ({"key": "s", "kind": "csv_file"},))
 
 

@@ -7,12 +7,12 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from core.views import feeds
 from core.config import CityConfig
 from core.schema import Batch
 from core.store import open_store
+from core.views import feeds
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def city(*sources: dict) -> CityConfig:

@@ -7,12 +7,12 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from core.views import microclimate, today
 from core.config import CityConfig
 from core.schema import Batch
 from core.store import open_store
+from core.views import microclimate, today
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 NOW = dt.datetime(2026, 7, 15, 12, 0, tzinfo=UTC)  # 14:00 in Berlin (CEST)
 
 

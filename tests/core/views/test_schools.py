@@ -7,12 +7,12 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from core.views import schools
 from core.config import CityConfig
 from core.schema import Batch
 from core.store import open_store
+from core.views import schools
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 NOW = dt.datetime(2026, 7, 15, 12, 0, tzinfo=UTC)  # Wednesday, 14:00 in Berlin (CEST)
 MONDAY = dt.date(2026, 7, 13)
 

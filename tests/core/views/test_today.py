@@ -12,7 +12,7 @@ from core.views.sentences import Label, Measure, TextKey
 from core.views.tiles import TILES, Tile, detail, sentence, tiles
 from core.views.today import rate, station_view, usual
 
-NOW = dt.datetime(2026, 7, 15, 12, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 7, 15, 12, tzinfo=dt.UTC)
 THEMES = {"t": "microclimate", "c": "indoor_air", "w": "water", "a": "air_quality", "b": "soil", "p": "parking"}
 
 
@@ -139,13 +139,13 @@ def test_station_view_picks_worst_rated_value_per_station():
 
 def test_usual_is_the_median_of_the_same_local_hour_on_past_days():
     # 10:00 local (CET, UTC+1) on the 20 previous days, plus other hours that must be ignored
-    now = dt.datetime(2026, 11, 26, 9, 30, tzinfo=dt.timezone.utc)
+    now = dt.datetime(2026, 11, 26, 9, 30, tzinfo=dt.UTC)
     starts, means = [], []
     for day in range(1, 21):
         for hour_utc, value in ((9, float(day)), (8, 1000.0)):
-            starts.append(dt.datetime(2026, 11, 26, hour_utc, tzinfo=dt.timezone.utc) - dt.timedelta(days=day))
+            starts.append(dt.datetime(2026, 11, 26, hour_utc, tzinfo=dt.UTC) - dt.timedelta(days=day))
             means.append(value)
-    starts.append(dt.datetime(2026, 11, 26, 9, tzinfo=dt.timezone.utc))  # today: left out
+    starts.append(dt.datetime(2026, 11, 26, 9, tzinfo=dt.UTC))  # today: left out
     means.append(500.0)
     rollup = pl.DataFrame({"station_id": "a", "quantity": "co2", "bucket_start": starts, "value": means})
     out = usual(rollup, now, "Europe/Berlin")

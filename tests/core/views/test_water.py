@@ -7,12 +7,12 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from core.views import water
 from core.config import CityConfig
 from core.schema import Batch
 from core.store import open_store
+from core.views import water
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 THRESHOLDS = {"stations": {"g:a": {"water_level": [100, 150, 200]}, "g:c": {"water_level": [50]}}}
 
 
