@@ -198,7 +198,13 @@ def probe_memory(root: str, series: int, first_step: int, poll: int) -> dict:
     _hot_path(store, series, first_step, poll)
     peak = _status_kb("VmHWM") * 1024
     growth = max(0, peak - base)
-    return {"stored": stored, "peak_rss_mb": peak / 1e6, "base_rss_mb": base / 1e6, "growth_mb": growth / 1e6, "bytes_per_reading": growth / stored}
+    return {
+        "stored": stored,
+        "peak_rss_mb": peak / 1e6,
+        "base_rss_mb": base / 1e6,
+        "growth_mb": growth / 1e6,
+        "bytes_per_reading": growth / stored,
+    }
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -218,7 +224,11 @@ def main(argv: list[str] | None = None) -> dict:
         began = time.perf_counter()
         build_store(Path(tmp), series, steps)
         built = time.perf_counter() - began
-        results["append"] = {"store_readings": series * steps, "build_s": built, **bench_append(Path(tmp), series, steps, poll, 10 if args.small else 30)}
+        results["append"] = {
+            "store_readings": series * steps,
+            "build_s": built,
+            **bench_append(Path(tmp), series, steps, poll, 10 if args.small else 30),
+        }
         probe = [sys.executable, "-m", "core.bench", "--probe", tmp, str(series), str(steps + 10_000), str(poll)]
         results["memory"] = json.loads(subprocess.run(probe, check=True, capture_output=True, text=True).stdout)
     report(results)
@@ -231,11 +241,19 @@ def report(results: dict) -> None:
     print(f"  polars {b['polars_s']:.3f} s | pandas {b['pandas_s']:.3f} s | DuckDB {b['duckdb_s']:.3f} s (wall)")
     print(f"  polars {b['polars_cpu_s']:.3f} s | pandas {b['pandas_cpu_s']:.3f} s | DuckDB {b['duckdb_cpu_s']:.3f} s (CPU, all threads)")
     print(f"  polars vs pandas {b['vs_pandas']:.2f}x (target >= 5) | polars vs DuckDB {b['vs_duckdb']:.2f}x (target >= 1.5)")
-    print(f"append {a['poll_rows']:,} readings to a {a['store_readings']:,}-reading store (built in {a['build_s']:.1f} s), {a['polls']} polls")
+    print(
+        f"append {a['poll_rows']:,} readings to a {a['store_readings']:,}-reading store (built in {a['build_s']:.1f} s), {a['polls']} polls"
+    )
     print(f"  median {a['median_ms']:.1f} ms | p95 {a['p95_ms']:.1f} ms | max {a['max_ms']:.1f} ms (target <= 50 ms)")
-    print(f"  without compaction {a['plain_median_ms']:.1f} ms; {a['compactions']} appends also compacted ({a['compacting_median_ms']:.1f} ms median)")
-    print(f"hot-path memory: {m['growth_mb']:.1f} MB over the resident base = {m['bytes_per_reading']:.2f} bytes per stored reading (target <= 40)")
-    print(f"  whole process: base {m['base_rss_mb']:.0f} MB, peak {m['peak_rss_mb']:.0f} MB = {m['peak_rss_mb'] * 1e6 / m['stored']:.1f} bytes per stored reading")
+    print(
+        f"  without compaction {a['plain_median_ms']:.1f} ms; {a['compactions']} appends also compacted ({a['compacting_median_ms']:.1f} ms median)"
+    )
+    print(
+        f"hot-path memory: {m['growth_mb']:.1f} MB over the resident base = {m['bytes_per_reading']:.2f} bytes per stored reading (target <= 40)"
+    )
+    print(
+        f"  whole process: base {m['base_rss_mb']:.0f} MB, peak {m['peak_rss_mb']:.0f} MB = {m['peak_rss_mb'] * 1e6 / m['stored']:.1f} bytes per stored reading"
+    )
     print(f"load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (a shared machine slows polars' threads most)")
 
 

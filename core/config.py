@@ -173,11 +173,7 @@ def _check(raw: dict[str, Any], path: Path, kinds: tuple[str, ...] | None) -> Ci
 
 
 def _check_bounds(bounds: Any, path: Path, where: str) -> None:
-    ok = (
-        isinstance(bounds, list)
-        and 1 <= len(bounds) <= 4
-        and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in bounds)
-    )
+    ok = isinstance(bounds, list) and 1 <= len(bounds) <= 4 and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in bounds)
     if not ok:
         raise _fail(path, where, "a list of 1 to 4 numbers (band edges)", bounds)
 

@@ -49,7 +49,9 @@ def _scrub(text: str, source_cfg: dict[str, Any]) -> str:
     return text.replace(secret, "***") if secret else text
 
 
-def poll(source_cfg: dict[str, Any], store: Store, session: Any, *, timezone: str = "Europe/Berlin", center: tuple[float, float] | None = None) -> PollResult:
+def poll(
+    source_cfg: dict[str, Any], store: Store, session: Any, *, timezone: str = "Europe/Berlin", center: tuple[float, float] | None = None
+) -> PollResult:
     """Fetch one source since its newest stored reading, store the batch, record feed health."""
     key = source_cfg["key"]
     started = time.monotonic()
@@ -86,7 +88,14 @@ def sources(config: CityConfig, store: Store) -> tuple[dict[str, Any], ...]:
     run = None if demo is None or taken else scenario.read(store)
     if run is None:
         return config.sources
-    implicit = {"key": scenario.SOURCE, "kind": "scenario", "poll": "10s", "poll_s": SCENARIO_POLL_S, "config_dir": demo["config_dir"], "run": run.to_state()}
+    implicit = {
+        "key": scenario.SOURCE,
+        "kind": "scenario",
+        "poll": "10s",
+        "poll_s": SCENARIO_POLL_S,
+        "config_dir": demo["config_dir"],
+        "run": run.to_state(),
+    }
     return (*config.sources, implicit)
 
 

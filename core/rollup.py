@@ -48,10 +48,14 @@ def _value(*, mean: pl.Expr, total: pl.Expr, energetic: pl.Expr, increase: pl.Ex
     """A bucket's ``value``: the expression for its quantity's aggregation (core.schema.AGGREGATIONS)."""
     kind = pl.col("quantity").replace_strict({k: q.aggregation for k, q in QUANTITIES.items()}, default="mean", return_dtype=pl.String)
     return (
-        pl.when(kind == "sum").then(total)
-        .when(kind == "max").then(peak)
-        .when(kind == "energetic").then(energetic)
-        .when(kind == "counter").then(increase)
+        pl.when(kind == "sum")
+        .then(total)
+        .when(kind == "max")
+        .then(peak)
+        .when(kind == "energetic")
+        .then(energetic)
+        .when(kind == "counter")
+        .then(increase)
         .otherwise(mean)
     )
 
@@ -113,7 +117,9 @@ def next_start(moment: dt.datetime, every: str, tz: str = "Europe/Berlin") -> dt
     return floor(floor(moment, every, tz) + 1.5 * dt.timedelta(seconds=_seconds(every)), every, tz)
 
 
-def inner(every: str, start: dt.datetime | None, end: dt.datetime | None, tz: str = "Europe/Berlin") -> tuple[dt.datetime | None, dt.datetime | None]:
+def inner(
+    every: str, start: dt.datetime | None, end: dt.datetime | None, tz: str = "Europe/Berlin"
+) -> tuple[dt.datetime | None, dt.datetime | None]:
     """The whole buckets of ``every`` inside [start, end): (first start, end of the last), None = open.
 
     What a store reads from its materialized buckets; [start, first) and [last, end) are the
@@ -160,11 +166,7 @@ def increments(readings: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
     """
     lazy = _lazy(readings)
     counters = _is("counter")
-    stepped = (
-        lazy.filter(counters)
-        .sort(*KEYS, "ts")
-        .with_columns(inc=step(pl.col("value").shift(1).over(KEYS), pl.col("value")))
-    )
+    stepped = lazy.filter(counters).sort(*KEYS, "ts").with_columns(inc=step(pl.col("value").shift(1).over(KEYS), pl.col("value")))
     return pl.concat([lazy.filter(~counters).with_columns(inc=pl.lit(0.0)), stepped], how="vertical_relaxed")
 
 
@@ -200,7 +202,9 @@ def bucket_lazy(readings: pl.DataFrame | pl.LazyFrame, every: str, tz: str = "Eu
         .with_columns(pl.col(*KEYS).cast(pl.String))
         .with_columns(
             value=_value(
-                mean=mean, total=pl.col("sum"), peak=pl.col("max"),
+                mean=mean,
+                total=pl.col("sum"),
+                peak=pl.col("max"),
                 energetic=_energetic(pl.col("esum"), n) if present["energetic"] else none,
                 increase=pl.col("inc") if present["counter"] else none,
             ),
@@ -286,7 +290,11 @@ def finish(partials: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
         .filter(n > 0)
         .with_columns(
             value=_value(
-                mean=pl.col("sum") / n, total=pl.col("sum"), energetic=_energetic(pl.col("esum"), n), increase=pl.col("inc"), peak=pl.col("max")
+                mean=pl.col("sum") / n,
+                total=pl.col("sum"),
+                energetic=_energetic(pl.col("esum"), n),
+                increase=pl.col("inc"),
+                peak=pl.col("max"),
             ),
             mean=pl.col("sum") / n,
         )
@@ -320,8 +328,11 @@ def coarsen(buckets: pl.DataFrame | pl.LazyFrame, every: str, tz: str = "Europe/
         .rename({"_coarse": "bucket_start"})
         .with_columns(
             value=_value(
-                mean=pl.col("weighted") / n, total=pl.col("total"), energetic=_energetic(pl.col("power"), n),
-                increase=pl.col("total"), peak=pl.col("peak"),
+                mean=pl.col("weighted") / n,
+                total=pl.col("total"),
+                energetic=_energetic(pl.col("power"), n),
+                increase=pl.col("total"),
+                peak=pl.col("peak"),
             ),
             mean=pl.col("sum") / n,
         )

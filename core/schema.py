@@ -90,8 +90,9 @@ class Quantity:
 
 
 _DS18B20 = (85.0, -127.0, 65535.0, 327.67, -327.68)
-_AIR = ("air",)
 
+# A declarative table: one row per entry reads better than the formatter's one field per line.
+# fmt: off
 QUANTITIES: dict[str, Quantity] = {
     q.key: q
     for q in (
@@ -149,6 +150,7 @@ QUANTITIES: dict[str, Quantity] = {
                  steady_per_h=0.01),
     )
 }
+# fmt: on
 
 
 @dataclass(frozen=True)
@@ -254,7 +256,9 @@ class Batch:
         keep = readings.select(plausible()).to_series()
         dropped = len(readings) - int(keep.sum())
         object.__setattr__(self, "readings", readings.filter(keep) if dropped else readings)
-        object.__setattr__(self, "stations", _conform(self.stations, STATIONS_SCHEMA).unique("station_id", keep="last", maintain_order=True))
+        object.__setattr__(
+            self, "stations", _conform(self.stations, STATIONS_SCHEMA).unique("station_id", keep="last", maintain_order=True)
+        )
         object.__setattr__(self, "levels", _conform(self.levels, LEVELS_SCHEMA))
         object.__setattr__(self, "skipped", int(self.skipped) + dropped)
 

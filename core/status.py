@@ -130,9 +130,7 @@ def edges(quantity: str, thresholds: Mapping[str, Any] | None = None) -> tuple[f
 
 def _quantity_table(thresholds: Mapping[str, Any]) -> pl.DataFrame:
     rows = [
-        {"quantity": key, "scale": q.scale, **_edge_row(edges(key, thresholds))}
-        for key, q in QUANTITIES.items()
-        if q.scale is not None
+        {"quantity": key, "scale": q.scale, **_edge_row(edges(key, thresholds))} for key, q in QUANTITIES.items() if q.scale is not None
     ]
     return pl.DataFrame(rows, schema={"quantity": pl.String, "scale": pl.String, **dict.fromkeys(EDGE_COLS, pl.Float64)})
 
@@ -150,9 +148,7 @@ def _station_table(thresholds: Mapping[str, Any], levels: pl.DataFrame | None) -
     for station_id, per_station in thresholds.get("stations", {}).items():
         for quantity, edges in per_station.items():
             rows[(station_id, quantity)] = _edge_row(edges)
-    data = [
-        {"station_id": s, "quantity": q, **{f"s_{c}": e[c] for c in EDGE_COLS}} for (s, q), e in rows.items()
-    ]
+    data = [{"station_id": s, "quantity": q, **{f"s_{c}": e[c] for c in EDGE_COLS}} for (s, q), e in rows.items()]
     return pl.DataFrame(data, schema=schema)
 
 
@@ -162,7 +158,17 @@ def _labels_table() -> pl.DataFrame:
         for s in SCALES.values()
         for i, lv in enumerate(s.levels)
     ]
-    return pl.DataFrame(rows, schema={"scale": pl.String, "severity": pl.Int8, "status": pl.String, "status_de": pl.String, "status_en": pl.String, "tone": pl.String})
+    return pl.DataFrame(
+        rows,
+        schema={
+            "scale": pl.String,
+            "severity": pl.Int8,
+            "status": pl.String,
+            "status_de": pl.String,
+            "status_en": pl.String,
+            "tone": pl.String,
+        },
+    )
 
 
 def status(

@@ -12,6 +12,8 @@ from core.schema import QUANTITIES
 # Unit conversion into the canonical unit of each quantity: canonical unit -> spelling -> (factor, offset).
 # Spellings are normalised by ``unit_key`` (lower case, no spaces or brackets, ³/² as digits, µ/μ alike).
 _C_FROM_F = 5 / 9
+# A declarative table: one row per entry reads better than the formatter's one field per line.
+# fmt: off
 CONVERSIONS: dict[str, dict[str, tuple[float, float]]] = {
     "°C": {"°c": (1, 0), "c": (1, 0), "degc": (1, 0), "cel": (1, 0), "celsius": (1, 0), "gradc": (1, 0),
            "k": (1, -273.15), "kelvin": (1, -273.15), "°f": (_C_FROM_F, -32 * _C_FROM_F), "f": (_C_FROM_F, -32 * _C_FROM_F),
@@ -31,6 +33,7 @@ CONVERSIONS: dict[str, dict[str, tuple[float, float]]] = {
     "": {"": (1, 0), "count": (1, 0), "spaces": (1, 0)},
     "V": {"v": (1, 0), "mv": (0.001, 0)},
 }
+# fmt: on
 
 
 def unit_key(unit: str) -> str:
@@ -77,6 +80,7 @@ class Rule:
 
 # Order matters: the first rule whose word occurs (and none of whose ``unless`` words) wins.
 # The first rule names things we deliberately do not show ("" = known, but not a quantity of ours).
+# fmt: off
 RULES: tuple[Rule, ...] = (
     Rule("", ("bodentemperatur", "soil temperature", "wassertemperatur", "water temperature", "taupunkt", "dew point",
               "gust", "böe", "boee", "grundwasser", "groundwater")),
@@ -99,6 +103,7 @@ RULES: tuple[Rule, ...] = (
     Rule("illuminance", ("illuminance", "beleuchtungsstärke", "beleuchtungsstaerke", "helligkeit", "light intensity")),
     Rule("battery", ("battery", "batterie", "akku")),
 )
+# fmt: on
 
 
 def quantity_from_text(*texts: Any, overrides: Mapping[str, str] | None = None) -> str | None:

@@ -90,8 +90,12 @@ def parse(payload: Any, *, source: str, config: Mapping[str, Any] | None = None)
             continue
         if station.get("observation_type") == "forecast":
             continue
-        native = native_id(station.get("dwd_station_id")) or native_id(station.get("wmo_station_id")) or f"source-{native_id(station.get('id'))}"
-        station_id = rows.station(native, name=station.get("station_name"), lat=station.get("lat"), lon=station.get("lon"), theme="microclimate")
+        native = (
+            native_id(station.get("dwd_station_id")) or native_id(station.get("wmo_station_id")) or f"source-{native_id(station.get('id'))}"
+        )
+        station_id = rows.station(
+            native, name=station.get("station_name"), lat=station.get("lat"), lon=station.get("lon"), theme="microclimate"
+        )
         ts = parse_time(record.get("timestamp"))
         for quantity, fields in FIELDS.items():
             raw = next((record[f] for f in fields if record.get(f) is not None), None)
@@ -119,7 +123,9 @@ def _parse_poi(payload: bytes | bytearray | str, *, source: str, config: Mapping
     names, units = lines[0], lines[1]
     native = native_id(units[0]) or "poi"
     rows = Collector(source)
-    station_id = rows.station(native, name=config.get("name") or f"DWD {native}", lat=config.get("lat"), lon=config.get("lon"), theme="microclimate")
+    station_id = rows.station(
+        native, name=config.get("name") or f"DWD {native}", lat=config.get("lat"), lon=config.get("lon"), theme="microclimate"
+    )
     columns = {i: POI_COLUMNS[n.replace(" ", "")] for i, n in enumerate(names) if n.replace(" ", "") in POI_COLUMNS}
     for line in lines[3:]:
         ts = _poi_time(line[0], line[1]) if len(line) > 1 else None

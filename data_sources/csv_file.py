@@ -103,8 +103,9 @@ def _row(rows: Collector, cell: dict[str, str], *, decimal_comma: bool) -> None:
     lat = number(cell.get("lat", ""), decimal_comma=decimal_comma)
     lon = number(cell.get("lon", ""), decimal_comma=decimal_comma)
     # the first row names the station; later rows only fill what it left open
-    station_id = rows.station(native, name=cell.get("name"), lat=lat, lon=lon, district=cell.get("district"),
-                              theme=theme if theme in THEMES else None)
+    station_id = rows.station(
+        native, name=cell.get("name"), lat=lat, lon=lon, district=cell.get("district"), theme=theme if theme in THEMES else None
+    )
     rows.reading(station_id, ts, quantity, converted)
 
 

@@ -60,7 +60,11 @@ def parse(payload: Any, *, source: str, config: Mapping[str, Any] | None = None)
 
 
 def _is_box(item: Any) -> bool:
-    return isinstance(item, dict) and native_id(item.get("_id")) is not None and ("sensors" in item or "currentLocation" in item or "name" in item)
+    return (
+        isinstance(item, dict)
+        and native_id(item.get("_id")) is not None
+        and ("sensors" in item or "currentLocation" in item or "name" in item)
+    )
 
 
 def _location(box: dict) -> list:

@@ -92,7 +92,9 @@ def _station(rows: Collector, station: dict) -> None:
         current = series.get("currentMeasurement")
         for measurement in ([current] if current is not None else []) + as_list(series.get("measurements")):
             measurement = as_dict(measurement)
-            rows.reading(station_id, parse_time(measurement.get("timestamp")), quantity, convert(number(measurement.get("value")), unit, quantity))
+            rows.reading(
+                station_id, parse_time(measurement.get("timestamp")), quantity, convert(number(measurement.get("value")), unit, quantity)
+            )
         for level in as_list(series.get("characteristicValues")):
             level = as_dict(level)
             if level.get("value") is None:  # e.g. HSW on a river without shipping: not defined, not broken
@@ -113,7 +115,9 @@ def _bare_measurements(rows: Collector, data: Any, config: Mapping[str, Any]) ->
         raise FeedFormatError(msg)
     station_id = rows.station(uuid, theme="water")
     for measurement in data if isinstance(data, list) else [data]:
-        rows.reading(station_id, parse_time(measurement.get("timestamp")), quantity, convert(number(measurement.get("value")), None, quantity))
+        rows.reading(
+            station_id, parse_time(measurement.get("timestamp")), quantity, convert(number(measurement.get("value")), None, quantity)
+        )
 
 
 def fetch(source_cfg: Mapping[str, Any], session: requests.Session, since: datetime | None = None) -> Batch:

@@ -93,8 +93,9 @@ def _attributes(node: Mapping[str, Any], here: Mapping[str, Any], index: list[An
             rows.skipped += 1
 
 
-def _add(series: Series, stamps: list[datetime | None], rows: Collector, table: tuple[sdm.Rule, ...],
-         config: Mapping[str, Any] | None) -> None:
+def _add(
+    series: Series, stamps: list[datetime | None], rows: Collector, table: tuple[sdm.Rule, ...], config: Mapping[str, Any] | None
+) -> None:
     entity, etype, attr = (series.context.get(k) for k in ("entity", "type", "attr"))
     values = series.values
     named = isinstance(entity, str) and entity and isinstance(attr, str)
@@ -182,8 +183,14 @@ def _names(cfg: Mapping[str, Any], key: str) -> list[str]:
     return list(value)
 
 
-def _pages(session: requests.Session, url: str, params: Mapping[str, str], headers: Mapping[str, str],
-           cfg: Mapping[str, Any], deadline: http.Deadline) -> list[Any]:
+def _pages(
+    session: requests.Session,
+    url: str,
+    params: Mapping[str, str],
+    headers: Mapping[str, str],
+    cfg: Mapping[str, Any],
+    deadline: http.Deadline,
+) -> list[Any]:
     limit, offset, out = int(min(max(number(cfg.get("page_size")) or PAGE_SIZE, 1), 10_000)), 0, []
     while len(out) < MAX_PAGES:
         query = {**params, "limit": str(limit), "offset": str(offset)}

@@ -57,7 +57,11 @@ def _target(raw: Any, path: Path, where: str, hours: float) -> Target:
     if raw.get("mode") not in MODES:
         raise _fail(path, f"{where} mode", " or ".join(MODES), raw.get("mode"))
     frames = raw.get("keyframes")
-    ok = isinstance(frames, list) and frames and all(isinstance(f, list) and len(f) == 2 and all(not isinstance(x, str) and number(x) is not None for x in f) for f in frames)
+    ok = (
+        isinstance(frames, list)
+        and frames
+        and all(isinstance(f, list) and len(f) == 2 and all(not isinstance(x, str) and number(x) is not None for x in f) for f in frames)
+    )
     if not ok:
         raise _fail(path, f"{where} keyframes", "a list of [scenario hour, value] pairs", frames)
     keyframes = tuple((float(h), float(v)) for h, v in frames)
@@ -137,8 +141,16 @@ def table(script: Script, *, speed: int) -> pl.DataFrame:
     stations = tuple(st for st in ALL if st.native_id in needed)
     anchor = script.anchor.timestamp()
     duration = script.duration_h * 3600
-    wire = simulate(script.anchor - dt.timedelta(seconds=1), script.anchor + dt.timedelta(seconds=duration), seed=script.seed, tz=script.timezone, stations=stations)
-    base = pl.DataFrame({k: list(v) for k, v in wire.items()}, schema={"t": pl.Int64, "native_id": pl.String, "quantity": pl.String, "value": pl.Float64})
+    wire = simulate(
+        script.anchor - dt.timedelta(seconds=1),
+        script.anchor + dt.timedelta(seconds=duration),
+        seed=script.seed,
+        tz=script.timezone,
+        stations=stations,
+    )
+    base = pl.DataFrame(
+        {k: list(v) for k, v in wire.items()}, schema={"t": pl.Int64, "native_id": pl.String, "quantity": pl.String, "value": pl.Float64}
+    )
     # faster than MIN_WALL_S per reading would flood the store: keep every n-th reporting instant
     step = {st.native_id: st.every_s * math.ceil(MIN_WALL_S * speed / st.every_s) for st in stations}
     keep = (pl.col("t") % pl.col("native_id").replace_strict(step, return_dtype=pl.Int64)) == 0
@@ -166,7 +178,9 @@ def schedule(run: Run, one_pass: pl.DataFrame, start: dt.datetime, end: dt.datet
     return (
         played.with_columns(ts=wall_us)
         .filter((pl.col("ts") > lo_us) & (pl.col("ts") <= hi_us))
-        .select(ts=pl.from_epoch("ts", time_unit="us").dt.replace_time_zone("UTC"), native_id="native_id", quantity="quantity", value="value")
+        .select(
+            ts=pl.from_epoch("ts", time_unit="us").dt.replace_time_zone("UTC"), native_id="native_id", quantity="quantity", value="value"
+        )
         .sort("ts", "native_id", "quantity")
     )
 
@@ -176,9 +190,24 @@ def parse(payload: Mapping[str, Any], *, source: str, config: Mapping[str, Any] 
     readings = column_readings(payload, source=source, time_key="ts", time_unit="us", what="scenario")
     native = readings["station_id"].str.strip_prefix(f"{source}:").unique().sort().to_list()
     present = [STATIONS[i] for i in native if i in STATIONS]
-    stations = pl.DataFrame(
-        [{"station_id": f"{source}:{st.native_id}", "source": source, "name": st.name, "lat": st.lat, "lon": st.lon, "theme": st.theme, "district": st.district} for st in present]
-    ) if present else None
+    stations = (
+        pl.DataFrame(
+            [
+                {
+                    "station_id": f"{source}:{st.native_id}",
+                    "source": source,
+                    "name": st.name,
+                    "lat": st.lat,
+                    "lon": st.lon,
+                    "theme": st.theme,
+                    "district": st.district,
+                }
+                for st in present
+            ]
+        )
+        if present
+        else None
+    )
     return Batch(readings=readings, stations=stations)
 
 

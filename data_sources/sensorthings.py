@@ -59,7 +59,9 @@ def parse(payload: Any, *, source: str, config: Mapping[str, Any] | None = None)
             _bare_observations(rows, entity, config)
         elif "unitOfMeasurement" in entity or "Thing" in entity or "ObservedProperty" in entity:
             thing, own_id = as_dict(entity.get("Thing")), native_id(entity.get("@iot.id"))
-            station_id = _thing(rows, thing) if thing else (rows.station(f"datastream-{own_id}", name=entity.get("name")) if own_id else None)
+            station_id = (
+                _thing(rows, thing) if thing else (rows.station(f"datastream-{own_id}", name=entity.get("name")) if own_id else None)
+            )
             _datastream(rows, station_id, entity, overrides)
         else:
             station_id = _thing(rows, entity)

@@ -57,10 +57,14 @@ if kiosk:  # no controls on a public screen: the first theme's headline quantity
     def glance() -> None:
         theme = DEFAULT_THEME if DEFAULT_THEME in catalog["theme"].to_list() else catalog["theme"].drop_nulls().first()
         quantity = headline(theme) or catalog.filter(pl.col("theme") == theme)["quantities"].first()[0]
-        ids = catalog.filter((pl.col("theme") == theme) & pl.col("quantities").list.contains(quantity))["station_id"].head(explore.CHART_SERIES)
+        ids = catalog.filter((pl.col("theme") == theme) & pl.col("quantities").list.contains(quantity))["station_id"].head(
+            explore.CHART_SERIES
+        )
         sel = data.view(explore.selection, station_ids=tuple(ids), quantities=(quantity,), resolution="1h", preset="48h")
-        st.caption(f"{t('daten.kiosk', language, quantity=t(f'quantity.{quantity}', language), n=len(ids))} · "
-                   f"{t('common.as_of', language, time=clock(sel.places['ts'].max(), city.timezone, language))}")
+        st.caption(
+            f"{t('daten.kiosk', language, quantity=t(f'quantity.{quantity}', language), n=len(ids))} · "
+            f"{t('common.as_of', language, time=clock(sel.places['ts'].max(), city.timezone, language))}"
+        )
         draw(sel)
 
     glance()
@@ -81,9 +85,13 @@ with st.container(border=True):
     st.markdown(f"**{t('daten.find', language)}**")
     left, middle, right = st.columns([2, 2, 1])
     themes = [th for th in catalog["theme"].unique(maintain_order=True).to_list() if th]
-    chosen_themes = left.pills(t("daten.themes", language), themes, selection_mode="multi", format_func=lambda th: t(f"theme.{th}", language), key="daten_themes")
+    chosen_themes = left.pills(
+        t("daten.themes", language), themes, selection_mode="multi", format_func=lambda th: t(f"theme.{th}", language), key="daten_themes"
+    )
     districts = sorted(d for d in catalog["district"].unique().to_list() if d)
-    chosen_districts = middle.multiselect(t("daten.districts", language), districts, placeholder=t("daten.districts_all", language), key="daten_districts")
+    chosen_districts = middle.multiselect(
+        t("daten.districts", language), districts, placeholder=t("daten.districts_all", language), key="daten_districts"
+    )
     search = right.text_input(t("daten.search", language), key="daten_search").strip()
     found = catalog.filter(
         (pl.col("theme").is_in(chosen_themes) if chosen_themes else pl.lit(True))
@@ -104,46 +112,97 @@ with st.container(border=True):
 
 left, right = st.columns([3, 2])
 presets = [*explore.PRESETS, "days"]
-preset = left.segmented_control(t("daten.range", language), presets, default="48h", format_func=lambda p: t(f"daten.preset.{p}", language), key="daten_preset") or "48h"
+preset = (
+    left.segmented_control(
+        t("daten.range", language), presets, default="48h", format_func=lambda p: t(f"daten.preset.{p}", language), key="daten_preset"
+    )
+    or "48h"
+)
 first = last = None
 if preset == "days":
     today = dt.datetime.now(ZoneInfo(city.timezone)).date()
-    days = left.date_input(t("daten.days", language), value=(today - explore.PRESETS["7d"], today), max_value=today,
-                           format="DD.MM.YYYY" if language == "de" else "YYYY-MM-DD", key="daten_days")
+    days = left.date_input(
+        t("daten.days", language),
+        value=(today - explore.PRESETS["7d"], today),
+        max_value=today,
+        format="DD.MM.YYYY" if language == "de" else "YYYY-MM-DD",
+        key="daten_days",
+    )
     first, last = (days[0], days[-1]) if len(days) else (today, today)
-resolution = right.segmented_control(t("daten.resolution", language), [r.key for r in explore.RESOLUTIONS], default="15m",
-                                     format_func=lambda r: t(f"daten.res.{r}", language), key="daten_resolution") or "15m"
+resolution = (
+    right.segmented_control(
+        t("daten.resolution", language),
+        [r.key for r in explore.RESOLUTIONS],
+        default="15m",
+        format_func=lambda r: t(f"daten.res.{r}", language),
+        key="daten_resolution",
+    )
+    or "15m"
+)
 st.caption(t("daten.limits", language, rows=number(explore.MAX_ROWS, 0, language)))
 
 if not stations or not quantities:
     st.info(t("daten.pick", language), icon=":material/touch_app:")
     st.stop()
 sel: explore.Selection = data.view(
-    explore.selection, station_ids=tuple(stations), quantities=tuple(quantities), resolution=resolution,
-    preset=None if preset == "days" else preset, first=first, last=last,
+    explore.selection,
+    station_ids=tuple(stations),
+    quantities=tuple(quantities),
+    resolution=resolution,
+    preset=None if preset == "days" else preset,
+    first=first,
+    last=last,
 )
 if sel.reason:
     n = number(sel.estimate, 0, language)
-    st.info(t(f"daten.coarser.{sel.reason}", language, asked=resolution_text(sel.asked), used=resolution_text(sel.resolution),
-              n=n, limit=number(explore.MAX_ROWS, 0, language)), icon=":material/compress:")
+    st.info(
+        t(
+            f"daten.coarser.{sel.reason}",
+            language,
+            asked=resolution_text(sel.asked),
+            used=resolution_text(sel.resolution),
+            n=n,
+            limit=number(explore.MAX_ROWS, 0, language),
+        ),
+        icon=":material/compress:",
+    )
 if not sel.frame.height:
     st.info(t("daten.empty", language), icon=":material/search_off:")
     st.stop()
-st.caption(t("daten.summary", language, rows=number(sel.frame.height, 0, language), series=sel.series, resolution=resolution_text(sel.resolution),
-             start=moment(sel.start), end=moment(sel.end)))
+st.caption(
+    t(
+        "daten.summary",
+        language,
+        rows=number(sel.frame.height, 0, language),
+        series=sel.series,
+        resolution=resolution_text(sel.resolution),
+        start=moment(sel.start),
+        end=moment(sel.end),
+    )
+)
 draw(sel)
 
 st.subheader(t("daten.table", language))
 raw = sel.resolution == "raw"
-columns = {"ts": "ts" if raw else "bucket", "name": "station", "quantity": "quantity", "unit": "unit",
-           "value": "value", **({} if raw else {"min": "min", "max": "max", "n": "n"})}
-table = sel.frame.head(TABLE_ROWS).with_columns(ts=local_time(sel.frame["ts"].head(TABLE_ROWS), city.timezone),
-                                               quantity=pl.col("quantity").replace_strict({q: t(f"quantity.{q}", language) for q in quantities}, default=pl.col("quantity")))
+columns = {
+    "ts": "ts" if raw else "bucket",
+    "name": "station",
+    "quantity": "quantity",
+    "unit": "unit",
+    "value": "value",
+    **({} if raw else {"min": "min", "max": "max", "n": "n"}),
+}
+table = sel.frame.head(TABLE_ROWS).with_columns(
+    ts=local_time(sel.frame["ts"].head(TABLE_ROWS), city.timezone),
+    quantity=pl.col("quantity").replace_strict({q: t(f"quantity.{q}", language) for q in quantities}, default=pl.col("quantity")),
+)
 table = table.with_columns(pl.col(pl.Float64).round(3))  # display only: the downloads keep every digit
 time_column = t(f"daten.col.{columns['ts']}", language)
 st.dataframe(
     table.select([pl.col(c).alias(t(f"daten.col.{k}", language)) for c, k in columns.items()]),
-    column_config={time_column: st.column_config.DatetimeColumn(format="DD.MM.YYYY HH:mm:ss" if language == "de" else "YYYY-MM-DD HH:mm:ss")},
+    column_config={
+        time_column: st.column_config.DatetimeColumn(format="DD.MM.YYYY HH:mm:ss" if language == "de" else "YYYY-MM-DD HH:mm:ss")
+    },
     hide_index=True,
     width="stretch",
 )
@@ -155,12 +214,36 @@ stem = f"{re.sub(r'[^a-z0-9]+', '-', city.name.lower()).strip('-')}-{sel.start:%
 frame, places = sel.frame, sel.places
 one, two, three = st.columns(3)
 # the files are made only when clicked (a callable), so an unclicked button costs nothing
-one.download_button(t("daten.csv", language), lambda: exports.csv_bytes(frame), file_name=f"{stem}.csv", mime="text/csv",
-                    help=t("daten.csv_help", language), on_click="ignore", icon=":material/download:", key="daten_csv")
-two.download_button(t("daten.parquet", language), lambda: exports.parquet_bytes(frame), file_name=f"{stem}.parquet", mime="application/vnd.apache.parquet",
-                    help=t("daten.parquet_help", language), on_click="ignore", icon=":material/download:", key="daten_parquet")
-three.download_button(t("daten.geojson", language), lambda: exports.geojson_bytes(places), file_name=f"{stem}.geojson", mime="application/geo+json",
-                      help=t("daten.geojson_help", language), on_click="ignore", icon=":material/download:", key="daten_geojson")
+one.download_button(
+    t("daten.csv", language),
+    lambda: exports.csv_bytes(frame),
+    file_name=f"{stem}.csv",
+    mime="text/csv",
+    help=t("daten.csv_help", language),
+    on_click="ignore",
+    icon=":material/download:",
+    key="daten_csv",
+)
+two.download_button(
+    t("daten.parquet", language),
+    lambda: exports.parquet_bytes(frame),
+    file_name=f"{stem}.parquet",
+    mime="application/vnd.apache.parquet",
+    help=t("daten.parquet_help", language),
+    on_click="ignore",
+    icon=":material/download:",
+    key="daten_parquet",
+)
+three.download_button(
+    t("daten.geojson", language),
+    lambda: exports.geojson_bytes(places),
+    file_name=f"{stem}.geojson",
+    mime="application/geo+json",
+    help=t("daten.geojson_help", language),
+    on_click="ignore",
+    icon=":material/download:",
+    key="daten_geojson",
+)
 
 # ---- Workshop scenarios: staff only, never in kiosk mode ----
 with st.expander(t("daten.scenario", language), icon=":material/science:"):

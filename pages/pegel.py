@@ -36,12 +36,13 @@ def banner(view: water.WaterView) -> None:
 def as_of(view: water.WaterView) -> None:
     resolution = t(f"pegel.resolution.{view.every}", language)
     window = t("pegel.last", language, window=t(f"pegel.window.{view.hours}", language))
-    st.caption(f"{t('pegel.caption', language, n=len(view.gauges), window=window, resolution=resolution)} · "
-               f"{t('common.as_of', language, time=clock(view.as_of, city.timezone, language))}")
+    st.caption(
+        f"{t('pegel.caption', language, n=len(view.gauges), window=window, resolution=resolution)} · "
+        f"{t('common.as_of', language, time=clock(view.as_of, city.timezone, language))}"
+    )
 
 
 if kiosk:
-
     st.html(style.PEGEL_KIOSK_CSS)
 
     @st.fragment(run_every=30)
@@ -59,8 +60,15 @@ if kiosk:
             with columns[i % 4]:
                 st.html(charts_water.card_html(gauge, language=language, tz=city.timezone, compact=True))
                 sid = gauge["station_id"]
-                fig = charts_water.hydrograph(buckets.get(sid, view.series.clear()), marks.get(sid, []), gauge, every=view.every,
-                                              tz=city.timezone, language=language, compact=True)
+                fig = charts_water.hydrograph(
+                    buckets.get(sid, view.series.clear()),
+                    marks.get(sid, []),
+                    gauge,
+                    every=view.every,
+                    tz=city.timezone,
+                    language=language,
+                    compact=True,
+                )
                 st.plotly_chart(fig, config={"displayModeBar": False, "staticPlot": True}, key=f"kiosk-{gauge['station_id']}")
 
     glance()
@@ -86,12 +94,16 @@ def board() -> None:
 board()
 st.subheader(t("pegel.hydrographs", language))
 left, right = st.columns([1, 2])
-left.segmented_control(t("pegel.window", language), list(water.WINDOWS), default=water.DEFAULT_HOURS,
-                       format_func=lambda h: t(f"pegel.window.{h}", language), key="pegel_hours")
+left.segmented_control(
+    t("pegel.window", language),
+    list(water.WINDOWS),
+    default=water.DEFAULT_HOURS,
+    format_func=lambda h: t(f"pegel.window.{h}", language),
+    key="pegel_hours",
+)
 if "pegel_gauges" in st.session_state and list(chosen) != st.session_state.pegel_gauges:
     st.session_state.pegel_gauges = list(chosen)  # a gauge left the data: keep the rest selectable
-right.multiselect(t("pegel.choose", language), list(names), default=first, format_func=lambda sid: names[sid],
-                  key="pegel_gauges")
+right.multiselect(t("pegel.choose", language), list(names), default=first, format_func=lambda sid: names[sid], key="pegel_gauges")
 
 
 @st.fragment(run_every=30)
@@ -104,8 +116,9 @@ def hydrographs() -> None:
     for i, gauge in enumerate(drawn.iter_rows(named=True)):
         with columns[i % 2]:
             sid = gauge["station_id"]
-            fig = charts_water.hydrograph(buckets.get(sid, view.series.clear()), marks.get(sid, []), gauge, every=view.every,
-                                          tz=city.timezone, language=language)
+            fig = charts_water.hydrograph(
+                buckets.get(sid, view.series.clear()), marks.get(sid, []), gauge, every=view.every, tz=city.timezone, language=language
+            )
             st.plotly_chart(fig, config={"displaylogo": False}, key=f"hydrograph-{gauge['station_id']}")
 
 

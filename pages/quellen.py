@@ -43,8 +43,11 @@ def source_row(src: dict[str, Any]) -> dict[str, str]:
         "key": src["key"],
         "kind": src["kind"] or t("quellen.not_configured", language),
         "poll": duration(src["poll_s"]),
-        "last_success": t("quellen.state.never", language) if never
-        else when(src["last_success"], src["since_success_s"]) if src["last_success"] else t("quellen.never_ok", language),
+        "last_success": t("quellen.state.never", language)
+        if never
+        else when(src["last_success"], src["since_success_s"])
+        if src["last_success"]
+        else t("quellen.never_ok", language),
         "last_error": src["last_error"] or "–",
         "rows": "–" if never else number(src["rows"], 0, language),
         "rows_total": "–" if never else number(src["rows_total"], 0, language),

@@ -36,11 +36,24 @@ def now_section() -> None:
     lead = ""
     if len(now.hottest) and len(now.coolest):
         hot, cool = now.hottest.row(0, named=True), now.coolest.row(0, named=True)
-        lead = t("stadtklima.summary", language, mean=temperature(now.mean), hot_place=hot["name"], hot=temperature(hot["temperature"]),
-                 cool_place=cool["name"], cool=temperature(cool["temperature"]))
+        lead = t(
+            "stadtklima.summary",
+            language,
+            mean=temperature(now.mean),
+            hot_place=hot["name"],
+            hot=temperature(hot["temperature"]),
+            cool_place=cool["name"],
+            cool=temperature(cool["temperature"]),
+        )
     worst = now.worst
     if worst and worst["severity"]:
-        stress = t("stadtklima.stress.some", language, status=worst["status_en" if language == "en" else "status_de"], felt=temperature(worst["felt"]), place=worst["name"])
+        stress = t(
+            "stadtklima.stress.some",
+            language,
+            status=worst["status_en" if language == "en" else "status_de"],
+            felt=temperature(worst["felt"]),
+            place=worst["name"],
+        )
     else:
         stress = t("stadtklima.stress.none", language)
     st.html(
@@ -51,13 +64,18 @@ def now_section() -> None:
     with left:
         height = 400 if kiosk else 500
         labelled = frozenset(now.hottest["station_id"]) | frozenset(now.coolest["station_id"])
-        st.pydeck_chart(cc.temperature_deck(now.stations, center=city.center, zoom=city.zoom, language=language, labelled=labelled, height=height), height=height)
+        st.pydeck_chart(
+            cc.temperature_deck(now.stations, center=city.center, zoom=city.zoom, language=language, labelled=labelled, height=height),
+            height=height,
+        )
         fresh = now.stations.filter(~pl.col("stale"))["temperature"]
         st.caption(t("stadtklima.map_legend", language, low=temperature(fresh.min()), high=temperature(fresh.max())))
     with right:
         shown = 3 if kiosk else len(now.hottest)  # the kiosk screen has room for three of each
-        st.html(cc.spot_list(now.hottest.head(shown), title=t("stadtklima.hottest", language), language=language)
-                + cc.spot_list(now.coolest.head(shown), title=t("stadtklima.coolest", language), language=language))
+        st.html(
+            cc.spot_list(now.hottest.head(shown), title=t("stadtklima.hottest", language), language=language)
+            + cc.spot_list(now.coolest.head(shown), title=t("stadtklima.coolest", language), language=language)
+        )
 
 
 @st.fragment(run_every=30)
@@ -66,7 +84,12 @@ def heat_days_section() -> None:
     st.subheader(t("stadtklima.days", language, year=days.through.year))
     columns = st.columns(len(microclimate.DAY_COUNTS))
     for column, count in zip(columns, microclimate.DAY_COUNTS):
-        column.metric(t(f"stadtklima.count.{count.key}", language), days.city[count.key], help=t(f"stadtklima.rule.{count.key}", language), border=True)
+        column.metric(
+            t(f"stadtklima.count.{count.key}", language),
+            days.city[count.key],
+            help=t(f"stadtklima.rule.{count.key}", language),
+            border=True,
+        )
     if kiosk or not len(days.per_station):
         return
     first = day_label(days.first, language) if days.first else "–"
@@ -91,8 +114,16 @@ def curves_section() -> None:
     places = data.view(microclimate.city_now).stations.sort("name")
     options = ["", *places["station_id"].to_list()]
     names = dict(zip(places["station_id"], places["name"]))
-    chosen = "" if kiosk else st.selectbox(t("stadtklima.place", language), options, key="climate_place",
-                                           format_func=lambda sid: names.get(sid) or sid if sid else t("stadtklima.city_mean", language))
+    chosen = (
+        ""
+        if kiosk
+        else st.selectbox(
+            t("stadtklima.place", language),
+            options,
+            key="climate_place",
+            format_func=lambda sid: names.get(sid) or sid if sid else t("stadtklima.city_mean", language),
+        )
+    )
     curves = data.view(microclimate.day_curves, station_id=chosen or None)
     if not len(curves):
         st.info(t("stadtklima.no_curves", language))
@@ -111,27 +142,55 @@ def trees_section() -> None:
         st.info(t("stadtklima.no_trees", language))
         return
     thirsty = int((trees["severity"].fill_null(0) >= 1).sum())
-    lead = t("stadtklima.trees.some", language, n=thirsty, total=len(trees)) if thirsty else t("stadtklima.trees.none", language, total=len(trees))
+    lead = (
+        t("stadtklima.trees.some", language, n=thirsty, total=len(trees))
+        if thirsty
+        else t("stadtklima.trees.none", language, total=len(trees))
+    )
     if kiosk:  # the screen has room for the two trees that need water most
         thirsty_rows = trees.filter(pl.col("severity").fill_null(0) >= 1).head(2)
-        rows = [{"name": r["name"] or r["station_id"], "sub": r["district"] or "", "tone": r["tone"], "label": t("stadtklima.hint." + r["status"], language),
-                 "value": quantity_value(r["value"], r["quantity"], language)} for r in thirsty_rows.iter_rows(named=True)]
-        st.html(f'<div class="scl-lead"><b>{html.escape(t("stadtklima.trees", language))}:</b> {html.escape(lead)}</div>' + (status_rows(rows) if rows else ""))
+        rows = [
+            {
+                "name": r["name"] or r["station_id"],
+                "sub": r["district"] or "",
+                "tone": r["tone"],
+                "label": t("stadtklima.hint." + r["status"], language),
+                "value": quantity_value(r["value"], r["quantity"], language),
+            }
+            for r in thirsty_rows.iter_rows(named=True)
+        ]
+        st.html(
+            f'<div class="scl-lead"><b>{html.escape(t("stadtklima.trees", language))}:</b> {html.escape(lead)}</div>'
+            + (status_rows(rows) if rows else "")
+        )
         return
     cards = [
-        status_card(tone=r["tone"], title=r["name"] or r["station_id"], number_text=quantity_value(r["value"], r["quantity"], language),
-                label=t("stadtklima.hint." + r["status"], language), lines=(r["district"] or "", t("quantity." + r["quantity"], language) + " · " + age(r["age_s"], language)),
-                stale=r["stale"], language=language)
+        status_card(
+            tone=r["tone"],
+            title=r["name"] or r["station_id"],
+            number_text=quantity_value(r["value"], r["quantity"], language),
+            label=t("stadtklima.hint." + r["status"], language),
+            lines=(r["district"] or "", t("quantity." + r["quantity"], language) + " · " + age(r["age_s"], language)),
+            stale=r["stale"],
+            language=language,
+        )
         for r in trees.iter_rows(named=True)
     ]
     st.html(f'<div class="scl-lead">{html.escape(lead)}</div>' + grid(cards, 14))
     names = dict(zip(trees["station_id"], trees["name"]))
-    picked = st.multiselect(t("stadtklima.tree_pick", language), trees["station_id"].to_list(), default=trees["station_id"].head(5).to_list(),
-                            format_func=lambda sid: names.get(sid) or sid, key="climate_trees")
+    picked = st.multiselect(
+        t("stadtklima.tree_pick", language),
+        trees["station_id"].to_list(),
+        default=trees["station_id"].head(5).to_list(),
+        format_func=lambda sid: names.get(sid) or sid,
+        key="climate_trees",
+    )
     curves = data.view(microclimate.tree_curves, station_ids=tuple(picked))
     edges = data.view(microclimate.soil_edges)
     for quantity in curves["quantity"].unique().sort().to_list() if picked else []:
-        st.plotly_chart(cc.soil(curves, quantity, edges=edges[quantity], days=microclimate.TREE_DAYS, language=language), config={"displaylogo": False})
+        st.plotly_chart(
+            cc.soil(curves, quantity, edges=edges[quantity], days=microclimate.TREE_DAYS, language=language), config={"displaylogo": False}
+        )
     st.caption(t("stadtklima.tree_note", language))
 
 

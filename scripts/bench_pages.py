@@ -63,7 +63,17 @@ def station_frame() -> pl.DataFrame:
     rows = []
     for station_id, st, k in stations():
         name = st.name.replace(" Raum", f" {k + 1} Raum") if st.kind == "classroom" else f"{st.name} {k + 1}"
-        rows.append({"station_id": station_id, "source": "bench", "name": name, "lat": st.lat + 0.004 * k, "lon": st.lon + 0.006 * k, "theme": st.theme, "district": st.district})
+        rows.append(
+            {
+                "station_id": station_id,
+                "source": "bench",
+                "name": name,
+                "lat": st.lat + 0.004 * k,
+                "lon": st.lon + 0.006 * k,
+                "theme": st.theme,
+                "district": st.district,
+            }
+        )
     return pl.DataFrame(rows)
 
 
@@ -72,10 +82,24 @@ def week(start: float, seed: int) -> pl.DataFrame:
     lt = physics.local_time(t, "Europe/Berlin")
     parts = []
     for station_id, st, k in stations():
-        grid, times = (t[::6], {kk: v[::6] for kk, v in lt.items() if kk in ("hour", "weekday", "doy")} | {kk: lt[kk] for kk in ("first_date", "last_date")}) if st.kind == "soil" else (t, lt)
-        values = physics.classroom(st, grid, times, seed + k, "Europe/Berlin") if st.kind == "classroom" else physics.MODELS[st.kind](st, grid, times, seed + k)
+        grid, times = (
+            (
+                t[::6],
+                {kk: v[::6] for kk, v in lt.items() if kk in ("hour", "weekday", "doy")}
+                | {kk: lt[kk] for kk in ("first_date", "last_date")},
+            )
+            if st.kind == "soil"
+            else (t, lt)
+        )
+        values = (
+            physics.classroom(st, grid, times, seed + k, "Europe/Berlin")
+            if st.kind == "classroom"
+            else physics.MODELS[st.kind](st, grid, times, seed + k)
+        )
         for quantity in QUANTITIES[st.kind]:
-            parts.append(pl.DataFrame({"t": grid, "value": values[quantity]}).with_columns(station_id=pl.lit(station_id), quantity=pl.lit(quantity)))
+            parts.append(
+                pl.DataFrame({"t": grid, "value": values[quantity]}).with_columns(station_id=pl.lit(station_id), quantity=pl.lit(quantity))
+            )
     frame = pl.concat(parts)
     return frame.select(
         ts=pl.from_epoch("t", time_unit="s").dt.replace_time_zone("UTC").cast(pl.Datetime("us", "UTC")),
@@ -139,7 +163,9 @@ def browser(pages: list[str], directory: Path) -> dict[str, tuple[float, float, 
         for slug in pages:
             with browser_page() as page:
                 sent = [0]
-                page.on("websocket", lambda ws, sent=sent: ws.on("framereceived", lambda payload: sent.__setitem__(0, sent[0] + len(payload))))
+                page.on(
+                    "websocket", lambda ws, sent=sent: ws.on("framereceived", lambda payload: sent.__setitem__(0, sent[0] + len(payload)))
+                )
                 began = time.perf_counter()
                 page.goto(f"{url}/{slug}")
                 settle(page)
@@ -172,7 +198,9 @@ def main() -> None:
     pages = [spec.slug for spec in navigation.PAGES]
     reruns = server_reruns(pages)
     shown = {} if args.no_browser else browser(pages, directory)
-    print(f"\n{'page':<12} {'warm rerun':>11} {'first visit':>12} {'complete':>10} {'sent':>10}   targets: rerun ≤ 200 ms, complete ≤ 2 s, ≤ 2 MB")
+    print(
+        f"\n{'page':<12} {'warm rerun':>11} {'first visit':>12} {'complete':>10} {'sent':>10}   targets: rerun ≤ 200 ms, complete ≤ 2 s, ≤ 2 MB"
+    )
     for slug in pages:
         first, complete, sent = shown.get(slug, (float("nan"), float("nan"), 0))
         flags = []
@@ -182,7 +210,9 @@ def main() -> None:
             flags.append("complete")
         if sent > 2_000_000:
             flags.append("size")
-        print(f"{slug:<12} {reruns[slug] * 1000:>8.0f} ms {first:>10.2f} s {complete:>8.2f} s {sent / 1e6:>7.2f} MB   {'MISSED: ' + ', '.join(flags) if flags else 'ok'}")
+        print(
+            f"{slug:<12} {reruns[slug] * 1000:>8.0f} ms {first:>10.2f} s {complete:>8.2f} s {sent / 1e6:>7.2f} MB   {'MISSED: ' + ', '.join(flags) if flags else 'ok'}"
+        )
     print("first visit: a new browser downloads Streamlit's JavaScript once; complete: a reload with a warm browser cache")
 
 

@@ -1,6 +1,6 @@
 """Screenshots of running app pages in headless Chromium at 1920×1080 (for looking, not for tests).
 
-    python scripts/screenshot.py http://127.0.0.1:8501 heute karte?lang=en heute?kiosk=1 --out screenshots
+python scripts/screenshot.py http://127.0.0.1:8501 heute karte?lang=en heute?kiosk=1 --out screenshots
 """
 
 from __future__ import annotations

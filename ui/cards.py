@@ -45,8 +45,18 @@ TILE = Look("scs-tile", "scs-title", "scs-value")  # Heute and Pegel: a few big 
 SMALL = Look("scl-card", "scl-title", "scl-num")  # schools, rooms, trees: many cards in a grid
 
 
-def card(look: Look, *, tone: str, title: str, value: str, arrow: str | None = None, place: str | None = None,
-         badges: Iterable[Html] = (), body: Iterable[Html] = (), variant: str = "") -> Html:
+def card(
+    look: Look,
+    *,
+    tone: str,
+    title: str,
+    value: str,
+    arrow: str | None = None,
+    place: str | None = None,
+    badges: Iterable[Html] = (),
+    body: Iterable[Html] = (),
+    variant: str = "",
+) -> Html:
     """A status box: title (and place), value (and trend arrow), badges side by side, then the body.
 
     The box carries the tone as its colour (``--tone``) and as ``data-tone``; the status word and
@@ -60,7 +70,7 @@ def card(look: Look, *, tone: str, title: str, value: str, arrow: str | None = N
     return Html(
         f'<div class="{box}" style="--tone:{colour(tone)}" data-tone="{e(tone)}">'
         f'<div class="{look.title}">{e(title)}{place_html}</div><div class="{look.value}">{e(value)}{arrow_html}</div>'
-        f'{" ".join(_safe(b) for b in badges)}{"".join(_safe(b) for b in body)}</div>'
+        f"{' '.join(_safe(b) for b in badges)}{''.join(_safe(b) for b in body)}</div>"
     )
 
 
@@ -112,12 +122,29 @@ def status_rows(rows: list[dict], *, title: str = "") -> Html:
     return Html(f'{head}<div class="scl-list">{"".join(out)}</div>')
 
 
-def status_card(*, tone: str, title: str, number_text: str, label: str, lines: tuple[str, ...] = (), stale: bool = False,
-                language: str = "de", extra: Html = NOTHING, compact: bool = False) -> Html:
+def status_card(
+    *,
+    tone: str,
+    title: str,
+    number_text: str,
+    label: str,
+    lines: tuple[str, ...] = (),
+    stale: bool = False,
+    language: str = "de",
+    extra: Html = NOTHING,
+    compact: bool = False,
+) -> Html:
     """A school, room or tree: title, number, badge, ``extra`` (e.g. :func:`chips`), small print (none when ``compact``)."""
     small = () if compact else tuple(block("scl-sub", line) for line in lines if line)
-    return card(SMALL, tone=tone, title=title, value=number_text, badges=(badge(tone, label), *([stale_badge(language)] if stale else [])),
-                body=(extra, *small), variant="scl-compact" if compact else "")
+    return card(
+        SMALL,
+        tone=tone,
+        title=title,
+        value=number_text,
+        badges=(badge(tone, label), *([stale_badge(language)] if stale else [])),
+        body=(extra, *small),
+        variant="scl-compact" if compact else "",
+    )
 
 
 def format_param(value: Any, language: str) -> str:
@@ -146,11 +173,18 @@ def tile(tile: Tile, language: str, tz: str) -> Html:
         return card(TILE, tone="unknown", title=title, value="–", body=(block("scs-sentence", t("common.no_data_theme", language)),))
     label = tile.status_en if language == "en" else tile.status_de
     arrow = TREND_ARROWS[f"common.trend_{tile.trend_word}"] if tile.trend_word else ""
-    foot = f'{detail}{" · " if detail else ""}{t("common.as_of", language, time=clock(tile.as_of, tz, language))}'
+    foot = f"{detail}{' · ' if detail else ''}{t('common.as_of', language, time=clock(tile.as_of, tz, language))}"
     body = [block("scs-sentence", words(tiles.sentence(tile), language)), usual(tile, language, tz)]
     body.append(block("scs-foot", foot, tail=stale_badge(language) if tile.stale else Html("")))
-    return card(TILE, tone=tile.tone, title=title, value=quantity_value(tile.value, tile.quantity or "", language), arrow=arrow,
-                badges=(badge(tile.tone, label),), body=body)
+    return card(
+        TILE,
+        tone=tile.tone,
+        title=title,
+        value=quantity_value(tile.value, tile.quantity or "", language),
+        arrow=arrow,
+        badges=(badge(tile.tone, label),),
+        body=body,
+    )
 
 
 def usual(tile: Tile, language: str, tz: str) -> Html:

@@ -72,8 +72,13 @@ def series_style(i: int) -> dict:
 def limit_lines(fig: go.Figure, edges: tuple[float, ...], labels: tuple[str, ...]) -> None:
     """A labelled dashed line at each limit, coloured as its band."""
     for i, (edge, label) in enumerate(zip(edges, labels), start=1):
-        fig.add_hline(y=edge, line={"color": BAND_COLOURS.get(i, "#555555"), "width": 2, "dash": "dash"}, annotation_text=label,
-                      annotation_position="top right", annotation={"bgcolor": "rgba(255,255,255,0.85)", "font": {"color": "#222222"}})
+        fig.add_hline(
+            y=edge,
+            line={"color": BAND_COLOURS.get(i, "#555555"), "width": 2, "dash": "dash"},
+            annotation_text=label,
+            annotation_position="top right",
+            annotation={"bgcolor": "rgba(255,255,255,0.85)", "font": {"color": "#222222"}},
+        )
 
 
 def local_time(ts: pl.Series, tz: str) -> pl.Series:

@@ -33,8 +33,10 @@ def spot_list(frame: pl.DataFrame, *, title: str, language: str) -> str:
     """Ranked places: name and district, temperature, felt temperature and heat-stress badge."""
     rows = [
         {
-            "name": r["name"] or r["station_id"], "tone": r["tone"], "label": r["status_en" if language == "en" else "status_de"],
-            "sub": f'{r["district"] or ""} · {t("stadtklima.felt", language, value=quantity_value(r["felt"], "temperature", language))}',
+            "name": r["name"] or r["station_id"],
+            "tone": r["tone"],
+            "label": r["status_en" if language == "en" else "status_de"],
+            "sub": f"{r['district'] or ''} · {t('stadtklima.felt', language, value=quantity_value(r['felt'], 'temperature', language))}",
             "value": quantity_value(r["temperature"], "temperature", language),
         }
         for r in frame.iter_rows(named=True)
@@ -56,12 +58,18 @@ def _label_spots(placed: pl.DataFrame, near_deg: float = 0.004) -> dict[str, tup
     points = placed.select("station_id", "lat", "lon").sort("lat", descending=True).rows()
     spots: dict[str, tuple[list[int], str]] = {}
     for sid, lat, lon in points:  # a few dozen labelled stations at most: pairs are cheap
-        taken = [spots[other] for other, lat2, lon2 in points if other in spots and abs(lat - lat2) < near_deg and abs(lon - lon2) < near_deg * 1.6]
+        taken = [
+            spots[other]
+            for other, lat2, lon2 in points
+            if other in spots and abs(lat - lat2) < near_deg and abs(lon - lon2) < near_deg * 1.6
+        ]
         spots[sid] = next((spot for spot in LABEL_SPOTS if spot not in taken), LABEL_SPOTS[0])
     return spots
 
 
-def temperature_deck(stations: pl.DataFrame, *, center: tuple[float, float], zoom: float, language: str, labelled: frozenset = frozenset(), height: int = 500) -> pdk.Deck:
+def temperature_deck(
+    stations: pl.DataFrame, *, center: tuple[float, float], zoom: float, language: str, labelled: frozenset = frozenset(), height: int = 500
+) -> pdk.Deck:
     """Stations coloured by temperature within today's range, the value next to each (with many: those ``labelled``)."""
     placed = stations.filter(pl.col("lat").is_not_null() & pl.col("lon").is_not_null())
     fresh = placed.filter(~pl.col("stale"))["temperature"]
@@ -70,26 +78,77 @@ def temperature_deck(stations: pl.DataFrame, *, center: tuple[float, float], zoo
     rows, spots = [], _label_spots(placed)
     for r in placed.iter_rows(named=True):
         tooltip = t(
-            "stadtklima.tooltip", language, name=r["name"] or r["station_id"], value=quantity_value(r["temperature"], "temperature", language),
-            felt=t("stadtklima.felt", language, value=quantity_value(r["felt"], "temperature", language)), status=r["status_en" if language == "en" else "status_de"],
+            "stadtklima.tooltip",
+            language,
+            name=r["name"] or r["station_id"],
+            value=quantity_value(r["temperature"], "temperature", language),
+            felt=t("stadtklima.felt", language, value=quantity_value(r["felt"], "temperature", language)),
+            status=r["status_en" if language == "en" else "status_de"],
             age=age(r["age_s"], language) + (f" · {t('common.stale', language)}" if r["stale"] else ""),
         )
         shown = len(placed) <= LABEL_ALL_UP_TO or r["station_id"] in labelled
-        rows.append({
-            "lat": r["lat"], "lon": r["lon"], "offset": spots[r["station_id"]][0], "anchor": spots[r["station_id"]][1], "tooltip": tooltip,
-            "color": [150, 150, 150, 140] if r["stale"] else _ramp((r["temperature"] - low) / span),
-            "text": number(r["temperature"], 1, language) + "°" if shown else "",
-        })
+        rows.append(
+            {
+                "lat": r["lat"],
+                "lon": r["lon"],
+                "offset": spots[r["station_id"]][0],
+                "anchor": spots[r["station_id"]][1],
+                "tooltip": tooltip,
+                "color": [150, 150, 150, 140] if r["stale"] else _ramp((r["temperature"] - low) / span),
+                "text": number(r["temperature"], 1, language) + "°" if shown else "",
+            }
+        )
     layers = [
-        pdk.Layer("TextLayer", id="districts", data=districts(placed), get_position=["lon", "lat"], get_text="district", get_size=14,
-                  get_color=[90, 90, 90, 150], get_pixel_offset=[0, 46], character_set=PLACE_CHARACTERS, font_family=FONT),
-        pdk.Layer("ScatterplotLayer", id="temperature", data=rows, get_position=["lon", "lat"], get_fill_color="color", get_radius=120,
-                  radius_min_pixels=9, radius_max_pixels=26, stroked=True, get_line_color=[30, 30, 30, 220], line_width_min_pixels=1, pickable=True),
-        pdk.Layer("TextLayer", id="values", data=rows, get_position=["lon", "lat"], get_text="text", get_size=17, get_color=[20, 20, 20, 255],
-                  get_pixel_offset="offset", get_text_anchor="anchor", font_weight=700, background=True, get_background_color=[255, 255, 255, 225],
-                  background_padding=[4, 1], character_set=MAP_CHARACTERS, font_family=FONT),
+        pdk.Layer(
+            "TextLayer",
+            id="districts",
+            data=districts(placed),
+            get_position=["lon", "lat"],
+            get_text="district",
+            get_size=14,
+            get_color=[90, 90, 90, 150],
+            get_pixel_offset=[0, 46],
+            character_set=PLACE_CHARACTERS,
+            font_family=FONT,
+        ),
+        pdk.Layer(
+            "ScatterplotLayer",
+            id="temperature",
+            data=rows,
+            get_position=["lon", "lat"],
+            get_fill_color="color",
+            get_radius=120,
+            radius_min_pixels=9,
+            radius_max_pixels=26,
+            stroked=True,
+            get_line_color=[30, 30, 30, 220],
+            line_width_min_pixels=1,
+            pickable=True,
+        ),
+        pdk.Layer(
+            "TextLayer",
+            id="values",
+            data=rows,
+            get_position=["lon", "lat"],
+            get_text="text",
+            get_size=17,
+            get_color=[20, 20, 20, 255],
+            get_pixel_offset="offset",
+            get_text_anchor="anchor",
+            font_weight=700,
+            background=True,
+            get_background_color=[255, 255, 255, 225],
+            background_padding=[4, 1],
+            character_set=MAP_CHARACTERS,
+            font_family=FONT,
+        ),
     ]
-    return pdk.Deck(layers=layers, initial_view_state=mapview.view_state(placed, center=center, zoom=zoom, width_px=760, height_px=height - 110), map_style="light", tooltip={"text": "{tooltip}"})
+    return pdk.Deck(
+        layers=layers,
+        initial_view_state=mapview.view_state(placed, center=center, zoom=zoom, width_px=760, height_px=height - 110),
+        map_style="light",
+        tooltip={"text": "{tooltip}"},
+    )
 
 
 def day_curves(curves: pl.DataFrame, *, place: str, language: str, height: int = 420) -> go.Figure:
@@ -100,10 +159,22 @@ def day_curves(curves: pl.DataFrame, *, place: str, language: str, height: int =
         part = curves.filter(pl.col("day") == day)
         today = bool(part["today"][0])
         name = f"{t('stadtklima.today', language)} ({day_label(day, language)})" if today else day_label(day, language)
-        line = {"color": charts.SERIES[0], "width": 4} if today else {"color": charts.SERIES[1], "width": 2, "dash": "dash"} if i == 1 else {"color": "#999999", "width": 1.2, "dash": "dot"}
+        line = (
+            {"color": charts.SERIES[0], "width": 4}
+            if today
+            else {"color": charts.SERIES[1], "width": 2, "dash": "dash"}
+            if i == 1
+            else {"color": "#999999", "width": 1.2, "dash": "dot"}
+        )
         fig.add_trace(go.Scatter(x=part["clock"].to_numpy(), y=part["value"].to_numpy(), mode="lines", name=name, line=line))
-    charts.style(fig, title=t("stadtklima.curves_title", language, place=place), x_title=t("stadtklima.time_of_day", language),
-                 y_title=charts.axis_title("temperature", language), language=language, height=height)
+    charts.style(
+        fig,
+        title=t("stadtklima.curves_title", language, place=place),
+        x_title=t("stadtklima.time_of_day", language),
+        y_title=charts.axis_title("temperature", language),
+        language=language,
+        height=height,
+    )
     fig.update_xaxes(tickformat="%H:%M", hoverformat="%H:%M", range=[dt.datetime(2000, 1, 1), dt.datetime(2000, 1, 2)])
     return fig
 
@@ -114,10 +185,26 @@ def soil(curves: pl.DataFrame, quantity: str, *, edges: tuple[float, ...], days:
     part = curves.filter(pl.col("quantity") == quantity)
     for i, sid in enumerate(part["station_id"].unique(maintain_order=True).to_list()):
         one = part.filter(pl.col("station_id") == sid)
-        fig.add_trace(go.Scatter(x=one["time"].to_numpy(), y=one["value"].to_numpy(), mode="lines", name=one["name"][0] or sid, line={**charts.series_style(i), "width": 2.5}))
+        fig.add_trace(
+            go.Scatter(
+                x=one["time"].to_numpy(),
+                y=one["value"].to_numpy(),
+                mode="lines",
+                name=one["name"][0] or sid,
+                line={**charts.series_style(i), "width": 2.5},
+            )
+        )
     charts.limit_lines(fig, edges, (t("stadtklima.band.drying", language), t("stadtklima.band.dry", language)))
-    charts.style(fig, title=t("stadtklima.tree_title", language, days=days), x_title=t("stadtklima.tree_time", language),
-                 y_title=charts.axis_title(quantity, language), language=language, height=height)
+    charts.style(
+        fig,
+        title=t("stadtklima.tree_title", language, days=days),
+        x_title=t("stadtklima.tree_time", language),
+        y_title=charts.axis_title(quantity, language),
+        language=language,
+        height=height,
+    )
     # plotly's bundled locale is English: German dates as numbers, not "Nov 13"
-    fig.update_xaxes(tickformat="%d.%m." if language == "de" else "%d %b", hoverformat="%d.%m. %H:%M" if language == "de" else "%d %b %H:%M")
+    fig.update_xaxes(
+        tickformat="%d.%m." if language == "de" else "%d %b", hoverformat="%d.%m. %H:%M" if language == "de" else "%d %b %H:%M"
+    )
     return fig

@@ -33,7 +33,9 @@ def _padded(low: float, high: float) -> list[float]:
     return [low - pad, high + 2 * pad]  # room above the top line for its label
 
 
-def hydrograph(mine: pl.DataFrame, marks: list[tuple[str, float]], gauge: dict[str, Any], *, every: str, tz: str, language: str, compact: bool = False) -> go.Figure:
+def hydrograph(
+    mine: pl.DataFrame, marks: list[tuple[str, float]], gauge: dict[str, Any], *, every: str, tz: str, language: str, compact: bool = False
+) -> go.Figure:
     """One gauge's water level over the window, with the levels in range drawn as lines.
 
     The y range covers the data, MW and the next warning level above the highest value, so
@@ -45,10 +47,28 @@ def hydrograph(mine: pl.DataFrame, marks: list[tuple[str, float]], gauge: dict[s
     traces = []
     if every != "15m" and len(mine):  # hourly means hide the peak: show the band of min and max
         traces.append(go.Scatter(x=x, y=mine["max"].to_numpy(), mode="lines", line={"width": 0}, hoverinfo="skip", showlegend=False))
-        traces.append(go.Scatter(x=x, y=mine["min"].to_numpy(), mode="lines", line={"width": 0}, fill="tonexty",
-                                 fillcolor="rgba(0,114,178,0.18)", name=t("pegel.band", language), hoverinfo="skip"))
-    traces.append(go.Scatter(x=x, y=mine["mean"].to_numpy(), mode="lines", line={"color": LINE, "width": 3 if compact else 2.5},
-                             name=t("quantity.water_level", language), hovertemplate="%{y:.0f} cm<extra></extra>"))
+        traces.append(
+            go.Scatter(
+                x=x,
+                y=mine["min"].to_numpy(),
+                mode="lines",
+                line={"width": 0},
+                fill="tonexty",
+                fillcolor="rgba(0,114,178,0.18)",
+                name=t("pegel.band", language),
+                hoverinfo="skip",
+            )
+        )
+    traces.append(
+        go.Scatter(
+            x=x,
+            y=mine["mean"].to_numpy(),
+            mode="lines",
+            line={"color": LINE, "width": 3 if compact else 2.5},
+            name=t("quantity.water_level", language),
+            hovertemplate="%{y:.0f} cm<extra></extra>",
+        )
+    )
     values = [v for v in (mine["min"].min(), mine["max"].max(), gauge.get("value")) if v is not None]
     low, high = (min(values), max(values)) if values else (0.0, 100.0)
     warn_above = [value for level, value in marks if value > high and level in ("MHW", "info1", "info2", "info3")]
@@ -66,20 +86,49 @@ def hydrograph(mine: pl.DataFrame, marks: list[tuple[str, float]], gauge: dict[s
             continue
         tone, dash = LEVEL_LINES.get(level, ("unknown", "dot"))
         line_colour = LINE_COLOURS.get(tone, colour(tone))
-        shapes.append({"type": "line", "xref": "x domain", "x0": 0, "x1": 1, "yref": "y", "y0": value, "y1": value,
-                       "line": {"color": line_colour, "dash": dash, "width": 2}})
-        labels.append({"xref": "x domain", "x": 0, "yref": "y", "y": value, "xanchor": "left", "yanchor": "bottom", "showarrow": False,
-                       "text": f"{t(f'pegel.level.{level}', language)} · {quantity_value(value, 'water_level', language)}",
-                       "font": {"color": line_colour, "size": 15 if compact else 12}, "bgcolor": "rgba(255,255,255,0.75)"})
+        shapes.append(
+            {
+                "type": "line",
+                "xref": "x domain",
+                "x0": 0,
+                "x1": 1,
+                "yref": "y",
+                "y0": value,
+                "y1": value,
+                "line": {"color": line_colour, "dash": dash, "width": 2},
+            }
+        )
+        labels.append(
+            {
+                "xref": "x domain",
+                "x": 0,
+                "yref": "y",
+                "y": value,
+                "xanchor": "left",
+                "yanchor": "bottom",
+                "showarrow": False,
+                "text": f"{t(f'pegel.level.{level}', language)} · {quantity_value(value, 'water_level', language)}",
+                "font": {"color": line_colour, "size": 15 if compact else 12},
+                "bgcolor": "rgba(255,255,255,0.75)",
+            }
+        )
     lang = "en" if language == "en" else "de"
     # plotly renders a subset of HTML in titles: the gauge's name is feed text
-    title, x_title, y_title = html.escape(gauge["name"] or gauge["station_id"]), t("pegel.time", language), charts.axis_title("water_level", language)
+    title, x_title, y_title = (
+        html.escape(gauge["name"] or gauge["station_id"]),
+        t("pegel.time", language),
+        charts.axis_title("water_level", language),
+    )
     if compact:
         title, x_title, y_title = "", "", "cm"
     xaxis = {"type": "date", "tickformat": TICKS[lang][0 if every == "15m" else 1], "hoverformat": HOVER[lang], "title": {"text": x_title}}
     layout: dict[str, Any] = {
-        "title": {"text": title}, "shapes": shapes, "annotations": labels, "xaxis": xaxis,
-        "yaxis": {"range": _padded(low, high), "title": {"text": y_title}}, "showlegend": every != "15m" and not compact,
+        "title": {"text": title},
+        "shapes": shapes,
+        "annotations": labels,
+        "xaxis": xaxis,
+        "yaxis": {"range": _padded(low, high), "title": {"text": y_title}},
+        "showlegend": every != "15m" and not compact,
     }
     if compact:  # the caption names the window, so times of day suffice
         xaxis.update(tickformat="%H:%M", tickangle=0, nticks=5)
@@ -128,10 +177,17 @@ def card_html(gauge: dict[str, Any], *, language: str, tz: str, compact: bool = 
     else:
         body = (sentence, cards.block("scs-foot", t("common.as_of", language, time=clock(gauge["ts"], tz, language)), tail=stale))
     district = f" · {gauge['district']}" if gauge.get("district") and not compact else ""
-    return cards.card(cards.TILE, tone=tone, title=gauge["name"] or gauge["station_id"], place=district,
-                      value=quantity_value(gauge["value"], "water_level", language),
-                      arrow=TREND_ARROWS.get(f"common.trend_{gauge.get('trend_word')}", ""), badges=badges, body=body,
-                      variant="scs-gauge" if compact else "")
+    return cards.card(
+        cards.TILE,
+        tone=tone,
+        title=gauge["name"] or gauge["station_id"],
+        place=district,
+        value=quantity_value(gauge["value"], "water_level", language),
+        arrow=TREND_ARROWS.get(f"common.trend_{gauge.get('trend_word')}", ""),
+        badges=badges,
+        body=body,
+        variant="scs-gauge" if compact else "",
+    )
 
 
 def alert_text(gauge: dict[str, Any], language: str) -> str:
@@ -144,7 +200,6 @@ def alert_text(gauge: dict[str, Any], language: str) -> str:
         mark=quantity_value(gauge["passed_value"], "water_level", language),
         trend=trend_text(gauge, language),
     )
-
 
 
 MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()<>#+-.!|~$"})

@@ -40,10 +40,18 @@ def comparison_chart(chart: pl.DataFrame, *, tz: str, language: str, title: str,
     for row, quantity in enumerate(quantities):
         axis = "" if row == 0 else str(row + 1)
         top = 1 - row * (share + gap)
-        layout[f"yaxis{axis}"] = {"domain": [max(top - share, 0), top], "anchor": f"x{axis}", "title": {"text": charts.axis_title(quantity, language) if quantity else ""}}
+        layout[f"yaxis{axis}"] = {
+            "domain": [max(top - share, 0), top],
+            "anchor": f"x{axis}",
+            "title": {"text": charts.axis_title(quantity, language) if quantity else ""},
+        }
         layout[f"xaxis{axis}"] = {
-            "anchor": f"y{axis}", "type": "date", "hoverformat": HOVER[lang], "tickformat": TICKS[lang][0 if days <= 7 else 1],
-            "showticklabels": row == panels - 1, "title": {"text": t("daten.time", language) if row == panels - 1 else ""},
+            "anchor": f"y{axis}",
+            "type": "date",
+            "hoverformat": HOVER[lang],
+            "tickformat": TICKS[lang][0 if days <= 7 else 1],
+            "showticklabels": row == panels - 1,
+            "title": {"text": t("daten.time", language) if row == panels - 1 else ""},
             **({"matches": "x"} if row else {}),
         }
         digits = QUANTITIES[quantity].decimals if quantity in QUANTITIES else 1
@@ -51,11 +59,20 @@ def comparison_chart(chart: pl.DataFrame, *, tz: str, language: str, title: str,
         for (station_id,), series in chart.filter(pl.col("quantity") == quantity).group_by("station_id", maintain_order=True):
             name = html.escape(series["name"][0] or station_id)  # plotly renders a subset of HTML in names
             style = charts.series_style(colours[station_id])
-            traces.append(go.Scatter(
-                x=epoch_ms(series["ts"], tz), y=series["value"].to_numpy(), mode="lines", name=name, xaxis=f"x{axis}", yaxis=f"y{axis}",
-                line={"color": style["color"], "dash": style["dash"], "width": 2}, legendgroup=station_id,
-                showlegend=station_id not in listed, hovertemplate=f"%{{y:.{digits}f}} {suffix}<extra>{name}</extra>",
-            ))
+            traces.append(
+                go.Scatter(
+                    x=epoch_ms(series["ts"], tz),
+                    y=series["value"].to_numpy(),
+                    mode="lines",
+                    name=name,
+                    xaxis=f"x{axis}",
+                    yaxis=f"y{axis}",
+                    line={"color": style["color"], "dash": style["dash"], "width": 2},
+                    legendgroup=station_id,
+                    showlegend=station_id not in listed,
+                    hovertemplate=f"%{{y:.{digits}f}} {suffix}<extra>{name}</extra>",
+                )
+            )
             listed.add(station_id)
     if kiosk:
         layout.update(font={"size": 18}, legend={"orientation": "v", "x": 1.01, "y": 1, "yanchor": "top"}, margin={"r": 240})
@@ -96,12 +113,17 @@ def geojson_bytes(places: pl.DataFrame) -> bytes:
     """
     features: dict[str, dict] = {}
     for row in places.iter_rows(named=True):  # one row per station and quantity: small
-        feature = features.setdefault(row["station_id"], {
-            "type": "Feature",
-            "id": row["station_id"],
-            "geometry": {"type": "Point", "coordinates": [row["lon"], row["lat"]]} if row["lat"] is not None and row["lon"] is not None else None,
-            "properties": {"station_id": row["station_id"], "name": row["name"], "theme": row["theme"], "district": row["district"]},
-        })
+        feature = features.setdefault(
+            row["station_id"],
+            {
+                "type": "Feature",
+                "id": row["station_id"],
+                "geometry": {"type": "Point", "coordinates": [row["lon"], row["lat"]]}
+                if row["lat"] is not None and row["lon"] is not None
+                else None,
+                "properties": {"station_id": row["station_id"], "name": row["name"], "theme": row["theme"], "district": row["district"]},
+            },
+        )
         quantity = row["quantity"]
         if quantity is not None:
             props = feature["properties"]

@@ -60,8 +60,9 @@ def districts(view: pl.DataFrame) -> list[dict]:
     return located.group_by("district").agg(pl.col("lat").mean(), pl.col("lon").mean()).to_dicts()
 
 
-
-def fit(view: pl.DataFrame, *, center: tuple[float, float], zoom: float, width_px: int = 1100, height_px: int = 620) -> tuple[float, float, float]:
+def fit(
+    view: pl.DataFrame, *, center: tuple[float, float], zoom: float, width_px: int = 1100, height_px: int = 620
+) -> tuple[float, float, float]:
     """(lat, lon, zoom) that shows every located station, never closer than the city's zoom."""
     located = view.filter(pl.col("lat").is_not_null() & pl.col("lon").is_not_null())
     if len(located) < 2:
@@ -76,12 +77,16 @@ def fit(view: pl.DataFrame, *, center: tuple[float, float], zoom: float, width_p
     return (lat_lo + lat_hi) / 2, (lon_lo + lon_hi) / 2, min(zoom, fitting)
 
 
-def view_state(view: pl.DataFrame, *, center: tuple[float, float], zoom: float, width_px: int = 1100, height_px: int = 620) -> pdk.ViewState:
+def view_state(
+    view: pl.DataFrame, *, center: tuple[float, float], zoom: float, width_px: int = 1100, height_px: int = 620
+) -> pdk.ViewState:
     lat, lon, fitted = fit(view, center=center, zoom=zoom, width_px=width_px, height_px=height_px)
     return pdk.ViewState(latitude=lat, longitude=lon, zoom=fitted)
 
 
-def deck(view: pl.DataFrame, *, themes: list[str], center: tuple[float, float], zoom: float, language: str, height_px: int = 620) -> pdk.Deck:
+def deck(
+    view: pl.DataFrame, *, themes: list[str], center: tuple[float, float], zoom: float, language: str, height_px: int = 620
+) -> pdk.Deck:
     data = [r for r in rows(view, language) if r["theme"] in themes]
     labels = districts(view)
     layers = [

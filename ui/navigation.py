@@ -46,8 +46,7 @@ def build(language: str) -> list[st.Page]:
     """
     start = st.Page(_start, title=t(PAGES[0].title_key, language), url_path="start", default=True, visibility="hidden")
     return [start] + [
-        st.Page(str(PAGES_DIR / f"{spec.slug}.py"), title=t(spec.title_key, language), icon=spec.icon, url_path=spec.slug)
-        for spec in PAGES
+        st.Page(str(PAGES_DIR / f"{spec.slug}.py"), title=t(spec.title_key, language), icon=spec.icon, url_path=spec.slug) for spec in PAGES
     ]
 
 

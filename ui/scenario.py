@@ -31,7 +31,9 @@ def banner_html(run: runs.Run, script: scripts.Script, language: str, now: dt.da
     """The banner as escaped HTML: what plays, that nothing is real, speed and progress (styled in ``ui.style``)."""
     e = html.escape
     progress = run.progress(now)
-    detail = t("scenario.banner.detail", language, speed=run.speed, played=_hours(progress * run.duration_s), duration=_hours(run.duration_s))
+    detail = t(
+        "scenario.banner.detail", language, speed=run.speed, played=_hours(progress * run.duration_s), duration=_hours(run.duration_s)
+    )
     if run.loop:
         detail += f" · ⟳ {t('scenario.banner.loop', language)}"
     return (
@@ -136,10 +138,17 @@ def controls(language: str) -> None:
     name = st.selectbox(t("scenario.choose", language), names, format_func=lambda key: title(known[key], language), key="scenario_name")
     chosen = known[name]
     st.caption(chosen.about[1 if language == "en" else 0])
-    speed = st.segmented_control(
-        t("scenario.speed", language), runs.SPEEDS, default=runs.SPEEDS[-1], format_func=lambda s: f"{s}×",
-        key="scenario_speed", help=t("scenario.speed.help", language),
-    ) or runs.SPEEDS[-1]
+    speed = (
+        st.segmented_control(
+            t("scenario.speed", language),
+            runs.SPEEDS,
+            default=runs.SPEEDS[-1],
+            format_func=lambda s: f"{s}×",
+            key="scenario_speed",
+            help=t("scenario.speed.help", language),
+        )
+        or runs.SPEEDS[-1]
+    )
     duration = chosen.duration_h * 3600
     st.caption(t("scenario.duration", language, duration=_hours(duration), speed=speed, wall=_hours(duration / speed)))
     loop = st.checkbox(t("scenario.loop", language), key="scenario_loop")
@@ -152,5 +161,14 @@ def controls(language: str) -> None:
         st.info(t("scenario.idle", language), icon=":material/science:")
     else:
         started = clock(run.started_at, data.city().timezone, language)
-        st.success(t("scenario.running", language, name=title(known[run.name], language) if run.name in known else run.name, speed=run.speed, time=started), icon=":material/play_circle:")
+        st.success(
+            t(
+                "scenario.running",
+                language,
+                name=title(known[run.name], language) if run.name in known else run.name,
+                speed=run.speed,
+                time=started,
+            ),
+            icon=":material/play_circle:",
+        )
     st.caption(t("scenario.url", language, url=f"/heute?kiosk=1&scenario={name}&speed={speed}{'&loop=1' if loop else ''}"))

@@ -82,7 +82,9 @@ class Overlay:
         frame = self._store.rollup(every, start, end, ids, quantities).filter(~PLAYED)
         if not self._rename:
             return frame
-        first = pl.DataFrame({"ts": [self._since]}, schema={"ts": pl.Datetime("us", "UTC")}).select(rollup.bucket_start(every, self.tz)).item()
+        first = (
+            pl.DataFrame({"ts": [self._since]}, schema={"ts": pl.Datetime("us", "UTC")}).select(rollup.bucket_start(every, self.tz)).item()
+        )
         frame = frame.filter(~(self._twin & (pl.col("bucket_start") >= first)))
         played = self._renamed(self._store.rollup(every, self._from(start), end, twins, quantities)) if twins else frame.clear()
         return pl.concat([frame, played]).sort(*rollup.KEYS, "bucket_start")

@@ -74,11 +74,24 @@ def apply(script: Script, base: pl.DataFrame) -> pl.DataFrame:
         if target.mode == "value":
             have = frame.filter(hit).select("native_id").unique()
             grid = frame.filter(pl.col("native_id").is_in(who)).select("native_id", "s").unique().join(have, on="native_id", how="anti")
-            frame = pl.concat([frame, grid.select("native_id", quantity=pl.lit(target.quantity), s="s", value=pl.lit(None, pl.Float64), simulated=pl.lit(None, pl.Float64))])
+            frame = pl.concat(
+                [
+                    frame,
+                    grid.select(
+                        "native_id",
+                        quantity=pl.lit(target.quantity),
+                        s="s",
+                        value=pl.lit(None, pl.Float64),
+                        simulated=pl.lit(None, pl.Float64),
+                    ),
+                ]
+            )
         if target.mode == "offset":
             new = pl.col("value") + level
         elif target.reference:
-            ref = base.filter((pl.col("native_id") == target.reference) & (pl.col("quantity") == target.quantity)).select("s", reference="value")
+            ref = base.filter((pl.col("native_id") == target.reference) & (pl.col("quantity") == target.quantity)).select(
+                "s", reference="value"
+            )
             frame = frame.join(ref, on="s", how="left")
             new = level + (pl.col("simulated") - pl.col("reference")).fill_null(0.0)
         else:

@@ -48,12 +48,16 @@ class Run:
         """The run of :meth:`to_state` data; None for data of another version or edited by hand."""
         try:
             started = dt.datetime.fromisoformat(state["started_at"]).astimezone(UTC)
-            return cls(str(state["name"]), int(state["speed"]), started, bool(state["loop"]), float(state["duration_s"]), tuple(state["stations"]))
+            return cls(
+                str(state["name"]), int(state["speed"]), started, bool(state["loop"]), float(state["duration_s"]), tuple(state["stations"])
+            )
         except (ValueError, KeyError, TypeError):
             return None
 
 
-def start(store: Store, script: Script, *, speed: int, loop: bool = False, stations: tuple[str, ...], now: dt.datetime | None = None) -> Run:
+def start(
+    store: Store, script: Script, *, speed: int, loop: bool = False, stations: tuple[str, ...], now: dt.datetime | None = None
+) -> Run:
     """Start ``script`` now (replacing any running scenario), published through the store to every process."""
     if speed not in SPEEDS:
         msg = f"speed must be one of {', '.join(map(str, SPEEDS))}, got {speed!r}"

@@ -41,6 +41,7 @@ HEALTH_SCHEMA = pl.Schema(
     }
 )
 
+
 def health_row(
     old: dict | None, source: str, *, ok: bool, rows: int, skipped: int, latency_s: float, error: str | None, at: dt.datetime
 ) -> dict:

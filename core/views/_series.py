@@ -18,7 +18,15 @@ def trend_word(trend: pl.Expr, quantity: pl.Expr) -> pl.Expr:
     Pegel and every arrow call the same change the same word.
     """
     limit = quantity.replace_strict({k: q.steady_per_h for k, q in QUANTITIES.items()}, default=0.3, return_dtype=pl.Float64)
-    return pl.when(trend.is_null()).then(None).when(trend > limit).then(pl.lit("up")).when(trend < -limit).then(pl.lit("down")).otherwise(pl.lit("flat"))
+    return (
+        pl.when(trend.is_null())
+        .then(None)
+        .when(trend > limit)
+        .then(pl.lit("up"))
+        .when(trend < -limit)
+        .then(pl.lit("down"))
+        .otherwise(pl.lit("flat"))
+    )
 
 
 def trends(rollup_15m: pl.DataFrame) -> pl.DataFrame:

@@ -77,7 +77,9 @@ def catalog(store: StoreReader, city: CityConfig) -> pl.DataFrame:
     )
 
 
-def window(tz: str, now: dt.datetime, *, preset: str | None = None, first: dt.date | None = None, last: dt.date | None = None) -> tuple[dt.datetime, dt.datetime]:
+def window(
+    tz: str, now: dt.datetime, *, preset: str | None = None, first: dt.date | None = None, last: dt.date | None = None
+) -> tuple[dt.datetime, dt.datetime]:
     """[start, end) in UTC: the last ``preset`` up to now, or whole local days ``first``..``last``."""
     if preset is not None:
         if preset not in PRESETS:
@@ -142,13 +144,19 @@ def _chart(frame: pl.DataFrame, names: pl.DataFrame, tz: str) -> tuple[pl.DataFr
 
 
 def _named(frame: pl.DataFrame, names: pl.DataFrame) -> pl.DataFrame:
-    return frame.join(names, on="station_id", how="left").with_columns(name=pl.col("name").fill_null(pl.col("station_id"))).sort("station_id", "quantity", "ts")
+    return (
+        frame.join(names, on="station_id", how="left")
+        .with_columns(name=pl.col("name").fill_null(pl.col("station_id")))
+        .sort("station_id", "quantity", "ts")
+    )
 
 
 def _places(store: StoreReader, ids: list[str], quantities: list[str]) -> pl.DataFrame:
     latest = store.latest().filter(pl.col("station_id").is_in(ids) & pl.col("quantity").is_in(quantities))
     stations = store.stations().filter(pl.col("station_id").is_in(ids)).select("station_id", "name", "theme", "district", "lat", "lon")
-    return stations.join(latest.select("station_id", "quantity", "ts", "value", "stale"), on="station_id", how="left").sort("station_id", "quantity")
+    return stations.join(latest.select("station_id", "quantity", "ts", "value", "stale"), on="station_id", how="left").sort(
+        "station_id", "quantity"
+    )
 
 
 def selection(
@@ -170,7 +178,11 @@ def selection(
     now = now_or(now)
     start, end = window(city.timezone, now, preset=preset, first=first, last=last)
     ids, qs = list(station_ids), list(quantities)
-    series = store.latest(now).filter(pl.col("station_id").is_in(ids) & pl.col("quantity").is_in(qs)).select("station_id", "quantity", "interval_s")
+    series = (
+        store.latest(now)
+        .filter(pl.col("station_id").is_in(ids) & pl.col("quantity").is_in(qs))
+        .select("station_id", "quantity", "interval_s")
+    )
     served, reason, asked_rows = choose(resolution, series, max((end - start).total_seconds(), 0.0))
     # nothing stored for the choice: read an empty window, which still gives the right columns
     frame = _read(store, served, start if series.height else end, end, ids, qs)
@@ -181,11 +193,21 @@ def selection(
     units = pl.col("quantity").replace_strict({k: q.unit for k, q in QUANTITIES.items()}, default="", return_dtype=pl.String)
     chart, chart_every = _chart(frame, names, city.timezone)
     table = frame if served.seconds is None else frame.rename({"bucket_start": "ts"})
-    frame = _named(table, names).with_columns(unit=units).select(
-        "ts", "station_id", "name", "quantity", "unit", "value", *([] if served.seconds is None else ["mean", "min", "max", "n"])
+    frame = (
+        _named(table, names)
+        .with_columns(unit=units)
+        .select("ts", "station_id", "name", "quantity", "unit", "value", *([] if served.seconds is None else ["mean", "min", "max", "n"]))
     )
     return Selection(
-        frame=frame, resolution=served.key, asked=resolution, reason=reason, estimate=asked_rows, start=start, end=end,
-        chart=chart, chart_every=chart_every, series=frame.select("station_id", "quantity").n_unique() if frame.height else 0,
+        frame=frame,
+        resolution=served.key,
+        asked=resolution,
+        reason=reason,
+        estimate=asked_rows,
+        start=start,
+        end=end,
+        chart=chart,
+        chart_every=chart_every,
+        series=frame.select("station_id", "quantity").n_unique() if frame.height else 0,
         places=_places(store, ids, qs),
     )

@@ -49,7 +49,12 @@ class FeedsView:
 
 def _configured(city: CityConfig) -> pl.DataFrame:
     rows = [
-        {"key": src["key"], "kind": src["kind"], "poll_s": float(src.get("poll_s", 0.0)), "secret": os.environ.get(src.get("api_key_env") or "") or None}
+        {
+            "key": src["key"],
+            "kind": src["kind"],
+            "poll_s": float(src.get("poll_s", 0.0)),
+            "secret": os.environ.get(src.get("api_key_env") or "") or None,
+        }
         for src in city.sources
     ]
     return pl.DataFrame(rows, schema=SOURCE_COLUMNS).with_row_index("order")
@@ -78,11 +83,21 @@ def sources(configured: pl.DataFrame, health: pl.DataFrame, counts: pl.DataFrame
     state = pl.when(applies[STATES[0].key]).then(pl.lit(STATES[0].key))
     for s in STATES[1:]:
         state = state.when(applies[s.key]).then(pl.lit(s.key))
-    table = pl.DataFrame([{"state": s.key, "tone": s.tone, "severity": s.severity} for s in STATES], schema={"state": pl.String, "tone": pl.String, "severity": pl.Int8})
+    table = pl.DataFrame(
+        [{"state": s.key, "tone": s.tone, "severity": s.severity} for s in STATES],
+        schema={"state": pl.String, "tone": pl.String, "severity": pl.Int8},
+    )
     # sources the store has heard of but the config does not name (the implicit workshop
     # scenario source, a source removed from the config) come last, without kind and interval
-    extra = health.select(key="source").join(configured, on="key", how="anti").with_columns(
-        order=pl.lit(len(configured), dtype=pl.UInt32), kind=pl.lit(None, pl.String), poll_s=pl.lit(None, pl.Float64), secret=pl.lit(None, pl.String)
+    extra = (
+        health.select(key="source")
+        .join(configured, on="key", how="anti")
+        .with_columns(
+            order=pl.lit(len(configured), dtype=pl.UInt32),
+            kind=pl.lit(None, pl.String),
+            poll_s=pl.lit(None, pl.Float64),
+            secret=pl.lit(None, pl.String),
+        )
     )
     everything = pl.concat([configured, extra.select(configured.columns)])
     joined = everything.join(health.rename({"source": "key"}), on="key", how="left")
@@ -100,8 +115,16 @@ def sources(configured: pl.DataFrame, health: pl.DataFrame, counts: pl.DataFrame
         .join(table, on="state", how="left")
         .sort("order", "key")
         .select(
-            "key", "kind", "poll_s", "state", "tone", "severity", *[c for c in HEALTH_SCHEMA.names() if c != "source"],
-            "since_success_s", "stations", "stale_stations",
+            "key",
+            "kind",
+            "poll_s",
+            "state",
+            "tone",
+            "severity",
+            *[c for c in HEALTH_SCHEMA.names() if c != "source"],
+            "since_success_s",
+            "stations",
+            "stale_stations",
         )
     )
 

@@ -71,7 +71,11 @@ def city_now(store: StoreReader, city: CityConfig, *, now: dt.datetime | None = 
     places = store.stations().filter(pl.col("theme") == THEME).select("station_id", "name", "district", "lat", "lon")
     temps = latest.filter(pl.col("quantity") == "temperature").select("station_id", "ts", "age_s", "stale", temperature="value")
     humid = latest.filter(pl.col("quantity") == "humidity", ~pl.col("stale")).select("station_id", humidity="value")
-    frame = places.join(temps, on="station_id", how="inner").join(humid, on="station_id", how="left").join(felt(latest), on="station_id", how="left")
+    frame = (
+        places.join(temps, on="station_id", how="inner")
+        .join(humid, on="station_id", how="left")
+        .join(felt(latest), on="station_id", how="left")
+    )
     rated = status(frame.with_columns(quantity=pl.lit("felt_temperature"), value=pl.col("felt")), thresholds=city.thresholds)
     ordered = rated.drop("quantity", "value").sort(["stale", "temperature"], descending=[False, True], nulls_last=True)
     fresh = ordered.filter(~pl.col("stale"))
@@ -94,7 +98,9 @@ def _clock(tz: str) -> pl.Expr:
     return pl.lit(CLOCK_DAY) + (local.dt.replace_time_zone(None) - local.dt.replace_time_zone(None).dt.truncate("1d"))
 
 
-def day_curves(store: StoreReader, city: CityConfig, *, station_id: str | None = None, days: int = CURVE_DAYS, now: dt.datetime | None = None) -> pl.DataFrame:
+def day_curves(
+    store: StoreReader, city: CityConfig, *, station_id: str | None = None, days: int = CURVE_DAYS, now: dt.datetime | None = None
+) -> pl.DataFrame:
     """Temperature over the local time of day: today from 15-min buckets, earlier days hourly.
 
     ``station_id`` None gives the city mean (mean over stations of their bucket means; a
@@ -107,7 +113,9 @@ def day_curves(store: StoreReader, city: CityConfig, *, station_id: str | None =
         return pl.DataFrame(schema={"day": pl.Date, "today": pl.Boolean, "clock": pl.Datetime("us"), "value": pl.Float64})
     today = local_day_start(now, city.timezone)
     parts = [
-        store.rollup("1h", start=local_day_start(now, city.timezone, days_back=days - 1), end=today, station_ids=ids, quantities=["temperature"]),
+        store.rollup(
+            "1h", start=local_day_start(now, city.timezone, days_back=days - 1), end=today, station_ids=ids, quantities=["temperature"]
+        ),
         store.rollup("15m", start=today, station_ids=ids, quantities=["temperature"]),
     ]
     buckets = pl.concat(parts).filter(pl.col("bucket_start") <= now)
@@ -175,16 +183,34 @@ def trees(store: StoreReader, city: CityConfig, *, now: dt.datetime | None = Non
     sensor's own levels (store.levels()) and the city's thresholds where given.
     """
     places = store.stations().filter(pl.col("theme") == TREE_THEME).select("station_id", "name", "district")
-    latest = store.latest(_now(now)).filter(pl.col("quantity").is_in(SOIL)).select("station_id", "quantity", "value", "ts", "age_s", "stale")
+    latest = (
+        store.latest(_now(now)).filter(pl.col("quantity").is_in(SOIL)).select("station_id", "quantity", "value", "ts", "age_s", "stale")
+    )
     rated = status(places.join(latest, on="station_id", how="inner"), thresholds=city.thresholds, levels=store.levels())
     return (
         rated.sort(["severity", "stale", "value"], descending=[True, False, False], nulls_last=True)
         .unique("station_id", keep="first", maintain_order=True)
-        .select("station_id", "name", "district", "quantity", "value", "ts", "age_s", "stale", "severity", "status", "status_de", "status_en", "tone")
+        .select(
+            "station_id",
+            "name",
+            "district",
+            "quantity",
+            "value",
+            "ts",
+            "age_s",
+            "stale",
+            "severity",
+            "status",
+            "status_de",
+            "status_en",
+            "tone",
+        )
     )
 
 
-def tree_curves(store: StoreReader, city: CityConfig, *, station_ids: tuple[str, ...] = (), days: int = TREE_DAYS, now: dt.datetime | None = None) -> pl.DataFrame:
+def tree_curves(
+    store: StoreReader, city: CityConfig, *, station_ids: tuple[str, ...] = (), days: int = TREE_DAYS, now: dt.datetime | None = None
+) -> pl.DataFrame:
     """Hourly soil values of the chosen trees (default: the :data:`TREE_CURVES` most urgent) over ``days`` days.
 
     Columns: station_id, name, quantity, time (naive local datetime), value (hourly mean).
@@ -193,12 +219,20 @@ def tree_curves(store: StoreReader, city: CityConfig, *, station_ids: tuple[str,
     ids = list(station_ids) or trees(store, city, now=now)["station_id"].head(TREE_CURVES).to_list()
     names = store.stations().select("station_id", "name")
     if not ids:
-        return pl.DataFrame(schema={"station_id": pl.String, "name": pl.String, "quantity": pl.String, "time": pl.Datetime("us"), "value": pl.Float64})
+        return pl.DataFrame(
+            schema={"station_id": pl.String, "name": pl.String, "quantity": pl.String, "time": pl.Datetime("us"), "value": pl.Float64}
+        )
     start = local_day_start(now, city.timezone, days_back=days - 1)
     hourly = store.rollup("1h", start=start, station_ids=ids, quantities=list(SOIL))
     return (
         hourly.join(names, on="station_id", how="left")
-        .select("station_id", "name", "quantity", time=pl.col("bucket_start").dt.convert_time_zone(city.timezone).dt.replace_time_zone(None), value="value")
+        .select(
+            "station_id",
+            "name",
+            "quantity",
+            time=pl.col("bucket_start").dt.convert_time_zone(city.timezone).dt.replace_time_zone(None),
+            value="value",
+        )
         .sort("station_id", "quantity", "time")
     )
 

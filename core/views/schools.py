@@ -113,13 +113,18 @@ def _lesson_windows(start: dt.datetime, end: dt.datetime, tz: str) -> list[tuple
         if day.isoweekday() not in LESSONS.weekdays:
             continue
         midnight = dt.datetime.combine(day, dt.time(0), tzinfo=zone)
-        a, b = (dt.datetime.combine(day, dt.time(m // 60, m % 60), tzinfo=zone) if m < 1440 else midnight + dt.timedelta(days=1) for m in (first, last))
+        a, b = (
+            dt.datetime.combine(day, dt.time(m // 60, m % 60), tzinfo=zone) if m < 1440 else midnight + dt.timedelta(days=1)
+            for m in (first, last)
+        )
         if a.astimezone(dt.UTC) < end:
             windows.append((a.astimezone(dt.UTC), b.astimezone(dt.UTC)))
     return windows
 
 
-def lesson_share(store: StoreReader, city: CityConfig, *, school: str | None = None, weeks_back: int = 0, now: dt.datetime | None = None) -> LessonShare:
+def lesson_share(
+    store: StoreReader, city: CityConfig, *, school: str | None = None, weeks_back: int = 0, now: dt.datetime | None = None
+) -> LessonShare:
     """Per room: which share of this week's lesson time the air was above 1,000 and 2,000 ppm.
 
     Lesson time is :data:`LESSONS`. It is counted in 15-minute rollup buckets that lie wholly
@@ -142,7 +147,11 @@ def lesson_share(store: StoreReader, city: CityConfig, *, school: str | None = N
     minute = local.dt.hour().cast(pl.Int32) * 60 + local.dt.minute().cast(pl.Int32)
     inside = local.dt.weekday().is_in(LESSONS.weekdays) & (minute >= first) & (minute + BUCKET_MIN <= last)
     schema = {"station_id": pl.String, "quantity": pl.String, "value": pl.Float64}
-    lesson = pl.DataFrame(schema=schema) if buckets is None else buckets.filter(inside & (pl.col("bucket_start") < end)).select("station_id", "quantity", "value")
+    lesson = (
+        pl.DataFrame(schema=schema)
+        if buckets is None
+        else buckets.filter(inside & (pl.col("bucket_start") < end)).select("station_id", "quantity", "value")
+    )
     rated = status(lesson, thresholds=city.thresholds)
     counts = rated.group_by("station_id").agg(
         buckets=pl.len().cast(pl.Int64),
@@ -184,10 +193,14 @@ def overview(store: StoreReader, city: CityConfig, *, now: dt.datetime | None = 
     now = _now(now)
     current = rooms(store, city, now=now).with_columns(pl.col("school").fill_null(UNASSIGNED))
     week = lesson_share(store, city, now=now)
-    shares = week.rooms.with_columns(pl.col("school").fill_null(UNASSIGNED)).group_by("school").agg(
-        buckets=pl.col("buckets").sum(),
-        share_moderate=pl.when(pl.col("buckets").sum() > 0).then(pl.col("over_moderate").sum() / pl.col("buckets").sum()),
-        share_bad=pl.when(pl.col("buckets").sum() > 0).then(pl.col("over_bad").sum() / pl.col("buckets").sum()),
+    shares = (
+        week.rooms.with_columns(pl.col("school").fill_null(UNASSIGNED))
+        .group_by("school")
+        .agg(
+            buckets=pl.col("buckets").sum(),
+            share_moderate=pl.when(pl.col("buckets").sum() > 0).then(pl.col("over_moderate").sum() / pl.col("buckets").sum()),
+            share_bad=pl.when(pl.col("buckets").sum() > 0).then(pl.col("over_bad").sum() / pl.col("buckets").sum()),
+        )
     )
     worst_first = current.sort(["severity", "value"], descending=True, nulls_last=True)
     table = (
@@ -223,6 +236,8 @@ def day_curve(store: StoreReader, city: CityConfig, *, school: str, now: dt.date
     buckets = store.rollup(BUCKET, start=local_day_start(now, city.timezone), station_ids=rooms["station_id"].to_list(), quantities=["co2"])
     return (
         buckets.join(rooms.select("station_id", "room"), on="station_id", how="inner")
-        .select("station_id", "room", time=pl.col("bucket_start").dt.convert_time_zone(city.timezone).dt.replace_time_zone(None), value="value")
+        .select(
+            "station_id", "room", time=pl.col("bucket_start").dt.convert_time_zone(city.timezone).dt.replace_time_zone(None), value="value"
+        )
         .sort("room", "time")
     )

@@ -95,8 +95,10 @@ def deciding_station(shown: Shown, rows: Rows, thresholds: Mapping[str, Any]) ->
 
 def shown_value(shown: Shown, rows: Rows, thresholds: Mapping[str, Any]) -> Mapping[str, Any]:
     """The status of the shown value itself (the mean CO₂ of all classrooms)."""
-    one = pl.DataFrame({"station_id": [None], "quantity": [shown.quantity], "value": [shown.value]},
-                       schema={"station_id": pl.String, "quantity": pl.String, "value": pl.Float64})
+    one = pl.DataFrame(
+        {"station_id": [None], "quantity": [shown.quantity], "value": [shown.value]},
+        schema={"station_id": pl.String, "quantity": pl.String, "value": pl.Float64},
+    )
     return status(one, thresholds=thresholds).row(0, named=True)
 
 
@@ -112,6 +114,8 @@ class TileSpec:
     detail: Words = say.detail
 
 
+# A declarative table: one row per entry reads better than the formatter's one field per line.
+# fmt: off
 TILES: tuple[TileSpec, ...] = (
     TileSpec(key="heat", theme="microclimate", quantities=("temperature", "humidity"), show="temperature",
              value=mean_over_stations, rate=deciding_station, sentence=say.heat, detail=say.heat_detail),
@@ -126,6 +130,7 @@ TILES: tuple[TileSpec, ...] = (
     TileSpec(key="parking", theme="parking", quantities=("parking_free", "occupancy"), show="parking_free",
              value=sum_over_stations, rate=deciding_station, sentence=say.parking),
 )
+# fmt: on
 
 
 def tile(spec: TileSpec, rows: pl.DataFrame, thresholds: Mapping[str, Any] | None = None) -> Tile:
@@ -144,13 +149,26 @@ def tile(spec: TileSpec, rows: pl.DataFrame, thresholds: Mapping[str, Any] | Non
     ranked = shown.sort("value", descending=True)
     felt = shown["felt"].max() if "felt" in shown.columns and len(shown) else None
     return Tile(
-        key=spec.key, quantity=value.quantity, value=value.value, usual=value.usual,
-        severity=rating["severity"], status=rating["status"], status_de=rating["status_de"], status_en=rating["status_en"], tone=rating["tone"],
-        station=seen.worst["name"], trend=seen.worst.get("trend"), trend_word=seen.worst.get("trend_word"),
-        as_of=use["ts"].max(), stale=not len(fresh), stations=use["station_id"].n_unique(),
+        key=spec.key,
+        quantity=value.quantity,
+        value=value.value,
+        usual=value.usual,
+        severity=rating["severity"],
+        status=rating["status"],
+        status_de=rating["status_de"],
+        status_en=rating["status_en"],
+        tone=rating["tone"],
+        station=seen.worst["name"],
+        trend=seen.worst.get("trend"),
+        trend_word=seen.worst.get("trend_word"),
+        as_of=use["ts"].max(),
+        stale=not len(fresh),
+        stations=use["station_id"].n_unique(),
         flagged=int((per_station["severity"] >= 1).sum()) if len(per_station) else 0,
-        high=ranked["value"][0] if len(ranked) else None, high_place=ranked["name"][0] if len(ranked) else None,
-        low=ranked["value"][-1] if len(ranked) else None, low_place=ranked["name"][-1] if len(ranked) else None,
+        high=ranked["value"][0] if len(ranked) else None,
+        high_place=ranked["name"][0] if len(ranked) else None,
+        low=ranked["value"][-1] if len(ranked) else None,
+        low_place=ranked["name"][-1] if len(ranked) else None,
         felt=felt,
     )
 
@@ -163,7 +181,10 @@ def tiles(now_frame: pl.DataFrame, *, thresholds: Mapping[str, Any] | None = Non
     for column, dtype in (("trend", pl.Float64), ("trend_word", pl.String), ("usual", pl.Float64)):
         if column not in now_frame.columns:
             now_frame = now_frame.with_columns(pl.lit(None, dtype).alias(column))
-    return [tile(spec, now_frame.filter(pl.col("quantity").is_in(spec.quantities) & (pl.col("theme") == spec.theme)), thresholds) for spec in TILES]
+    return [
+        tile(spec, now_frame.filter(pl.col("quantity").is_in(spec.quantities) & (pl.col("theme") == spec.theme)), thresholds)
+        for spec in TILES
+    ]
 
 
 BY_KEY = {spec.key: spec for spec in TILES}

@@ -1,4 +1,4 @@
-""""Wie geht es meiner Stadt heute?": every series rated now, the Heute tiles, the map's one value per station.
+""" "Wie geht es meiner Stadt heute?": every series rated now, the Heute tiles, the map's one value per station.
 
 Reads only latest values and two small rollup windows (the last hour for trends, the last
 14 days' hours for "usual"), never the raw history.
@@ -23,7 +23,9 @@ from core.views._time import now_or
 from core.views.tiles import Tile, tiles
 
 
-def rate(latest: pl.DataFrame, stations: pl.DataFrame, *, thresholds: Mapping[str, Any] | None = None, levels: pl.DataFrame | None = None) -> pl.DataFrame:
+def rate(
+    latest: pl.DataFrame, stations: pl.DataFrame, *, thresholds: Mapping[str, Any] | None = None, levels: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """Latest value per station and quantity joined with station data and status.
 
     A temperature is rated as the station's felt temperature (``core.status.felt``) under the
@@ -107,6 +109,20 @@ def station_view(now_frame: pl.DataFrame) -> pl.DataFrame:
     )
     pick = ranked.sort(["rank", "ts"], descending=True).unique("station_id", keep="first", maintain_order=True)
     return pick.select(
-        "station_id", "name", "theme", "district", "lat", "lon", "quantity", "value", "ts", "age_s", "stale",
-        "severity", "status", "status_de", "status_en", "tone",
+        "station_id",
+        "name",
+        "theme",
+        "district",
+        "lat",
+        "lon",
+        "quantity",
+        "value",
+        "ts",
+        "age_s",
+        "stale",
+        "severity",
+        "status",
+        "status_de",
+        "status_en",
+        "tone",
     ).sort("theme", "name")

@@ -93,16 +93,20 @@ def summary(now_rows: pl.DataFrame, levels: pl.DataFrame, trends: pl.DataFrame) 
     margin; sorted by name (a kiosk keeps every gauge in its place).
     """
     long = (
-        now_rows.select("station_id", current=pl.col("value"))
-        .join(levels.join(_SPEC, on="level"), on="station_id")
-        .filter(pl.col("warn"))
+        now_rows.select("station_id", current=pl.col("value")).join(levels.join(_SPEC, on="level"), on="station_id").filter(pl.col("warn"))
     )
     # the most severe level reached names the state (Informationsstufe 2 over a higher MHW)
-    reached = long.filter(pl.col("value") <= pl.col("current")).sort("level_severity", "value").group_by("station_id").agg(
-        passed=pl.col("level").last(), passed_value=pl.col("value").last(), passed_severity=pl.col("level_severity").last()
+    reached = (
+        long.filter(pl.col("value") <= pl.col("current"))
+        .sort("level_severity", "value")
+        .group_by("station_id")
+        .agg(passed=pl.col("level").last(), passed_value=pl.col("value").last(), passed_severity=pl.col("level_severity").last())
     )
-    ahead = long.filter(pl.col("value") > pl.col("current")).sort("value").group_by("station_id").agg(
-        next_level=pl.col("level").first(), next_value=pl.col("value").first()
+    ahead = (
+        long.filter(pl.col("value") > pl.col("current"))
+        .sort("value")
+        .group_by("station_id")
+        .agg(next_level=pl.col("level").first(), next_value=pl.col("value").first())
     )
     wide = levels.filter(pl.col("level").is_in(["MNW", "MHW"])).pivot(on="level", index="station_id", values="value")
     for name in ("MNW", "MHW"):
@@ -135,8 +139,14 @@ def summary(now_rows: pl.DataFrame, levels: pl.DataFrame, trends: pl.DataFrame) 
     )
 
 
-def overview(store: StoreReader, city: CityConfig, *, hours: int = DEFAULT_HOURS, station_ids: tuple[str, ...] | None = None,
-             now: dt.datetime | None = None) -> WaterView:
+def overview(
+    store: StoreReader,
+    city: CityConfig,
+    *,
+    hours: int = DEFAULT_HOURS,
+    station_ids: tuple[str, ...] | None = None,
+    now: dt.datetime | None = None,
+) -> WaterView:
     """Every water gauge now and the hydrograph of ``station_ids`` (all gauges when None).
 
     Reads only materialized data: latest values, stations, levels and one rollup query over
@@ -180,7 +190,10 @@ def alerts(gauges: pl.DataFrame) -> pl.DataFrame:
 def glance(gauges: pl.DataFrame, n: int = GLANCE) -> pl.DataFrame:
     """The ``n`` gauges a screen shows: at a level first, then the least margin; in name order."""
     ranked = gauges.sort(
-        pl.col("passed_severity").fill_null(0), pl.col("margin").fill_null(float("inf")), "name",
-        descending=[True, False, False], maintain_order=True,
+        pl.col("passed_severity").fill_null(0),
+        pl.col("margin").fill_null(float("inf")),
+        "name",
+        descending=[True, False, False],
+        maintain_order=True,
     )
     return ranked.head(n).sort("name", "station_id")

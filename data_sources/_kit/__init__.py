@@ -24,6 +24,23 @@ from data_sources._kit.values import (
 )
 
 __all__ = [
-    "Collector", "as_dict", "as_list", "base_url", "config_numbers", "config_strings", "decode_json", "decode_text", "distance_km",
-    "iso_utc", "lat_lon", "native_id", "number", "parse_time", "point", "source_key", "text", "timeout", "unswap",
+    "Collector",
+    "as_dict",
+    "as_list",
+    "base_url",
+    "config_numbers",
+    "config_strings",
+    "decode_json",
+    "decode_text",
+    "distance_km",
+    "iso_utc",
+    "lat_lon",
+    "native_id",
+    "number",
+    "parse_time",
+    "point",
+    "source_key",
+    "text",
+    "timeout",
+    "unswap",
 ]

@@ -30,8 +30,9 @@ class Collector:
     def station_id(self, native: str) -> str:
         return f"{self.source}:{native}"
 
-    def station(self, native: str, *, name: Any = None, lat: Any = None, lon: Any = None,
-                theme: str | None = None, district: Any = None) -> str:
+    def station(
+        self, native: str, *, name: Any = None, lat: Any = None, lon: Any = None, theme: str | None = None, district: Any = None
+    ) -> str:
         station_id = self.station_id(native)
         la, lo = lat_lon(lat, lon)
         seen = {"name": text(name), "lat": la, "lon": lo, "theme": theme, "district": text(district)}
@@ -65,8 +66,11 @@ class Collector:
     def batch(self, *, default_theme: str = "other") -> Batch:
         """The Batch; a station without a theme takes its quantities' (``default_theme`` when none is known)."""
         stations = [
-            {**row, "name": row["name"] or row["station_id"].split(":", 1)[1],
-             "theme": row["theme"] or theme_of(self._quantities.get(sid, ()), default_theme)}
+            {
+                **row,
+                "name": row["name"] or row["station_id"].split(":", 1)[1],
+                "theme": row["theme"] or theme_of(self._quantities.get(sid, ()), default_theme),
+            }
             for sid, row in self._stations.items()
         ]
         readings = (row for _, row in self._readings.values())

@@ -38,7 +38,9 @@ def _grid(st: DemoStation, start: float, end: float) -> np.ndarray:
     return np.arange(first, int(end) + 1, st.every_s, dtype=np.int64)
 
 
-def simulate(start: dt.datetime, end: dt.datetime, *, seed: int = DEFAULT_SEED, tz: str = "Europe/Berlin", stations: tuple[DemoStation, ...] = ALL) -> dict[str, Any]:
+def simulate(
+    start: dt.datetime, end: dt.datetime, *, seed: int = DEFAULT_SEED, tz: str = "Europe/Berlin", stations: tuple[DemoStation, ...] = ALL
+) -> dict[str, Any]:
     """Everything the demo stations report in (start, end], as plain columns."""
     t0, t1 = start.timestamp(), end.timestamp()
     parts: dict[str, list] = {"t": [], "native_id": [], "quantity": [], "value": []}
@@ -79,7 +81,9 @@ def station_rows(source: str) -> list[dict[str, Any]]:
     ]
 
 
-def column_readings(payload: Mapping[str, Any], *, source: str, time_key: str = "t", time_unit: str = "s", what: str = "demo") -> pl.DataFrame:
+def column_readings(
+    payload: Mapping[str, Any], *, source: str, time_key: str = "t", time_unit: str = "s", what: str = "demo"
+) -> pl.DataFrame:
     """Canonical readings from simulator-style columns (epoch time, native_id, quantity, value).
 
     Shared by the demo and the workshop scenarios, whose "wire" is the same shape of columns.
@@ -139,7 +143,9 @@ def uplinks(payload: Mapping[str, Any]) -> tuple[list[dict], dict[str, np.ndarra
     radio = np.isin(ids, list(devices))
     rest = {k: np.asarray(v)[~radio] for k, v in payload.items()}
     messages: dict[tuple[str, int], dict[str, float]] = {}
-    for native_id, t, quantity, value in zip(ids[radio], np.asarray(payload["t"])[radio], np.asarray(payload["quantity"])[radio], np.asarray(payload["value"])[radio]):
+    for native_id, t, quantity, value in zip(
+        ids[radio], np.asarray(payload["t"])[radio], np.asarray(payload["quantity"])[radio], np.asarray(payload["value"])[radio]
+    ):
         messages.setdefault((native_id, int(t)), {})[quantity] = float(value)
     out = []
     for (native_id, t), values in messages.items():

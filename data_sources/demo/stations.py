@@ -102,21 +102,44 @@ CLASSROOMS = tuple(
         district,
         "classroom",
         600,
-        {"airing": _AIRING[(room + s) % 10], "pupils": 18 + (room * 7 + s * 3) % 12, "volume": 180 + 10 * ((room + s) % 5), "school": school_name},
+        {
+            "airing": _AIRING[(room + s) % 10],
+            "pupils": 18 + (room * 7 + s * 3) % 12,
+            "volume": 180 + 10 * ((room + s) % 5),
+            "school": school_name,
+        },
     )
     for s, (school, school_name, lat, lon, district) in enumerate(_SCHOOLS)
     for room in range(1, 11)
 )
 
 AIR = (
-    DemoStation("luft-unnaer-strasse", "Luftmessstation Unnaer Straße", 51.4495, 7.7700, "air_quality", "Innenstadt", "air", 1800, {"traffic": 1.0}),
-    DemoStation("luft-lendringsen", "Luftmessstation Lendringsen", 51.4150, 7.8120, "air_quality", "Lendringsen", "air", 1800, {"traffic": 0.55}),
+    DemoStation(
+        "luft-unnaer-strasse", "Luftmessstation Unnaer Straße", 51.4495, 7.7700, "air_quality", "Innenstadt", "air", 1800, {"traffic": 1.0}
+    ),
+    DemoStation(
+        "luft-lendringsen", "Luftmessstation Lendringsen", 51.4150, 7.8120, "air_quality", "Lendringsen", "air", 1800, {"traffic": 0.55}
+    ),
 )
 
 PARKING = (
-    DemoStation("parken-nordwall", "Parkhaus Nordwall", 51.4465, 7.7770, "parking", "Innenstadt", "parking", 300, {"capacity": 250, "shopping": 1.0}),
-    DemoStation("parken-bahnhof", "P+R Bahnhof", 51.4475, 7.7850, "parking", "Innenstadt", "parking", 300, {"capacity": 180, "shopping": 0.3}),
-    DemoStation("parken-hoennepark", "Parkplatz Hönnepark", 51.4415, 7.7875, "parking", "Innenstadt", "parking", 300, {"capacity": 400, "shopping": 0.7}),
+    DemoStation(
+        "parken-nordwall", "Parkhaus Nordwall", 51.4465, 7.7770, "parking", "Innenstadt", "parking", 300, {"capacity": 250, "shopping": 1.0}
+    ),
+    DemoStation(
+        "parken-bahnhof", "P+R Bahnhof", 51.4475, 7.7850, "parking", "Innenstadt", "parking", 300, {"capacity": 180, "shopping": 0.3}
+    ),
+    DemoStation(
+        "parken-hoennepark",
+        "Parkplatz Hönnepark",
+        51.4415,
+        7.7875,
+        "parking",
+        "Innenstadt",
+        "parking",
+        300,
+        {"capacity": 400, "shopping": 0.7},
+    ),
 )
 
 ALL: tuple[DemoStation, ...] = WEATHER + GAUGES + TREES + CLASSROOMS + AIR + PARKING

@@ -47,8 +47,9 @@ def header(reply: http.Reply, name: str) -> str | None:
     return next((v for k, v in reply.headers.items() if k.lower() == name.lower()), None)
 
 
-def pages(session: requests.Session, url: str, *, params: Mapping[str, str], headers: Mapping[str, str],
-          cfg: Mapping[str, Any], count_header: str) -> list[Any]:
+def pages(
+    session: requests.Session, url: str, *, params: Mapping[str, str], headers: Mapping[str, str], cfg: Mapping[str, Any], count_header: str
+) -> list[Any]:
     """All entities of a limit/offset listing; the count header says when to stop, one deadline bounds it all."""
     deadline, limit = http.Deadline(), int(min(max(number(cfg.get("page_size")) or PAGE_SIZE, 1), 1000))
     cap = int(number(cfg.get("max_entities")) or MAX_ENTITIES)

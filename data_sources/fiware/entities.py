@@ -85,7 +85,10 @@ def _entity(entity: Mapping[str, Any], rows: Collector, table: tuple[sdm.Rule, .
     address = as_dict(attrs.get("address", ABSENT).value)
     lat, lon = point(attrs["location"].value, config) if "location" in attrs else (None, None)
     station_id = rows.station(
-        entity["id"], lat=lat, lon=lon, theme=sdm.TYPE_THEMES.get(etype),
+        entity["id"],
+        lat=lat,
+        lon=lon,
+        theme=sdm.TYPE_THEMES.get(etype),
         name=text(attrs.get("name", ABSENT).value) or text(address.get("streetAddress")),
         district=text(address.get("addressLocality")) or text(attrs.get("areaServed", ABSENT).value),
     )

@@ -29,6 +29,8 @@ _WATER, _SPOT, _FLOOD = ("WaterObserved",), ("ParkingSpot",), ("FloodMonitoring"
 # Order is priority: when two attributes give the same quantity (WaterObserved has both
 # waterLevel and height), the first rule wins. DeviceMeasurement entities are mapped through
 # their controlledProperty, which names one of these attributes.
+# A declarative table: one row per entry reads better than the formatter's one field per line.
+# fmt: off
 RULES: tuple[Rule, ...] = (
     Rule("waterLevel", "water_level", "MTR"),
     Rule("height", "water_level", "MTR", _WATER),
@@ -59,12 +61,18 @@ RULES: tuple[Rule, ...] = (
     Rule("alertLevel", "water_level", "MTR", _FLOOD, level="alert"),
     Rule("dangerLevel", "water_level", "MTR", _FLOOD, level="danger"),
 )
+# fmt: on
 
 # Types without a theme here (DeviceMeasurement, an IoT Agent's "Thing") take their quantities'.
 TYPE_THEMES: dict[str, str] = {
-    "AirQualityObserved": "air_quality", "WeatherObserved": "microclimate", "IndoorEnvironmentObserved": "indoor_air",
-    "WaterObserved": "water", "FloodMonitoring": "water",
-    "ParkingSpot": "parking", "OffStreetParking": "parking", "OnStreetParking": "parking",
+    "AirQualityObserved": "air_quality",
+    "WeatherObserved": "microclimate",
+    "IndoorEnvironmentObserved": "indoor_air",
+    "WaterObserved": "water",
+    "FloodMonitoring": "water",
+    "ParkingSpot": "parking",
+    "OffStreetParking": "parking",
+    "OnStreetParking": "parking",
 }
 
 
@@ -77,6 +85,7 @@ class Unit:
     offset: float = 0.0
 
 
+# fmt: off
 UNITS: dict[str, Unit] = {
     "CEL": Unit("temperature", 1.0, 273.15), "KEL": Unit("temperature", 1.0), "FAH": Unit("temperature", 5 / 9, 273.15 - 160 / 9),
     "C62": Unit("ratio", 1.0), "P1": Unit("ratio", 0.01),  # C62 "one": a plain number, a count or a 0–1 fraction
@@ -90,6 +99,7 @@ UNITS: dict[str, Unit] = {
     "LUX": Unit("illuminance", 1.0), "2N": Unit("decibel", 1.0), "VLT": Unit("voltage", 1.0), "2Z": Unit("voltage", 1e-3),
     "KWH": Unit("energy", 3.6e6), "WHR": Unit("energy", 3600.0), "MWH": Unit("energy", 3.6e9), "MTQ": Unit("volume", 1.0), "LTR": Unit("volume", 1e-3),
 }
+# fmt: on
 # Spellings seen in published examples that are not UN/CEFACT codes.
 UNIT_ALIASES: dict[str, str] = {"LX": "LUX", "lx": "LUX", "%": "P1", "ppm": "59", "hPa": "HPA"}
 
@@ -154,4 +164,3 @@ def local_name(term: Any) -> Any:
     if isinstance(term, str) and ("/" in term or "#" in term) and not term.startswith("@"):
         return term.replace("#", "/").rstrip("/").rsplit("/", 1)[-1]
     return term
-

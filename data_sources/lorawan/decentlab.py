@@ -40,23 +40,31 @@ def _soil_profile(depths: int) -> Sensor:
     values = []
     for d in range(depths):
         values.append(Value(f"soil_moisture_at_depth_{d}", f"Soil moisture at depth {d}", lambda x, i=2 * d: (x[i] - 2500) / 500))
-        values.append(Value(f"soil_temperature_at_depth_{d}", f"Soil temperature at depth {d}", lambda x, i=2 * d + 1: (x[i] - 32768) / 100, "°C"))
+        values.append(
+            Value(f"soil_temperature_at_depth_{d}", f"Soil temperature at depth {d}", lambda x, i=2 * d + 1: (x[i] - 32768) / 100, "°C")
+        )
     return Sensor(2 * depths, tuple(values))
 
 
 SENSORS: dict[str, tuple[Sensor, ...]] = {
     "dl-mbx": (
-        Sensor(2, (
-            Value("distance", "Distance", lambda x: x[0], "mm"),
-            Value("number_of_valid_samples", "Number of valid samples", lambda x: x[1]),
-        )),
+        Sensor(
+            2,
+            (
+                Value("distance", "Distance", lambda x: x[0], "mm"),
+                Value("number_of_valid_samples", "Number of valid samples", lambda x: x[1]),
+            ),
+        ),
         BATTERY,
     ),
     "dl-pr26": (
-        Sensor(2, (
-            Value("pressure", "Pressure", lambda x: (x[0] - 16384) / 32768 * (PR26_PMAX - PR26_PMIN) + PR26_PMIN, "bar"),
-            Value("temperature", "Temperature", lambda x: (x[1] - 384) * 0.003125 - 50, "°C"),
-        )),
+        Sensor(
+            2,
+            (
+                Value("pressure", "Pressure", lambda x: (x[0] - 16384) / 32768 * (PR26_PMAX - PR26_PMIN) + PR26_PMIN, "bar"),
+                Value("temperature", "Temperature", lambda x: (x[1] - 384) * 0.003125 - 50, "°C"),
+            ),
+        ),
         BATTERY,
     ),
     "dl-smtp": (_soil_profile(8), BATTERY),
@@ -100,10 +108,20 @@ def encode_mbx(model: str, values: Mapping[str, float]) -> tuple[int, bytes]:
 
 # Downlink commands shared by all Decentlab devices: (code, name, takes a parameter).
 _PAIRS = (
-    ("set period", True), ("set dr", True), ("set adr on", False), ("set adr off", False),
-    ("set dr_min", True), ("set dr_max", True), ("set pwridx_min", True), ("set pwridx_max", True),
-    ("set send_period", True), ("set join_period", True), ("set pwridx", True),
-    ("set linkcheck_period", True), ("set linkcheck_tolerance", True), ("set linkcheck_limit", True),
+    ("set period", True),
+    ("set dr", True),
+    ("set adr on", False),
+    ("set adr off", False),
+    ("set dr_min", True),
+    ("set dr_max", True),
+    ("set pwridx_min", True),
+    ("set pwridx_max", True),
+    ("set send_period", True),
+    ("set join_period", True),
+    ("set pwridx", True),
+    ("set linkcheck_period", True),
+    ("set linkcheck_tolerance", True),
+    ("set linkcheck_limit", True),
     ("set port", True),
 )
 COMMANDS: dict[int, tuple[str, bool]] = {

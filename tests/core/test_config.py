@@ -64,7 +64,10 @@ def test_env_var_selects_the_config(tmp_path, monkeypatch):
         (lambda s: s.replace('poll = "1m"', 'poll = "1m"\napi_key = "abc"'), ["no secrets", "api_key_env"]),
         (lambda s: s + '\n[thresholds]\nco2 = "high"\n', ["[thresholds] key 'co2'", "band edges"]),
         (lambda s: s + '\n[thresholds.stations]\n"demo:x" = { water_level = [] }\n', ["demo:x", "1 to 4 numbers"]),
-        (lambda s: s + '\n[thresholds]\ntemperature = [30, 35]\n', ["[thresholds] key 'temperature'", "rated quantity", "felt_temperature"]),
+        (
+            lambda s: s + "\n[thresholds]\ntemperature = [30, 35]\n",
+            ["[thresholds] key 'temperature'", "rated quantity", "felt_temperature"],
+        ),
         (lambda s: s + '\n[thresholds.stations]\n"demo:x" = { humidity = [50] }\n', ["demo:x", "'humidity'", "rated quantity"]),
         (lambda s: s.replace("[city]", "[city"), ["not valid TOML"]),
     ],
@@ -89,7 +92,10 @@ def test_ingest_cli_reports_a_bad_config_without_traceback(tmp_path):
     path = write(tmp_path, GOOD.replace('kind = "demo"', 'kind = "ftp"'))
     proc = subprocess.run(
         [sys.executable, "-m", "core.ingest", "--once", "--config", str(path), "--data-dir", str(tmp_path / "d")],
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr

@@ -66,8 +66,7 @@ def test_one_failing_source_never_stops_the_others(tmp_path, monkeypatch):
     monkeypatch.setenv("BROKEN_TOKEN", "s3cr3t-value")
     cfg = with_sources(
         tmp_path,
-        '\n[[sources]]\nkey = "broken"\nkind = "ngsi_v2"\napi_key_env = "BROKEN_TOKEN"\n'
-        '\n[[sources]]\nkey = "buggy"\nkind = "ngsi_ld"\n',
+        '\n[[sources]]\nkey = "broken"\nkind = "ngsi_v2"\napi_key_env = "BROKEN_TOKEN"\n\n[[sources]]\nkey = "buggy"\nkind = "ngsi_ld"\n',
     )
     failures = {"ngsi_v2": FeedAuthError("HTTP 401 for token s3cr3t-value"), "ngsi_ld": ZeroDivisionError("adapter bug")}
     monkeypatch.setattr(ingest, "adapter", lambda kind: real_adapter(kind) if kind == "demo" else fake_adapter(failures[kind]))

@@ -92,7 +92,9 @@ def reference(rows: list[tuple], every: str) -> pl.DataFrame:
 
 
 @pytest.mark.parametrize("every", ["15m", "1h", "1d"])
-@pytest.mark.parametrize("start", [dt.datetime(2026, 3, 27, 12, tzinfo=UTC), dt.datetime(2026, 10, 23, 12, tzinfo=UTC)], ids=["spring", "autumn"])
+@pytest.mark.parametrize(
+    "start", [dt.datetime(2026, 3, 27, 12, tzinfo=UTC), dt.datetime(2026, 10, 23, 12, tzinfo=UTC)], ids=["spring", "autumn"]
+)
 def test_bucket_matches_plain_reference_across_dst(every, start):
     rows = irregular(hash((every, start.month)) % 1000, 3000, start, hours=5 * 24)
     random.Random(1).shuffle(rows)  # input order must not matter
@@ -104,12 +106,17 @@ def test_each_quantity_aggregates_its_own_way():
     t0 = dt.datetime(2026, 6, 1, 10, tzinfo=UTC)
     at = lambda minutes: t0 + dt.timedelta(minutes=minutes)  # noqa: E731
     rows = [
-        (at(5), "t:a", "noise", 50.0), (at(20), "t:a", "noise", 60.0),  # energetic: 57.4, not 55
+        (at(5), "t:a", "noise", 50.0),
+        (at(20), "t:a", "noise", 60.0),  # energetic: 57.4, not 55
         *[(at(m), "t:a", "precipitation", 0.5) for m in (0, 10, 20, 30, 40, 50)],  # an hour of rain: 3 mm
-        (at(1), "t:a", "noise_max", 71.0), (at(2), "t:a", "noise_max", 83.0), (at(3), "t:a", "noise_max", 64.0),
+        (at(1), "t:a", "noise_max", 71.0),
+        (at(2), "t:a", "noise_max", 83.0),
+        (at(3), "t:a", "noise_max", 64.0),
         # a register: +10 in the first hour; then a reset to 5 (counted from zero) and +3
-        (at(0), "t:a", "electricity_meter", 100.0), (at(30), "t:a", "electricity_meter", 110.0),
-        (at(70), "t:a", "electricity_meter", 5.0), (at(80), "t:a", "electricity_meter", 8.0),
+        (at(0), "t:a", "electricity_meter", 100.0),
+        (at(30), "t:a", "electricity_meter", 110.0),
+        (at(70), "t:a", "electricity_meter", 5.0),
+        (at(80), "t:a", "electricity_meter", 8.0),
     ]
     got = {(r["quantity"], r["bucket_start"]): r["value"] for r in bucket(frame(rows), "1h").iter_rows(named=True)}
     assert got[("noise", t0)] == pytest.approx(57.4, abs=0.05)

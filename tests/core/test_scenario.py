@@ -133,11 +133,26 @@ def station(sid: str, source: str) -> dict:
 @pytest.fixture
 def store(tmp_path):
     """Demo gauges g1, g2 every 10 min for an hour; scenario g1 every minute from START on."""
-    demo = [{"ts": T0 + dt.timedelta(minutes=m), "station_id": f"demo:{g}", "quantity": "water_level", "value": 80.0, "source": "demo"} for m in range(0, 60, 10) for g in ("g1", "g2")]
-    played = [{"ts": START + dt.timedelta(minutes=m), "station_id": "scenario:g1", "quantity": "water_level", "value": 200.0 + m, "source": "scenario"} for m in range(30)]
+    demo = [
+        {"ts": T0 + dt.timedelta(minutes=m), "station_id": f"demo:{g}", "quantity": "water_level", "value": 80.0, "source": "demo"}
+        for m in range(0, 60, 10)
+        for g in ("g1", "g2")
+    ]
+    played = [
+        {
+            "ts": START + dt.timedelta(minutes=m),
+            "station_id": "scenario:g1",
+            "quantity": "water_level",
+            "value": 200.0 + m,
+            "source": "scenario",
+        }
+        for m in range(30)
+    ]
     old = [{"ts": T0 - dt.timedelta(hours=2), "station_id": "scenario:g1", "quantity": "water_level", "value": 999.0, "source": "scenario"}]
     s = open_store(tmp_path / "store", tz="UTC")
-    s.append(Batch.from_rows(demo + played + old, [station("demo:g1", "demo"), station("demo:g2", "demo"), station("scenario:g1", "scenario")]))
+    s.append(
+        Batch.from_rows(demo + played + old, [station("demo:g1", "demo"), station("demo:g2", "demo"), station("scenario:g1", "scenario")])
+    )
     return s
 
 

@@ -18,7 +18,14 @@ def rate(quantity: str, values: list, station: str = "s:1", **kwargs) -> pl.Data
 
 @pytest.mark.parametrize(
     ("value", "key", "de"),
-    [(420, "good", "gut"), (999, "good", "gut"), (1000, "moderate", "lüften"), (1999, "moderate", "lüften"), (2000, "bad", "schlecht"), (4000, "bad", "schlecht")],
+    [
+        (420, "good", "gut"),
+        (999, "good", "gut"),
+        (1000, "moderate", "lüften"),
+        (1999, "moderate", "lüften"),
+        (2000, "bad", "schlecht"),
+        (4000, "bad", "schlecht"),
+    ],
 )
 def test_co2_uba_bands(value, key, de):
     row = rate("co2", [value]).row(0, named=True)
@@ -61,7 +68,9 @@ def test_water_levels_per_gauge_from_config():
 
 
 def test_water_levels_from_store_levels_and_config_wins():
-    levels = pl.DataFrame({"station_id": ["g:1"] * 3, "quantity": "water_level", "level": ["info1", "info2", "info3"], "value": [50.0, 60.0, 70.0]})
+    levels = pl.DataFrame(
+        {"station_id": ["g:1"] * 3, "quantity": "water_level", "level": ["info1", "info2", "info3"], "value": [50.0, 60.0, 70.0]}
+    )
     assert rate("water_level", [55.0], station="g:1", levels=levels)["status"][0] == "info1"
     thresholds = {"stations": {"g:1": {"water_level": [100, 150, 200]}}}
     assert rate("water_level", [55.0], station="g:1", levels=levels, thresholds=thresholds)["status"][0] == "normal"
@@ -89,19 +98,25 @@ def test_heat_stress_from_felt_temperature():
 
 
 def test_status_keeps_row_order_and_other_columns():
-    frame = pl.DataFrame({"station_id": ["a", "b", "c"], "quantity": ["co2", "pm10", "co2"], "value": [2500.0, 3.0, 500.0], "name": ["A", "B", "C"]})
+    frame = pl.DataFrame(
+        {"station_id": ["a", "b", "c"], "quantity": ["co2", "pm10", "co2"], "value": [2500.0, 3.0, 500.0], "name": ["A", "B", "C"]}
+    )
     out = status(frame)
     assert out["station_id"].to_list() == ["a", "b", "c"] and out["name"].to_list() == ["A", "B", "C"]
 
 
 def test_worst_pollutant_decides():
-    frame = pl.DataFrame({"station_id": ["a", "a", "a", "b"], "quantity": ["pm10", "pm2_5", "no2", "pm10"], "value": [5.0, 35.0, 20.0, 3.0]})
+    frame = pl.DataFrame(
+        {"station_id": ["a", "a", "a", "b"], "quantity": ["pm10", "pm2_5", "no2", "pm10"], "value": [5.0, 35.0, 20.0, 3.0]}
+    )
     out = worst(status(frame)).sort("station_id")
     assert out.select("station_id", "quantity", "status").rows() == [("a", "pm2_5", "poor"), ("b", "pm10", "very_good")]
 
 
 def test_vectorised_on_many_rows():
     n = 200_000
-    frame = pl.DataFrame({"station_id": [f"s:{i % 500}" for i in range(n)], "quantity": "co2", "value": [400.0 + i % 3000 for i in range(n)]})
+    frame = pl.DataFrame(
+        {"station_id": [f"s:{i % 500}" for i in range(n)], "quantity": "co2", "value": [400.0 + i % 3000 for i in range(n)]}
+    )
     out = status(frame)
     assert len(out) == n and out["severity"].max() == 2

@@ -9,27 +9,81 @@ from typing import Any
 
 # Leaf values feeds have been seen to send where a number, a time, a place or an object belongs.
 LEAVES: tuple[Any, ...] = (
-    None, "", "x", -1, 0, 1e308, 10**400, [], {}, True, "NaN", "nan", {"a": [1]}, [[[]]],
-    "2024-13-45T99:00:00Z", "2024-13-45 99:00:00", "9999-12-31T23:59:59-01:00", "x/y", "1,2,3", "91, 181",
-    {"value": None}, {"@value": 3}, {"object": {}}, {"metadata": 5}, {"type": "Point", "coordinates": [10**400, 1]},
+    None,
+    "",
+    "x",
+    -1,
+    0,
+    1e308,
+    10**400,
+    [],
+    {},
+    True,
+    "NaN",
+    "nan",
+    {"a": [1]},
+    [[[]]],
+    "2024-13-45T99:00:00Z",
+    "2024-13-45 99:00:00",
+    "9999-12-31T23:59:59-01:00",
+    "x/y",
+    "1,2,3",
+    "91, 181",
+    {"value": None},
+    {"@value": 3},
+    {"object": {}},
+    {"metadata": 5},
+    {"type": "Point", "coordinates": [10**400, 1]},
 )
 
 # Whole payloads no feed sends, yet a broken proxy, a maintenance page or a wrong URL can: no
 # answer at all (every kind refuses them), and empty or shapeless ones (refused or empty).
 NO_ANSWER: tuple[Any, ...] = (
-    None, 42, 2.5, True, 10**400, b"\xff\xfe\x00", "x", "nope", "<html>Wartung</html>", "[", "{", '"text"', "42", "null",
+    None,
+    42,
+    2.5,
+    True,
+    10**400,
+    b"\xff\xfe\x00",
+    "x",
+    "nope",
+    "<html>Wartung</html>",
+    "[",
+    "{",
+    '"text"',
+    "42",
+    "null",
 )
 PAYLOADS: tuple[Any, ...] = (
-    "", " ", "\n\n\n", b"", '"', "[1, 2]", "{}", [], {}, [None], [[]], [{}], [1, "x"], {"a": 1}, {"id": 1}, {"@context": []},
+    "",
+    " ",
+    "\n\n\n",
+    b"",
+    '"',
+    "[1, 2]",
+    "{}",
+    [],
+    {},
+    [None],
+    [[]],
+    [{}],
+    [1, "x"],
+    {"a": 1},
+    {"id": 1},
+    {"@context": []},
 )
 
 # Answers in the right syntax but of another shape that a kind refuses outright.
+# A declarative table: one row per entry reads better than the formatter's one field per line.
+# fmt: off
 WRONG_SHAPES: dict[str, tuple[Any, ...]] = {
     "ngsi_v2": ({"id": 1}, {"foo": "bar"}),
     "ngsi_ld": ({"id": 1}, {"@context": []}),
 }
+# fmt: on
 
 # Shapes close to a kind's own format, with the wrong types in the right places.
+# fmt: off
 SHAPES: dict[str, tuple[Any, ...]] = {
     "csv_file": (
         "ts,station_id,quantity,value\n\"unclosed", "ts;station_id;quantity;value\n;;;\n",
@@ -72,10 +126,25 @@ SHAPES: dict[str, tuple[Any, ...]] = {
     "demo": ({"t": [1], "native_id": ["x"]}, {"t": "x", "native_id": 1, "quantity": None, "value": {}}),
     "scenario": ({"ts": [1], "native_id": ["x"]}, {"ts": "x", "native_id": 1, "quantity": None, "value": {}}),
 }
+# fmt: on
 
 # Cells of a CSV row as people and spreadsheets get them wrong.
-CELLS: tuple[str, ...] = ("", "x", "-1", "1e400", "NaN", "2024-13-45T99:00:00+02:00", "9999-12-31T23:59:59-01:00",
-                          "1700000000", '"', ";", "°C", "0xFF", "\x00", "---")
+CELLS: tuple[str, ...] = (
+    "",
+    "x",
+    "-1",
+    "1e400",
+    "NaN",
+    "2024-13-45T99:00:00+02:00",
+    "9999-12-31T23:59:59-01:00",
+    "1700000000",
+    '"',
+    ";",
+    "°C",
+    "0xFF",
+    "\x00",
+    "---",
+)
 
 
 def mutants(tree: Any, seed: object, count: int = 80, leaves: Sequence[Any] = LEAVES) -> Iterator[Any]:

@@ -26,15 +26,28 @@ def _values(batch, station="dwd:01766"):
 
 def test_current_weather_converts_wind_from_kmh():
     batch = brightsky.parse(_read("brightsky_openapi_current_weather_example.json"), source="dwd")
-    assert _values(batch) == {"temperature": 17.6, "humidity": 62.0, "pressure": 1013.6, "precipitation": 0.0,
-                              "wind_speed": pytest.approx(27.4 / 3.6)}  # 10-minute mean, km/h -> m/s
+    assert _values(batch) == {
+        "temperature": 17.6,
+        "humidity": 62.0,
+        "pressure": 1013.6,
+        "precipitation": 0.0,
+        "wind_speed": pytest.approx(27.4 / 3.6),
+    }  # 10-minute mean, km/h -> m/s
     assert set(batch.readings["ts"]) == {datetime(2023, 8, 7, 12, 30, tzinfo=UTC)}
-    assert batch.stations.select("station_id", "name", "lat", "lon", "theme").rows() == [("dwd:01766", "Muenster/Osnabrueck", 52.1344, 7.69686, "microclimate")]
+    assert batch.stations.select("station_id", "name", "lat", "lon", "theme").rows() == [
+        ("dwd:01766", "Muenster/Osnabrueck", 52.1344, 7.69686, "microclimate")
+    ]
 
 
 def test_hourly_weather_record_in_local_offset():
     batch = brightsky.parse(_read("brightsky_openapi_weather_example.json").decode(), source="dwd")
-    assert _values(batch) == {"temperature": 17.6, "humidity": 60.0, "pressure": 1013.3, "precipitation": 0.0, "wind_speed": pytest.approx(33.8 / 3.6)}
+    assert _values(batch) == {
+        "temperature": 17.6,
+        "humidity": 60.0,
+        "pressure": 1013.3,
+        "precipitation": 0.0,
+        "wind_speed": pytest.approx(33.8 / 3.6),
+    }
     assert set(batch.readings["ts"]) == {datetime(2023, 8, 7, 12, 0, tzinfo=UTC)}
 
 
@@ -46,12 +59,24 @@ def test_synop_record_whose_source_id_is_not_in_sources():
 
 
 def test_si_units_forecasts_and_unknown_sources():
-    payload = {"weather": [
-        {"timestamp": "2024-07-01T12:00:00+00:00", "source_id": 1, "temperature": 298.15, "pressure_msl": 101500, "wind_speed": 4.5, "relative_humidity": 40},
-        {"timestamp": "2024-07-01T18:00:00+00:00", "source_id": 2, "temperature": 300.15},
-        {"timestamp": "2024-07-01T12:00:00+00:00", "source_id": 3, "temperature": 280.0},
-    ], "sources": [{"id": 1, "dwd_station_id": "03098", "observation_type": "current", "station_name": "Menden-Mitte"},
-                   {"id": 2, "dwd_station_id": None, "wmo_station_id": "P0335", "observation_type": "forecast"}]}
+    payload = {
+        "weather": [
+            {
+                "timestamp": "2024-07-01T12:00:00+00:00",
+                "source_id": 1,
+                "temperature": 298.15,
+                "pressure_msl": 101500,
+                "wind_speed": 4.5,
+                "relative_humidity": 40,
+            },
+            {"timestamp": "2024-07-01T18:00:00+00:00", "source_id": 2, "temperature": 300.15},
+            {"timestamp": "2024-07-01T12:00:00+00:00", "source_id": 3, "temperature": 280.0},
+        ],
+        "sources": [
+            {"id": 1, "dwd_station_id": "03098", "observation_type": "current", "station_name": "Menden-Mitte"},
+            {"id": 2, "dwd_station_id": None, "wmo_station_id": "P0335", "observation_type": "forecast"},
+        ],
+    }
     batch = brightsky.parse(payload, source="dwd", config={"units": "si"})
     assert _values(batch, "dwd:03098") == {"temperature": pytest.approx(25.0), "pressure": 1015.0, "wind_speed": 4.5, "humidity": 40.0}
     assert batch.stations["station_id"].to_list() == ["dwd:03098"]  # forecasts are not measurements
@@ -59,13 +84,21 @@ def test_si_units_forecasts_and_unknown_sources():
 
 
 def test_dwd_poi_csv_with_decimal_comma_and_missing_values():
-    batch = brightsky.parse(_read("dwd_poi_observations_current_01049_via_brightsky_tests.csv"), source="dwd",
-                            config={"name": "Menden (POI)", "lat": 51.44, "lon": 7.78})
+    batch = brightsky.parse(
+        _read("dwd_poi_observations_current_01049_via_brightsky_tests.csv"),
+        source="dwd",
+        config={"name": "Menden (POI)", "lat": 51.44, "lon": 7.78},
+    )
     counts = dict(batch.readings.group_by("quantity").len().rows())
     assert counts == {"temperature": 25, "humidity": 25, "pressure": 25, "wind_speed": 25, "precipitation": 24}  # one '---'
     at = lambda ts: dict(batch.readings.filter(ts=ts).select("quantity", "value").rows())  # noqa: E731
-    assert at(datetime(2020, 4, 6, 8, 0, tzinfo=UTC)) == {"temperature": -3.1, "humidity": 59.0, "pressure": 1023.1,
-                                                          "wind_speed": pytest.approx(14 / 3.6), "precipitation": 0.0}
+    assert at(datetime(2020, 4, 6, 8, 0, tzinfo=UTC)) == {
+        "temperature": -3.1,
+        "humidity": 59.0,
+        "pressure": 1023.1,
+        "wind_speed": pytest.approx(14 / 3.6),
+        "precipitation": 0.0,
+    }
     assert at(datetime(2020, 4, 5, 17, 0, tzinfo=UTC))["precipitation"] == 0.6
     assert batch.stations.select("station_id", "name", "lat", "lon").rows() == [("dwd:01049", "Menden (POI)", 51.44, 7.78)]
 

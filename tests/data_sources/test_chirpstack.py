@@ -33,7 +33,15 @@ def test_v4_decentlab_event_carries_codec_example_1():
     assert batch.readings["ts"].unique().to_list() == [datetime(2024, 11, 10, 12, 51, 50, tzinfo=UTC)]
     station = batch.stations.row(0, named=True)
     # The name comes from ChirpStack; the gateway location in rxInfo is not the device's.
-    assert station == {"station_id": "pegel:70b3d57ba0003bb8", "source": "pegel", "name": "PM-15288", "lat": None, "lon": None, "theme": "water", "district": None}
+    assert station == {
+        "station_id": "pegel:70b3d57ba0003bb8",
+        "source": "pegel",
+        "name": "PM-15288",
+        "lat": None,
+        "lon": None,
+        "theme": "water",
+        "district": None,
+    }
 
 
 def test_model_by_device_profile_name():
@@ -81,7 +89,12 @@ def test_v3_event_with_base64_dev_eui_and_object_json():
 
 
 def test_events_that_are_not_uplinks_are_ignored():
-    location = {"deduplicationId": "x", "time": "2022-07-18T09:55:11Z", "deviceInfo": {"devEui": "0101010101010101"}, "location": {"latitude": 37.3, "longitude": -8.8}}
+    location = {
+        "deduplicationId": "x",
+        "time": "2022-07-18T09:55:11Z",
+        "deviceInfo": {"devEui": "0101010101010101"},
+        "location": {"latitude": 37.3, "longitude": -8.8},
+    }
     status = {"deviceInfo": {"devEui": "0101010101010101"}, "margin": 7, "batteryLevel": 90}
     batch = chirpstack.parse([location, status], source="s")
     assert (len(batch), batch.skipped, batch.stations.height) == (0, 0, 0)
@@ -133,7 +146,14 @@ def test_fetch_reads_the_inbox_and_dates_timeless_v3_events_by_arrival(tmp_path)
     inbox.append(tmp_path / "cs", json.dumps(event).encode())
     inbox.append(tmp_path / "cs", json.dumps(load("v4_up_without_object.json")).encode())
     inbox.append(tmp_path / "cs", b"{not json")
-    cfg = {"key": "cs", "kind": "chirpstack", "inbox": "cs", "config_dir": str(tmp_path), "poll_s": 60, "profiles": {"Decentlab DL-MBX": {"model": "decentlab/dl-mbx"}}}
+    cfg = {
+        "key": "cs",
+        "kind": "chirpstack",
+        "inbox": "cs",
+        "config_dir": str(tmp_path),
+        "poll_s": 60,
+        "profiles": {"Decentlab DL-MBX": {"model": "decentlab/dl-mbx"}},
+    }
     before = datetime.now(UTC)
     batch = chirpstack.fetch(cfg, session=None)
     co2_time = batch.readings.filter(quantity="co2")["ts"].item()

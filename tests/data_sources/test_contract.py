@@ -58,8 +58,13 @@ def _device(eui: str, model: str, **extra: Any) -> dict:
 AM103, MBX = {"model": "milesight-iot/am103"}, {"model": "decentlab/dl-mbx"}
 
 
-SDM_EMPTY = {"Device/example", "Device/example-normalized", "DeviceMeasurement/example", "DeviceMeasurement/example-normalized",
-             "ParkingSpot/example"}  # no measured attribute (a device record), or no time for it
+SDM_EMPTY = {
+    "Device/example",
+    "Device/example-normalized",
+    "DeviceMeasurement/example",
+    "DeviceMeasurement/example-normalized",
+    "ParkingSpot/example",
+}  # no measured attribute (a device record), or no time for it
 CASES: dict[str, Case] = {
     "demo": Case({SIMULATED: None}),
     "scenario": Case({SIMULATED: None}),
@@ -79,27 +84,32 @@ CASES: dict[str, Case] = {
             "ttn_v3/webhook_uplink_two_gateways_decoded.json": None,
         },
         # Cayenne channel names are not ours; an uplink of unknown model with nothing decoded is counted only.
-        empty=frozenset({"ttn_v3/ttn_client_storage_uplink_decoded_cayenne.json",
-                         "ttn_v3/ttn_client_storage_uplink_no_decoded_payload.json"}),
+        empty=frozenset(
+            {"ttn_v3/ttn_client_storage_uplink_decoded_cayenne.json", "ttn_v3/ttn_client_storage_uplink_no_decoded_payload.json"}
+        ),
         refused=("ttn_v3/tts_docs_uplink_message_example_2025_as_published_INVALID_JSON.txt",),
     ),
-    "chirpstack": Case({
-        "chirpstack/tb_bosch_parking_chirpstack_v4_up_status.json": _device("Device name", "bosch/tps110"),
-        "chirpstack/tb_decentlab_dl-mbx_chirpstack_v4_up.json": _device("70B3D57BA0003BB8", "decentlab/dl-mbx", mount_height_cm=300),
-        "chirpstack/tb_decentlab_dl-smtp_chirpstack_v4_up.json": _device("70b3d57ba0003bb8", "decentlab/dl-smtp"),
-        "chirpstack/tb_milesight_am103_chirpstack_v4_up.json": {"profiles": {"Chirpstack default device profile": AM103}},
-        "chirpstack/v3_up_objectjson.json": None,
-        "chirpstack/v4_up_with_object.json": None,
-        "chirpstack/v4_up_without_object.json": None,
-    }, config={"profiles": {"decentlab dl-mbx": MBX}, "devices": {"70B3D57BA0001015": {"mount_height_cm": 412.5}}}),
+    "chirpstack": Case(
+        {
+            "chirpstack/tb_bosch_parking_chirpstack_v4_up_status.json": _device("Device name", "bosch/tps110"),
+            "chirpstack/tb_decentlab_dl-mbx_chirpstack_v4_up.json": _device("70B3D57BA0003BB8", "decentlab/dl-mbx", mount_height_cm=300),
+            "chirpstack/tb_decentlab_dl-smtp_chirpstack_v4_up.json": _device("70b3d57ba0003bb8", "decentlab/dl-smtp"),
+            "chirpstack/tb_milesight_am103_chirpstack_v4_up.json": {"profiles": {"Chirpstack default device profile": AM103}},
+            "chirpstack/v3_up_objectjson.json": None,
+            "chirpstack/v4_up_with_object.json": None,
+            "chirpstack/v4_up_without_object.json": None,
+        },
+        config={"profiles": {"decentlab dl-mbx": MBX}, "devices": {"70B3D57BA0001015": {"mount_height_cm": 412.5}}},
+    ),
     "ngsi_v2": Case(
         {**_all("smart_data_models/*/*.json"), **_all("fiware_apis/orion_*.json")},
         config={"center": MENDEN},
         # Orion's tutorial entities measure "count" and motion, which the table does not know.
         empty=frozenset({f"smart_data_models/{n}.json" for n in SDM_EMPTY} | set(_all("fiware_apis/orion_*.json"))),
     ),
-    "ngsi_ld": Case(_all("smart_data_models/*/*.jsonld"), config={"center": MENDEN},
-                    empty=frozenset(f"smart_data_models/{n}.jsonld" for n in SDM_EMPTY)),
+    "ngsi_ld": Case(
+        _all("smart_data_models/*/*.jsonld"), config={"center": MENDEN}, empty=frozenset(f"smart_data_models/{n}.jsonld" for n in SDM_EMPTY)
+    ),
     "quantumleap": Case(_all("fiware_apis/quantumleap_*.json"), config={"center": MENDEN, "attributes": {"luminosity": "illuminance"}}),
     "pegelonline": Case(
         {**_all("pegelonline/*.json"), "pegelonline/nerab_vcr_stations_ids_multi_2014.yml": None},
@@ -107,15 +117,21 @@ CASES: dict[str, Case] = {
         empty=frozenset({"pegelonline/nerab_vcr_stations_ids_multi_2014.yml"}),  # asked without includeTimeseries
     ),
     "opensensemap": Case(
-        {"opensensemap/boxes_bbox_full_menden.json": None, "opensensemap/osm_apidoc_GET_boxes_id_response.json": None,
-         "opensensemap/osm_apidoc_GET_boxes_minimal_response.json": None},
+        {
+            "opensensemap/boxes_bbox_full_menden.json": None,
+            "opensensemap/osm_apidoc_GET_boxes_id_response.json": None,
+            "opensensemap/osm_apidoc_GET_boxes_minimal_response.json": None,
+        },
         empty=frozenset({"opensensemap/osm_apidoc_GET_boxes_minimal_response.json"}),  # a box list without measurements
         refused=("opensensemap/osm_apidoc_GET_boxes_id_data_sensorId_response.json",),  # a sensor's history, not a box
     ),
     "sensor_community": Case(_all("sensor_community/*.json"), config={"area": [*MENDEN, 5], "received_at": "2024-06-12T11:41:00+02:00"}),
     "sensorthings": Case(
-        {**_all("sensorthings/*.json"), "sensorthings/observation_entity.json": {"quantity": "humidity", "thing": "7"},
-         "sensorthings/things_expand_page2.json": {"observed_properties": {"Füllstand": "water_level"}}},
+        {
+            **_all("sensorthings/*.json"),
+            "sensorthings/observation_entity.json": {"quantity": "humidity", "thing": "7"},
+            "sensorthings/things_expand_page2.json": {"observed_properties": {"Füllstand": "water_level"}},
+        },
         config={"quantity": "temperature", "thing": "1"},  # what a bare Observations answer belongs to
         empty=frozenset({"sensorthings/thing_single.json", "sensorthings/things_values_typo.json"}),  # Things without Observations
     ),
@@ -177,7 +193,9 @@ def test_every_kind_is_an_adapter(kind):
     first, *rest = parse_sig.parameters.values()
     assert first.name == "payload" and first.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
     assert {p.name: (p.kind, p.default) for p in rest} == {
-        "source": (inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.empty), "config": (inspect.Parameter.KEYWORD_ONLY, None)}
+        "source": (inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.empty),
+        "config": (inspect.Parameter.KEYWORD_ONLY, None),
+    }
     positional = [p for p in fetch_sig.parameters.values() if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD]
     assert [p.name for p in positional] == ["source_cfg", "session", "since"] and positional[2].default is None
 

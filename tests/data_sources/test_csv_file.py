@@ -58,8 +58,13 @@ def test_times_stations_and_themes():
     stations = {r["station_id"]: r for r in batch.stations.iter_rows(named=True)}
     assert stations["up:rathaus"]["name"] == "Rathaus, Dach"
     assert stations["up:hoenne-bruecke"]["name"] == "Hönnebrücke <b>Innenstadt</b>"  # kept as data
-    assert {k: v["theme"] for k, v in stations.items()} == {"up:rathaus": "microclimate", "up:hoenne-bruecke": "water",
-                                                            "up:schule-nord-r12": "indoor_air", "up:luft-1": "air_quality", "up:baum-17": "soil"}
+    assert {k: v["theme"] for k, v in stations.items()} == {
+        "up:rathaus": "microclimate",
+        "up:hoenne-bruecke": "water",
+        "up:schule-nord-r12": "indoor_air",
+        "up:luft-1": "air_quality",
+        "up:baum-17": "soil",
+    }
     assert (stations["up:schule-nord-r12"]["lat"], stations["up:luft-1"]["lat"]) == (None, 51.4368)
 
 
@@ -70,18 +75,25 @@ def test_semicolon_file_with_decimal_comma():
 
 
 def test_a_file_that_is_mostly_broken_names_the_first_bad_row_and_column():
-    with pytest.raises(FeedFormatError, match=r"readings_wrong_decimal_comma.csv: 2 of 3 rows are broken; first: row 2, column 'value': '21,5'"):
-        csv_file.parse(HERE.joinpath("readings_wrong_decimal_comma.csv").read_bytes(), source="up", config={"path": "readings_wrong_decimal_comma.csv"})
+    with pytest.raises(
+        FeedFormatError, match=r"readings_wrong_decimal_comma.csv: 2 of 3 rows are broken; first: row 2, column 'value': '21,5'"
+    ):
+        csv_file.parse(
+            HERE.joinpath("readings_wrong_decimal_comma.csv").read_bytes(), source="up", config={"path": "readings_wrong_decimal_comma.csv"}
+        )
 
 
-@pytest.mark.parametrize(("text", "match"), [
-    ("", "empty file"),
-    ("time,station,value\n1,2,3\n", "lacks the column.*ts.*station_id.*quantity"),
-    ("ts,station_id,quantity,value\nyesterday,a,temperature,1\n", r"row 2, column 'ts'"),
-    ("ts,station_id,quantity,value\n2024-01-01T00:00:00Z,a,sunshine,1\n", r"row 2, column 'quantity'"),
-    ("ts,station_id,quantity,value,unit\n2024-01-01T00:00:00Z,a,temperature,1,kg\n", r"row 2, column 'unit'"),
-    ("ts,station_id,quantity,value\n2024-01-01T00:00:00Z,,temperature,1\n", r"row 2, column 'station_id'"),
-])
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ("", "empty file"),
+        ("time,station,value\n1,2,3\n", "lacks the column.*ts.*station_id.*quantity"),
+        ("ts,station_id,quantity,value\nyesterday,a,temperature,1\n", r"row 2, column 'ts'"),
+        ("ts,station_id,quantity,value\n2024-01-01T00:00:00Z,a,sunshine,1\n", r"row 2, column 'quantity'"),
+        ("ts,station_id,quantity,value,unit\n2024-01-01T00:00:00Z,a,temperature,1,kg\n", r"row 2, column 'unit'"),
+        ("ts,station_id,quantity,value\n2024-01-01T00:00:00Z,,temperature,1\n", r"row 2, column 'station_id'"),
+    ],
+)
 def test_unusable_files(text, match):
     with pytest.raises(FeedFormatError, match=match):
         csv_file.parse(text, source="up")

@@ -48,7 +48,18 @@ def test_backfills_fourteen_days_of_plausible_values(backfill):
     span = r["ts"].max() - r["ts"].min()
     assert dt.timedelta(days=13, hours=23) <= span <= dt.timedelta(days=14)
     assert r["ts"].max() <= NOW
-    assert set(r["quantity"].unique()) == {"temperature", "humidity", "water_level", "soil_moisture", "co2", "pm10", "pm2_5", "no2", "occupancy", "parking_free"}
+    assert set(r["quantity"].unique()) == {
+        "temperature",
+        "humidity",
+        "water_level",
+        "soil_moisture",
+        "co2",
+        "pm10",
+        "pm2_5",
+        "no2",
+        "occupancy",
+        "parking_free",
+    }
 
 
 def test_same_instant_same_value_whatever_the_window(backfill):

@@ -118,7 +118,9 @@ def test_unknown_fields_are_ignored_and_unknown_models_use_generic_names_only():
 
 
 def test_smtp_soil_moisture_is_not_guessed_into_percent():
-    decoded = decode("decentlab/dl-smtp", 1, bytes.fromhex("020b50000309018a8c09438a9809278a920b3c8aa50c9c8a8c11e08aa500000000000000000b3b"))
+    decoded = decode(
+        "decentlab/dl-smtp", 1, bytes.fromhex("020b50000309018a8c09438a9809278a920b3c8aa50c9c8a8c11e08aa500000000000000000b3b")
+    )
     assert dict(measurements("decentlab/dl-smtp", decoded)) == {"battery": 2.875}
 
 

@@ -22,12 +22,38 @@ def values(batch):
 
 
 EXPECTED = {
-    "AirQualityObserved/example-normalized.jsonld": ({"temperature": 12.2, "humidity": 54.0, "no2": 69.0, "precipitation": 0.0, "wind_speed": 0.64}, 1),
-    "AirQualityObserved/example.jsonld": ({"temperature": 12.2, "humidity": 54.0, "no2": 69.0, "precipitation": 0.0, "wind_speed": 0.64}, 0),
+    "AirQualityObserved/example-normalized.jsonld": (
+        {"temperature": 12.2, "humidity": 54.0, "no2": 69.0, "precipitation": 0.0, "wind_speed": 0.64},
+        1,
+    ),
+    "AirQualityObserved/example.jsonld": (
+        {"temperature": 12.2, "humidity": 54.0, "no2": 69.0, "precipitation": 0.0, "wind_speed": 0.64},
+        0,
+    ),
     "WeatherObserved/example-normalized.jsonld": (
-        {"water_level": 50.0, "temperature": 3.3, "humidity": 100.0, "pressure": 938.9, "precipitation": 0.0, "wind_speed": 2.0, "illuminance": 1000.0}, 0),
+        {
+            "water_level": 50.0,
+            "temperature": 3.3,
+            "humidity": 100.0,
+            "pressure": 938.9,
+            "precipitation": 0.0,
+            "wind_speed": 2.0,
+            "illuminance": 1000.0,
+        },
+        0,
+    ),
     "WeatherObserved/example.jsonld": (
-        {"water_level": 50.0, "temperature": 3.3, "humidity": 100.0, "pressure": 938.9, "precipitation": 0.0, "wind_speed": 2.0, "illuminance": 1000.0}, 0),
+        {
+            "water_level": 50.0,
+            "temperature": 3.3,
+            "humidity": 100.0,
+            "pressure": 938.9,
+            "precipitation": 0.0,
+            "wind_speed": 2.0,
+            "illuminance": 1000.0,
+        },
+        0,
+    ),
     "IndoorEnvironmentObserved/example-normalized.jsonld": ({"temperature": 12.2, "humidity": 54.0, "illuminance": 1000.0}, 0),
     "IndoorEnvironmentObserved/example.jsonld": ({"temperature": 12.2, "humidity": 54.0, "illuminance": 1000.0}, 0),
     "WaterObserved/example-normalized.jsonld": ({"water_level": 352.0, "discharge": 12.0}, 0),  # height and flow only
@@ -73,11 +99,16 @@ def test_ld_quirks_of_the_examples():
 
 def test_concise_form_multi_attributes_and_units():
     entity = {
-        "id": "urn:ngsi-ld:WeatherObserved:menden-rathaus", "type": "WeatherObserved", "name": "Rathaus Menden",
+        "id": "urn:ngsi-ld:WeatherObserved:menden-rathaus",
+        "type": "WeatherObserved",
+        "name": "Rathaus Menden",
         "dateObserved": "2024-07-01T11:59:00Z",
         "temperature": {"value": 68.0, "unitCode": "FAH", "observedAt": "2024-07-01T12:00:00Z"},
         "relativeHumidity": 0.61,
-        "windSpeed": [{"type": "Property", "value": 9.0, "unitCode": "KMH", "datasetId": "urn:sensor:2"}, {"type": "Property", "value": 18.0, "unitCode": "KMH"}],
+        "windSpeed": [
+            {"type": "Property", "value": 9.0, "unitCode": "KMH", "datasetId": "urn:sensor:2"},
+            {"type": "Property", "value": 18.0, "unitCode": "KMH"},
+        ],
         "location": {"type": "Point", "coordinates": [7.7783, 51.4436]},
         "address": {"addressLocality": "Lendringsen"},
     }
@@ -87,13 +118,24 @@ def test_concise_form_multi_attributes_and_units():
         ("temperature", 20.0, datetime(2024, 7, 1, 12, tzinfo=UTC)),
         ("wind_speed", 5.0, datetime(2024, 7, 1, 11, 59, tzinfo=UTC)),  # the default instance, not the datasetId one
     ]
-    assert batch.stations.select("name", "lat", "lon", "theme", "district").row(0) == ("Rathaus Menden", 51.4436, 7.7783, "microclimate", "Lendringsen")
+    assert batch.stations.select("name", "lat", "lon", "theme", "district").row(0) == (
+        "Rathaus Menden",
+        51.4436,
+        7.7783,
+        "microclimate",
+        "Lendringsen",
+    )
 
 
 def test_expanded_names_without_a_context_and_modified_at_as_last_resort():
     entity = {
-        "id": "urn:ngsi-ld:AirQualityObserved:menden-1", "type": "https://uri.fiware.org/ns/dataModels#AirQualityObserved",
-        "https://smart-data-models.github.io/data-models/terms.jsonld#/definitions/pm10": {"type": "Property", "value": 21, "modifiedAt": "2024-07-01T10:00:00Z"},
+        "id": "urn:ngsi-ld:AirQualityObserved:menden-1",
+        "type": "https://uri.fiware.org/ns/dataModels#AirQualityObserved",
+        "https://smart-data-models.github.io/data-models/terms.jsonld#/definitions/pm10": {
+            "type": "Property",
+            "value": 21,
+            "modifiedAt": "2024-07-01T10:00:00Z",
+        },
         "https://uri.etsi.org/ngsi-ld/location": {"type": "GeoProperty", "value": {"type": "Point", "coordinates": [7.8, 51.4]}},
         "modifiedAt": "2024-07-01T10:05:00Z",
     }
@@ -103,11 +145,21 @@ def test_expanded_names_without_a_context_and_modified_at_as_last_resort():
 
 
 def test_geojson_feature_collection():
-    collection = {"type": "FeatureCollection", "features": [
-        {"id": "urn:ngsi-ld:WeatherObserved:a", "type": "Feature", "geometry": {"type": "Point", "coordinates": [7.7, 51.4]},
-         "properties": {"type": "WeatherObserved", "temperature": {"type": "Property", "value": 18.5, "observedAt": "2024-07-01T12:00:00Z"}}},
-        {"type": "Feature", "properties": None},
-    ]}
+    collection = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "id": "urn:ngsi-ld:WeatherObserved:a",
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [7.7, 51.4]},
+                "properties": {
+                    "type": "WeatherObserved",
+                    "temperature": {"type": "Property", "value": 18.5, "observedAt": "2024-07-01T12:00:00Z"},
+                },
+            },
+            {"type": "Feature", "properties": None},
+        ],
+    }
     batch = ngsi_ld.parse(json.dumps(collection), source="ld")
     assert values(batch) == {"temperature": 18.5}
     assert batch.stations.select("station_id", "lat", "lon").row(0) == ("ld:urn:ngsi-ld:WeatherObserved:a", 51.4, 7.7)
@@ -127,13 +179,25 @@ def test_broken_entities_are_skipped():
 
 
 def entity(i):
-    return {"id": f"urn:ngsi-ld:WeatherObserved:menden-{i}", "type": "WeatherObserved",
-            "temperature": {"type": "Property", "value": 10 + i, "observedAt": "2024-07-01T12:00:00Z"}}
+    return {
+        "id": f"urn:ngsi-ld:WeatherObserved:menden-{i}",
+        "type": "WeatherObserved",
+        "temperature": {"type": "Property", "value": 10 + i, "observedAt": "2024-07-01T12:00:00Z"},
+    }
 
 
 def config(url, **extra):
-    return {"key": "ld", "kind": "ngsi_ld", "base_url": url, "types": "WeatherObserved", "tenant": "menden",
-            "context": CONTEXT, "page_size": 2, "timeout": 2, **extra}
+    return {
+        "key": "ld",
+        "kind": "ngsi_ld",
+        "base_url": url,
+        "types": "WeatherObserved",
+        "tenant": "menden",
+        "context": CONTEXT,
+        "page_size": 2,
+        "timeout": 2,
+        **extra,
+    }
 
 
 def test_fetch_pages_with_results_count_and_sends_context_and_tenant(feed_server, session):

@@ -30,9 +30,29 @@ EXPECTED = {
     "AirQualityObserved/example-normalized.json": ({"temperature": 12.2, "humidity": 54.0, "no2": 69.0, "wind_speed": 0.64}, 2),
     "AirQualityObserved/example.json": ({"temperature": 12.2, "humidity": 54.0, "precipitation": 0.0, "wind_speed": 0.64}, 2),
     "WeatherObserved/example-normalized.json": (
-        {"water_level": 50.0, "temperature": 3.3, "humidity": 15.0, "pressure": 938.9, "precipitation": 0.1, "wind_speed": 2.0, "illuminance": 1000.0}, 0),
+        {
+            "water_level": 50.0,
+            "temperature": 3.3,
+            "humidity": 15.0,
+            "pressure": 938.9,
+            "precipitation": 0.1,
+            "wind_speed": 2.0,
+            "illuminance": 1000.0,
+        },
+        0,
+    ),
     "WeatherObserved/example.json": (
-        {"water_level": 50.0, "temperature": 3.3, "humidity": 100.0, "pressure": 938.9, "precipitation": 0.0, "wind_speed": 2.0, "illuminance": 1000.0}, 0),
+        {
+            "water_level": 50.0,
+            "temperature": 3.3,
+            "humidity": 100.0,
+            "pressure": 938.9,
+            "precipitation": 0.0,
+            "wind_speed": 2.0,
+            "illuminance": 1000.0,
+        },
+        0,
+    ),
     "IndoorEnvironmentObserved/example-normalized.json": ({"temperature": 12.2, "humidity": 54.0, "illuminance": 1000.0}, 0),
     "IndoorEnvironmentObserved/example.json": ({"temperature": 12.2, "humidity": 54.0, "pressure": 1013.52, "illuminance": 1000.0}, 0),
     "WaterObserved/example-normalized.json": ({"water_level": 240.0, "discharge": 3.0}, 0),
@@ -70,9 +90,13 @@ def test_air_quality_station_time_and_place():
     batch = ngsi_v2.parse(load(SDM / "AirQualityObserved/example-normalized.json"), source="aq")
     assert batch.readings["ts"].unique().to_list() == [datetime(2016, 3, 15, 11, tzinfo=UTC)]  # naive → UTC
     assert batch.stations.row(0, named=True) == {
-        "station_id": "aq:Madrid-AmbientObserved-28079004-2016-03-15T11:00:00", "source": "aq",
-        "name": "Plaza de España", "lat": pytest.approx(40.4238528), "lon": pytest.approx(-3.7122472),
-        "theme": "air_quality", "district": "Madrid",
+        "station_id": "aq:Madrid-AmbientObserved-28079004-2016-03-15T11:00:00",
+        "source": "aq",
+        "name": "Plaza de España",
+        "lat": pytest.approx(40.4238528),
+        "lon": pytest.approx(-3.7122472),
+        "theme": "air_quality",
+        "district": "Madrid",
     }
 
 
@@ -118,8 +142,15 @@ def test_orion_tutorial_answers():
 
 def test_broken_entities_are_skipped_and_counted():
     good = load(SDM / "WaterObserved/example.json")
-    bad = {"id": "bad", "type": "WeatherObserved", "temperature": {"value": {"nested": 1}}, "relativeHumidity": [1, 2],
-           "location": {"type": "Point", "coordinates": ["a"]}, "dateObserved": "2024-01-01T00:00:00Z", "name": 17}
+    bad = {
+        "id": "bad",
+        "type": "WeatherObserved",
+        "temperature": {"value": {"nested": 1}},
+        "relativeHumidity": [1, 2],
+        "location": {"type": "Point", "coordinates": ["a"]},
+        "dateObserved": "2024-01-01T00:00:00Z",
+        "name": 17,
+    }
     batch = ngsi_v2.parse([None, 42, "x", [], {"id": 1}, {"id": ""}, {"type": "WeatherObserved"}, good, bad], source="j")
     assert values(batch) == {"water_level": 240.0, "discharge": 3.0}
     assert batch.skipped == 7 + 2
@@ -128,14 +159,26 @@ def test_broken_entities_are_skipped_and_counted():
 
 
 def entity(i):
-    return {"id": f"urn:ngsi-ld:WeatherObserved:menden-{i}", "type": "WeatherObserved",
-            "temperature": {"type": "Number", "value": 20 + i, "metadata": {}},
-            "dateModified": {"type": "DateTime", "value": "2024-07-01T12:00:00.000Z", "metadata": {}}}
+    return {
+        "id": f"urn:ngsi-ld:WeatherObserved:menden-{i}",
+        "type": "WeatherObserved",
+        "temperature": {"type": "Number", "value": 20 + i, "metadata": {}},
+        "dateModified": {"type": "DateTime", "value": "2024-07-01T12:00:00.000Z", "metadata": {}},
+    }
 
 
 def config(url, **extra):
-    return {"key": "orion", "kind": "ngsi_v2", "base_url": url + "/", "types": ["WeatherObserved", "AirQualityObserved"],
-            "service": "menden", "service_path": "/umwelt", "page_size": 2, "timeout": 2, **extra}
+    return {
+        "key": "orion",
+        "kind": "ngsi_v2",
+        "base_url": url + "/",
+        "types": ["WeatherObserved", "AirQualityObserved"],
+        "service": "menden",
+        "service_path": "/umwelt",
+        "page_size": 2,
+        "timeout": 2,
+        **extra,
+    }
 
 
 def test_fetch_pages_with_total_count_and_sends_tenant_and_token(feed_server, session, monkeypatch):
@@ -149,7 +192,13 @@ def test_fetch_pages_with_total_count_and_sends_tenant_and_token(feed_server, se
     assert [r[2]["offset"] for r in feed_server.requests] == ["0", "2", "4"]
     _, path, query, headers, _ = feed_server.requests[0]
     assert path == "/v2/entities"
-    assert query == {"type": "WeatherObserved,AirQualityObserved", "options": "count", "attrs": "dateModified,*", "limit": "2", "offset": "0"}
+    assert query == {
+        "type": "WeatherObserved,AirQualityObserved",
+        "options": "count",
+        "attrs": "dateModified,*",
+        "limit": "2",
+        "offset": "0",
+    }
     assert (headers["Fiware-Service"], headers["Fiware-ServicePath"], headers["X-Auth-Token"]) == ("menden", "/umwelt", "s3cret")
 
 
@@ -200,8 +249,12 @@ def test_fetch_config_errors(session, monkeypatch):
 def test_example_config_loads_and_fetches(feed_server, session, monkeypatch):
     source = load_config(ROOT / "config" / "examples" / "ngsi_v2.toml", kinds=KINDS).sources[0]
     monkeypatch.setenv(source["api_key_env"], "t0ken")
-    pegel = {"id": "urn:ngsi-ld:Device:pegel-1", "type": "Device", "pegel": {"type": "Number", "value": 1.25},
-             "TimeInstant": {"type": "DateTime", "value": "2024-07-01T12:00:00Z"}}
+    pegel = {
+        "id": "urn:ngsi-ld:Device:pegel-1",
+        "type": "Device",
+        "pegel": {"type": "Number", "value": 1.25},
+        "TimeInstant": {"type": "DateTime", "value": "2024-07-01T12:00:00Z"},
+    }
     feed_server.route("/v2/entities", json.dumps([pegel]), headers={"Fiware-Total-Count": "1"})
     batch = ngsi_v2.fetch({**source, "base_url": feed_server.url}, session)
     assert batch.readings.select("quantity", "value").rows() == [("water_level", 125.0)]  # the example's own attribute

@@ -26,20 +26,34 @@ def test_one_box_maps_sensors_by_unit_and_german_title():
     assert _values(batch, f"osm:{BOX}") == {"illuminance": 0.0, "pressure": 1019.21, "humidity": 99.38, "temperature": 0.21}
     assert set(batch.readings["ts"]) == {datetime(2016, 11, 11, 21, 22, 1, 675000, tzinfo=UTC)}
     station = batch.stations.row(0, named=True)
-    assert (station["name"], station["lat"], station["lon"], station["theme"]) == ("Oststr/Mauritzsteinpfad", 51.962372, 7.64568, "microclimate")
+    assert (station["name"], station["lat"], station["lon"], station["theme"]) == (
+        "Oststr/Mauritzsteinpfad",
+        51.962372,
+        7.64568,
+        "microclimate",
+    )
     assert batch.skipped == 0
 
 
 def test_minimal_box_list_gives_stations_without_readings():
     batch = opensensemap.parse((HERE / "osm_apidoc_GET_boxes_minimal_response.json").read_text(), source="osm")
     assert len(batch) == 0
-    assert batch.stations.sort("name").select("name", "lat", "lon").rows() == [("BabCity", 51.936062, 4.78833), ("Lucht sensor", 51.426135, 5.38517)]
+    assert batch.stations.sort("name").select("name", "lat", "lon").rows() == [
+        ("BabCity", 51.936062, 4.78833),
+        ("Lucht sensor", 51.426135, 5.38517),
+    ]
 
 
 def test_bbox_list_with_pm_pascal_noise_soil_and_unpopulated_measurements():
     batch = opensensemap.parse((HERE / "boxes_bbox_full_menden.json").read_bytes(), source="osm")
     balcony, school, old = (f"osm:64a0f0f0f0f0f0f0f0f0000{i}" for i in (1, 2, 3))
-    assert _values(batch, balcony) == {"pm10": 14.2, "pm2_5": 8.9, "temperature": 19.31, "humidity": 61.02, "pressure": pytest.approx(1008.45)}
+    assert _values(batch, balcony) == {
+        "pm10": 14.2,
+        "pm2_5": 8.9,
+        "temperature": 19.31,
+        "humidity": 61.02,
+        "pressure": pytest.approx(1008.45),
+    }
     # "n/a" is skipped; soil temperature and UV are not ours; lastMeasurement as a bare id is not populated
     assert _values(batch, school) == {"noise": 48.7, "soil_moisture": 23.5}
     assert batch.skipped == 1
@@ -51,11 +65,15 @@ def test_bbox_list_with_pm_pascal_noise_soil_and_unpopulated_measurements():
 
 def test_unit_alone_for_unambiguous_units_and_config_for_free_titles():
     at = {"createdAt": "2024-01-01T00:00:00Z"}
-    box = {"_id": "b1", "name": "x", "sensors": [
-        {"title": "Außen", "unit": "Grad C", "lastMeasurement": {"value": "3.5", **at}},  # °C says it all
-        {"title": "Kanal 2", "unit": "%", "lastMeasurement": {"value": "71", **at}},  # % could be air or soil
-        {"title": "Regenmenge", "unit": "l/m²", "lastMeasurement": {"value": "1.2", **at}},
-    ]}
+    box = {
+        "_id": "b1",
+        "name": "x",
+        "sensors": [
+            {"title": "Außen", "unit": "Grad C", "lastMeasurement": {"value": "3.5", **at}},  # °C says it all
+            {"title": "Kanal 2", "unit": "%", "lastMeasurement": {"value": "71", **at}},  # % could be air or soil
+            {"title": "Regenmenge", "unit": "l/m²", "lastMeasurement": {"value": "1.2", **at}},
+        ],
+    }
     assert _values(opensensemap.parse(box, source="o"), "o:b1") == {"temperature": 3.5, "precipitation": 1.2}
     mapped = opensensemap.parse(box, source="o", config={"sensors": {"kanal 2": "humidity"}})
     assert _values(mapped, "o:b1") == {"temperature": 3.5, "humidity": 71.0, "precipitation": 1.2}

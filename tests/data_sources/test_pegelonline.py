@@ -36,10 +36,21 @@ def test_stations_with_timeseries_current_and_characteristic_values():
     assert set(batch.readings["quantity"]) == {"water_level", "discharge"}  # WT (water temperature) is not ours
     assert batch.skipped == 0  # HSW without a value is "not defined", not broken
     levels = {(r["quantity"], r["level"]): r["value"] for r in batch.levels.filter(station_id=f"gauges:{OBEN}").iter_rows(named=True)}
-    assert levels == {("water_level", "MNW"): 131, ("water_level", "MW"): 182, ("water_level", "MHW"): 402,
-                      ("water_level", "HHW"): 655, ("discharge", "MQ"): 71.9}
+    assert levels == {
+        ("water_level", "MNW"): 131,
+        ("water_level", "MW"): 182,
+        ("water_level", "MHW"): 402,
+        ("water_level", "HHW"): 655,
+        ("discharge", "MQ"): 71.9,
+    }
     oben, unten = (batch.stations.filter(station_id=f"gauges:{s}").row(0, named=True) for s in (OBEN, UNTEN))
-    assert (oben["name"], oben["lat"], oben["lon"], oben["theme"], oben["district"]) == ("BEISPIELPEGEL OBEN", 51.4301, 7.7612, "water", "RUHR")
+    assert (oben["name"], oben["lat"], oben["lon"], oben["theme"], oben["district"]) == (
+        "BEISPIELPEGEL OBEN",
+        51.4301,
+        7.7612,
+        "water",
+        "RUHR",
+    )
     assert (unten["lat"], unten["lon"]) == (None, None)  # a gauge without coordinates stays on the list
 
 
@@ -47,7 +58,9 @@ def test_measurements_across_the_end_of_summer_time_are_monotonic_in_utc():
     batch = pegelonline.parse((HERE / "measurements_W.json").read_text(), source="g", config={"station": OBEN, "timeseries": "W"})
     times = [ts for ts, _ in _value(batch, f"g:{OBEN}", "water_level")]
     # 02:30+02:00, 02:45+02:00, 02:00+01:00, 02:15+01:00: the clock repeats, UTC does not
-    assert times == [datetime(2024, 10, 27, 0, m, tzinfo=UTC) for m in (30, 45)] + [datetime(2024, 10, 27, 1, m, tzinfo=UTC) for m in (0, 15)]
+    assert times == [datetime(2024, 10, 27, 0, m, tzinfo=UTC) for m in (30, 45)] + [
+        datetime(2024, 10, 27, 1, m, tzinfo=UTC) for m in (0, 15)
+    ]
 
 
 def test_bare_current_measurement_needs_its_station():
@@ -79,10 +92,13 @@ def test_recorded_2014_answer_of_stations_by_ids():
 
 
 def test_water_level_in_metres_is_converted_and_unknown_units_are_skipped():
-    station = {"uuid": "u", "timeseries": [
-        {"shortname": "W", "unit": "m", "currentMeasurement": {"timestamp": "2024-01-01T12:00:00+01:00", "value": 2.5}},
-        {"shortname": "Q", "unit": "furlongs", "currentMeasurement": {"timestamp": "2024-01-01T12:00:00+01:00", "value": 3}},
-    ]}
+    station = {
+        "uuid": "u",
+        "timeseries": [
+            {"shortname": "W", "unit": "m", "currentMeasurement": {"timestamp": "2024-01-01T12:00:00+01:00", "value": 2.5}},
+            {"shortname": "Q", "unit": "furlongs", "currentMeasurement": {"timestamp": "2024-01-01T12:00:00+01:00", "value": 3}},
+        ],
+    }
     batch = pegelonline.parse([station], source="g")
     assert batch.readings.select("quantity", "value").rows() == [("water_level", 250.0)]
     assert batch.skipped == 1
@@ -96,10 +112,15 @@ def test_fetch_filters_by_stations_and_water(feed_server, session):
     feed_server.route("/stations.json", _stations())
     batch = pegelonline.fetch(_cfg(feed_server, stations=[OBEN, UNTEN], water="RUHR", backfill_days=0), session)
     assert len(batch) == 3 and len(batch.levels) == 5
-    (method, path, query, _, _), = feed_server.requests
+    ((method, path, query, _, _),) = feed_server.requests
     assert (method, path) == ("GET", "/stations.json")
-    assert query == {"ids": f"{OBEN},{UNTEN}", "waters": "RUHR", "includeTimeseries": "true",
-                     "includeCurrentMeasurement": "true", "includeCharacteristicValues": "true"}
+    assert query == {
+        "ids": f"{OBEN},{UNTEN}",
+        "waters": "RUHR",
+        "includeTimeseries": "true",
+        "includeCurrentMeasurement": "true",
+        "includeCharacteristicValues": "true",
+    }
 
 
 def test_fetch_without_filter_asks_for_all_stations(feed_server, session):
@@ -116,8 +137,11 @@ def test_fetch_backfills_w_and_q_after_a_gap(feed_server, session):
     since = datetime.now(UTC) - timedelta(hours=3)
     batch = pegelonline.fetch(_cfg(feed_server), session, since=since)
     asked = {(path, query["start"]) for _, path, query, _, _ in feed_server.requests[1:]}
-    assert {p for p, _ in asked} == {f"/stations/{OBEN}/W/measurements.json", f"/stations/{OBEN}/Q/measurements.json",
-                                     f"/stations/{UNTEN}/W/measurements.json"}  # not WT
+    assert {p for p, _ in asked} == {
+        f"/stations/{OBEN}/W/measurements.json",
+        f"/stations/{OBEN}/Q/measurements.json",
+        f"/stations/{UNTEN}/W/measurements.json",
+    }  # not WT
     assert all(abs(datetime.fromisoformat(s) - since) < timedelta(seconds=2) for _, s in asked)
     assert len(batch.readings.filter(station_id=f"gauges:{OBEN}", quantity="water_level")) == 5  # current + 4 history
 

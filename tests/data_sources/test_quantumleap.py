@@ -23,7 +23,11 @@ def rows(batch):
 def test_spec_example_id_type_shape_with_several_attributes():
     payload = (APIS / "quantumleap_spec_v2_entities_entityId_example.json").read_bytes()
     batch = quantumleap.parse(payload, source="ql")
-    days = [datetime(2018, 1, 5, 15, 44, 34, tzinfo=UTC), datetime(2018, 1, 6, 15, 44, 59, tzinfo=UTC), datetime(2018, 1, 7, 15, 44, 59, tzinfo=UTC)]
+    days = [
+        datetime(2018, 1, 5, 15, 44, 34, tzinfo=UTC),
+        datetime(2018, 1, 6, 15, 44, 59, tzinfo=UTC),
+        datetime(2018, 1, 7, 15, 44, 59, tzinfo=UTC),
+    ]
     assert rows(batch) == [("ql:Kitchen1", "temperature", ts, v) for ts, v in zip(days, [24.1, 25.3, 26.7])]
     assert batch.skipped == 3  # "pressure" 1.01 is no air pressure in hPa
     assert batch.stations.select("station_id", "name", "theme").row(0) == ("ql:Kitchen1", "Kitchen1", "microclimate")
@@ -43,42 +47,68 @@ def test_tutorial_data_wrapper_with_entity_id():
 def test_tutorial_per_type_answer_with_many_entities():
     payload = json.loads((APIS / "quantumleap_tutorial_v2_types_attr_geo_response.json").read_bytes())
     batch = quantumleap.parse(payload, source="ql", config=LAMPS)
-    assert [(r[0], r[3]) for r in rows(batch)] == [("ql:Lamp:001", 999.0), ("ql:Lamp:001", 999.0), ("ql:Lamp:004", 948.0), ("ql:Lamp:004", 948.0)]
+    assert [(r[0], r[3]) for r in rows(batch)] == [
+        ("ql:Lamp:001", 999.0),
+        ("ql:Lamp:001", 999.0),
+        ("ql:Lamp:004", 948.0),
+        ("ql:Lamp:004", 948.0),
+    ]
     assert rows(batch)[0][2] == datetime(2018, 12, 13, 16, 35, 58, 284000, tzinfo=UTC)
 
 
 def test_schema_shape_entity_id_type_epoch_ms_nulls_and_location():
     answer = {
         "entityType": "WeatherObserved",
-        "entities": [{
-            "entityId": "urn:ngsi-ld:WeatherObserved:menden-1",
-            "index": [1719835200000, 1719838800000],
-            "attributes": [
-                {"attrName": "temperature", "values": [20.5, None]},
-                {"attrName": "relativeHumidity", "values": [0.5, "0.6"]},
-                {"attrName": "location", "values": [None, {"type": "Point", "coordinates": [7.7783, 51.4436]}]},
-                {"attrName": "windSpeed", "values": ["calm", 3.0]},
-            ],
-        }],
+        "entities": [
+            {
+                "entityId": "urn:ngsi-ld:WeatherObserved:menden-1",
+                "index": [1719835200000, 1719838800000],
+                "attributes": [
+                    {"attrName": "temperature", "values": [20.5, None]},
+                    {"attrName": "relativeHumidity", "values": [0.5, "0.6"]},
+                    {"attrName": "location", "values": [None, {"type": "Point", "coordinates": [7.7783, 51.4436]}]},
+                    {"attrName": "windSpeed", "values": ["calm", 3.0]},
+                ],
+            }
+        ],
     }
     batch = quantumleap.parse(answer, source="ql")
     t0, t1 = datetime(2024, 7, 1, 12, tzinfo=UTC), datetime(2024, 7, 1, 13, tzinfo=UTC)
     sid = "ql:urn:ngsi-ld:WeatherObserved:menden-1"
-    assert rows(batch) == [(sid, "humidity", t0, 50.0), (sid, "humidity", t1, 60.0), (sid, "temperature", t0, 20.5), (sid, "wind_speed", t1, 3.0)]
+    assert rows(batch) == [
+        (sid, "humidity", t0, 50.0),
+        (sid, "humidity", t1, 60.0),
+        (sid, "temperature", t0, 20.5),
+        (sid, "wind_speed", t1, 3.0),
+    ]
     assert batch.skipped == 1  # "calm"; the null temperature is no record
     assert batch.stations.select("lat", "lon", "theme").row(0) == (51.4436, 7.7783, "microclimate")
 
 
 def test_values_only_and_per_attribute_shapes():
-    by_attr = {"attrs": [{"attrName": "temperature", "types": [{"entityType": "Room", "entities": [
-        {"entityId": "r1", "index": ["2024-07-01T12:00:00"], "values": [21.0]},
-        {"entityId": "r2", "index": ["2024-07-01T12:00:00"], "values": [22.0]},
-    ]}]}]}
+    by_attr = {
+        "attrs": [
+            {
+                "attrName": "temperature",
+                "types": [
+                    {
+                        "entityType": "Room",
+                        "entities": [
+                            {"entityId": "r1", "index": ["2024-07-01T12:00:00"], "values": [21.0]},
+                            {"entityId": "r2", "index": ["2024-07-01T12:00:00"], "values": [22.0]},
+                        ],
+                    }
+                ],
+            }
+        ]
+    }
     assert [r[3] for r in rows(quantumleap.parse(by_attr, source="ql"))] == [21.0, 22.0]
     entity_value = {"index": ["2024-07-01T12:00:00"], "values": [{"attrName": "temperature", "values": [21.0]}]}
     assert quantumleap.parse(entity_value, source="ql").skipped == 1  # /value answers do not name the entity
-    many = [{"id": "a", "index": ["2024-07-01T12:00:00"], "attributes": [{"attrName": "co2", "values": [650]}]},
-            {"id": "b", "index": ["2024-07-01T12:00:00"], "attributes": [{"attrName": "co2", "values": [1450]}]}]
+    many = [
+        {"id": "a", "index": ["2024-07-01T12:00:00"], "attributes": [{"attrName": "co2", "values": [650]}]},
+        {"id": "b", "index": ["2024-07-01T12:00:00"], "attributes": [{"attrName": "co2", "values": [1450]}]},
+    ]
     batch = quantumleap.parse(json.dumps(many), source="ql")
     assert [r[3] for r in rows(batch)] == [650.0, 1450.0]
     assert batch.stations["theme"].unique().to_list() == ["indoor_air"]
@@ -93,7 +123,9 @@ def test_broken_records_are_skipped_and_counted():
         {"entityId": 5, "attrName": "temperature", "index": [], "values": []},
         {"entityId": "n", "attrName": "temperature", "index": ["not a time"], "values": [1.0]},
         {"entityId": "o", "index": ["2024-07-01T12:00:00"], "attributes": [3, {"attrName": "co2", "values": {"x": 1}}]},
-        3, deep, good,
+        3,
+        deep,
+        good,
     ]
     batch = quantumleap.parse(broken, source="j")
     assert rows(batch) == [("j:t", "temperature", datetime(2024, 7, 1, 12, tzinfo=UTC), 19.0)]
@@ -102,13 +134,26 @@ def test_broken_records_are_skipped_and_counted():
 
 
 def series(entity, stamps, values):
-    return json.dumps({"entityType": "WeatherObserved", "entities": [
-        {"entityId": entity, "index": stamps, "attributes": [{"attrName": "temperature", "values": values}]}]})
+    return json.dumps(
+        {
+            "entityType": "WeatherObserved",
+            "entities": [{"entityId": entity, "index": stamps, "attributes": [{"attrName": "temperature", "values": values}]}],
+        }
+    )
 
 
 def config(url, **extra):
-    return {"key": "ql", "kind": "quantumleap", "base_url": url, "types": ["WeatherObserved"], "service": "menden",
-            "service_path": "/umwelt", "page_size": 2, "timeout": 2, **extra}
+    return {
+        "key": "ql",
+        "kind": "quantumleap",
+        "base_url": url,
+        "types": ["WeatherObserved"],
+        "service": "menden",
+        "service_path": "/umwelt",
+        "page_size": 2,
+        "timeout": 2,
+        **extra,
+    }
 
 
 def test_fetch_since_pages_by_records_and_sends_tenant(feed_server, session):
@@ -145,11 +190,25 @@ def test_fetch_long_windows_are_aggregated_by_the_platform(feed_server, session)
 
 
 def test_fetch_entities_and_empty_windows(feed_server, session):
-    feed_server.route("/v2/entities/urn:ngsi-ld:WeatherObserved:a", status=404, body='{"error": "Not Found", "description": "No records were found for such query."}')
-    feed_server.route("/v2/entities/urn:ngsi-ld:WeatherObserved:b", json.dumps(
-        {"entityId": "urn:ngsi-ld:WeatherObserved:b", "entityType": "WeatherObserved", "index": ["2024-07-01T12:00:00"],
-         "attributes": [{"attrName": "temperature", "values": [17.5]}]}))
-    cfg = config(feed_server.url, entities=["urn:ngsi-ld:WeatherObserved:a", "urn:ngsi-ld:WeatherObserved:b"], entity_type="WeatherObserved")
+    feed_server.route(
+        "/v2/entities/urn:ngsi-ld:WeatherObserved:a",
+        status=404,
+        body='{"error": "Not Found", "description": "No records were found for such query."}',
+    )
+    feed_server.route(
+        "/v2/entities/urn:ngsi-ld:WeatherObserved:b",
+        json.dumps(
+            {
+                "entityId": "urn:ngsi-ld:WeatherObserved:b",
+                "entityType": "WeatherObserved",
+                "index": ["2024-07-01T12:00:00"],
+                "attributes": [{"attrName": "temperature", "values": [17.5]}],
+            }
+        ),
+    )
+    cfg = config(
+        feed_server.url, entities=["urn:ngsi-ld:WeatherObserved:a", "urn:ngsi-ld:WeatherObserved:b"], entity_type="WeatherObserved"
+    )
     del cfg["types"]
     batch = quantumleap.fetch(cfg, session, since=datetime.now(UTC) - timedelta(minutes=30))
     assert [(r[0], r[3]) for r in rows(batch)] == [("ql:urn:ngsi-ld:WeatherObserved:b", 17.5)]

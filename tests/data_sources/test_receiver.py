@@ -56,7 +56,15 @@ def test_accepts_with_either_header_and_stores_the_raw_body(server):
     assert [p.read_bytes() for p in (tmp / "ttn" / "new").iterdir()] == [body, body]
 
 
-@pytest.mark.parametrize("headers", [{"X-Showroom-Token": ""}, {"X-Showroom-Token": "wrong"}, {"X-Showroom-Token": TOKEN[:-1]}, {"X-Showroom-Token": "", "Authorization": "Basic eDp5"}])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"X-Showroom-Token": ""},
+        {"X-Showroom-Token": "wrong"},
+        {"X-Showroom-Token": TOKEN[:-1]},
+        {"X-Showroom-Token": "", "Authorization": "Basic eDp5"},
+    ],
+)
 def test_missing_or_wrong_token_is_401_and_nothing_stored(server, headers):
     srv, tmp = server
     assert post(srv, "/ttn", demo_uplink(1), headers=headers)[0] == 401
@@ -92,7 +100,9 @@ def test_chirpstack_events_other_than_up_are_ignored(server):
 def test_no_length_is_411(server):
     srv, tmp = server
     with socket.create_connection(("127.0.0.1", srv.server_address[1]), timeout=5) as sock:
-        sock.sendall(f"POST /ttn HTTP/1.1\r\nHost: x\r\nX-Showroom-Token: {TOKEN}\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{{}}\r\n0\r\n\r\n".encode())
+        sock.sendall(
+            f"POST /ttn HTTP/1.1\r\nHost: x\r\nX-Showroom-Token: {TOKEN}\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{{}}\r\n0\r\n\r\n".encode()
+        )
         assert sock.recv(100).startswith(b"HTTP/1.1 411")
     assert stored(tmp, "ttn") == 0
 

@@ -77,7 +77,9 @@ def test_hitzetag_36_degrees_in_the_afternoon_with_heat_stress():
     centre = series(day, "wetter-marktplatz", "temperature")
     hottest = centre.sort("value").row(-1, named=True)
     assert hottest["value"] == 36.0 and 8 <= hottest["h"] <= 10  # 14:00–16:00 local
-    weather = day.filter(pl.col("quantity").is_in(["temperature", "humidity"])).pivot(on="quantity", index=["native_id", "h"], values="value")
+    weather = day.filter(pl.col("quantity").is_in(["temperature", "humidity"])).pivot(
+        on="quantity", index=["native_id", "h"], values="value"
+    )
     felt = weather.with_columns(value=felt_temperature(pl.col("temperature"), pl.col("humidity")), quantity=pl.lit("felt_temperature"))
     stressed = rated(felt).filter(pl.col("severity") >= 1)
     assert stressed["h"].min() > 3 and stressed["h"].max() < 14  # heat stress in the day, not at night
@@ -258,7 +260,9 @@ def test_ingest_keeps_scenario_readings_under_their_own_source(tmp_path):
     assert played_rows["station_id"].str.starts_with("scenario:").all() and len(played_rows) == results["scenario"].rows
     assert not rows.filter(pl.col("station_id").str.starts_with("demo:"))["source"].is_in(["scenario"]).any()
     assert rows.filter(pl.col("source") == "demo")["station_id"].str.starts_with("demo:").all()
-    demo_after = store.readings(end=demo_before["ts"].max() + dt.timedelta(microseconds=1), quantities=["water_level"]).filter(pl.col("source") == "demo")
+    demo_after = store.readings(end=demo_before["ts"].max() + dt.timedelta(microseconds=1), quantities=["water_level"]).filter(
+        pl.col("source") == "demo"
+    )
     assert demo_after.equals(demo_before)  # the demo's own history is untouched
     state.stop(store)
     assert [r.source for r in ingest.run_once(city, store)] == ["demo"]
@@ -272,7 +276,10 @@ def test_after_a_long_pause_only_the_last_day_is_played_back(tmp_path):
 
 def test_a_city_without_the_demo_never_polls_a_scenario(tmp_path):
     config = tmp_path / "city.toml"
-    config.write_text('[city]\nname = "X"\ntimezone = "Europe/Berlin"\ncenter = [51.4, 7.7]\nzoom = 12\n\n[[sources]]\nkey = "up"\nkind = "csv_file"\npath = "r.csv"\n', encoding="utf-8")
+    config.write_text(
+        '[city]\nname = "X"\ntimezone = "Europe/Berlin"\ncenter = [51.4, 7.7]\nzoom = 12\n\n[[sources]]\nkey = "up"\nkind = "csv_file"\npath = "r.csv"\n',
+        encoding="utf-8",
+    )
     start(tmp_path / "data", "starkregen", speed=60)
     city = load_config(config)
     assert ingest.sources(city, tmp_path / "data") == city.sources

@@ -53,7 +53,10 @@ def test_units_convert_to_the_canonical_unit(quantity, default, value, code, exp
     assert sdm.measure(rule(quantity, default), value, code, None) == pytest.approx(expected)
 
 
-@pytest.mark.parametrize(("value", "code", "expected"), [(0.54, None, 54.0), (0.54, "P1", 54.0), (1, None, 100.0), (54, None, 54.0), (54, "P1", 54.0), (0, None, 0.0)])
+@pytest.mark.parametrize(
+    ("value", "code", "expected"),
+    [(0.54, None, 54.0), (0.54, "P1", 54.0), (1, None, 100.0), (54, None, 54.0), (54, "P1", 54.0), (0, None, 0.0)],
+)
 def test_relative_humidity_fraction_or_percent(value, code, expected):
     humidity = next(r for r in sdm.RULES if r.attr == "relativeHumidity")
     assert sdm.measure(humidity, value, code, None) == pytest.approx(expected)

@@ -27,7 +27,13 @@ def _values(batch, station):
 def test_records_in_the_area_grouped_by_location():
     batch = sensor_community.parse(_records(), source="sc", config={"area": MENDEN})
     # SDS011 and BME280 at location 40101 are one station; BME280 pressure comes in Pa
-    assert _values(batch, "sc:40101") == {"pm10": 12.4, "pm2_5": 7.05, "temperature": 18.63, "humidity": 64.2, "pressure": pytest.approx(1008.1244)}
+    assert _values(batch, "sc:40101") == {
+        "pm10": 12.4,
+        "pm2_5": 7.05,
+        "temperature": 18.63,
+        "humidity": 64.2,
+        "pressure": pytest.approx(1008.1244),
+    }
     assert _values(batch, "sc:40117") == {"temperature": 19.1}  # its humidity "" is skipped
     assert batch.skipped == 1
     # the indoor sensor (40125) and Berlin (1071) are not in Menden's outdoor air
@@ -47,7 +53,13 @@ def test_without_area_every_outdoor_record_counts_and_stations_can_be_sensors():
 def test_airrohr_device_push_with_prefixed_value_types():
     payload = (HERE / "airrohr_device_push.json").read_bytes()
     batch = sensor_community.parse(payload, source="sc", config={"received_at": "2024-06-12T11:41:00+02:00", "lat": 51.44, "lon": 7.78})
-    assert _values(batch, "sc:esp8266-15893402") == {"pm10": 21.35, "pm2_5": 9.8, "temperature": -1.47, "humidity": 81.02, "pressure": pytest.approx(998.7413)}
+    assert _values(batch, "sc:esp8266-15893402") == {
+        "pm10": 21.35,
+        "pm2_5": 9.8,
+        "temperature": -1.47,
+        "humidity": 81.02,
+        "pressure": pytest.approx(998.7413),
+    }
     assert set(batch.readings["ts"]) == {datetime(2024, 6, 12, 9, 41, tzinfo=UTC)}
     assert batch.stations.select("lat", "lon").row(0) == (51.44, 7.78)
 

@@ -35,8 +35,17 @@ def test_things_with_locations_datastreams_and_units():
     assert times["water_level"] == datetime(2024, 6, 12, 9, 45, tzinfo=UTC)  # +02:00 to UTC
     assert times["temperature"] == datetime(2024, 6, 12, 9, 40, tzinfo=UTC)  # an interval counts at its end
     stations = {r["station_id"]: r for r in batch.stations.iter_rows(named=True)}
-    assert (stations["st:11"]["lat"], stations["st:11"]["lon"], stations["st:11"]["theme"], stations["st:11"]["district"]) == (51.4405, 7.7912, "water", "Innenstadt")
-    assert (stations["st:12"]["lat"], stations["st:12"]["lon"], stations["st:12"]["theme"]) == (51.4368, 7.7702, "microclimate")  # GeoJSON Feature
+    assert (stations["st:11"]["lat"], stations["st:11"]["lon"], stations["st:11"]["theme"], stations["st:11"]["district"]) == (
+        51.4405,
+        7.7912,
+        "water",
+        "Innenstadt",
+    )
+    assert (stations["st:12"]["lat"], stations["st:12"]["lon"], stations["st:12"]["theme"]) == (
+        51.4368,
+        7.7702,
+        "microclimate",
+    )  # GeoJSON Feature
 
 
 def test_config_maps_an_observed_property_the_table_does_not_know():
@@ -78,7 +87,10 @@ def test_bare_observations_need_their_datastream_from_config():
 
 def test_data_array_result_format():
     batch = sensorthings.parse(_read("observations_dataarray.json"), source="st", config={"quantity": "temperature", "thing": "1"})
-    assert batch.readings.select("ts", "value").rows() == [(datetime(2024, 8, 5, 12, 20, tzinfo=UTC), 20.0), (datetime(2024, 8, 5, 12, 30, tzinfo=UTC), 30.0)]
+    assert batch.readings.select("ts", "value").rows() == [
+        (datetime(2024, 8, 5, 12, 20, tzinfo=UTC), 20.0),
+        (datetime(2024, 8, 5, 12, 30, tzinfo=UTC), 30.0),
+    ]
     assert batch.skipped == 2  # a null result and a row too short for its components
 
 
@@ -93,7 +105,9 @@ def _two_pages(server):
 
 def test_fetch_follows_next_links_rebased_onto_the_configured_host(feed_server, session):
     _two_pages(feed_server)
-    batch = sensorthings.fetch(_cfg(feed_server, observed_properties={"Füllstand": "water_level"}, filter="properties/city eq 'Menden'"), session)
+    batch = sensorthings.fetch(
+        _cfg(feed_server, observed_properties={"Füllstand": "water_level"}, filter="properties/city eq 'Menden'"), session
+    )
     assert sorted(batch.stations["station_id"]) == ["st:11", "st:12", "st:rrb-lendringsen"]
     first, second = feed_server.requests
     assert first[2]["$expand"] == "Locations,Datastreams($expand=ObservedProperty,Observations($orderby=phenomenonTime desc;$top=1))"
@@ -116,7 +130,9 @@ def test_fetch_page_budget_and_link_loops(feed_server, session):
     batch = sensorthings.fetch(_cfg(feed_server, max_pages=1), session)
     assert len(feed_server.requests) == 1 and "st:rrb-lendringsen" not in batch.stations["station_id"]
     feed_server.requests.clear()
-    loop = json.loads(_read("things_expand_page2.json")) | {"@iot.nextLink": f"http://elsewhere{ROOT}/Things?$skip=2&$expand=Locations,Datastreams"}
+    loop = json.loads(_read("things_expand_page2.json")) | {
+        "@iot.nextLink": f"http://elsewhere{ROOT}/Things?$skip=2&$expand=Locations,Datastreams"
+    }
     feed_server.route(f"{ROOT}/Things", json.dumps(loop), query={"$skip": "2"})
     sensorthings.fetch(_cfg(feed_server), session)
     assert len(feed_server.requests) == 2  # page 2 names itself as next: asked once

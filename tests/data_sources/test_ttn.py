@@ -36,14 +36,24 @@ def test_decentlab_uplink_envelope_base64_decoder_values():
     raw = base64.b64decode(up["uplink_message"]["frm_payload"])
     assert raw == MBX_EXAMPLE_1  # the envelope carries exactly codec example 1
     assert decode("decentlab/dl-mbx", up["uplink_message"]["f_port"], raw)["distance"]["value"] == 1234
-    config = {"devices": {"03022": {"model": "decentlab/dl-mbx", "mount_height_cm": 300, "name": "Hönne, Bahnhof", "district": "Innenstadt"}}}
+    config = {
+        "devices": {"03022": {"model": "decentlab/dl-mbx", "mount_height_cm": 300, "name": "Hönne, Bahnhof", "district": "Innenstadt"}}
+    }
     batch = ttn.parse(up, source="pegel", config=config)
     assert values(batch) == {"water_level": pytest.approx(176.6), "battery": 2.993}
     assert batch.readings["ts"].unique().to_list() == [datetime(2020, 2, 6, 9, 46, 5, 447941, tzinfo=UTC)]
     assert batch.readings["source"].unique().to_list() == ["pegel"]
     station = batch.stations.row(0, named=True)
     # The gateway's location is not the device's; there is no locations.user here.
-    assert station == {"station_id": "pegel:03022", "source": "pegel", "name": "Hönne, Bahnhof", "lat": None, "lon": None, "theme": "water", "district": "Innenstadt"}
+    assert station == {
+        "station_id": "pegel:03022",
+        "source": "pegel",
+        "name": "Hönne, Bahnhof",
+        "lat": None,
+        "lon": None,
+        "theme": "water",
+        "district": "Innenstadt",
+    }
     assert batch.skipped == 0
 
 
@@ -74,7 +84,12 @@ def test_docs_uplink_uses_decoded_payload_and_user_location():
     assert values(batch) == {"temperature": 1.0}
     assert batch.readings["ts"].to_list() == [datetime(2020, 2, 12, 15, 15, 46, 14773, tzinfo=UTC)]
     station = batch.stations.row(0, named=True)
-    assert (station["station_id"], station["lat"], station["lon"], station["theme"]) == ("ttn:dev1", 37.97155556731436, 23.72678801175413, "other")
+    assert (station["station_id"], station["lat"], station["lon"], station["theme"]) == (
+        "ttn:dev1",
+        37.97155556731436,
+        23.72678801175413,
+        "other",
+    )
 
 
 def test_docs_uplink_as_published_in_2025_is_not_json():
@@ -123,7 +138,14 @@ def test_ndjson_stream_with_duplicates_a_counter_reset_and_broken_lines():
     no_device = copy.deepcopy(first)
     del no_device["end_device_ids"]["device_id"]
     stream = "\n".join(
-        [json.dumps({"result": first}), json.dumps({"result": again}), "{broken", json.dumps({"result": after_reset}), json.dumps({"result": no_device}), ""]
+        [
+            json.dumps({"result": first}),
+            json.dumps({"result": again}),
+            "{broken",
+            json.dumps({"result": after_reset}),
+            json.dumps({"result": no_device}),
+            "",
+        ]
     ).encode()
     batch = ttn.parse(stream, source="s")
     co2 = batch.readings.filter(quantity="co2").sort("ts")
@@ -159,7 +181,9 @@ def test_broken_uplink_is_skipped_and_counted_the_rest_kept(mutate, reason):
     assert batch.skipped == 1, reason
 
 
-@pytest.mark.parametrize("payload", [b"<html>Wartung</html>", b"\xff\xfe\x00", 42, "[1, 2", {"foo": "bar"}, b"[" * 100_000 + b"]" * 100_000])
+@pytest.mark.parametrize(
+    "payload", [b"<html>Wartung</html>", b"\xff\xfe\x00", 42, "[1, 2", {"foo": "bar"}, b"[" * 100_000 + b"]" * 100_000]
+)
 def test_bad_input_raises_feed_format_error_or_is_counted(payload):
     try:
         batch = ttn.parse(payload, source="s")
@@ -217,7 +241,9 @@ def test_fetch_uses_since_as_after(feed_server, session, source):
 
 def test_fetch_pages_until_a_short_page(feed_server, session, source):
     now = datetime.now(UTC).replace(microsecond=0)
-    ups = [ttn.uplink(f"d{i}", "elsys/ers-co2", *encode("elsys/ers-co2", {"co2": 500 + i}), now - timedelta(minutes=50 - i)) for i in range(5)]
+    ups = [
+        ttn.uplink(f"d{i}", "elsys/ers-co2", *encode("elsys/ers-co2", {"co2": 500 + i}), now - timedelta(minutes=50 - i)) for i in range(5)
+    ]
     second_after = ups[1]["received_at"]
     feed_server.route(PATH, stream(*ups[:2]))
     feed_server.route(PATH, stream(*ups[2:]), query={"after": second_after})

@@ -57,7 +57,9 @@ def test_schulen_in_german(demo_app):
         assert_clean(page)
 
 
-@pytest.mark.parametrize(("slug", "heading", "word"), [("stadtklima", "Stadtklima", "Am wärmsten"), ("schulen", "Raumluft in Schulen", "Walburgisgymnasium")])
+@pytest.mark.parametrize(
+    ("slug", "heading", "word"), [("stadtklima", "Stadtklima", "Am wärmsten"), ("schulen", "Raumluft in Schulen", "Walburgisgymnasium")]
+)
 def test_kiosk_hides_the_chrome(demo_app, slug, heading, word):
     with browser_page() as page:
         page.goto(f"{demo_app}/{slug}?kiosk=1")

@@ -58,7 +58,22 @@ def test_pegel_kiosk_has_no_chrome_and_every_gauge(app, page):
 
 
 def test_daten(app, page):
-    visit(page, f"{app}/daten", ("Daten", "Stationen finden", "Messgrößen", "Temperatur", "Rohdaten bis 2 Tage", "Tabelle", "CSV", "Parquet", "GeoJSON", "Workshop-Szenarien"))
+    visit(
+        page,
+        f"{app}/daten",
+        (
+            "Daten",
+            "Stationen finden",
+            "Messgrößen",
+            "Temperatur",
+            "Rohdaten bis 2 Tage",
+            "Tabelle",
+            "CSV",
+            "Parquet",
+            "GeoJSON",
+            "Workshop-Szenarien",
+        ),
+    )
     page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
     assert page.locator(EXCEPTION).count() == 0 and not page.errors
 

@@ -23,10 +23,28 @@ def coarser(at) -> list[str]:
     return [i.value for i in at.info if i.icon == ":material/compress:"]
 
 
-@pytest.mark.parametrize(("lang", "words"), [
-    ("de", ("Daten", "Stationen finden", "Rohdaten bis 2 Tage", "Zeilen", "15-Minuten-Mittel", "Tabelle", "Download", "Workshop-Szenarien")),
-    ("en", ("Explore", "Find stations", "Raw readings up to 2 days", "rows", "15-minute means", "Table", "Download", "Workshop scenarios")),
-])
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        (
+            "de",
+            (
+                "Daten",
+                "Stationen finden",
+                "Rohdaten bis 2 Tage",
+                "Zeilen",
+                "15-Minuten-Mittel",
+                "Tabelle",
+                "Download",
+                "Workshop-Szenarien",
+            ),
+        ),
+        (
+            "en",
+            ("Explore", "Find stations", "Raw readings up to 2 days", "rows", "15-minute means", "Table", "Download", "Workshop scenarios"),
+        ),
+    ],
+)
 def test_first_visit_compares_three_weather_stations(app_env, demo_copy, lang, words):
     app_env(demo_copy)
     at = run(PAGE, lang)
@@ -97,7 +115,14 @@ def test_every_chart_step_has_a_name_on_the_page():
 def frame() -> pl.DataFrame:
     ts = [dt.datetime(2026, 5, 1, 10, tzinfo=dt.UTC), dt.datetime(2026, 5, 1, 10, 0, 0, 500_000, tzinfo=dt.UTC)]
     return pl.DataFrame(
-        {"ts": ts, "station_id": ["s:a", "s:b"], "name": ["=cmd|' /C calc'!A0", "Hönne, Mitte"], "quantity": "temperature", "unit": "°C", "value": [21.5, -3.0]},
+        {
+            "ts": ts,
+            "station_id": ["s:a", "s:b"],
+            "name": ["=cmd|' /C calc'!A0", "Hönne, Mitte"],
+            "quantity": "temperature",
+            "unit": "°C",
+            "value": [21.5, -3.0],
+        },
     ).with_columns(pl.col("ts").dt.cast_time_unit("us"))
 
 
@@ -116,12 +141,42 @@ def test_parquet_round_trips_exactly():
 def test_geojson_has_lon_lat_points_and_latest_values_per_quantity():
     places = pl.DataFrame(
         [
-            {"station_id": "s:a", "name": "A", "theme": "microclimate", "district": "Mitte", "lat": 51.44, "lon": 7.78,
-             "quantity": "temperature", "ts": dt.datetime(2026, 5, 1, 10, tzinfo=dt.UTC), "value": 21.5, "stale": False},
-            {"station_id": "s:a", "name": "A", "theme": "microclimate", "district": "Mitte", "lat": 51.44, "lon": 7.78,
-             "quantity": "humidity", "ts": dt.datetime(2026, 5, 1, 9, tzinfo=dt.UTC), "value": 60.0, "stale": True},
-            {"station_id": "s:b", "name": "<b>B</b>", "theme": "soil", "district": None, "lat": None, "lon": None,
-             "quantity": None, "ts": None, "value": None, "stale": None},
+            {
+                "station_id": "s:a",
+                "name": "A",
+                "theme": "microclimate",
+                "district": "Mitte",
+                "lat": 51.44,
+                "lon": 7.78,
+                "quantity": "temperature",
+                "ts": dt.datetime(2026, 5, 1, 10, tzinfo=dt.UTC),
+                "value": 21.5,
+                "stale": False,
+            },
+            {
+                "station_id": "s:a",
+                "name": "A",
+                "theme": "microclimate",
+                "district": "Mitte",
+                "lat": 51.44,
+                "lon": 7.78,
+                "quantity": "humidity",
+                "ts": dt.datetime(2026, 5, 1, 9, tzinfo=dt.UTC),
+                "value": 60.0,
+                "stale": True,
+            },
+            {
+                "station_id": "s:b",
+                "name": "<b>B</b>",
+                "theme": "soil",
+                "district": None,
+                "lat": None,
+                "lon": None,
+                "quantity": None,
+                "ts": None,
+                "value": None,
+                "stale": None,
+            },
         ]
     )
     doc = json.loads(exports.geojson_bytes(places))
@@ -135,8 +190,13 @@ def test_geojson_has_lon_lat_points_and_latest_values_per_quantity():
 
 def test_chart_escapes_names_and_splits_quantities():
     chart = pl.DataFrame(
-        {"ts": [dt.datetime(2026, 5, 1, h, tzinfo=dt.UTC) for h in (10, 11)] * 2, "station_id": ["s:a", "s:a", "s:b", "s:b"],
-         "name": ["<b>A</b>", "<b>A</b>", "B", "B"], "quantity": ["temperature", "temperature", "co2", "co2"], "value": [1.0, 2.0, 500.0, 600.0]}
+        {
+            "ts": [dt.datetime(2026, 5, 1, h, tzinfo=dt.UTC) for h in (10, 11)] * 2,
+            "station_id": ["s:a", "s:a", "s:b", "s:b"],
+            "name": ["<b>A</b>", "<b>A</b>", "B", "B"],
+            "quantity": ["temperature", "temperature", "co2", "co2"],
+            "value": [1.0, 2.0, 500.0, 600.0],
+        }
     ).with_columns(pl.col("ts").dt.cast_time_unit("us"))
     fig = exports.comparison_chart(chart, tz="Europe/Berlin", language="de", title="T")
     assert [tr.name for tr in fig.data] == ["&lt;b&gt;A&lt;/b&gt;", "B"]

@@ -22,17 +22,24 @@ def charts(at) -> list:
 def low_levels_config(tmp_path, monkeypatch):
     """The demo city with flood levels so low that Menden Mitte is at level 2 and Bieberbach at level 1."""
     text = DEFAULT_CONFIG.read_text(encoding="utf-8")
-    text = re.sub(r'"demo:pegel-hoenne-mitte" = \{ water_level = \[[^\]]*\] \}', '"demo:pegel-hoenne-mitte" = { water_level = [1, 2, 1900] }', text)
-    text = re.sub(r'"demo:pegel-bieberbach" = \{ water_level = \[[^\]]*\] \}', '"demo:pegel-bieberbach" = { water_level = [1, 1800] }', text)
+    text = re.sub(
+        r'"demo:pegel-hoenne-mitte" = \{ water_level = \[[^\]]*\] \}', '"demo:pegel-hoenne-mitte" = { water_level = [1, 2, 1900] }', text
+    )
+    text = re.sub(
+        r'"demo:pegel-bieberbach" = \{ water_level = \[[^\]]*\] \}', '"demo:pegel-bieberbach" = { water_level = [1, 1800] }', text
+    )
     path = tmp_path / "city.toml"
     path.write_text(text, encoding="utf-8")
     monkeypatch.setenv("SHOWROOM_CONFIG", str(path))
 
 
-@pytest.mark.parametrize(("lang", "words"), [
-    ("de", ("Pegel", "Hönne Menden Mitte", "Informationsstufe 1", "noch", "Stand:", "Ganglinien", "Alle 8 Pegel liegen unter")),
-    ("en", ("Water levels", "Hönne Menden Mitte", "Information level 1", "below", "As of:", "Hydrographs", "All 8 gauges are below")),
-])
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("de", ("Pegel", "Hönne Menden Mitte", "Informationsstufe 1", "noch", "Stand:", "Ganglinien", "Alle 8 Pegel liegen unter")),
+        ("en", ("Water levels", "Hönne Menden Mitte", "Information level 1", "below", "As of:", "Hydrographs", "All 8 gauges are below")),
+    ],
+)
 def test_cards_and_hydrographs_with_demo_data(app_env, demo_copy, lang, words):
     app_env(demo_copy)
     at = run(PAGE, lang)
@@ -83,10 +90,16 @@ def test_kiosk_with_more_gauges_than_a_screen_holds(app_env, demo_copy):
     store = open_store(demo_copy)
     now = dt.datetime.now(dt.UTC)
     extra = [f"demo:extra-{i}" for i in range(3)]
-    store.append(Batch.from_rows(
-        [{"ts": now - dt.timedelta(minutes=15 * k), "station_id": sid, "quantity": "water_level", "value": 50.0, "source": "demo"} for sid in extra for k in range(8)],
-        [{"station_id": sid, "source": "demo", "name": f"Zusatz {sid[-1]}", "theme": "water"} for sid in extra],
-    ))
+    store.append(
+        Batch.from_rows(
+            [
+                {"ts": now - dt.timedelta(minutes=15 * k), "station_id": sid, "quantity": "water_level", "value": 50.0, "source": "demo"}
+                for sid in extra
+                for k in range(8)
+            ],
+            [{"station_id": sid, "source": "demo", "name": f"Zusatz {sid[-1]}", "theme": "water"} for sid in extra],
+        )
+    )
     app_env(demo_copy)
     at = run(PAGE, kiosk="1")
     assert not at.exception, at.exception
@@ -96,7 +109,9 @@ def test_kiosk_with_more_gauges_than_a_screen_holds(app_env, demo_copy):
 def test_gauge_names_are_escaped_in_cards_and_banner(app_env, demo_copy, tmp_path, monkeypatch):
     store = open_store(demo_copy)
     evil = '<img src=x onerror="alert(1)">[Klick](javascript:alert(1))'
-    store.append(Batch(stations=store.stations().with_columns(name=pl.when(pl.col("theme") == "water").then(pl.lit(evil)).otherwise(pl.col("name")))))
+    store.append(
+        Batch(stations=store.stations().with_columns(name=pl.when(pl.col("theme") == "water").then(pl.lit(evil)).otherwise(pl.col("name"))))
+    )
     app_env(demo_copy)
     low_levels_config(tmp_path, monkeypatch)
     at = run(PAGE)

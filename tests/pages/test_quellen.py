@@ -32,10 +32,13 @@ def cells(at, index: int = 0) -> str:
     return at.dataframe[index].value.to_csv()
 
 
-@pytest.mark.parametrize(("lang", "words"), [
-    ("de", ("Quellen", "Datenquellen", "Stationen mit Daten", "Veraltete Stationen", "Stand:")),
-    ("en", ("Feeds", "Data sources", "Stations with data", "Stale stations", "As of:")),
-])
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("de", ("Quellen", "Datenquellen", "Stationen mit Daten", "Veraltete Stationen", "Stand:")),
+        ("en", ("Feeds", "Data sources", "Stations with data", "Stale stations", "As of:")),
+    ],
+)
 def test_sources_with_demo_data(app_env, demo_copy, lang, words):
     app_env(demo_copy)
     at = run(PAGE, lang)
@@ -71,10 +74,21 @@ def test_never_polled_source_and_a_failing_one_without_its_secret(app_env, demo_
 def test_stale_station_is_listed_with_its_name(app_env, demo_copy):
     store = open_store(demo_copy)
     old = dt.datetime.now(dt.UTC) - dt.timedelta(hours=6)
-    store.append(Batch.from_rows(
-        [{"ts": old - dt.timedelta(minutes=10 * i), "station_id": "demo:verstummt", "quantity": "co2", "value": 700.0, "source": "demo"} for i in range(5)],
-        [{"station_id": "demo:verstummt", "source": "demo", "name": "Raum <i>101</i>", "theme": "indoor_air", "district": "Mitte"}],
-    ))
+    store.append(
+        Batch.from_rows(
+            [
+                {
+                    "ts": old - dt.timedelta(minutes=10 * i),
+                    "station_id": "demo:verstummt",
+                    "quantity": "co2",
+                    "value": 700.0,
+                    "source": "demo",
+                }
+                for i in range(5)
+            ],
+            [{"station_id": "demo:verstummt", "source": "demo", "name": "Raum <i>101</i>", "theme": "indoor_air", "district": "Mitte"}],
+        )
+    )
     app_env(demo_copy)
     at = run(PAGE)
     assert not at.exception, at.exception

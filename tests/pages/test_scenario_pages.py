@@ -93,7 +93,13 @@ def test_the_url_starts_a_scenario_once_and_a_reload_does_not_restart_it(app_env
     assert scenario.active(open_store(demo_copy)) is None and "Szenario:" not in html(at)
 
 
-@pytest.mark.parametrize(("params", "expected"), [({"scenario": "sintflut"}, "Unbekanntes Szenario „sintflut“"), ({"scenario": "hitzetag", "speed": "5"}, "Geschwindigkeit „5“ gibt es nicht")])
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"scenario": "sintflut"}, "Unbekanntes Szenario „sintflut“"),
+        ({"scenario": "hitzetag", "speed": "5"}, "Geschwindigkeit „5“ gibt es nicht"),
+    ],
+)
 def test_a_wrong_address_says_what_is_wrong_and_starts_nothing(app_env, demo_copy, params, expected):
     app_env(demo_copy)
     at = run(PAGES[0], **params)

@@ -19,7 +19,13 @@ def html_of(at) -> str:
     return "\n".join(e.proto.body for e in at.get("html"))
 
 
-@pytest.mark.parametrize(("lang", "words"), [("de", ("Raumluft in Schulen", "Räumen", "Stand:", "Unterrichtszeit")), ("en", ("Classroom air in schools", "rooms", "As of:", "lesson time"))])
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("de", ("Raumluft in Schulen", "Räumen", "Stand:", "Unterrichtszeit")),
+        ("en", ("Classroom air in schools", "rooms", "As of:", "lesson time")),
+    ],
+)
 def test_overview_of_all_schools_in_both_languages(app_env, demo_copy, lang, words):
     app_env(demo_copy)
     at = run(PAGE, lang)
@@ -44,7 +50,10 @@ def test_one_school_rooms_curve_and_lesson_shares(app_env, demo_copy):
     assert not at.exception
     table = at.dataframe[0].value
     assert len(table) == 10 and list(table.columns) == ["Raum", "über 1.000 ppm", "über 2.000 ppm", "Unterrichtsstunden mit Daten (h)"]
-    assert len(set(table["Unterrichtsstunden mit Daten (h)"])) == 1 and table["Unterrichtsstunden mit Daten (h)"][0] in ("26,2", "26,3")  # 5 × 21 buckets
+    assert len(set(table["Unterrichtsstunden mit Daten (h)"])) == 1 and table["Unterrichtsstunden mit Daten (h)"][0] in (
+        "26,2",
+        "26,3",
+    )  # 5 × 21 buckets
     assert table["über 1.000 ppm"].between(0, 100).all() and (table["über 1.000 ppm"] >= table["über 2.000 ppm"]).all()
     assert table["über 1.000 ppm"].max() > 0  # the demo has rooms that rarely air
     specs = [c.proto.spec for c in at.get("plotly_chart")]
@@ -77,10 +86,12 @@ def test_empty_store_says_so(app_env, tmp_path):
 
 def test_a_city_without_classrooms_says_so(app_env, tmp_path):
     now = dt.datetime.now(dt.UTC)
-    open_store(tmp_path / "s").append(Batch.from_rows(
-        [{"ts": now, "station_id": "x:1", "quantity": "temperature", "value": 20.0, "source": "x"}],
-        [{"station_id": "x:1", "source": "x", "name": "Marktplatz", "theme": "microclimate"}],
-    ))
+    open_store(tmp_path / "s").append(
+        Batch.from_rows(
+            [{"ts": now, "station_id": "x:1", "quantity": "temperature", "value": 20.0, "source": "x"}],
+            [{"station_id": "x:1", "source": "x", "name": "Marktplatz", "theme": "microclimate"}],
+        )
+    )
     app_env(tmp_path / "s")
     at = run(PAGE)
     assert not at.exception
@@ -89,8 +100,10 @@ def test_a_city_without_classrooms_says_so(app_env, tmp_path):
 
 def test_school_names_are_escaped(app_env, demo_copy):
     store = open_store(demo_copy)
-    evil = '<script>alert(1)</script>Schule Raum 1'
-    store.append(Batch(stations=store.stations().with_columns(name=pl.when(pl.col("theme") == "indoor_air").then(pl.lit(evil)).otherwise("name"))))
+    evil = "<script>alert(1)</script>Schule Raum 1"
+    store.append(
+        Batch(stations=store.stations().with_columns(name=pl.when(pl.col("theme") == "indoor_air").then(pl.lit(evil)).otherwise("name")))
+    )
     app_env(demo_copy)
     html = html_of(run(PAGE))
     assert "<script" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;Schule" in html

@@ -32,7 +32,11 @@ def test_demo_city_in_both_languages(app_env, demo_copy, lang):
     assert len(at.get("deck_gl_json_chart")) == 1
     assert len(at.get("plotly_chart")) >= 2  # day curves and the trees' soil
     labels = [m.label for m in at.metric]
-    assert labels == (["Sommertage", "Heiße Tage", "Tropennächte", "Frosttage"] if lang == "de" else ["Summer days", "Hot days", "Tropical nights", "Frost days"])
+    assert labels == (
+        ["Sommertage", "Heiße Tage", "Tropennächte", "Frosttage"]
+        if lang == "de"
+        else ["Summer days", "Hot days", "Tropical nights", "Frost days"]
+    )
     assert all(str(m.value).isdigit() for m in at.metric)
 
 
@@ -81,10 +85,12 @@ def test_empty_store_says_so(app_env, tmp_path):
 
 def test_a_city_without_microclimate_stations_says_so(app_env, tmp_path):
     now = dt.datetime.now(dt.UTC)
-    open_store(tmp_path / "s").append(Batch.from_rows(
-        [{"ts": now, "station_id": "x:1", "quantity": "co2", "value": 500.0, "source": "x"}],
-        [{"station_id": "x:1", "source": "x", "name": "Schule Raum 1", "theme": "indoor_air"}],
-    ))
+    open_store(tmp_path / "s").append(
+        Batch.from_rows(
+            [{"ts": now, "station_id": "x:1", "quantity": "co2", "value": 500.0, "source": "x"}],
+            [{"station_id": "x:1", "source": "x", "name": "Schule Raum 1", "theme": "indoor_air"}],
+        )
+    )
     app_env(tmp_path / "s")
     at = run(PAGE, "en")
     assert not at.exception

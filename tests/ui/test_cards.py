@@ -16,16 +16,44 @@ NOW = dt.datetime(2026, 6, 1, 10, 0, tzinfo=dt.UTC)
 
 
 def gauge(**changes) -> dict:
-    row = {"name": EVIL, "station_id": "g:1", "district": EVIL, "value": 123.0, "trend_word": "up", "trend": 1.5, "tone": "bad",
-           "status_de": "Informationsstufe 2", "status_en": "Information level 2", "severity": 2, "band": "high", "stale": True,
-           "ts": NOW, "next_level": "info3", "margin": 12.0, "passed": "info2"}
+    row = {
+        "name": EVIL,
+        "station_id": "g:1",
+        "district": EVIL,
+        "value": 123.0,
+        "trend_word": "up",
+        "trend": 1.5,
+        "tone": "bad",
+        "status_de": "Informationsstufe 2",
+        "status_en": "Information level 2",
+        "severity": 2,
+        "band": "high",
+        "stale": True,
+        "ts": NOW,
+        "next_level": "info3",
+        "margin": 12.0,
+        "passed": "info2",
+    }
     return row | changes
 
 
 def heute_tile(**changes) -> Tile:
-    fields = {"key": "heat", "quantity": "temperature", "value": 31.5, "tone": "poor", "status_de": "Hitze", "status_en": "heat",
-              "station": EVIL, "trend_word": "up", "usual": 29.0, "as_of": NOW, "stale": True, "stations": 3,
-              "high_place": EVIL, "high": 33.0}
+    fields = {
+        "key": "heat",
+        "quantity": "temperature",
+        "value": 31.5,
+        "tone": "poor",
+        "status_de": "Hitze",
+        "status_en": "heat",
+        "station": EVIL,
+        "trend_word": "up",
+        "usual": 29.0,
+        "as_of": NOW,
+        "stale": True,
+        "stations": 3,
+        "high_place": EVIL,
+        "high": 33.0,
+    }
     return Tile(**(fields | changes))
 
 
@@ -36,8 +64,16 @@ def every_kind(language: str = "de") -> dict[str, str]:
         "tile": cards.tile(tile, language, "Europe/Berlin"),
         "gauge": charts_water.card_html(gauge(), language=language, tz="Europe/Berlin"),
         "gauge_compact": charts_water.card_html(gauge(), language=language, tz="Europe/Berlin", compact=True),
-        "school": cards.status_card(tone="moderate", title=EVIL, number_text=EVIL, label=EVIL, lines=(EVIL, ""), stale=True,
-                                    language=language, extra=cards.chips([{"tone": "bad", "title": EVIL}])),
+        "school": cards.status_card(
+            tone="moderate",
+            title=EVIL,
+            number_text=EVIL,
+            label=EVIL,
+            lines=(EVIL, ""),
+            stale=True,
+            language=language,
+            extra=cards.chips([{"tone": "bad", "title": EVIL}]),
+        ),
         "grid": cards.grid([cards.status_card(tone="good", title=EVIL, number_text="1", label="gut", compact=True)]),
         "rows": cards.status_rows([{"name": EVIL, "sub": EVIL, "tone": "good", "label": EVIL, "value": EVIL}], title=EVIL),
     }
@@ -58,7 +94,9 @@ def test_a_plain_string_in_a_fragment_slot_is_escaped_and_only_html_made_here_pa
 
 def test_the_card_carries_tone_as_colour_and_attribute_and_the_word_with_an_icon():
     box = cards.status_card(tone="poor", title="Raum 101", number_text="1.450 ppm", label="lüften")
-    assert box.startswith(f'<div class="scl-card" style="--tone:{style.colour("poor")}" data-tone="poor"><div class="scl-title">Raum 101</div>')
+    assert box.startswith(
+        f'<div class="scl-card" style="--tone:{style.colour("poor")}" data-tone="poor"><div class="scl-title">Raum 101</div>'
+    )
     assert f'<span class="scs-badge">{style.icon("poor")} lüften</span>' in box
 
 
@@ -79,7 +117,7 @@ def test_every_stale_mark_explains_itself(language):
 
 def test_a_theme_without_data_says_so_in_grey():
     markup = cards.tile(Tile("trees"), "en", "Europe/Berlin")
-    assert f'--tone:{style.colour("unknown")}' in markup and '<div class="scs-value">–</div>' in markup
+    assert f"--tone:{style.colour('unknown')}" in markup and '<div class="scs-value">–</div>' in markup
     assert '<div class="scs-sentence">No current data</div>' in markup
 
 

@@ -56,7 +56,13 @@ def test_dynamic_keys_exist():
 
 @pytest.mark.parametrize(
     ("value", "decimals", "de", "en"),
-    [(1234.5, 1, "1.234,5", "1,234.5"), (21.44, 1, "21,4", "21.4"), (-3.0, 0, "-3", "-3"), (None, 1, "–", "–"), (1_000_000.0, 0, "1.000.000", "1,000,000")],
+    [
+        (1234.5, 1, "1.234,5", "1,234.5"),
+        (21.44, 1, "21,4", "21.4"),
+        (-3.0, 0, "-3", "-3"),
+        (None, 1, "–", "–"),
+        (1_000_000.0, 0, "1.000.000", "1,000,000"),
+    ],
 )
 def test_numbers_use_the_locale(value, decimals, de, en):
     assert number(value, decimals, "de") == de and number(value, decimals, "en") == en

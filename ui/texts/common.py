@@ -18,7 +18,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "common.as_of": ("Stand: {time}", "As of: {time}"),
     "common.stale": ("veraltet", "stale"),
     "common.stale_hint": ("Daten älter als erwartet", "Data older than expected"),
-    "common.no_data": ("Noch keine Messwerte. Die Datenquellen werden gerade abgefragt …", "No readings yet. The data sources are being polled …"),
+    "common.no_data": (
+        "Noch keine Messwerte. Die Datenquellen werden gerade abgefragt …",
+        "No readings yet. The data sources are being polled …",
+    ),
     "common.no_data_theme": ("Keine aktuellen Daten", "No current data"),
     "common.unavailable": ("Daten gerade nicht verfügbar: {error}", "Data currently unavailable: {error}"),
     "common.config_error": ("Die Stadt-Konfiguration ist fehlerhaft: {error}", "The city configuration is invalid: {error}"),
@@ -44,16 +47,31 @@ TEXTS: dict[str, tuple[str, str]] = {
     "tile.parking.detail": ("freie Plätze in {n} Parkhäusern", "free spaces in {n} car parks"),
     "tile.usual": ("Üblich um {hour} Uhr: {value} ({delta})", "Usual at {hour}:00: {value} ({delta})"),
     # generated sentences
-    "sentence.heat.cold": ("Frostig: {value} im Mittel, am kältesten {min_place} mit {min}.", "Frosty: {value} on average, coldest at {min_place} with {min}."),
-    "sentence.heat.normal": ("Im Mittel {value}; am wärmsten ist es am {max_place} ({max}).", "On average {value}; warmest at {max_place} ({max})."),
+    "sentence.heat.cold": (
+        "Frostig: {value} im Mittel, am kältesten {min_place} mit {min}.",
+        "Frosty: {value} on average, coldest at {min_place} with {min}.",
+    ),
+    "sentence.heat.normal": (
+        "Im Mittel {value}; am wärmsten ist es am {max_place} ({max}).",
+        "On average {value}; warmest at {max_place} ({max}).",
+    ),
     "sentence.heat.summer": ("Heute wird ein Sommertag: bis {max} am {max_place}.", "A summer day today: up to {max} at {max_place}."),
-    "sentence.heat.hot": ("Heißer Tag: bis {max} am {max_place} – viel trinken, Schatten suchen.", "A hot day: up to {max} at {max_place} – drink plenty, stay in the shade."),
+    "sentence.heat.hot": (
+        "Heißer Tag: bis {max} am {max_place} – viel trinken, Schatten suchen.",
+        "A hot day: up to {max} at {max_place} – drink plenty, stay in the shade.",
+    ),
     "sentence.heat.stress": ("Hitzebelastung: gefühlt bis {felt} am {max_place}.", "Heat stress: feels like up to {felt} at {max_place}."),
     "sentence.air.good": ("Die Luft ist {status}.", "The air is {status}."),
     "sentence.air.bad": ("Die Luft ist {status}: {pollutant} an {place}.", "The air is {status}: {pollutant} at {place}."),
     "sentence.classrooms.none": ("In allen {total} Klassenräumen ist die Luft gut.", "The air is good in all {total} classrooms."),
-    "sentence.classrooms.some": ("In {n} von {total} Klassenräumen sollte gelüftet werden.", "{n} of {total} classrooms should open their windows."),
-    "sentence.water.normal": ("Die Hönne und ihre Bäche führen normales Wasser, {trend}.", "The Hönne and its brooks carry normal water, {trend}."),
+    "sentence.classrooms.some": (
+        "In {n} von {total} Klassenräumen sollte gelüftet werden.",
+        "{n} of {total} classrooms should open their windows.",
+    ),
+    "sentence.water.normal": (
+        "Die Hönne und ihre Bäche führen normales Wasser, {trend}.",
+        "The Hönne and its brooks carry normal water, {trend}.",
+    ),
     "sentence.water.level": ("{place}: {status} erreicht, {trend}.", "{place}: {status} reached, {trend}."),
     "sentence.trees.none": ("Die jungen Bäume haben genug Wasser.", "The young trees have enough water."),
     "sentence.trees.some": ("{n} von {total} jungen Bäumen sollten gegossen werden.", "{n} of {total} young trees should be watered."),
@@ -87,4 +105,3 @@ TEXTS: dict[str, tuple[str, str]] = {
     "theme.energy": ("Energie", "Energy"),
     "theme.other": ("Sonstiges", "Other"),
 }
-

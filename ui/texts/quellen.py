@@ -33,7 +33,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "quellen.at_age": ("{time} ({age})", "{time} ({age})"),
     "quellen.errors": ("Fehlermeldungen", "Error messages"),
     "quellen.error_failing": ("{source} · {n} Fehlschläge in Folge, zuletzt {time}", "{source} · {n} failures in a row, last at {time}"),
-    "quellen.error_recovered": ("{source} · früherer Fehler, seit {time} wieder in Ordnung", "{source} · earlier error, healthy again since {time}"),
+    "quellen.error_recovered": (
+        "{source} · früherer Fehler, seit {time} wieder in Ordnung",
+        "{source} · earlier error, healthy again since {time}",
+    ),
     "quellen.milliseconds": ("{n} ms", "{n} ms"),
     "quellen.seconds": ("{n} s", "{n} s"),
     "quellen.minutes": ("{n} min", "{n} min"),

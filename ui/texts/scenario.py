@@ -2,7 +2,10 @@
 
 TEXTS: dict[str, tuple[str, str]] = {
     "scenario.banner": ("Szenario: {name} – keine echten Messwerte", "Scenario: {name} – not real readings"),
-    "scenario.banner.detail": ("{speed}× Zeitraffer · {played} von {duration} gespielt", "{speed}× time-lapse · {played} of {duration} played"),
+    "scenario.banner.detail": (
+        "{speed}× Zeitraffer · {played} von {duration} gespielt",
+        "{speed}× time-lapse · {played} of {duration} played",
+    ),
     "scenario.banner.loop": ("läuft in Schleife", "looping"),
     "scenario.title": ("Workshop-Szenario", "Workshop scenario"),
     "scenario.intro": (
@@ -19,13 +22,22 @@ TEXTS: dict[str, tuple[str, str]] = {
     "scenario.stop": ("Szenario beenden", "Stop scenario"),
     "scenario.duration": ("Dauer: {duration} Szenariozeit, bei {speed}× {wall}", "Duration: {duration} scenario time, {wall} at {speed}×"),
     "scenario.running": ("Läuft: {name}, {speed}×, gestartet um {time}.", "Running: {name}, {speed}×, started at {time}."),
-    "scenario.idle": ("Kein Szenario aktiv: die Demo-Stadt zeigt ihre normalen simulierten Werte.", "No scenario running: the demo city shows its usual simulated values."),
+    "scenario.idle": (
+        "Kein Szenario aktiv: die Demo-Stadt zeigt ihre normalen simulierten Werte.",
+        "No scenario running: the demo city shows its usual simulated values.",
+    ),
     "scenario.url": ("Für einen Kiosk ohne Bedienung: {url}", "For an unattended kiosk: {url}"),
     "scenario.no_demo": (
         "Szenarien spielen auf der Demo-Stadt; diese Stadt-Konfiguration hat keine Demo-Quelle.",
         "Scenarios play on the demo city; this city configuration has no demo source.",
     ),
-    "scenario.unknown": ("Unbekanntes Szenario „{name}“ in der Adresse; bekannt sind: {known}.", "Unknown scenario “{name}” in the address; known ones: {known}."),
-    "scenario.bad_speed": ("Geschwindigkeit „{speed}“ gibt es nicht; möglich sind {speeds}.", "There is no speed “{speed}”; possible are {speeds}."),
+    "scenario.unknown": (
+        "Unbekanntes Szenario „{name}“ in der Adresse; bekannt sind: {known}.",
+        "Unknown scenario “{name}” in the address; known ones: {known}.",
+    ),
+    "scenario.bad_speed": (
+        "Geschwindigkeit „{speed}“ gibt es nicht; möglich sind {speeds}.",
+        "There is no speed “{speed}”; possible are {speeds}.",
+    ),
     "scenario.broken": ("Das Szenario kann nicht gestartet werden: {error}", "The scenario cannot be started: {error}"),
 }

@@ -7,7 +7,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "schulen.all": ("Alle Schulen (Übersicht)", "All schools (overview)"),
     "schulen.unassigned": ("Ohne Zuordnung", "Unassigned"),
     "schulen.summary.none": ("In allen {total} Räumen ist die Luft gut.", "The air is good in all {total} rooms."),
-    "schulen.summary.some": ("In {n} von {total} Räumen sollte jetzt gelüftet werden.", "{n} of {total} rooms should open their windows now."),
+    "schulen.summary.some": (
+        "In {n} von {total} Räumen sollte jetzt gelüftet werden.",
+        "{n} of {total} rooms should open their windows now.",
+    ),
     "schulen.hint.good": ("Luft ist gut", "Air is fine"),
     "schulen.hint.moderate": ("Fenster auf – lüften!", "Open the windows!"),
     "schulen.hint.bad": ("Sofort stoßlüften!", "Air the room right now!"),
@@ -36,7 +39,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "schulen.week": ("Woche", "Week"),
     "schulen.week.0": ("diese Woche", "this week"),
     "schulen.week.1": ("letzte Woche", "last week"),
-    "schulen.share_title": ("Anteil der Unterrichtszeit über {moderate} und über {bad}, {start} bis {end}", "Share of lesson time above {moderate} and above {bad}, {start} to {end}"),
+    "schulen.share_title": (
+        "Anteil der Unterrichtszeit über {moderate} und über {bad}, {start} bis {end}",
+        "Share of lesson time above {moderate} and above {bad}, {start} to {end}",
+    ),
     "schulen.over": ("über {value}", "above {value}"),
     "schulen.share_axis": ("Anteil der Unterrichtszeit (%)", "Share of lesson time (%)"),
     "schulen.room": ("Raum", "Room"),

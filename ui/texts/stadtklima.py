@@ -17,7 +17,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Farbe von blau (kühler, {low}) bis rot (wärmer, {high}); die Zahl am Punkt ist die Temperatur in °C.",
         "Colour from blue (cooler, {low}) to red (warmer, {high}); the number at each point is the temperature in °C.",
     ),
-    "stadtklima.tooltip": ("{name}\nTemperatur: {value}\n{felt} · {status}\n{age}", "{name}\nTemperature: {value}\n{felt} · {status}\n{age}"),
+    "stadtklima.tooltip": (
+        "{name}\nTemperatur: {value}\n{felt} · {status}\n{age}",
+        "{name}\nTemperature: {value}\n{felt} · {status}\n{age}",
+    ),
     # day curves
     "stadtklima.curves": ("Tagesgang", "Day curve"),
     "stadtklima.place": ("Ort", "Place"),
@@ -38,7 +41,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "stadtklima.count.frost": ("Frosttage", "Frost days"),
     "stadtklima.rule.summer": ("Höchstwert mindestens 25 °C", "Maximum at least 25 °C"),
     "stadtklima.rule.hot": ("Höchstwert mindestens 30 °C", "Maximum at least 30 °C"),
-    "stadtklima.rule.tropical": ("Tiefstwert mindestens 20 °C (Tagesminimum als Näherung des Nachtminimums)", "Minimum at least 20 °C (the day's minimum approximates the night's)"),
+    "stadtklima.rule.tropical": (
+        "Tiefstwert mindestens 20 °C (Tagesminimum als Näherung des Nachtminimums)",
+        "Minimum at least 20 °C (the day's minimum approximates the night's)",
+    ),
     "stadtklima.rule.frost": ("Tiefstwert unter 0 °C", "Minimum below 0 °C"),
     "stadtklima.days_note": (
         "Stadtweit: Tage seit {since}, an denen mindestens eine Station die Schwelle erreichte (Begriffe des DWD). "

@@ -98,7 +98,13 @@ class ParquetStore:
         if key not in self._frames:
             live = set(manifest["tables"].values())
             self._frames = {k: v for k, v in self._frames.items() if k[0] in live}
-            frame = pl.DataFrame(schema=schema) if rel is None else self._table(manifest, name, schema) if derive else pl.read_parquet(self._files.path(rel))
+            frame = (
+                pl.DataFrame(schema=schema)
+                if rel is None
+                else self._table(manifest, name, schema)
+                if derive
+                else pl.read_parquet(self._files.path(rel))
+            )
             self._frames[key] = derive(frame) if derive else frame
         return self._frames[key]
 
@@ -124,7 +130,9 @@ class ParquetStore:
             lf = lf.filter(pl.col("quantity").is_in(quantities))
         return lf
 
-    def _select(self, table: str, start, end, ids: list[str] | None, qs: list[str] | None, plan: Callable[[pl.LazyFrame], pl.LazyFrame]) -> pl.DataFrame:
+    def _select(
+        self, table: str, start, end, ids: list[str] | None, qs: list[str] | None, plan: Callable[[pl.LazyFrame], pl.LazyFrame]
+    ) -> pl.DataFrame:
         """``plan`` of a segment table's rows, with a long station list applied after reading (see PUSHDOWN_MAX)."""
         pushed = ids if ids is None or len(ids) <= PUSHDOWN_MAX else None
         frame = self._read(lambda m: plan(self._scan(m, table, start, end, pushed, qs)).collect())
@@ -244,7 +252,9 @@ class ParquetStore:
             if not new.is_empty():
                 self._stage(commit, new, tail, self._neighbours(manifest, tail, unsure))
             for name, (schema, key) in TABLES.items():
-                merged = upsert(self._table(manifest, name, schema), getattr(batch, name), key, self._table(manifest, name, schema, row_set))
+                merged = upsert(
+                    self._table(manifest, name, schema), getattr(batch, name), key, self._table(manifest, name, schema, row_set)
+                )
                 if merged is not None:
                     commit.table(name, merged)
             if commit.empty:

@@ -35,7 +35,16 @@ def partition_key(table: str) -> pl.Expr:
 
 
 def empty_manifest(tz: str) -> dict:
-    return {"format": FORMAT, "version": 0, "tz": tz, "segments": {t: [] for t in PARTITION}, "tables": {}, "last_ts": {}, "trash": [], "state": {}}
+    return {
+        "format": FORMAT,
+        "version": 0,
+        "tz": tz,
+        "segments": {t: [] for t in PARTITION},
+        "tables": {},
+        "last_ts": {},
+        "trash": [],
+        "state": {},
+    }
 
 
 def _fsync_path(path: Path, *, directory: bool = False) -> None:
@@ -207,7 +216,9 @@ class Commit:
         for part, rows in parts.items():
             times = rows.get_column(col).dt.epoch("us")
             rel = self.files.write(rows, f"{table}/{part}", self.version)
-            self.added[table].append({"file": rel, "part": part, "rows": rows.height, "min": times.min(), "max": times.max(), "level": level})
+            self.added[table].append(
+                {"file": rel, "part": part, "rows": rows.height, "min": times.min(), "max": times.max(), "level": level}
+            )
 
     def replace(self, table: str, old: list[dict], frame: pl.DataFrame, *, level: int) -> None:
         """Compaction: ``frame`` (one partition) takes the place of the ``old`` segments."""

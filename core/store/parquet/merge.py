@@ -13,6 +13,7 @@ ROW_KEY = [*KEYS, "ts"]
 TAIL = INTERVAL_WINDOW + 1
 TAIL_SCHEMA = pl.Schema({"station_id": pl.String, "quantity": pl.String, "ts": pl.Datetime("us", "UTC"), "value": pl.Float64})
 
+
 def tail_stats(tail: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame | pl.LazyFrame:
     """Per series: newest and oldest ts in the tail and how many readings it keeps."""
     ts = pl.col("ts")
@@ -105,5 +106,7 @@ def counter_steps(new: pl.DataFrame, stored: pl.DataFrame) -> tuple[pl.DataFrame
         .filter(pl.col("inc") != pl.col("before"))
         .select(*ROW_KEY, value=pl.lit(None, pl.Float64), source=pl.lit(None, pl.String), inc=pl.col("inc") - pl.col("before"))
     )
-    stepped = new.join(both.filter(pl.col("_new")).select(*ROW_KEY, "inc"), on=ROW_KEY, how="left").with_columns(pl.col("inc").fill_null(0.0))
+    stepped = new.join(both.filter(pl.col("_new")).select(*ROW_KEY, "inc"), on=ROW_KEY, how="left").with_columns(
+        pl.col("inc").fill_null(0.0)
+    )
     return stepped, corrections.select(none.columns).cast(none.schema)

@@ -19,11 +19,26 @@ def readings(rows: list[tuple[dt.datetime, str, str, float]], source: str = "t")
 
 
 def station(sid: str, name: str = "Station") -> dict:
-    return {"station_id": sid, "source": sid.split(":")[0], "name": name, "lat": 51.4, "lon": 7.8, "theme": "microclimate", "district": None}
+    return {
+        "station_id": sid,
+        "source": sid.split(":")[0],
+        "name": name,
+        "lat": 51.4,
+        "lon": 7.8,
+        "theme": "microclimate",
+        "district": None,
+    }
 
 
-def random_rows(rng: random.Random, n: int, *, series: int = 6, span_h: float = 80, quantities: tuple[str, ...] = ("temperature", "humidity")) -> list:
+def random_rows(
+    rng: random.Random, n: int, *, series: int = 6, span_h: float = 80, quantities: tuple[str, ...] = ("temperature", "humidity")
+) -> list:
     return [
-        (T0 + dt.timedelta(seconds=rng.randrange(int(span_h * 3600))), f"t:s{rng.randrange(series)}", rng.choice(quantities), round(rng.uniform(0, 40), 2))
+        (
+            T0 + dt.timedelta(seconds=rng.randrange(int(span_h * 3600))),
+            f"t:s{rng.randrange(series)}",
+            rng.choice(quantities),
+            round(rng.uniform(0, 40), 2),
+        )
         for _ in range(n)
     ]

@@ -97,8 +97,10 @@ def test_readings_filters_and_sort(store):
     store.append(Batch(readings(rows)))
     start, end = T0 + dt.timedelta(hours=5), T0 + dt.timedelta(hours=30)
     got = store.readings(start, end, station_ids=["t:s0", "t:s2"])
-    expect = readings(rows).unique(["station_id", "quantity", "ts"], keep="first").filter(
-        (pl.col("ts") >= start) & (pl.col("ts") < end) & pl.col("station_id").is_in(["t:s0", "t:s2"])
+    expect = (
+        readings(rows)
+        .unique(["station_id", "quantity", "ts"], keep="first")
+        .filter((pl.col("ts") >= start) & (pl.col("ts") < end) & pl.col("station_id").is_in(["t:s0", "t:s2"]))
     )
     assert_frame_equal(got, expect.sort("station_id", "quantity", "ts"))
     with pytest.raises(ValueError, match="timezone-aware"):
@@ -127,7 +129,9 @@ def test_stations_and_levels_upsert(store):
     version = store.version
     assert store.append(Batch.from_rows(stations=[station("g:2")])) == 0 and store.version == version
     renamed = {**station("g:1", "Neu <b>"), "district": "Lendringsen"}
-    store.append(Batch.from_rows(stations=[renamed], levels=[{**levels[0], "value": 170.0}, {**levels[0], "level": "info2", "value": 220.0}]))
+    store.append(
+        Batch.from_rows(stations=[renamed], levels=[{**levels[0], "value": 170.0}, {**levels[0], "level": "info2", "value": 220.0}])
+    )
     got = store.stations()
     assert got["station_id"].to_list() == ["g:1", "g:2"] and got["name"].to_list() == ["Neu <b>", "Station"]
     assert store.levels().sort("level")["value"].to_list() == [170.0, 220.0]

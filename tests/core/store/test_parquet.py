@@ -131,7 +131,9 @@ def test_concurrent_reader_during_appends_and_compaction(tmp_path, monkeypatch):
     monkeypatch.setattr(store_files, "GRACE_S", 0.3)  # delete replaced files soon, so readers meet it
     store = open_store(tmp_path)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    reader = subprocess.Popen([sys.executable, "-c", READER, str(tmp_path), str(Path(__file__).parent), "2.5"], stdout=subprocess.PIPE, env=env)
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(tmp_path), str(Path(__file__).parent), "2.5"], stdout=subprocess.PIPE, env=env
+    )
     assert reader.stdout.readline().strip() == b"ready"
     t0 = dt.datetime(2026, 3, 28, tzinfo=UTC)
     deadline = time.monotonic() + 2.5
@@ -148,8 +150,6 @@ def test_concurrent_reader_during_appends_and_compaction(tmp_path, monkeypatch):
     out, _ = reader.communicate(timeout=30)
     assert reader.returncode == 0
     assert int(out) > 5
-
-
 
 
 def test_a_format_1_store_is_upgraded_on_open(tmp_path):

@@ -18,8 +18,10 @@ CITY = CityConfig("X", "Europe/Berlin", (51.4, 7.8), 12.0, "de", ({"key": "s", "
 
 
 def series(n: int, interval_s: float | None = 600.0) -> pl.DataFrame:
-    return pl.DataFrame({"station_id": [f"s:{i}" for i in range(n)], "quantity": "temperature", "interval_s": [interval_s] * n},
-                        schema={"station_id": pl.String, "quantity": pl.String, "interval_s": pl.Float64})
+    return pl.DataFrame(
+        {"station_id": [f"s:{i}" for i in range(n)], "quantity": "temperature", "interval_s": [interval_s] * n},
+        schema={"station_id": pl.String, "quantity": pl.String, "interval_s": pl.Float64},
+    )
 
 
 def test_presets_and_local_days():
@@ -76,7 +78,15 @@ def store(tmp_path):
         if not (q == "temperature" and sid == "s:b")  # s:b has humidity only
     ]
     stations = [
-        {"station_id": "s:a", "source": "s", "name": "=HYPERLINK(x)", "lat": 51.44, "lon": 7.78, "theme": "microclimate", "district": "Mitte"},
+        {
+            "station_id": "s:a",
+            "source": "s",
+            "name": "=HYPERLINK(x)",
+            "lat": 51.44,
+            "lon": 7.78,
+            "theme": "microclimate",
+            "district": "Mitte",
+        },
         {"station_id": "s:b", "source": "s", "name": "B", "theme": "microclimate"},
     ]
     store.append(Batch.from_rows(rows, stations))
@@ -110,8 +120,16 @@ def test_a_long_range_at_raw_is_served_coarser_and_says_why(store):
 
 def test_day_buckets_of_picked_days(store):
     today = dt.datetime.now(UTC).astimezone(dt.timezone(dt.timedelta(hours=1))).date()
-    sel = explore.selection(store, CITY, station_ids=("s:a",), quantities=("temperature",), resolution="1d", preset=None,
-                            first=today - dt.timedelta(days=1), last=today)
+    sel = explore.selection(
+        store,
+        CITY,
+        station_ids=("s:a",),
+        quantities=("temperature",),
+        resolution="1d",
+        preset=None,
+        first=today - dt.timedelta(days=1),
+        last=today,
+    )
     assert sel.resolution == "1d" and 1 <= sel.frame.height <= 3
 
 
@@ -138,7 +156,9 @@ def test_a_thinned_chart_sums_rain_and_takes_peaks(store, monkeypatch, resolutio
     ]
     store.append(Batch.from_rows(rows))
     monkeypatch.setattr(explore, "CHART_POINTS", 100)
-    sel = explore.selection(store, CITY, station_ids=("s:a",), quantities=("precipitation", "noise_max"), resolution=resolution, preset="24h")
+    sel = explore.selection(
+        store, CITY, station_ids=("s:a",), quantities=("precipitation", "noise_max"), resolution=resolution, preset="24h"
+    )
     assert sel.chart_every == "1h"
     rain = sel.chart.filter(pl.col("quantity") == "precipitation").sort("ts")["value"].to_list()
     assert rain[1:-1] == pytest.approx([0.6] * (len(rain) - 2))  # six 10-min readings of 0.1 mm: 0.6 mm an hour, not 0.1

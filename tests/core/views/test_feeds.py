@@ -92,7 +92,10 @@ def test_late_needs_three_intervals_and_at_least_five_minutes():
     ).with_row_index("order")
     ago = {"fast": 200, "slow": 1700, "slower": 1900}
     health = pl.DataFrame(
-        [{"source": k, "last_attempt": now - dt.timedelta(seconds=s), "last_success": now - dt.timedelta(seconds=s), "failures": 0} for k, s in ago.items()]
+        [
+            {"source": k, "last_attempt": now - dt.timedelta(seconds=s), "last_success": now - dt.timedelta(seconds=s), "failures": 0}
+            for k, s in ago.items()
+        ]
     ).with_columns(pl.col("last_attempt", "last_success").dt.cast_time_unit("us"))
     for column, dtype in feeds.HEALTH_SCHEMA.items():
         if column not in health.columns:

@@ -17,7 +17,9 @@ NOW = dt.datetime(2026, 7, 15, 12, 0, tzinfo=UTC)  # 14:00 in Berlin (CEST)
 
 
 def city(**thresholds) -> CityConfig:
-    return CityConfig(name="Test", timezone="Europe/Berlin", center=(51.44, 7.78), zoom=12.0, language="de", sources=(), thresholds=thresholds)
+    return CityConfig(
+        name="Test", timezone="Europe/Berlin", center=(51.44, 7.78), zoom=12.0, language="de", sources=(), thresholds=thresholds
+    )
 
 
 def station(sid: str, theme: str = "microclimate", *, lat: float = 51.44, lon: float = 7.78, district: str | None = "Mitte") -> dict:
@@ -28,7 +30,9 @@ def reading(sid: str, quantity: str, value: float, ts: dt.datetime) -> dict:
     return {"ts": ts, "station_id": f"t:{sid}", "quantity": quantity, "value": value, "source": "t"}
 
 
-def every(sid: str, quantity: str, values: list[float], *, end: dt.datetime = NOW, step: dt.timedelta = dt.timedelta(minutes=10)) -> list[dict]:
+def every(
+    sid: str, quantity: str, values: list[float], *, end: dt.datetime = NOW, step: dt.timedelta = dt.timedelta(minutes=10)
+) -> list[dict]:
     """``values`` reported every ``step`` up to ``end`` (the last value at ``end``)."""
     return [reading(sid, quantity, v, end - (len(values) - 1 - i) * step) for i, v in enumerate(values)]
 
@@ -40,8 +44,10 @@ def store(tmp_path):
 
 def test_spots_rank_fresh_stations_and_rate_felt_temperature(store):
     rows = (
-        every("hot", "temperature", [33.0] * 6) + every("hot", "humidity", [60.0] * 6)
-        + every("mild", "temperature", [24.0] * 6) + every("mild", "humidity", [50.0] * 6)
+        every("hot", "temperature", [33.0] * 6)
+        + every("hot", "humidity", [60.0] * 6)
+        + every("mild", "temperature", [24.0] * 6)
+        + every("mild", "humidity", [50.0] * 6)
         + every("cool", "temperature", [19.0] * 6)
         + every("old", "temperature", [40.0] * 6, end=NOW - dt.timedelta(hours=3))  # stale: not the hottest spot
         + every("room", "temperature", [45.0] * 6)  # a classroom: not microclimate
@@ -97,7 +103,11 @@ def test_empty_store_gives_empty_views(store):
 def test_day_curves_overlay_local_days_today_in_15_minutes(store):
     start = dt.datetime(2026, 7, 13, 22, 0, tzinfo=UTC)  # local midnight of 14 July
     steps = int((NOW - start) / dt.timedelta(minutes=15)) + 1
-    rows = [reading(s, "temperature", base + i * 0.01, start + i * dt.timedelta(minutes=15)) for s, base in (("a", 10.0), ("b", 20.0)) for i in range(steps)]
+    rows = [
+        reading(s, "temperature", base + i * 0.01, start + i * dt.timedelta(minutes=15))
+        for s, base in (("a", 10.0), ("b", 20.0))
+        for i in range(steps)
+    ]
     store.append(Batch.from_rows(rows, [station("a"), station("b")]))
     curves = microclimate.day_curves(store, city(), now=NOW)
     yesterday, today = curves.filter(~pl.col("today")), curves.filter(pl.col("today"))
@@ -145,9 +155,16 @@ def test_today_counts_once_certain_but_a_tropical_night_only_when_the_day_is_ove
 
 
 def test_trees_worst_first_with_the_sensors_own_levels(store):
-    rows = every("t1", "soil_moisture", [30.0] * 2, step=dt.timedelta(hours=1)) + every("t2", "soil_moisture", [12.0] * 2, step=dt.timedelta(hours=1))
-    rows += every("t3", "soil_tension", [45.0] * 2, step=dt.timedelta(hours=1)) + every("t4", "soil_moisture", [35.0] * 2, step=dt.timedelta(hours=1))
-    levels = [{"station_id": "t:t4", "quantity": "soil_moisture", "level": lvl, "value": v} for lvl, v in (("soil_drying", 40.0), ("soil_dry", 20.0))]
+    rows = every("t1", "soil_moisture", [30.0] * 2, step=dt.timedelta(hours=1)) + every(
+        "t2", "soil_moisture", [12.0] * 2, step=dt.timedelta(hours=1)
+    )
+    rows += every("t3", "soil_tension", [45.0] * 2, step=dt.timedelta(hours=1)) + every(
+        "t4", "soil_moisture", [35.0] * 2, step=dt.timedelta(hours=1)
+    )
+    levels = [
+        {"station_id": "t:t4", "quantity": "soil_moisture", "level": lvl, "value": v}
+        for lvl, v in (("soil_drying", 40.0), ("soil_dry", 20.0))
+    ]
     store.append(Batch.from_rows(rows, [station(s, "soil") for s in ("t1", "t2", "t3", "t4")], levels=levels))
     trees = microclimate.trees(store, city(), now=NOW)
     assert trees["station_id"].to_list() == ["t:t2", "t:t4", "t:t3", "t:t1"]
@@ -173,5 +190,9 @@ def test_soil_edges_default_and_override(store):
 
 
 def test_local_day_start_across_dst():
-    assert microclimate.local_day_start(dt.datetime(2026, 3, 29, 12, tzinfo=UTC), "Europe/Berlin") == dt.datetime(2026, 3, 28, 23, tzinfo=UTC)
-    assert microclimate.local_day_start(dt.datetime(2026, 3, 30, 12, tzinfo=UTC), "Europe/Berlin", days_back=1) == dt.datetime(2026, 3, 28, 23, tzinfo=UTC)
+    assert microclimate.local_day_start(dt.datetime(2026, 3, 29, 12, tzinfo=UTC), "Europe/Berlin") == dt.datetime(
+        2026, 3, 28, 23, tzinfo=UTC
+    )
+    assert microclimate.local_day_start(dt.datetime(2026, 3, 30, 12, tzinfo=UTC), "Europe/Berlin", days_back=1) == dt.datetime(
+        2026, 3, 28, 23, tzinfo=UTC
+    )

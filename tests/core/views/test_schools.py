@@ -18,7 +18,9 @@ MONDAY = dt.date(2026, 7, 13)
 
 
 def city(**thresholds) -> CityConfig:
-    return CityConfig(name="Test", timezone="Europe/Berlin", center=(51.44, 7.78), zoom=12.0, language="de", sources=(), thresholds=thresholds)
+    return CityConfig(
+        name="Test", timezone="Europe/Berlin", center=(51.44, 7.78), zoom=12.0, language="de", sources=(), thresholds=thresholds
+    )
 
 
 def room(sid: str, name: str | None, district: str | None = None, theme: str = "indoor_air") -> dict:
@@ -32,7 +34,10 @@ def local(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
 def co2(sid: str, start: dt.datetime, end: dt.datetime, value: float) -> list[dict]:
     """A reading every 5 minutes in [start, end)."""
     steps = int((end - start) / dt.timedelta(minutes=5))
-    return [{"ts": start + i * dt.timedelta(minutes=5), "station_id": f"t:{sid}", "quantity": "co2", "value": value, "source": "t"} for i in range(steps)]
+    return [
+        {"ts": start + i * dt.timedelta(minutes=5), "station_id": f"t:{sid}", "quantity": "co2", "value": value, "source": "t"}
+        for i in range(steps)
+    ]
 
 
 @pytest.fixture
@@ -130,7 +135,9 @@ def test_overview_per_school_worst_room_first(store):
     assert alpha["status"] == "moderate" and alpha["tone"] == "moderate"
     assert [s["room"] for s in alpha["room_states"]] == ["Raum 1", "Raum 2"]
     assert [s["status"] for s in alpha["room_states"]] == ["good", "moderate"]
-    assert alpha["buckets"] == 63 + 1 and alpha["share_moderate"] == pytest.approx(10 / (63 + 1))  # room b adds one good lesson bucket (13:00–13:15)
+    assert alpha["buckets"] == 63 + 1 and alpha["share_moderate"] == pytest.approx(
+        10 / (63 + 1)
+    )  # room b adds one good lesson bucket (13:00–13:15)
     unassigned = table.row(2, named=True)
     assert unassigned["unknown"] == 1 and unassigned["severity"] is None
 
@@ -148,7 +155,9 @@ def test_day_curve_from_local_midnight(store):
 def test_week_start_across_dst():
     assert schools.week_start(dt.datetime(2026, 3, 29, 12, tzinfo=UTC), "Europe/Berlin") == dt.datetime(2026, 3, 22, 23, tzinfo=UTC)
     assert schools.week_start(dt.datetime(2026, 3, 31, 12, tzinfo=UTC), "Europe/Berlin") == dt.datetime(2026, 3, 29, 22, tzinfo=UTC)
-    assert schools.week_start(dt.datetime(2026, 3, 31, 12, tzinfo=UTC), "Europe/Berlin", weeks_back=1) == dt.datetime(2026, 3, 22, 23, tzinfo=UTC)
+    assert schools.week_start(dt.datetime(2026, 3, 31, 12, tzinfo=UTC), "Europe/Berlin", weeks_back=1) == dt.datetime(
+        2026, 3, 22, 23, tzinfo=UTC
+    )
 
 
 def test_empty_store(store):

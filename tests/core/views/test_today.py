@@ -24,8 +24,19 @@ def latest(rows: list[tuple[str, str, float]], stale: set[str] = frozenset()) ->
         ]
     )
     stations = pl.DataFrame(
-        [{"station_id": s, "source": "x", "name": f"Ort {s}", "lat": 51.4, "lon": 7.7, "theme": THEMES[s[0]], "district": None} for s in sorted({r[0] for r in rows})],
-        schema={"station_id": pl.String, "source": pl.String, "name": pl.String, "lat": pl.Float64, "lon": pl.Float64, "theme": pl.String, "district": pl.String},
+        [
+            {"station_id": s, "source": "x", "name": f"Ort {s}", "lat": 51.4, "lon": 7.7, "theme": THEMES[s[0]], "district": None}
+            for s in sorted({r[0] for r in rows})
+        ],
+        schema={
+            "station_id": pl.String,
+            "source": pl.String,
+            "name": pl.String,
+            "lat": pl.Float64,
+            "lon": pl.Float64,
+            "theme": pl.String,
+            "district": pl.String,
+        },
     )
     return frame, stations
 
@@ -164,8 +175,14 @@ def test_tile_compares_with_usual_like_with_like():
 
 def test_every_tile_has_its_words_and_small_print():
     # one row per theme: every declared tile computes, and its own functions word it
-    rows = [("t1", "temperature", 21.0), ("a1", "pm10", 8.0), ("c1", "co2", 700.0), ("w1", "water_level", 50.0), ("b1", "soil_moisture", 30.0),
-            ("p1", "parking_free", 12.0)]
+    rows = [
+        ("t1", "temperature", 21.0),
+        ("a1", "pm10", 8.0),
+        ("c1", "co2", 700.0),
+        ("w1", "water_level", 50.0),
+        ("b1", "soil_moisture", 30.0),
+        ("p1", "parking_free", 12.0),
+    ]
     frame, stations = latest(rows)
     made = {t.key: t for t in tiles(rate(frame, stations))}
     assert set(made) == {spec.key for spec in TILES}

@@ -31,7 +31,12 @@ def test_config_levels_replace_a_feeds_informationsstufen_and_feed_levels_join()
         ]
     )
     got = water.gauge_levels(THRESHOLDS, fed, ["g:a", "g:b"])
-    assert got.filter(pl.col("station_id") == "g:a").rows() == [("g:a", "info1", 100.0), ("g:a", "info2", 150.0), ("g:a", "MHW", 170.0), ("g:a", "info3", 200.0)]
+    assert got.filter(pl.col("station_id") == "g:a").rows() == [
+        ("g:a", "info1", 100.0),
+        ("g:a", "info2", 150.0),
+        ("g:a", "MHW", 170.0),
+        ("g:a", "info3", 200.0),
+    ]
     # g:b has no config levels: the feed's info1 stays; HHW is not drawn, MQ is a discharge
     assert got.filter(pl.col("station_id") == "g:b").rows() == [("g:b", "MNW", 10.0), ("g:b", "info1", 60.0)]
     assert "g:c" not in got["station_id"].to_list()  # configured, but not among the gauges asked for
@@ -40,8 +45,15 @@ def test_config_levels_replace_a_feeds_informationsstufen_and_feed_levels_join()
 def now_rows(values: dict[str, float], stale: set[str] = frozenset()) -> pl.DataFrame:
     return pl.DataFrame(
         [
-            {"station_id": s, "quantity": "water_level", "ts": dt.datetime(2026, 3, 1, tzinfo=UTC), "value": v, "stale": s in stale,
-             "name": s.upper(), "severity": None}
+            {
+                "station_id": s,
+                "quantity": "water_level",
+                "ts": dt.datetime(2026, 3, 1, tzinfo=UTC),
+                "value": v,
+                "stale": s in stale,
+                "name": s.upper(),
+                "severity": None,
+            }
             for s, v in values.items()
         ],
         schema_overrides={"severity": pl.Int8},
@@ -75,7 +87,11 @@ def test_passed_level_and_margin_to_the_next(value, passed, severity, next_level
 def test_band_against_mnw_and_mhw_and_trend_words():
     lv = levels([("g:low", "MNW", 20.0), ("g:low", "MHW", 80.0), ("g:mid", "MNW", 20.0), ("g:mid", "MHW", 80.0), ("g:high", "MHW", 80.0)])
     values = {"g:low": 15.0, "g:mid": 50.0, "g:high": 95.0, "g:none": 40.0}
-    got = water.summary(now_rows(values, stale={"g:none"}), lv.select("station_id", "level", "value"), trends({"g:low": -3.0, "g:mid": 0.5, "g:high": 12.0, "g:none": 5.0}))
+    got = water.summary(
+        now_rows(values, stale={"g:none"}),
+        lv.select("station_id", "level", "value"),
+        trends({"g:low": -3.0, "g:mid": 0.5, "g:high": 12.0, "g:none": 5.0}),
+    )
     rows = {r["station_id"]: r for r in got.iter_rows(named=True)}
     assert [rows[s]["band"] for s in ("g:low", "g:mid", "g:high", "g:none")] == ["low", "normal", "high", None]
     assert [rows[s]["trend_word"] for s in ("g:low", "g:mid", "g:high")] == ["down", "flat", "up"]
@@ -88,12 +104,18 @@ def test_a_change_below_the_quantitys_steady_limit_is_flat():
     # water_level is steady below 1 cm/h (core.schema); the limit itself is still steady
     words = {-1.5: "down", -1.0: "flat", 0.0: "flat", 0.99: "flat", 1.0: "flat", 1.01: "up", 4.0: "up"}
     for trend, word in words.items():
-        row = water.summary(now_rows({"g:a": 50.0}), levels([]).select("station_id", "level", "value"), trends({"g:a": trend})).row(0, named=True)
+        row = water.summary(now_rows({"g:a": 50.0}), levels([]).select("station_id", "level", "value"), trends({"g:a": trend})).row(
+            0, named=True
+        )
         assert row["trend_word"] == word, trend
 
 
 def test_alerts_list_the_most_severe_first():
-    lv = water.gauge_levels({"stations": {"a": {"water_level": [10, 20]}, "b": {"water_level": [10, 20]}, "c": {"water_level": [10, 20]}}}, levels([]), ["a", "b", "c"])
+    lv = water.gauge_levels(
+        {"stations": {"a": {"water_level": [10, 20]}, "b": {"water_level": [10, 20]}, "c": {"water_level": [10, 20]}}},
+        levels([]),
+        ["a", "b", "c"],
+    )
     got = water.alerts(water.summary(now_rows({"a": 12.0, "b": 25.0, "c": 5.0}), lv, trends({})))
     assert got["station_id"].to_list() == ["b", "a"]
 
