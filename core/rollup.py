@@ -32,7 +32,7 @@ def _kinds(kind: str) -> list[str]:
     return [key for key, q in QUANTITIES.items() if q.aggregation == kind]
 
 
-def _is(kind: str) -> pl.Expr:
+def is_kind(kind: str) -> pl.Expr:
     return pl.col("quantity").cast(pl.String).is_in(_kinds(kind))
 
 
@@ -44,7 +44,7 @@ def step(previous: pl.Expr, value: pl.Expr) -> pl.Expr:
     return pl.when(previous.is_null()).then(0.0).when(value >= previous).then(value - previous).otherwise(value)
 
 
-def _value(*, mean: pl.Expr, total: pl.Expr, energetic: pl.Expr, increase: pl.Expr, peak: pl.Expr) -> pl.Expr:
+def bucket_value(*, mean: pl.Expr, total: pl.Expr, energetic: pl.Expr, increase: pl.Expr, peak: pl.Expr) -> pl.Expr:
     """A bucket's ``value``: the expression for its quantity's aggregation (core.schema.AGGREGATIONS)."""
     kind = pl.col("quantity").replace_strict({k: q.aggregation for k, q in QUANTITIES.items()}, default="mean", return_dtype=pl.String)
     return (
@@ -60,11 +60,11 @@ def _value(*, mean: pl.Expr, total: pl.Expr, energetic: pl.Expr, increase: pl.Ex
     )
 
 
-def _energetic(power_sum: pl.Expr, n: pl.Expr) -> pl.Expr:
+def energetic_mean(power_sum: pl.Expr, n: pl.Expr) -> pl.Expr:
     return 10 * (power_sum / n).log10()
 
 
-def _lazy(readings: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
+def as_lazy(readings: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
     return readings.lazy() if isinstance(readings, pl.DataFrame) else readings
 
 
@@ -164,8 +164,8 @@ def increments(readings: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
 
     Only counter rows are sorted (their increase needs the order); other rows pass through.
     """
-    lazy = _lazy(readings)
-    counters = _is("counter")
+    lazy = as_lazy(readings)
+    counters = is_kind("counter")
     stepped = lazy.filter(counters).sort(*KEYS, "ts").with_columns(inc=step(pl.col("value").shift(1).over(KEYS), pl.col("value")))
     return pl.concat([lazy.filter(~counters).with_columns(inc=pl.lit(0.0)), stepped], how="vertical_relaxed")
 
@@ -178,7 +178,7 @@ def bucket_lazy(readings: pl.DataFrame | pl.LazyFrame, every: str, tz: str = "Eu
     series are ranked by name once, and only the result is turned back into strings. Sound
     levels and registers cost extra only when the readings hold such quantities.
     """
-    lazy = _lazy(readings)
+    lazy = as_lazy(readings)
     present = _present(lazy, "energetic", "counter")
     value, ts, n = pl.col("value"), pl.col("ts"), pl.col("n")
     extra, none = {}, pl.lit(None, pl.Float64)
@@ -186,7 +186,7 @@ def bucket_lazy(readings: pl.DataFrame | pl.LazyFrame, every: str, tz: str = "Eu
         lazy = increments(lazy)
         extra["inc"] = pl.col("inc").sum()
     if present["energetic"]:
-        lazy = lazy.with_columns(_power=pl.when(_is("energetic")).then(10 ** (value / 10)))
+        lazy = lazy.with_columns(_power=pl.when(is_kind("energetic")).then(10 ** (value / 10)))
         extra["esum"] = pl.col("_power").sum()
     grouped = (
         lazy.with_columns(pl.col(*KEYS).cast(pl.Categorical), bucket_start=bucket_start(every, tz))
@@ -201,105 +201,16 @@ def bucket_lazy(readings: pl.DataFrame | pl.LazyFrame, every: str, tz: str = "Eu
         .sort("_series", "bucket_start")
         .with_columns(pl.col(*KEYS).cast(pl.String))
         .with_columns(
-            value=_value(
+            value=bucket_value(
                 mean=mean,
                 total=pl.col("sum"),
                 peak=pl.col("max"),
-                energetic=_energetic(pl.col("esum"), n) if present["energetic"] else none,
+                energetic=energetic_mean(pl.col("esum"), n) if present["energetic"] else none,
                 increase=pl.col("inc") if present["counter"] else none,
             ),
             mean=mean,
         )
         .select(BUCKET_SCHEMA.names())
-    )
-
-
-PARTIAL_SCHEMA = pl.Schema(
-    {
-        "station_id": pl.String,
-        "quantity": pl.String,
-        "bucket_start": pl.Datetime("us", "UTC"),
-        "n": pl.UInt32,
-        "sum": pl.Float64,
-        "esum": pl.Float64,  # sum of 10^(value/10): sound levels average energetically
-        "inc": pl.Float64,  # a register's increase (see :func:`increments`); 0 for other quantities
-        "min": pl.Float64,
-        "max": pl.Float64,
-        "last": pl.Float64,
-        "last_ts": pl.Datetime("us", "UTC"),
-    }
-)
-
-
-def partials_lazy(readings: pl.DataFrame | pl.LazyFrame, every: str, tz: str = "Europe/Berlin") -> pl.LazyFrame:
-    """Partial aggregates per bucket (n, sum, esum, inc, min, max, last, last_ts) that merge exactly.
-
-    The store keeps these instead of finished buckets: two partials of disjoint readings
-    merge with :func:`merge_partials`, and :func:`finish` turns them into ``BUCKET_SCHEMA``.
-    ``readings`` may carry ``inc`` (the store computes it against what it holds already);
-    without it, it is computed from ``readings`` alone (:func:`increments`). Rows with
-    ``n`` = 0 in the result come from rows with a null value: the store writes them to
-    correct a stored reading's increase when a late reading arrives before it.
-    """
-    lazy = _lazy(readings)
-    if "inc" not in lazy.collect_schema().names():
-        lazy = increments(lazy)
-    value, ts = pl.col("value"), pl.col("ts")
-    measured = value.is_not_null()  # correction rows carry no value of their own
-    return (
-        lazy.with_columns(bucket_start=bucket_start(every, tz), _power=pl.when(_is("energetic")).then(10 ** (value / 10)))
-        .group_by(*KEYS, "bucket_start")
-        .agg(
-            n=value.count().cast(pl.UInt32),
-            sum=value.sum(),
-            esum=pl.col("_power").sum(),
-            inc=pl.col("inc").fill_null(0.0).sum(),
-            min=value.min(),
-            max=value.max(),
-            last=value.filter(measured).max_by(ts.filter(measured)),
-            last_ts=ts.filter(measured).max(),
-        )
-        .select(PARTIAL_SCHEMA.names())
-    )
-
-
-def merge_partials(partials: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
-    """Combine partials of the same bucket; exact when they come from disjoint readings."""
-    return (
-        _lazy(partials)
-        .group_by(*KEYS, "bucket_start")
-        .agg(
-            n=pl.col("n").sum().cast(pl.UInt32),
-            sum=pl.col("sum").sum(),
-            esum=pl.col("esum").sum(),
-            inc=pl.col("inc").sum(),
-            min=pl.col("min").min(),
-            max=pl.col("max").max(),
-            last=pl.col("last").max_by("last_ts"),
-            last_ts=pl.col("last_ts").max(),
-        )
-        .select(PARTIAL_SCHEMA.names())
-    )
-
-
-def finish(partials: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
-    """Finished buckets (``BUCKET_SCHEMA``, sorted) from merged partials."""
-    n = pl.col("n")
-    return (
-        _lazy(partials)
-        .filter(n > 0)
-        .with_columns(
-            value=_value(
-                mean=pl.col("sum") / n,
-                total=pl.col("sum"),
-                energetic=_energetic(pl.col("esum"), n),
-                increase=pl.col("inc"),
-                peak=pl.col("max"),
-            ),
-            mean=pl.col("sum") / n,
-        )
-        .select(BUCKET_SCHEMA.names())
-        .sort(*KEYS, "bucket_start")
     )
 
 
@@ -311,7 +222,7 @@ def coarsen(buckets: pl.DataFrame | pl.LazyFrame, every: str, tz: str = "Europe/
     """
     n, value = pl.col("n"), pl.col("value")
     return (
-        _lazy(buckets)
+        as_lazy(buckets)
         .with_columns(_coarse=bucket_start(every, tz, column="bucket_start"))
         .group_by(*KEYS, "_coarse")
         .agg(
@@ -327,10 +238,10 @@ def coarsen(buckets: pl.DataFrame | pl.LazyFrame, every: str, tz: str = "Europe/
         )
         .rename({"_coarse": "bucket_start"})
         .with_columns(
-            value=_value(
+            value=bucket_value(
                 mean=pl.col("weighted") / n,
                 total=pl.col("total"),
-                energetic=_energetic(pl.col("power"), n),
+                energetic=energetic_mean(pl.col("power"), n),
                 increase=pl.col("total"),
                 peak=pl.col("peak"),
             ),
@@ -361,7 +272,7 @@ def latest(readings: pl.DataFrame | pl.LazyFrame, now: dt.datetime) -> pl.DataFr
         raise ValueError(msg)
     gap = pl.col("ts").diff().dt.total_microseconds() / 1e6
     return (
-        _lazy(readings)
+        as_lazy(readings)
         .filter(pl.col("ts") <= now)
         .sort(*KEYS, "ts")
         .group_by(*KEYS)

@@ -13,8 +13,9 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from core.rollup import BUCKET_SCHEMA, bucket, bucket_lazy, coarsen, finish, increments, latest, merge_partials, partials_lazy
+from core.rollup import BUCKET_SCHEMA, bucket, bucket_lazy, coarsen, increments, latest
 from core.schema import QUANTITIES, READINGS_SCHEMA
+from core.store.partials import finish, merge_partials, partials_lazy
 
 UTC = dt.UTC
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -16,7 +16,7 @@ import polars as pl
 
 from core import rollup
 from core.schema import LEVELS_SCHEMA, QUANTITIES, READINGS_SCHEMA, STATIONS_SCHEMA, Batch
-from core.store import HEALTH_SCHEMA, ROLLUPS, health_row
+from core.store import HEALTH_SCHEMA, ROLLUPS, health_row, partials
 from core.store.parquet.compact import compact, plan, upgrade
 from core.store.parquet.files import FORMAT, TIME_COLUMN, Commit, Files, as_utc, from_us, partition_key, to_us
 from core.store.parquet.merge import (
@@ -34,7 +34,7 @@ from core.store.parquet.merge import (
 
 T = TypeVar("T")
 TABLES = {"stations": (STATIONS_SCHEMA, ["station_id"]), "levels": (LEVELS_SCHEMA, ["station_id", "quantity", "level"])}
-SCHEMAS = {"readings": READINGS_SCHEMA, **dict.fromkeys(ROLLUPS, rollup.PARTIAL_SCHEMA)}
+SCHEMAS = {"readings": READINGS_SCHEMA, **dict.fromkeys(ROLLUPS, partials.PARTIAL_SCHEMA)}
 # Up to this many stations (a school's rooms), a read pushes the station list into the Parquet
 # scan; a longer list is applied after reading by quantity: pushed down it made a year of 1d
 # buckets of 100 stations 5x slower (~180 ms pushed down, ~35 ms filtered after).
@@ -159,7 +159,7 @@ class ParquetStore:
         inner_lo, inner_hi = rollup.inner(every, start, end, self.tz)
         if inner_lo is not None and inner_hi is not None and inner_lo >= inner_hi:
             return rollup.bucket(self.readings(start, end, ids, qs), every, self.tz)
-        parts = [self._select(every, inner_lo, inner_hi, ids, qs, lambda lf: rollup.finish(rollup.merge_partials(lf)))]
+        parts = [self._select(every, inner_lo, inner_hi, ids, qs, lambda lf: partials.finish(partials.merge_partials(lf)))]
         if start is not None and inner_lo != start:
             parts.append(rollup.bucket(self.readings(start, inner_lo, ids, qs), every, self.tz))
         if end is not None and inner_hi != end:
@@ -286,7 +286,7 @@ class ParquetStore:
         # No sorting here: readers sort what they read and compaction writes sorted files.
         queries = [
             new.lazy().with_columns(partition_key("readings")),
-            *(rollup.partials_lazy(counted, every, self.tz).with_columns(partition_key(every)) for every in ROLLUPS),
+            *(partials.partials_lazy(counted, every, self.tz).with_columns(partition_key(every)) for every in ROLLUPS),
             new_tail := merge_tail(tail, new),
             tail_stats(new_tail),
             source_newest(new),

@@ -8,9 +8,10 @@ from collections import defaultdict
 
 import polars as pl
 
-from core.rollup import KEYS, merge_partials, partials_lazy
+from core.rollup import KEYS
 from core.store.parquet.files import FORMAT, Commit, Files
 from core.store.parquet.merge import ROW_KEY
+from core.store.partials import merge_partials, partials_lazy
 
 # A partition with this many segments of one level merges them into one of the next level:
 # each reading is rewritten about log_FANOUT(partition rows / poll rows) times, and a reader

@@ -1,0 +1,100 @@
+"""Partial aggregates of rollup buckets: what a store materializes per bucket, and how they merge exactly.
+
+Two partials of disjoint readings of one bucket merge with :func:`merge_partials`; :func:`finish`
+turns merged partials into ``core.rollup.BUCKET_SCHEMA`` buckets, equal to ``core.rollup.bucket``
+of the readings. A backend that aggregates in its own engine (SQL) needs none of this.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from core.rollup import BUCKET_SCHEMA, KEYS, as_lazy, bucket_start, bucket_value, energetic_mean, increments, is_kind
+
+PARTIAL_SCHEMA = pl.Schema(
+    {
+        "station_id": pl.String,
+        "quantity": pl.String,
+        "bucket_start": pl.Datetime("us", "UTC"),
+        "n": pl.UInt32,
+        "sum": pl.Float64,
+        "esum": pl.Float64,  # sum of 10^(value/10): sound levels average energetically
+        "inc": pl.Float64,  # a register's increase (see :func:`increments`); 0 for other quantities
+        "min": pl.Float64,
+        "max": pl.Float64,
+        "last": pl.Float64,
+        "last_ts": pl.Datetime("us", "UTC"),
+    }
+)
+
+
+def partials_lazy(readings: pl.DataFrame | pl.LazyFrame, every: str, tz: str = "Europe/Berlin") -> pl.LazyFrame:
+    """Partial aggregates per bucket (n, sum, esum, inc, min, max, last, last_ts) that merge exactly.
+
+    The store keeps these instead of finished buckets: two partials of disjoint readings
+    merge with :func:`merge_partials`, and :func:`finish` turns them into ``BUCKET_SCHEMA``.
+    ``readings`` may carry ``inc`` (the store computes it against what it holds already);
+    without it, it is computed from ``readings`` alone (:func:`increments`). Rows with
+    ``n`` = 0 in the result come from rows with a null value: the store writes them to
+    correct a stored reading's increase when a late reading arrives before it.
+    """
+    lazy = as_lazy(readings)
+    if "inc" not in lazy.collect_schema().names():
+        lazy = increments(lazy)
+    value, ts = pl.col("value"), pl.col("ts")
+    measured = value.is_not_null()  # correction rows carry no value of their own
+    return (
+        lazy.with_columns(bucket_start=bucket_start(every, tz), _power=pl.when(is_kind("energetic")).then(10 ** (value / 10)))
+        .group_by(*KEYS, "bucket_start")
+        .agg(
+            n=value.count().cast(pl.UInt32),
+            sum=value.sum(),
+            esum=pl.col("_power").sum(),
+            inc=pl.col("inc").fill_null(0.0).sum(),
+            min=value.min(),
+            max=value.max(),
+            last=value.filter(measured).max_by(ts.filter(measured)),
+            last_ts=ts.filter(measured).max(),
+        )
+        .select(PARTIAL_SCHEMA.names())
+    )
+
+
+def merge_partials(partials: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
+    """Combine partials of the same bucket; exact when they come from disjoint readings."""
+    return (
+        as_lazy(partials)
+        .group_by(*KEYS, "bucket_start")
+        .agg(
+            n=pl.col("n").sum().cast(pl.UInt32),
+            sum=pl.col("sum").sum(),
+            esum=pl.col("esum").sum(),
+            inc=pl.col("inc").sum(),
+            min=pl.col("min").min(),
+            max=pl.col("max").max(),
+            last=pl.col("last").max_by("last_ts"),
+            last_ts=pl.col("last_ts").max(),
+        )
+        .select(PARTIAL_SCHEMA.names())
+    )
+
+
+def finish(partials: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
+    """Finished buckets (``BUCKET_SCHEMA``, sorted) from merged partials."""
+    n = pl.col("n")
+    return (
+        as_lazy(partials)
+        .filter(n > 0)
+        .with_columns(
+            value=bucket_value(
+                mean=pl.col("sum") / n,
+                total=pl.col("sum"),
+                energetic=energetic_mean(pl.col("esum"), n),
+                increase=pl.col("inc"),
+                peak=pl.col("max"),
+            ),
+            mean=pl.col("sum") / n,
+        )
+        .select(BUCKET_SCHEMA.names())
+        .sort(*KEYS, "bucket_start")
+    )
