@@ -104,8 +104,11 @@ def station_view(now_frame: pl.DataFrame) -> pl.DataFrame:
         return now_frame
     headlines = {key: theme.headline for key, theme in THEME_TABLE.items() if theme.headline}
     headline = pl.col("quantity") == pl.col("theme").replace_strict(headlines, default=None, return_dtype=pl.String)
+    # the worst rating decides; among equally rated values (a room's CO₂ and its temperature
+    # both fine) the theme's headline quantity is the one shown
     ranked = now_frame.with_columns(
-        rank=pl.when(pl.col("severity").is_not_null()).then(pl.col("severity").cast(pl.Int32) + 10).when(headline).then(1).otherwise(0)
+        rank=pl.when(pl.col("severity").is_not_null()).then(pl.col("severity").cast(pl.Int32) * 2 + 10).otherwise(0)
+        + headline.fill_null(False).cast(pl.Int32)
     )
     pick = ranked.sort(["rank", "ts"], descending=True).unique("station_id", keep="first", maintain_order=True)
     return pick.select(

@@ -33,7 +33,7 @@ def coarser(at) -> list[str]:
                 "Stationen finden",
                 "Rohdaten bis 2 Tage",
                 "Zeilen",
-                "15-Minuten-Mittel",
+                "15-Minuten-Werte",
                 "Tabelle",
                 "Download",
                 "Workshop-Szenarien",
@@ -41,7 +41,7 @@ def coarser(at) -> list[str]:
         ),
         (
             "en",
-            ("Explore", "Find stations", "Raw readings up to 2 days", "rows", "15-minute means", "Table", "Download", "Workshop scenarios"),
+            ("Explore", "Find stations", "Raw readings up to 2 days", "rows", "15-minute values", "Table", "Download", "Workshop scenarios"),
         ),
     ],
 )
@@ -67,7 +67,7 @@ def test_a_year_of_raw_readings_is_served_coarser_and_says_so(app_env, demo_copy
     at.button_group(key="daten_preset").set_value("365d").run()
     assert not at.exception, at.exception
     notes = coarser(at)
-    assert any("Rohdaten gibt es für diesen Zeitraum nicht" in n and "Stundenmittel" in n for n in notes), notes
+    assert any("Rohdaten gibt es für diesen Zeitraum nicht" in n and "Stundenwerte" in n for n in notes), notes
 
 
 def test_filters_find_stations_and_offer_their_quantities(app_env, demo_copy):

@@ -142,9 +142,11 @@ def test_fresh_stations_win_over_stale_ones():
 
 
 def test_station_view_picks_worst_rated_value_per_station():
-    frame, stations = latest([("c1", "co2", 2500.0), ("c1", "temperature", 21.0), ("t1", "temperature", 20.0), ("t1", "humidity", 50.0)])
+    rows = [("c1", "co2", 2500.0), ("c1", "temperature", 21.0), ("t1", "temperature", 20.0), ("t1", "humidity", 50.0)]
+    rows += [("c2", "temperature", 21.0), ("c2", "co2", 600.0)]  # both fine: a room shows its CO₂, the theme's headline
+    frame, stations = latest(rows)
     view = station_view(rate(frame, stations))
-    assert dict(zip(view["station_id"], view["quantity"])) == {"c1": "co2", "t1": "temperature"}
+    assert dict(zip(view["station_id"], view["quantity"])) == {"c1": "co2", "c2": "co2", "t1": "temperature"}
     assert view.filter(pl.col("station_id") == "c1")["status"][0] == "bad"
 
 
