@@ -21,7 +21,7 @@ from core.scenario.state import Run
 from core.schema import QUANTITIES, Batch
 from core.store import Store
 from data_sources._kit import number
-from data_sources.demo import column_readings, simulate
+from data_sources.demo import column_readings, simulate, station_rows
 from data_sources.demo.stations import ALL
 from data_sources.errors import FeedFormatError
 
@@ -190,24 +190,7 @@ def parse(payload: Mapping[str, Any], *, source: str, config: Mapping[str, Any] 
     readings = column_readings(payload, source=source, time_key="ts", time_unit="us", what="scenario")
     native = readings["station_id"].str.strip_prefix(f"{source}:").unique().sort().to_list()
     present = [STATIONS[i] for i in native if i in STATIONS]
-    stations = (
-        pl.DataFrame(
-            [
-                {
-                    "station_id": f"{source}:{st.native_id}",
-                    "source": source,
-                    "name": st.name,
-                    "lat": st.lat,
-                    "lon": st.lon,
-                    "theme": st.theme,
-                    "district": st.district,
-                }
-                for st in present
-            ]
-        )
-        if present
-        else None
-    )
+    stations = pl.DataFrame(station_rows(source, present)) if present else None
     return Batch(readings=readings, stations=stations)
 
 

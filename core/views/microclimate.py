@@ -187,24 +187,9 @@ def trees(store: StoreReader, city: CityConfig, *, now: dt.datetime | None = Non
         store.latest(_now(now)).filter(pl.col("quantity").is_in(SOIL)).select("station_id", "quantity", "value", "ts", "age_s", "stale")
     )
     rated = status(places.join(latest, on="station_id", how="inner"), thresholds=city.thresholds, levels=store.levels())
-    return (
-        rated.sort(["severity", "stale", "value"], descending=[True, False, False], nulls_last=True)
-        .unique("station_id", keep="first", maintain_order=True)
-        .select(
-            "station_id",
-            "name",
-            "district",
-            "quantity",
-            "value",
-            "ts",
-            "age_s",
-            "stale",
-            "severity",
-            "status",
-            "status_de",
-            "status_en",
-            "tone",
-        )
+    # status() keeps the frame's columns and adds its own at the end: the documented order
+    return rated.sort(["severity", "stale", "value"], descending=[True, False, False], nulls_last=True).unique(
+        "station_id", keep="first", maintain_order=True
     )
 
 

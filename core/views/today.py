@@ -16,7 +16,7 @@ import polars as pl
 
 from core.config import CityConfig
 from core.schema import THEME_TABLE
-from core.status import felt, status
+from core.status import STATUS_COLUMNS, felt, status
 from core.store import StoreReader
 from core.views._series import TREND_WINDOW, trends
 from core.views._time import now_or
@@ -111,21 +111,5 @@ def station_view(now_frame: pl.DataFrame) -> pl.DataFrame:
         + headline.fill_null(False).cast(pl.Int32)
     )
     pick = ranked.sort(["rank", "ts"], descending=True).unique("station_id", keep="first", maintain_order=True)
-    return pick.select(
-        "station_id",
-        "name",
-        "theme",
-        "district",
-        "lat",
-        "lon",
-        "quantity",
-        "value",
-        "ts",
-        "age_s",
-        "stale",
-        "severity",
-        "status",
-        "status_de",
-        "status_en",
-        "tone",
-    ).sort("theme", "name")
+    place = ("station_id", "name", "theme", "district", "lat", "lon")
+    return pick.select(*place, "quantity", "value", "ts", "age_s", "stale", *STATUS_COLUMNS).sort("theme", "name")

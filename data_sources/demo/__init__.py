@@ -13,7 +13,7 @@ paths give the same rows (a test holds them equal).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -66,7 +66,8 @@ def simulate(
     return {k: np.concatenate(v) for k, v in parts.items()}
 
 
-def station_rows(source: str) -> list[dict[str, Any]]:
+def station_rows(source: str, stations: Iterable[DemoStation] = ALL) -> list[dict[str, Any]]:
+    """Canonical station rows of demo stations under the source key ``source``."""
     return [
         {
             "station_id": f"{source}:{st.native_id}",
@@ -77,7 +78,7 @@ def station_rows(source: str) -> list[dict[str, Any]]:
             "theme": st.theme,
             "district": st.district,
         }
-        for st in ALL
+        for st in stations
     ]
 
 

@@ -41,7 +41,16 @@ def coarser(at) -> list[str]:
         ),
         (
             "en",
-            ("Explore", "Find stations", "Raw readings up to 2 days", "rows", "15-minute values", "Table", "Download", "Workshop scenarios"),
+            (
+                "Explore",
+                "Find stations",
+                "Raw readings up to 2 days",
+                "rows",
+                "15-minute values",
+                "Table",
+                "Download",
+                "Workshop scenarios",
+            ),
         ),
     ],
 )

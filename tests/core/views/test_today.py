@@ -7,6 +7,7 @@ import datetime as dt
 import polars as pl
 import pytest
 
+from core.schema import STATIONS_SCHEMA
 from core.views._series import trends
 from core.views.sentences import Label, Measure, TextKey
 from core.views.tiles import TILES, Tile, detail, sentence, tiles
@@ -28,15 +29,7 @@ def latest(rows: list[tuple[str, str, float]], stale: set[str] = frozenset()) ->
             {"station_id": s, "source": "x", "name": f"Ort {s}", "lat": 51.4, "lon": 7.7, "theme": THEMES[s[0]], "district": None}
             for s in sorted({r[0] for r in rows})
         ],
-        schema={
-            "station_id": pl.String,
-            "source": pl.String,
-            "name": pl.String,
-            "lat": pl.Float64,
-            "lon": pl.Float64,
-            "theme": pl.String,
-            "district": pl.String,
-        },
+        schema=STATIONS_SCHEMA,
     )
     return frame, stations
 
