@@ -34,27 +34,48 @@ def partials_lazy(readings: pl.DataFrame | pl.LazyFrame, every: str, tz: str = "
     The store keeps these instead of finished buckets: two partials of disjoint readings
     merge with :func:`merge_partials`, and :func:`finish` turns them into ``BUCKET_SCHEMA``.
     ``readings`` may carry ``inc`` (the store computes it against what it holds already);
-    without it, it is computed from ``readings`` alone (:func:`increments`). Rows with
-    ``n`` = 0 in the result come from rows with a null value: the store writes them to
-    correct a stored reading's increase when a late reading arrives before it.
+    without it, it is computed from ``readings`` alone (:func:`increments`).
     """
-    lazy = as_lazy(readings)
-    if "inc" not in lazy.collect_schema().names():
-        lazy = increments(lazy)
+    given = readings.columns if isinstance(readings, pl.DataFrame) else readings.collect_schema().names()
+    lazy = as_lazy(readings) if "inc" in given else increments(readings)
     value, ts = pl.col("value"), pl.col("ts")
-    measured = value.is_not_null()  # correction rows carry no value of their own
     return (
         lazy.with_columns(bucket_start=bucket_start(every, tz), _power=pl.when(is_kind("energetic")).then(10 ** (value / 10)))
         .group_by(*KEYS, "bucket_start")
         .agg(
-            n=value.count().cast(pl.UInt32),
+            n=pl.len().cast(pl.UInt32),
             sum=value.sum(),
             esum=pl.col("_power").sum(),
-            inc=pl.col("inc").fill_null(0.0).sum(),
+            inc=pl.col("inc").sum(),
             min=value.min(),
             max=value.max(),
-            last=value.filter(measured).max_by(ts.filter(measured)),
-            last_ts=ts.filter(measured).max(),
+            last=value.max_by(ts),
+            last_ts=ts.max(),
+        )
+        .select(PARTIAL_SCHEMA.names())
+    )
+
+
+def corrections_lazy(steps: pl.DataFrame | pl.LazyFrame, every: str, tz: str = "Europe/Berlin") -> pl.LazyFrame:
+    """Partials that only change register increases: ``steps`` are (station_id, quantity, ts, inc).
+
+    When a late reading arrives between two stored ones, the stored one after it now counts
+    from the late reading; its bucket's increase changes by ``inc`` (no reading is added).
+    """
+    none = pl.lit(None, pl.Float64)
+    return (
+        as_lazy(steps)
+        .with_columns(bucket_start=bucket_start(every, tz))
+        .group_by(*KEYS, "bucket_start")
+        .agg(inc=pl.col("inc").sum())
+        .with_columns(
+            n=pl.lit(0, pl.UInt32),
+            sum=pl.lit(0.0),
+            esum=pl.lit(0.0),
+            min=none,
+            max=none,
+            last=none,
+            last_ts=pl.lit(None, pl.Datetime("us", "UTC")),
         )
         .select(PARTIAL_SCHEMA.names())
     )

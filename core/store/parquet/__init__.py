@@ -282,11 +282,10 @@ class ParquetStore:
         # A register's increase counts from the stored reading before it, so it is found here,
         # against the store, not in the batch alone; partials then just add the increases up.
         stepped, corrections = counter_steps(new, neighbours)
-        counted = pl.concat([stepped, corrections]) if corrections.height else stepped
         # No sorting here: readers sort what they read and compaction writes sorted files.
         queries = [
             new.lazy().with_columns(partition_key("readings")),
-            *(partials.partials_lazy(counted, every, self.tz).with_columns(partition_key(every)) for every in ROLLUPS),
+            *(self._partials(stepped, corrections, every).with_columns(partition_key(every)) for every in ROLLUPS),
             new_tail := merge_tail(tail, new),
             tail_stats(new_tail),
             source_newest(new),
@@ -297,6 +296,10 @@ class ParquetStore:
         commit.table("latest", new_tail)
         commit.frames["latest", "tail_stats"] = stats
         commit.last_ts = {source: micros for source, micros in newest.iter_rows() if source is not None}
+
+    def _partials(self, stepped: pl.DataFrame, corrections: pl.DataFrame, every: str) -> pl.LazyFrame:
+        made = partials.partials_lazy(stepped, every, self.tz)
+        return pl.concat([made, partials.corrections_lazy(corrections, every, self.tz)]) if corrections.height else made
 
     def record_health(
         self, source: str, *, ok: bool, rows: int, skipped: int, latency_s: float, error: str | None = None, at: dt.datetime | None = None

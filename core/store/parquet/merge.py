@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from core.rollup import INTERVAL_WINDOW, KEYS, latest, step
-from core.schema import QUANTITIES, READINGS_SCHEMA
+from core.schema import QUANTITIES
 
 ROW_KEY = [*KEYS, "ts"]
 # The newest readings of each series: enough to know what is new without history, and
@@ -86,13 +86,14 @@ def counter_steps(new: pl.DataFrame, stored: pl.DataFrame) -> tuple[pl.DataFrame
     that include, for every new counter reading, the stored reading before and after it (the
     tail, or the series from the files for rows older than the tail). Returns ``new`` with
     ``inc`` (``core.rollup.step`` from the reading before it; 0 for other quantities) and the
-    corrections: a stored reading whose predecessor is now a new (late) reading changes its
-    increase by ``inc`` (rows with a null value, which rollup partials count as no reading).
+    corrections (station_id, quantity, ts, inc): a stored reading whose predecessor is now a new
+    (late) reading changes its increase by ``inc`` (``core.store.partials.corrections_lazy``).
     Bucket sums of ``inc`` are thus the same as ``core.rollup.bucket`` of all stored readings.
     """
-    is_counter = pl.col("quantity").is_in([k for k, q in QUANTITIES.items() if q.aggregation == "counter"])
-    none = pl.DataFrame(schema={**READINGS_SCHEMA, "inc": pl.Float64})
-    if new.is_empty() or not new.select(is_counter.any()).item():
+    counters = [k for k, q in QUANTITIES.items() if q.aggregation == "counter"]
+    is_counter = pl.col("quantity").is_in(counters)
+    none = pl.DataFrame(schema={"station_id": pl.String, "quantity": pl.String, "ts": pl.Datetime("us", "UTC"), "inc": pl.Float64})
+    if new.is_empty() or not new.get_column("quantity").is_in(counters).any():  # the usual poll: a Series op, no query
         return new.with_columns(inc=pl.lit(0.0)), none
     fresh = new.filter(is_counter).select(*ROW_KEY, "value")
     old = stored.select(*ROW_KEY, "value").join(fresh.select(KEYS).unique(), on=KEYS, how="semi").unique(ROW_KEY)
@@ -104,7 +105,7 @@ def counter_steps(new: pl.DataFrame, stored: pl.DataFrame) -> tuple[pl.DataFrame
         both.filter(~pl.col("_new"))
         .join(before, on=ROW_KEY)
         .filter(pl.col("inc") != pl.col("before"))
-        .select(*ROW_KEY, value=pl.lit(None, pl.Float64), source=pl.lit(None, pl.String), inc=pl.col("inc") - pl.col("before"))
+        .select(*ROW_KEY, inc=pl.col("inc") - pl.col("before"))
     )
     stepped = new.join(both.filter(pl.col("_new")).select(*ROW_KEY, "inc"), on=ROW_KEY, how="left").with_columns(
         pl.col("inc").fill_null(0.0)
