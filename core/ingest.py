@@ -62,7 +62,7 @@ def poll(
         rows = store.append(batch)
     except FeedError as exc:
         error = _scrub(f"{type(exc).__name__}: {exc}", source_cfg)
-    except Exception as exc:
+    except Exception as exc:  # isolation boundary: a bug in one adapter must not stop the others
         log.exception("source %s failed unexpectedly", key)
         error = _scrub(f"{type(exc).__name__}: {exc}", source_cfg)
     else:

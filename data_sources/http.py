@@ -35,7 +35,7 @@ RETRY_AFTER_CAP = 5.0  # a server asking for minutes of patience gets it on the 
 class _CappedRetry(Retry):
     """urllib3 Retry that honours Retry-After, but never sleeps longer than the cap."""
 
-    def get_retry_after(self, response):
+    def get_retry_after(self, response):  # urllib3's signature
         value = super().get_retry_after(response)
         return None if value is None else min(value, RETRY_AFTER_CAP)
 

@@ -57,11 +57,11 @@ class _Handler(BaseHTTPRequestHandler):
     # Headers and body leave in two writes; with Nagle on, each answer waited ~40 ms for an ACK.
     disable_nagle_algorithm = True
 
-    def log_message(self, format: str, *args) -> None:
+    def log_message(self, format: str, *args) -> None:  # the stdlib's signature
         # Requests are logged without query strings or headers: tokens may travel in either.
         sys.stderr.write(f"receiver: {self.command} {urlsplit(self.path).path} {args[1] if len(args) > 1 else ''}\n")
 
-    def do_POST(self) -> None:
+    def do_POST(self) -> None:  # the stdlib's naming
         parts = urlsplit(self.path)
         folder = self.server.inbox_for(parts.path)
         if folder is None:
