@@ -6,7 +6,7 @@ import datetime as dt
 
 import polars as pl
 
-from core.schema import QUANTITIES
+from core.schema import QUANTITIES, aggregating
 
 KEYS = ("station_id", "quantity")
 STALE_FALLBACK_S = 2 * 3600.0  # when a series has no usual interval yet
@@ -28,12 +28,8 @@ BUCKET_SCHEMA = pl.Schema(
 )
 
 
-def _kinds(kind: str) -> list[str]:
-    return [key for key, q in QUANTITIES.items() if q.aggregation == kind]
-
-
 def is_kind(kind: str) -> pl.Expr:
-    return pl.col("quantity").cast(pl.String).is_in(_kinds(kind))
+    return pl.col("quantity").cast(pl.String).is_in(aggregating(kind))
 
 
 def step(previous: pl.Expr, value: pl.Expr) -> pl.Expr:
@@ -153,7 +149,7 @@ def bucket(readings: pl.DataFrame | pl.LazyFrame, every: str, tz: str = "Europe/
 
 def _present(lazy: pl.LazyFrame, *kinds: str) -> dict[str, bool]:
     """Which of the aggregation ``kinds`` occur in ``lazy`` (one cheap pass over the quantity column)."""
-    wanted = {kind: _kinds(kind) for kind in kinds}
+    wanted = {kind: aggregating(kind) for kind in kinds}
     asked = {kind: pl.col("quantity").is_in(keys).any() for kind, keys in wanted.items() if keys}
     found = lazy.select(**asked).collect().row(0, named=True) if asked else {}
     return {kind: bool(found.get(kind)) for kind in kinds}

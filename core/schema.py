@@ -153,6 +153,15 @@ QUANTITIES: dict[str, Quantity] = {
 # fmt: on
 
 
+def aggregating(kind: str) -> list[str]:
+    """The quantities that aggregate over time as ``kind`` (one of :data:`AGGREGATIONS`).
+
+    >>> aggregating("sum")
+    ['precipitation']
+    """
+    return [key for key, q in QUANTITIES.items() if q.aggregation == kind]
+
+
 @dataclass(frozen=True)
 class Theme:
     """A theme of stations; ``headline``: the quantity its stations are shown by (map, explorer)."""

@@ -15,7 +15,7 @@ from typing import TypeVar
 import polars as pl
 
 from core import rollup
-from core.schema import LEVELS_SCHEMA, QUANTITIES, READINGS_SCHEMA, STATIONS_SCHEMA, Batch
+from core.schema import LEVELS_SCHEMA, READINGS_SCHEMA, STATIONS_SCHEMA, Batch, aggregating
 from core.store import HEALTH_SCHEMA, ROLLUPS, health_row, partials
 from core.store.parquet.compact import compact, plan, upgrade
 from core.store.parquet.files import FORMAT, TIME_COLUMN, Commit, Files, as_utc, from_us, partition_key, to_us
@@ -39,7 +39,6 @@ SCHEMAS = {"readings": READINGS_SCHEMA, **dict.fromkeys(ROLLUPS, partials.PARTIA
 # scan; a longer list is applied after reading by quantity: pushed down it made a year of 1d
 # buckets of 100 stations 5x slower (~180 ms pushed down, ~35 ms filtered after).
 PUSHDOWN_MAX = 32
-COUNTERS = [key for key, q in QUANTITIES.items() if q.aggregation == "counter"]
 
 
 def open_store(location: str | Path, *, tz: str = "Europe/Berlin", durable: bool = False) -> ParquetStore:
@@ -270,7 +269,7 @@ class ParquetStore:
         """Stored readings around new counter readings: the tail, plus from the files the series
         of counter rows older than the tail (a meter's backlog after an outage: rare, and it reads
         that series' history once)."""
-        late = unsure.filter(pl.col("quantity").is_in(COUNTERS))
+        late = unsure.filter(pl.col("quantity").is_in(aggregating("counter")))
         if late.is_empty():
             return tail
         ids, qs = late["station_id"].unique().to_list(), late["quantity"].unique().to_list()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from core.rollup import INTERVAL_WINDOW, KEYS, latest, step
-from core.schema import QUANTITIES
+from core.schema import aggregating
 
 ROW_KEY = [*KEYS, "ts"]
 # The newest readings of each series: enough to know what is new without history, and
@@ -90,7 +90,7 @@ def counter_steps(new: pl.DataFrame, stored: pl.DataFrame) -> tuple[pl.DataFrame
     (late) reading changes its increase by ``inc`` (``core.store.partials.corrections_lazy``).
     Bucket sums of ``inc`` are thus the same as ``core.rollup.bucket`` of all stored readings.
     """
-    counters = [k for k, q in QUANTITIES.items() if q.aggregation == "counter"]
+    counters = aggregating("counter")
     is_counter = pl.col("quantity").is_in(counters)
     none = pl.DataFrame(schema={"station_id": pl.String, "quantity": pl.String, "ts": pl.Datetime("us", "UTC"), "inc": pl.Float64})
     if new.is_empty() or not new.get_column("quantity").is_in(counters).any():  # the usual poll: a Series op, no query
