@@ -265,13 +265,17 @@ def felt(latest: pl.DataFrame) -> pl.DataFrame:
 
     ``latest``: rows of ``core.rollup.latest`` (station_id, quantity, value, stale, …). A stale
     humidity does not describe the air now, so such a station's felt temperature is its air
-    temperature, as for a station without humidity. Returns station_id, felt. The one place
-    felt temperature is computed; it is rated under the key ``felt_temperature`` everywhere.
+    temperature, as for a station without humidity. Returns station_id, humidity (the fresh one
+    used, else null) and felt. The one place felt temperature is computed; it is rated under the
+    key ``felt_temperature`` everywhere.
     """
-    temperature = latest.filter(pl.col("quantity") == "temperature").select("station_id", temperature="value")
-    humidity = latest.filter((pl.col("quantity") == "humidity") & ~pl.col("stale").fill_null(False)).select("station_id", humidity="value")
-    return temperature.join(humidity, on="station_id", how="left").select(
-        "station_id", felt=felt_temperature(pl.col("temperature"), pl.col("humidity"))
+    rows = latest.lazy()
+    temperature = rows.filter(pl.col("quantity") == "temperature").select("station_id", temperature="value")
+    humidity = rows.filter((pl.col("quantity") == "humidity") & ~pl.col("stale").fill_null(False)).select("station_id", humidity="value")
+    return (
+        temperature.join(humidity, on="station_id", how="left")
+        .select("station_id", "humidity", felt=felt_temperature(pl.col("temperature"), pl.col("humidity")))
+        .collect()
     )
 
 

@@ -105,7 +105,7 @@ def load(path: Path) -> Script:
 
 
 @functools.lru_cache(maxsize=16)
-def _load_cached(path: Path, mtime_ns: int) -> Script:
+def _load_cached(path: Path, mtime_ns: int) -> Script:  # mtime_ns only keys the cache: an edited file is read again
     return load(path)
 
 

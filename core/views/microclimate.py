@@ -70,12 +70,7 @@ def city_now(store: StoreReader, city: CityConfig, *, now: dt.datetime | None = 
     latest = store.latest(_now(now)).filter(pl.col("quantity").is_in(["temperature", "humidity"]))
     places = store.stations().filter(pl.col("theme") == THEME).select("station_id", "name", "district", "lat", "lon")
     temps = latest.filter(pl.col("quantity") == "temperature").select("station_id", "ts", "age_s", "stale", temperature="value")
-    humid = latest.filter(pl.col("quantity") == "humidity", ~pl.col("stale")).select("station_id", humidity="value")
-    frame = (
-        places.join(temps, on="station_id", how="inner")
-        .join(humid, on="station_id", how="left")
-        .join(felt(latest), on="station_id", how="left")
-    )
+    frame = places.join(temps, on="station_id", how="inner").join(felt(latest), on="station_id", how="left")
     rated = status(frame.with_columns(quantity=pl.lit("felt_temperature"), value=pl.col("felt")), thresholds=city.thresholds)
     ordered = rated.drop("quantity", "value").sort(["stale", "temperature"], descending=[False, True], nulls_last=True)
     fresh = ordered.filter(~pl.col("stale"))

@@ -33,7 +33,7 @@ def rate(
     """
     frame = (
         latest.join(stations.select("station_id", "name", "theme", "district", "lat", "lon"), on="station_id", how="left")
-        .join(felt(latest), on="station_id", how="left")
+        .join(felt(latest).drop("humidity"), on="station_id", how="left")
         .with_columns(felt=pl.when(pl.col("quantity") == "temperature").then(pl.col("felt")))
     )
     is_heat = pl.col("felt").is_not_null()
