@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.schema import QUANTITIES
+from core.secrets import credentials_in
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = ROOT / "config" / "menden.toml"
@@ -154,6 +155,14 @@ def _check(raw: dict[str, Any], path: Path, kinds: tuple[str, ...] | None) -> Ci
             raise _fail(path, f"{where} key 'poll'", "a duration like '30s', '15m' or '1h'", src.get("poll")) from None
         if "api_key" in src or "token" in src:
             raise _fail(path, f"{where}", "no secrets in the file: name an environment variable with api_key_env")
+        for name, value in src.items():
+            found = credentials_in(value) if isinstance(value, str) and "://" in value else None
+            if found:
+                raise _fail(
+                    path,
+                    f"{where} key {name!r}",
+                    f"a URL without credentials (it has {found}): name an environment variable with api_key_env",
+                )
         checked.append({**src, "poll_s": poll_s, "config_dir": str(path.parent)})
 
     thresholds = raw.get("thresholds", {})

@@ -9,17 +9,21 @@ This module is the composition root of ingestion: the one module in ``core`` tha
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import logging
 import os
 import sys
 import threading
 import time
-from dataclasses import dataclass
+import traceback
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from core.config import CityConfig, ConfigError, load_config, store_location
 from core.scenario import state as scenario
+from core.secrets import scrub, source_secrets
 from core.store import Store, open_store
 from data_sources import KINDS, adapter
 from data_sources.errors import FeedError
@@ -27,6 +31,8 @@ from data_sources.http import make_session
 
 log = logging.getLogger("showroom.ingest")
 MAX_BACKOFF_S = 3600.0
+STORE_RETRY_S = 60.0  # a store that refuses writes is tried again this soon, whatever the feed's backoff
+POOL = 4  # polls at a time
 LEADER = "ingest"  # one poller per store, whichever process (see Store.leader)
 SCENARIO_POLL_S = 10.0
 WAKE_S = 10.0  # the loop looks for a newly started scenario at least this often
@@ -40,40 +46,96 @@ class PollResult:
     skipped: int
     latency_s: float
     error: str | None = None
+    started: dt.datetime | None = None  # when the poll began (its fetch saw everything that had arrived by then)
+    recorded: bool = True  # False: the store could not take its feed-health row yet (kept for later)
 
 
-def _scrub(text: str, source_cfg: dict[str, Any]) -> str:
-    """Remove the source's secret from an error text, should a library have echoed it."""
-    name = source_cfg.get("api_key_env")
-    secret = os.environ.get(name) if name else None
-    return text.replace(secret, "***") if secret else text
+class StoreFault(Exception):
+    """The store refused a write (full or read-only disk, a damaged file): the source is fine."""
+
+
+def _text(exc: BaseException, source_cfg: dict[str, Any]) -> str:
+    """An error as one scrubbed line (before anything cuts it: no half secrets)."""
+    return scrub(f"{type(exc).__name__}: {exc}", source_secrets(source_cfg)) or type(exc).__name__
 
 
 def poll(
-    source_cfg: dict[str, Any], store: Store, session: Any, *, timezone: str = "Europe/Berlin", center: tuple[float, float] | None = None
+    source_cfg: dict[str, Any],
+    store: Store,
+    session: Any,
+    *,
+    timezone: str = "Europe/Berlin",
+    center: tuple[float, float] | None = None,
+    health: HealthLog | None = None,
 ) -> PollResult:
-    """Fetch one source since its newest stored reading, store the batch, record feed health."""
+    """Fetch one source since its newest stored reading, store the batch, record feed health.
+
+    Nothing here raises: a feed error, a bug in an adapter and a store that refuses the write
+    all end as a failed result (and in feed health, once the store takes it again).
+    """
     key = source_cfg["key"]
-    started = time.monotonic()
+    started, began = dt.datetime.now(dt.UTC), time.monotonic()
+    rows = skipped = 0
+    error = None
     try:
         # city facts an adapter may need (local days, swapped-coordinate checks); the source's own keys win
         city = {"timezone": timezone, "center": list(center) if center else None}
         batch = adapter(source_cfg["kind"]).fetch({**city, **source_cfg}, session, since=store.last_ts(key))
-        rows = store.append(batch)
+        skipped = batch.skipped
+        try:
+            rows = store.append(batch)
+        except Exception as exc:  # isolation boundary: a full disk must not stop ingestion
+            raise StoreFault(_text(exc, source_cfg)) from exc
+    except StoreFault as exc:
+        error = f"StoreFault: the store could not take the batch ({exc}); it is fetched again on the next poll"
     except FeedError as exc:
-        error = _scrub(f"{type(exc).__name__}: {exc}", source_cfg)
-    except Exception as exc:  # isolation boundary: a bug in one adapter must not stop the others
-        log.exception("source %s failed unexpectedly", key)
-        error = _scrub(f"{type(exc).__name__}: {exc}", source_cfg)
+        error = _text(exc, source_cfg)
+    except Exception as exc:  # noqa: BLE001 - isolation boundary: a bug in one adapter must not stop the others
+        error = _text(exc, source_cfg)
+        log.error("source %s failed unexpectedly: %s\n%s", key, error, scrub(traceback.format_exc(), source_secrets(source_cfg)))
+    latency = time.monotonic() - began
+    result = PollResult(key, error is None, rows, skipped, latency, error, started)
+    if error is None:
+        log.info("source %s: %d new rows, %d skipped, %.2f s", key, rows, skipped, latency)
     else:
-        latency = time.monotonic() - started
-        store.record_health(key, ok=True, rows=rows, skipped=batch.skipped, latency_s=latency)
-        log.info("source %s: %d new rows, %d skipped, %.2f s", key, rows, batch.skipped, latency)
-        return PollResult(key, True, rows, batch.skipped, latency)
-    latency = time.monotonic() - started
-    store.record_health(key, ok=False, rows=0, skipped=0, latency_s=latency, error=error)
-    log.warning("source %s: %s", key, error)
-    return PollResult(key, False, 0, 0, latency, error)
+        log.warning("source %s: %s", key, error)
+    return replace(result, recorded=(HealthLog() if health is None else health).record(store, result))
+
+
+class HealthLog:
+    """Feed-health rows on their way into the store; those the store refuses wait for the next try.
+
+    A store that cannot be written (a full or read-only disk) is exactly when feed health
+    matters most: the rows are kept in order, with the time of each attempt, and written as
+    soon as the store takes writes again.
+    """
+
+    def __init__(self) -> None:
+        self._waiting: list[PollResult] = []
+        self._lock = threading.Lock()
+
+    def record(self, store: Store, result: PollResult) -> bool:
+        with self._lock:
+            self._waiting.append(result)
+            return self._flush(store)
+
+    def flush(self, store: Store) -> bool:
+        with self._lock:
+            return self._flush(store)
+
+    def _flush(self, store: Store) -> bool:
+        while self._waiting:
+            r = self._waiting[0]
+            try:
+                store.record_health(r.source, ok=r.ok, rows=r.rows, skipped=r.skipped, latency_s=r.latency_s, error=r.error, at=r.started)
+            except Exception as exc:  # noqa: BLE001 - isolation boundary: keep the row for the next try
+                log.warning("feed health of %s not stored yet (%d waiting): %s", r.source, len(self._waiting), type(exc).__name__)
+                return False
+            self._waiting.pop(0)
+        return True
+
+    def __len__(self) -> int:
+        return len(self._waiting)
 
 
 def sources(config: CityConfig, store: Store) -> tuple[dict[str, Any], ...]:
@@ -100,39 +162,124 @@ def sources(config: CityConfig, store: Store) -> tuple[dict[str, Any], ...]:
 
 
 def run_once(config: CityConfig, store: Store, session: Any = None) -> list[PollResult]:
-    session = session or make_session()
-    return [poll(src, store, session, timezone=config.timezone, center=config.center) for src in sources(config, store)]
+    """Poll every source once (at the same time, in the pool), in config order."""
+    runner = Runner(config, store, session=session)
+    with ThreadPoolExecutor(max_workers=POOL, thread_name_prefix="showroom-poll") as pool:
+        return list(pool.map(runner.poll, sources(config, store)))
+
+
+class Runner:
+    """Polls every source when it is due, a few at a time; nothing a source or the store does stops it.
+
+    Each poll runs in a small thread pool, so one slow source (up to its fetch bound of 30 s)
+    never delays another source's interval. A failing source backs off (doubling up to 1 h);
+    a store that refuses writes is retried within a minute, since the feed is not at fault.
+    """
+
+    def __init__(self, config: CityConfig, store: Store, *, session: Any = None) -> None:
+        self.config, self.store = config, store
+        self.health = HealthLog()
+        self._shared = session  # tests pass one; otherwise every pool thread gets its own
+        self._local = threading.local()
+        self.due: dict[str, float] = {}
+        self.failures: dict[str, int] = {}
+        self.running: dict[str, Future] = {}
+        self.stored_through: dict[str, float] = {}  # epoch s: the start of the source's last stored poll
+        self._wake = threading.Event()  # a poll finished: schedule its next round now
+
+    def _session(self) -> Any:
+        if self._shared is not None:
+            return self._shared
+        if not hasattr(self._local, "session"):
+            self._local.session = make_session()
+        return self._local.session
+
+    def poll(self, src: dict[str, Any]) -> PollResult:
+        """One poll of ``src`` (in a pool thread); its next round is scheduled from its start."""
+        began = time.monotonic()
+        # an inbox may forget an event only after a poll that began later has stored it (data_sources.inbox)
+        cfg = {**src, "stored_through": self.stored_through.get(src["key"])}
+        result = poll(cfg, self.store, self._session(), timezone=self.config.timezone, center=self.config.center, health=self.health)
+        if result.ok and result.started is not None:
+            self.stored_through[src["key"]] = result.started.timestamp()
+        self._schedule(src, result, began)
+        self._wake.set()
+        return result
+
+    def _schedule(self, src: dict[str, Any], result: PollResult, began: float) -> None:
+        key = src["key"]
+        self.failures[key] = 0 if result.ok else self.failures.get(key, 0) + 1
+        cap = STORE_RETRY_S if result.error and result.error.startswith("StoreFault") else MAX_BACKOFF_S
+        wait = src["poll_s"] if result.ok else min(src["poll_s"] * 2 ** self.failures[key], cap)
+        self.due[key] = max(began + wait, time.monotonic())
+
+    def step(self, pool: ThreadPoolExecutor) -> float:
+        """Start the polls that are due; return how long to sleep before looking again."""
+        self.health.flush(self.store)  # rows a refusing store kept waiting
+        polled = {src["key"]: src for src in sources(self.config, self.store)}  # the scenario source comes and goes
+        self.running = {key: future for key, future in self.running.items() if not future.done()}
+        now = time.monotonic()
+        for key, src in polled.items():
+            if key not in self.running and now >= self.due.get(key, 0.0):
+                self.running[key] = pool.submit(self.poll, src)
+        return max(0.05, min([*(self.due.get(key, 0.0) - time.monotonic() for key in polled if key not in self.running), WAKE_S]))
+
+    def run(self, stop: threading.Event) -> None:
+        pool = ThreadPoolExecutor(max_workers=POOL, thread_name_prefix="showroom-poll")
+        try:
+            while not stop.is_set():
+                try:
+                    pause = self.step(pool)
+                except Exception as exc:  # noqa: BLE001 - isolation boundary: e.g. an unreadable manifest
+                    log.error("ingest step failed, trying again: %s", scrub(f"{type(exc).__name__}: {exc}"))
+                    pause = STORE_RETRY_S / 6
+                # a finished poll wakes the loop at once; ``stop`` is looked at twice a second
+                if self._wake.wait(min(pause, 0.5)):
+                    self._wake.clear()
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)  # a poll in flight ends within its own bound
 
 
 def run_loop(config: CityConfig, store: Store, *, stop: threading.Event | None = None, session: Any = None) -> None:
-    """Poll each source when it is due; a failing source waits longer each time (up to 1 h)."""
-    stop = stop or threading.Event()
-    session = session or make_session()
-    due: dict[str, float] = {}
-    failures: dict[str, int] = {}
-    while not stop.is_set():
-        now = time.monotonic()
-        polled = sources(config, store)  # the scenario source comes and goes
-        for src in polled:
-            key = src["key"]
-            if now < due.get(key, 0.0) or stop.is_set():
-                continue
-            result = poll(src, store, session, timezone=config.timezone, center=config.center)
-            failures[key] = 0 if result.ok else failures.get(key, 0) + 1
-            wait = src["poll_s"] if result.ok else min(src["poll_s"] * 2 ** failures[key], MAX_BACKOFF_S)
-            due[key] = time.monotonic() + wait
-        next_due = min(due.get(src["key"], 0.0) for src in polled)
-        stop.wait(max(0.5, min(next_due - time.monotonic(), WAKE_S)))
+    """Poll each source when it is due until ``stop`` is set (see :class:`Runner`)."""
+    Runner(config, store, session=session).run(stop or threading.Event())
 
 
 def background(config: CityConfig, location: str | Path, stop: threading.Event, retry_s: float = 60.0) -> None:
-    """Run the loop in this process whenever no other runner leads the store (app helper thread)."""
-    store = open_store(location, tz=config.timezone)
+    """Run the loop in this process whenever no other runner leads the store (the app's helper thread).
+
+    An unreadable or unwritable data directory is logged and tried again after ``retry_s``:
+    the thread never ends before ``stop``.
+    """
     while not stop.is_set():
-        with store.leader(LEADER) as mine:
-            if mine:
-                run_loop(config, store, stop=stop)
+        try:
+            store = open_store(location, tz=config.timezone)
+            with store.leader(LEADER) as mine:
+                if mine:
+                    run_loop(config, store, stop=stop)
+        except Exception as exc:  # noqa: BLE001 - isolation boundary: the app keeps serving what the store has
+            log.error("ingest cannot use the store at %s yet: %s", location, scrub(f"{type(exc).__name__}: {exc}"))
         stop.wait(retry_s)
+
+
+_started: dict[str, threading.Event] = {}
+_starting = threading.Lock()
+
+
+def start_background(config: CityConfig, location: str | Path) -> threading.Event:
+    """Start :func:`background` in a daemon thread once per process and store; its stop event.
+
+    The server starts it when it starts (``server.py``); the app asks again on a page view
+    (``streamlit run app.py``) and gets the same thread. ``SHOWROOM_INGEST=off`` leaves polling
+    to a separate ``python -m core.ingest --loop``.
+    """
+    with _starting:
+        key = str(location)
+        if key not in _started:
+            _started[key] = stop = threading.Event()
+            if os.environ.get("SHOWROOM_INGEST", "auto") != "off":
+                threading.Thread(target=background, args=(config, location, stop), name="showroom-ingest", daemon=True).start()
+        return _started[key]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -39,7 +39,7 @@ def parse(payload: Any, *, source: str, config: Mapping[str, Any] | None = None)
     ``FeedFormatError`` names the first broken row (header = row 1) and its column.
     Times without zone are UTC. ``;``-separated files may use a decimal comma.
     """
-    name = str((config or {}).get("path") or (config or {}).get("url") or "CSV")
+    name = str((config or {}).get("path") or http.safe_url(str((config or {}).get("url") or "")) or "CSV")
     text = _text(payload, name)
     lines = text.splitlines()
     if not lines or not lines[0].strip():

@@ -11,6 +11,7 @@ nowhere else:
 from __future__ import annotations
 
 import json
+import logging
 import os
 import time
 from collections.abc import Mapping
@@ -22,6 +23,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ProtocolError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
+from core import secrets
 from data_sources.errors import FeedAuthError, FeedFormatError, FeedUnavailable
 
 USER_AGENT = "smart-city-showroom/0.1 (MendenLab city data cockpit; python-requests)"
@@ -75,7 +77,7 @@ class Deadline:
     def check(self, url: str) -> float:
         left = self.remaining()
         if left <= 0:
-            msg = f"{_safe(url)}: no answer within {self.seconds:.0f} s"
+            msg = f"{safe_url(url)}: no answer within {self.seconds:.0f} s"
             raise FeedUnavailable(msg)
         return left
 
@@ -94,14 +96,14 @@ class Reply:
             return json.loads(self.body)
         except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, and ints too long to convert
             kind = self.headers.get("Content-Type", "unknown content type")
-            msg = f"{_safe(self.url)}: answer is not JSON ({kind}): {exc}"
+            msg = f"{safe_url(self.url)}: answer is not JSON ({kind}): {exc}"
             raise FeedFormatError(msg) from exc
 
     def text(self) -> str:
         try:
             return self.body.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            msg = f"{_safe(self.url)}: answer is not UTF-8 text: {exc}"
+            msg = f"{safe_url(self.url)}: answer is not UTF-8 text: {exc}"
             raise FeedFormatError(msg) from exc
 
 
@@ -146,22 +148,22 @@ def request(
             while chunk := response.raw.read1(65536, decode_content=True):
                 size += len(chunk)
                 if size > max_bytes:
-                    msg = f"{_safe(url)}: answer larger than {max_bytes // 1_000_000} MB"
+                    msg = f"{safe_url(url)}: answer larger than {max_bytes // 1_000_000} MB"
                     raise FeedFormatError(msg)
                 chunks.append(chunk)
                 deadline.check(url)
             return Reply(response.status_code, dict(response.headers), b"".join(chunks), url)
     except (requests.exceptions.Timeout, ReadTimeoutError) as exc:
-        msg = f"{_safe(url)}: timed out"
+        msg = f"{safe_url(url)}: timed out"
         raise FeedUnavailable(msg) from exc
     except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError, ProtocolError) as exc:
-        msg = f"{_safe(url)}: connection failed ({type(exc).__name__})"
+        msg = f"{safe_url(url)}: connection failed ({type(exc).__name__})"
         raise FeedUnavailable(msg) from exc
     except requests.exceptions.RetryError as exc:
-        msg = f"{_safe(url)}: still failing after retries"
+        msg = f"{safe_url(url)}: still failing after retries"
         raise FeedUnavailable(msg) from exc
     except requests.exceptions.RequestException as exc:
-        msg = f"{_safe(url)}: request failed ({type(exc).__name__})"
+        msg = f"{safe_url(url)}: request failed ({type(exc).__name__})"
         raise FeedUnavailable(msg) from exc
 
 
@@ -173,19 +175,33 @@ def get_json(session: requests.Session, url: str, **kwargs: Any) -> Any:
 def _raise_for_status(response: requests.Response, url: str) -> None:
     code = response.status_code
     if code in (401, 403):
-        msg = f"{_safe(url)}: access denied (HTTP {code}) - check the API key"
+        msg = f"{safe_url(url)}: access denied (HTTP {code}) - check the API key"
         raise FeedAuthError(msg)
     if code >= 500 or code == 429:
-        msg = f"{_safe(url)}: server error (HTTP {code})"
+        msg = f"{safe_url(url)}: server error (HTTP {code})"
         raise FeedUnavailable(msg)
     if code >= 300:
-        msg = f"{_safe(url)}: unexpected answer HTTP {code}"
+        msg = f"{safe_url(url)}: unexpected answer HTTP {code}"
         raise FeedFormatError(msg) if code < 500 and code != 404 else FeedUnavailable(msg)
 
 
-def _safe(url: str) -> str:
-    """The URL without its query string: query strings may carry keys."""
-    return url.split("?", 1)[0]
+def safe_url(url: str) -> str:
+    """The URL as messages show it: no query string (it may carry keys), no user:password@."""
+    return secrets.safe_url(url).split("?", 1)[0]
+
+
+class _SafeLog(logging.Filter):
+    """urllib3 logs retried URLs with their query strings: the same scrubbing as our messages."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = secrets.scrub(str(record.msg)) or ""
+        record.args = (
+            tuple(secrets.scrub(a) if isinstance(a, str) else a for a in record.args) if isinstance(record.args, tuple) else record.args
+        )
+        return True
+
+
+logging.getLogger("urllib3.connectionpool").addFilter(_SafeLog())
 
 
 def secret(source_cfg: Mapping[str, Any], env: Mapping[str, str] | None = None) -> str | None:

@@ -73,7 +73,7 @@ def append(inbox: Path, body: bytes) -> Path:
     return new / name
 
 
-def claim(inbox: Path, *, keep_s: float = DEFAULT_KEEP_S, now: float | None = None) -> list[Event]:
+def claim(inbox: Path, *, keep_s: float = DEFAULT_KEEP_S, now: float | None = None, stored_through: float | None = None) -> list[Event]:
     """Advance the inbox one round and return every event still owed to a fetch, oldest first.
 
     Layout (one file per event, named by arrival time so that names sort in arrival order)::
@@ -88,14 +88,19 @@ def claim(inbox: Path, *, keep_s: float = DEFAULT_KEEP_S, now: float | None = No
     ``fetch`` never learns whether storing worked. Deleting on read would lose events whenever
     the process dies (or the disk is full) between reading and storing. Instead every event is
     handed out by at least two fetches and by every fetch within ``keep_s`` of its arrival;
-    re-reading is harmless because the store de-duplicates on (station, quantity, ts). An event
-    is lost only if every store attempt during that window fails.
+    re-reading is harmless because the store de-duplicates on (station, quantity, ts).
+
+    ``stored_through`` (epoch seconds, from the ingest runner) is when the source's last poll
+    that the store accepted began: an event that arrived before it has been stored. An event
+    is deleted only then (and once older than ``keep_s``), so a store that refuses writes for
+    hours (a full disk) loses nothing the receiver acknowledged; without it nothing is deleted.
     """
     now = time.time() if now is None else now
     for stage in (NEW, HANDED, KEPT, BAD):
         (inbox / stage).mkdir(parents=True, exist_ok=True)
     for path in _files(inbox / KEPT):
-        if now - _arrival(path) > keep_s:
+        arrived = _arrival(path)
+        if now - arrived > keep_s and stored_through is not None and arrived < stored_through:
             path.unlink(missing_ok=True)
     for path in _files(inbox / TMP):
         if now - _mtime(path) > STALE_TMP_S:

@@ -11,6 +11,7 @@ from urllib.parse import quote
 import requests
 
 from core.schema import Batch
+from core.secrets import scrub
 from data_sources import http
 from data_sources._kit import as_dict, base_url, lat_lon, parse_time, text, timeout
 from data_sources.errors import FeedAuthError, FeedFormatError, FeedUnavailable
@@ -113,7 +114,7 @@ def _stored_uplinks(source_cfg: Mapping[str, Any], session: requests.Session, si
             deadline=deadline,
         )
         rows, bad = records(reply.body)
-        _raise_stream_errors(rows, url)
+        _raise_stream_errors(rows, url, token)
         ups, broken = extract_all(rows, uplink_of)
         found.extend(ups)
         skipped += bad + broken
@@ -133,13 +134,18 @@ def _positive(source_cfg: Mapping[str, Any], key: str, default: float) -> float:
     return float(value)
 
 
-def _raise_stream_errors(rows: list[dict], url: str) -> None:
-    """The stream reports server trouble as ``{"error": {code, message}}`` lines after a 200."""
+def _raise_stream_errors(rows: list[dict], url: str, token: str) -> None:
+    """The stream reports server trouble as ``{"error": {code, message}}`` lines after a 200.
+
+    A server may echo the request (the Authorization header included): the message is scrubbed
+    of the key *before* it is cut to 200 characters, so no prefix of the key survives the cut.
+    """
     for row in rows:
         error = row.get("error")
         if "result" in row or not isinstance(error, dict):
             continue
-        detail = f"{url}: stream error {error.get('code')}: {str(error.get('message'))[:200]}"
+        message = scrub(str(error.get("message")), [token]) or ""
+        detail = f"{http.safe_url(url)}: stream error {error.get('code')}: {message[:200]}"
         raise FeedAuthError(detail) if error.get("code") in AUTH_CODES else FeedUnavailable(detail)
 
 

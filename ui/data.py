@@ -7,7 +7,6 @@ share a key.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -16,11 +15,12 @@ import polars as pl
 import streamlit as st
 
 from core.config import CityConfig, load_config, store_location
-from core.ingest import background
+from core.ingest import start_background
 from core.scenario import overlay, state
 from core.store import Store, StoreReader, open_store
 from core.views import today
 from data_sources import KINDS
+from ui.secrets import export_secrets
 
 TTL_S = 30
 T = TypeVar("T")
@@ -48,28 +48,12 @@ def store() -> StoreReader:
 def start_ingest() -> threading.Event:
     """One background ingest loop per server process (not per browser session).
 
-    It only polls while it leads the store (``Store.leader``), so a separate
+    ``server.py`` starts it with the server; under ``streamlit run app.py`` the first page view
+    does. It only polls while it leads the store (``Store.leader``), so a separate
     ``python -m core.ingest --loop`` and several app processes never poll twice.
     """
-    _export_secrets()
-    stop = threading.Event()
-    if os.environ.get("SHOWROOM_INGEST", "auto") == "off":  # a separate `python -m core.ingest --loop` feeds the store
-        return stop
-    thread = threading.Thread(target=background, args=(city(), store_location(), stop), name="showroom-ingest", daemon=True)
-    thread.start()
-    return stop
-
-
-def _export_secrets() -> None:
-    """Make ``st.secrets`` entries named by ``api_key_env`` visible to the adapters (env only)."""
-    try:
-        secrets = dict(st.secrets)
-    except (FileNotFoundError, st.errors.StreamlitSecretNotFoundError):
-        return
-    for src in city().sources:
-        name = src.get("api_key_env")
-        if name and name in secrets and name not in os.environ:
-            os.environ[name] = str(secrets[name])
+    export_secrets(city())
+    return start_background(city(), store_location())
 
 
 VERSION_TTL_S = 1.0

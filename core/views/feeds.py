@@ -1,19 +1,20 @@
 """Feed health: every configured source with its last poll, errors, rows and stale stations.
 
 Reads the store's feed-health table, the latest values and the stations only (small frames).
-Error texts are scrubbed by the ingest runner; they are scrubbed here again against the
-source's current secret, in case the secret changed after the error was stored.
+Error texts are scrubbed by the ingest runner (``core.secrets``); they are scrubbed here again
+against the source's current secret (it may have changed since) and of credentials in URLs
+(a store written by an older version may hold some).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass
 
 import polars as pl
 
 from core.config import CityConfig
+from core.secrets import scrub, source_secrets
 from core.store import HEALTH_SCHEMA, StoreReader
 from core.views._time import now_or
 
@@ -53,16 +54,11 @@ def _configured(city: CityConfig) -> pl.DataFrame:
             "key": src["key"],
             "kind": src["kind"],
             "poll_s": float(src.get("poll_s", 0.0)),
-            "secret": os.environ.get(src.get("api_key_env") or "") or None,
+            "secret": next(iter(source_secrets(src)), None),
         }
         for src in city.sources
     ]
     return pl.DataFrame(rows, schema=SOURCE_COLUMNS).with_row_index("order")
-
-
-def scrub(error: str | None, secret: str | None) -> str | None:
-    """An error text without the source's secret, should a library have echoed it."""
-    return error.replace(secret, "***") if error and secret else error
 
 
 def sources(configured: pl.DataFrame, health: pl.DataFrame, counts: pl.DataFrame, now: dt.datetime) -> pl.DataFrame:
@@ -102,7 +98,7 @@ def sources(configured: pl.DataFrame, health: pl.DataFrame, counts: pl.DataFrame
     everything = pl.concat([configured, extra.select(configured.columns)])
     joined = everything.join(health.rename({"source": "key"}), on="key", how="left")
     # one row per configured source (a handful): plain Python is the clearest way to scrub
-    scrubbed = [scrub(error, secret) for error, secret in joined.select("last_error", "secret").iter_rows()]
+    scrubbed = [scrub(error, [secret] if secret else []) for error, secret in joined.select("last_error", "secret").iter_rows()]
     return (
         joined.with_columns(last_error=pl.Series(scrubbed, dtype=pl.String))
         .join(counts, on="key", how="left")

@@ -180,7 +180,7 @@ def inbox_uplinks(source_cfg: Mapping[str, Any], extract: Extract) -> tuple[list
     """
     folder = inbox.directory(source_cfg)
     found, skipped = [], 0
-    for event in inbox.claim(folder, keep_s=inbox.keep_seconds(source_cfg)):
+    for event in inbox.claim(folder, keep_s=inbox.keep_seconds(source_cfg), stored_through=source_cfg.get("stored_through")):
         try:
             rows, bad = records(event.body)
         except FeedFormatError:

@@ -62,6 +62,14 @@ def test_env_var_selects_the_config(tmp_path, monkeypatch):
         (lambda s: s + '\n[[sources]]\nkey = "demo"\nkind = "demo"\n', ["repeated"]),
         (lambda s: s + '\n[[sources]]\nkey = "Bad Key"\nkind = "demo"\n', ["lower-case"]),
         (lambda s: s.replace('poll = "1m"', 'poll = "1m"\napi_key = "abc"'), ["no secrets", "api_key_env"]),
+        (
+            lambda s: s + '\n[[sources]]\nkey = "up"\nkind = "csv_file"\nurl = "https://x.example/r.csv?apikey=SECRET"\n',
+            ["'up'", "key 'url'", "query parameter 'apikey'", "api_key_env"],
+        ),
+        (
+            lambda s: s + '\n[[sources]]\nkey = "qs"\nkind = "quantumleap"\nbase_url = "https://admin:pw@ql.example"\n',
+            ["'qs'", "key 'base_url'", "user:password@", "api_key_env"],
+        ),
         (lambda s: s + '\n[thresholds]\nco2 = "high"\n', ["[thresholds] key 'co2'", "band edges"]),
         (lambda s: s + '\n[thresholds.stations]\n"demo:x" = { water_level = [] }\n', ["demo:x", "1 to 4 numbers"]),
         (
@@ -77,6 +85,7 @@ def test_bad_config_names_file_key_and_expectation(tmp_path, change, words):
     with pytest.raises(ConfigError) as info:
         load_config(path, kinds=KINDS)
     message = str(info.value)
+    assert "SECRET" not in message and "admin:pw" not in message  # the refusal does not repeat the secret
     assert message.startswith(str(path))
     assert "\n" not in message
     for word in words:

@@ -156,3 +156,18 @@ def test_example_config_reads_its_file_next_to_the_config(tmp_path, session):
     shutil.copy(HERE / "readings_long.csv", tmp_path / "readings.csv")
     cfg = load_config(tmp_path / "city.toml", kinds=KINDS).source("upload")
     assert len(csv_file.fetch(cfg, session)) == 12
+
+
+def test_credentials_in_a_url_never_reach_health_log_or_store(feed_server, tmp_path, caplog):
+    # the config check refuses such a URL; should one come in anyway, every text masks it
+    from core import ingest
+    from core.store import open_store
+
+    feed_server.route("/x.csv", b"zeit;wert\n1;2\n", headers={"Content-Type": "text/csv"})  # a bad header row
+    url = feed_server.url.replace("http://", "http://admin:pa55word@") + "/x.csv?apikey=SECRET-4711&station=7"
+    store = open_store(tmp_path / "data")
+    with caplog.at_level("INFO"):
+        result = ingest.poll({"key": "up", "kind": "csv_file", "url": url, "poll_s": 60.0}, store, csv_file.http.make_session())
+    assert not result.ok and "FeedFormatError" in result.error and "x.csv" in result.error
+    everything = result.error + caplog.text + str(store.feed_health().to_dicts())
+    assert "SECRET-4711" not in everything and "pa55word" not in everything

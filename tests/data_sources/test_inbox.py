@@ -42,12 +42,12 @@ def test_names_sort_in_arrival_order_even_from_many_threads(tmp_path):
 def test_every_event_is_handed_out_at_least_twice_then_dropped_after_keep(tmp_path):
     inbox.append(tmp_path, b'{"a": 1}')
     now = time.time()
-    first = inbox.claim(tmp_path, keep_s=0, now=now)
+    first = inbox.claim(tmp_path, keep_s=0, now=now, stored_through=now)
     assert [e.first for e in first] == [True]
-    second = inbox.claim(tmp_path, keep_s=0, now=now + 1)
+    second = inbox.claim(tmp_path, keep_s=0, now=now + 1, stored_through=now + 1)
     assert [e.first for e in second] == [False]  # keep is over, but it was handed out only once
     assert second[0].body == first[0].body
-    assert inbox.claim(tmp_path, keep_s=0, now=now + 2) == []
+    assert inbox.claim(tmp_path, keep_s=0, now=now + 2, stored_through=now + 2) == []
     assert names(tmp_path / "kept") == []
 
 
@@ -55,8 +55,19 @@ def test_events_are_re_read_within_keep(tmp_path):
     inbox.append(tmp_path, b'{"a": 1}')
     now = time.time()
     for round_ in range(5):
-        assert len(inbox.claim(tmp_path, keep_s=600, now=now + round_ * 60)) == 1
-    assert inbox.claim(tmp_path, keep_s=600, now=now + 601) == []
+        assert len(inbox.claim(tmp_path, keep_s=600, now=now + round_ * 60, stored_through=now + round_ * 60)) == 1
+    assert inbox.claim(tmp_path, keep_s=600, now=now + 601, stored_through=now + 601) == []
+
+
+def test_an_event_is_forgotten_only_once_a_later_poll_was_stored(tmp_path):
+    # a full disk for hours: every poll fails to store, nothing the receiver acknowledged may go
+    inbox.append(tmp_path, b'{"a": 1}')
+    now = time.time()
+    for hours in range(1, 6):
+        assert len(inbox.claim(tmp_path, keep_s=600, now=now + 3600 * hours)) == 1  # no stored poll yet
+    stored_before = now - 5  # a poll that began before the event arrived did not carry it
+    assert len(inbox.claim(tmp_path, keep_s=600, now=now + 7 * 3600, stored_through=stored_before)) == 1
+    assert inbox.claim(tmp_path, keep_s=600, now=now + 8 * 3600, stored_through=now + 7 * 3600) == []
 
 
 def test_a_reader_that_dies_after_claiming_loses_nothing(tmp_path):

@@ -306,3 +306,12 @@ def test_fetch_with_storage_and_webhooks_gives_one_reading_per_uplink(feed_serve
     cfg = {**source, "inbox": "inbox", "config_dir": str(tmp_path), "poll_s": 60}
     batch = ttn.fetch(cfg, session, since=now - timedelta(hours=1))
     assert sorted(batch.readings.select("quantity", "value").rows()) == [("co2", 812.0), ("temperature", 20.5)]
+
+
+def test_a_key_the_stream_echoes_is_masked_before_the_message_is_cut(feed_server, session, source):
+    # 170 characters, then the echoed header: a cut at 200 used to keep the key's first 20 characters
+    echoed = "y" * 170 + " Authorization: Bearer NNSXS.secret" * 3
+    feed_server.route(PATH, json.dumps({"error": {"code": 16, "message": echoed}}).encode())
+    with pytest.raises(FeedAuthError) as info:
+        ttn.fetch(source, session)
+    assert "NNSXS" not in str(info.value) and "***" in str(info.value)

@@ -105,9 +105,15 @@ def test_late_needs_three_intervals_and_at_least_five_minutes():
     assert got["state"].to_list() == ["ok", "ok", "late"]
 
 
-def test_scrub():
-    assert feeds.scrub("401 key=abc", "abc") == "401 key=***"
-    assert feeds.scrub("401", None) == "401" and feeds.scrub(None, "abc") is None
+def test_quellen_shows_no_secret_and_no_credential_a_stored_error_holds(tmp_path, monkeypatch):
+    # an error stored before the key was rotated, or by an older version, still holds them
+    monkeypatch.setenv("FEED_TOKEN", "t0k3n-now")
+    store = open_store(tmp_path / "s")
+    error = "FeedFormatError: https://admin:pw@feed.example/x.csv?apikey=OLD&station=4 said t0k3n-now"
+    store.record_health("x", ok=False, rows=0, skipped=0, latency_s=1.0, error=error)
+    city = CityConfig("X", "Europe/Berlin", (51.4, 7.8), 12.0, "de", ({"key": "x", "kind": "csv_file", "api_key_env": "FEED_TOKEN"},))
+    shown = feeds.overview(store, city).sources.row(0, named=True)["last_error"]
+    assert shown == "FeedFormatError: https://feed.example/x.csv?apikey=***&station=4 said ***"
 
 
 def test_empty_store_lists_configured_sources_as_never_polled(tmp_path):
