@@ -33,6 +33,7 @@ log = logging.getLogger("showroom.ingest")
 MAX_BACKOFF_S = 3600.0
 STORE_RETRY_S = 60.0  # a store that refuses writes is tried again this soon, whatever the feed's backoff
 POOL = 4  # polls at a time
+MAINTAIN_S = 300.0  # how often the runner repairs reported damage and removes crash debris
 LEADER = "ingest"  # one poller per store, whichever process (see Store.leader)
 SCENARIO_POLL_S = 10.0
 WAKE_S = 10.0  # the loop looks for a newly started scenario at least this often
@@ -186,6 +187,7 @@ class Runner:
         self.running: dict[str, Future] = {}
         self.stored_through: dict[str, float] = {}  # epoch s: the start of the source's last stored poll
         self._wake = threading.Event()  # a poll finished: schedule its next round now
+        self._maintained = float("-inf")
 
     def _session(self) -> Any:
         if self._shared is not None:
@@ -216,6 +218,9 @@ class Runner:
     def step(self, pool: ThreadPoolExecutor) -> float:
         """Start the polls that are due; return how long to sleep before looking again."""
         self.health.flush(self.store)  # rows a refusing store kept waiting
+        if time.monotonic() - self._maintained >= MAINTAIN_S:
+            self._maintained = time.monotonic()
+            self._maintain()
         polled = {src["key"]: src for src in sources(self.config, self.store)}  # the scenario source comes and goes
         self.running = {key: future for key, future in self.running.items() if not future.done()}
         now = time.monotonic()
@@ -223,6 +228,16 @@ class Runner:
             if key not in self.running and now >= self.due.get(key, 0.0):
                 self.running[key] = pool.submit(self.poll, src)
         return max(0.05, min([*(self.due.get(key, 0.0) - time.monotonic() for key in polled if key not in self.running), WAKE_S]))
+
+    def _maintain(self) -> None:
+        """Repair damage readers reported and drop crash debris (``Store.maintain``), now and then."""
+        try:
+            done = self.store.maintain()
+        except Exception as exc:  # noqa: BLE001 - isolation boundary: a store that refuses writes is retried later
+            log.warning("store maintenance failed, trying again later: %s", scrub(f"{type(exc).__name__}: {exc}"))
+            return
+        if any(done.values()):
+            log.info("store maintenance: %s", ", ".join(f"{k} {v}" for k, v in done.items()))
 
     def run(self, stop: threading.Event) -> None:
         pool = ThreadPoolExecutor(max_workers=POOL, thread_name_prefix="showroom-poll")

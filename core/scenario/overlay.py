@@ -47,6 +47,9 @@ class Overlay:
     def state(self, key: str) -> dict | None:
         return self._store.state(key)
 
+    def problems(self) -> pl.DataFrame:
+        return self._store.problems()
+
     def feed_health(self) -> pl.DataFrame:
         return self._store.feed_health()
 

@@ -65,6 +65,19 @@ def health_row(
     }
 
 
+# Damaged files a backend found and what it did about them (Quellen shows them).
+PROBLEMS_SCHEMA = pl.Schema(
+    {
+        "file": pl.String,
+        "table": pl.String,
+        "part": pl.String,
+        "at": pl.String,  # ISO time of the repair (null while awaiting it)
+        "reason": pl.String,
+        "action": pl.String,
+        "repaired": pl.Boolean,
+    }
+)
+
 Moment = dt.datetime | None
 Ids = str | Iterable[str] | None
 
@@ -106,6 +119,9 @@ class StoreReader(Protocol):
     def state(self, key: str) -> dict | None:
         """A small piece of shared run state (the running workshop scenario), or None."""
 
+    def problems(self) -> pl.DataFrame:
+        """:data:`PROBLEMS_SCHEMA`: damaged data the store found, repaired or set aside."""
+
 
 @runtime_checkable
 class Store(StoreReader, Protocol):
@@ -121,6 +137,9 @@ class Store(StoreReader, Protocol):
 
     def compact(self) -> None:
         """Tidy the physical layout (merge files, drop leftovers); never changes what is read."""
+
+    def maintain(self) -> dict[str, int]:
+        """Repair damage found by readers and drop what crashed writers left; counts of what it did."""
 
     def set_state(self, key: str, value: dict | None) -> None:
         """Publish (or with None remove) shared run state for every process."""

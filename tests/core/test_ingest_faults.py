@@ -6,6 +6,7 @@ import datetime as dt
 import threading
 import time
 import types
+from concurrent.futures import ThreadPoolExecutor
 
 import polars as pl
 import pytest
@@ -143,3 +144,18 @@ def test_an_adapter_bug_is_logged_without_the_secret(tmp_path, monkeypatch, capl
     assert not result.ok and "RuntimeError" in result.error
     everything = result.error + caplog.text + str(store.feed_health().to_dicts())
     assert secret not in everything and "k3y-xxxx" not in everything and "user:" not in everything
+
+
+def test_the_runner_cleans_up_crash_debris_and_repairs_reported_damage(tmp_path, monkeypatch):
+    feed = Feed("a")
+    feed.published = 30
+    plug(monkeypatch, {"a": feed})
+    config = city(tmp_path, ("a", "ngsi_v2", "1m"))
+    store = open_store(tmp_path / "data")
+    runner = ingest.Runner(config, store)
+    assert runner.poll(config.sources[0]).ok
+    debris = tmp_path / "data" / "readings" / "2026-11-30" / "000000777-0123456789.parquet"  # a writer killed mid-commit
+    debris.write_bytes(b"PAR1 and then nothing")
+    with ThreadPoolExecutor(1) as pool:
+        runner.step(pool)  # the first step maintains the store
+    assert not debris.exists()

@@ -8,6 +8,8 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import logging
+import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TypeVar
@@ -16,9 +18,10 @@ import polars as pl
 
 from core import rollup
 from core.schema import LEVELS_SCHEMA, READINGS_SCHEMA, STATIONS_SCHEMA, Batch, aggregating
-from core.store import HEALTH_SCHEMA, ROLLUPS, health_row, partials
+from core.store import HEALTH_SCHEMA, PROBLEMS_SCHEMA, ROLLUPS, health_row, partials
+from core.store.parquet import repair
 from core.store.parquet.compact import compact, plan, upgrade
-from core.store.parquet.files import FORMAT, TIME_COLUMN, Commit, Files, as_utc, from_us, partition_key, to_us
+from core.store.parquet.files import FORMAT, GRACE_S, TIME_COLUMN, Commit, Files, as_utc, from_us, partition_key, to_us
 from core.store.parquet.merge import (
     ROW_KEY,
     TAIL_SCHEMA,
@@ -32,13 +35,16 @@ from core.store.parquet.merge import (
     upsert,
 )
 
+log = logging.getLogger("showroom.store")
 T = TypeVar("T")
+FALLBACK_DAYS = dt.timedelta(days=2)  # latest() from readings while the tail awaits its rebuild
 TABLES = {"stations": (STATIONS_SCHEMA, ["station_id"]), "levels": (LEVELS_SCHEMA, ["station_id", "quantity", "level"])}
 SCHEMAS = {"readings": READINGS_SCHEMA, **dict.fromkeys(ROLLUPS, partials.PARTIAL_SCHEMA)}
 # Up to this many stations (a school's rooms), a read pushes the station list into the Parquet
 # scan; a longer list is applied after reading by quantity: pushed down it made a year of 1d
 # buckets of 100 stations 5x slower (~180 ms pushed down, ~35 ms filtered after).
 PUSHDOWN_MAX = 32
+EMPTY = {"stations": STATIONS_SCHEMA, "levels": LEVELS_SCHEMA, "health": HEALTH_SCHEMA}
 
 
 def open_store(location: str | Path, *, tz: str = "Europe/Berlin", durable: bool = False) -> ParquetStore:
@@ -72,6 +78,7 @@ class ParquetStore:
         self.root, self.tz = root, tz
         self._files = Files(root, durable=durable)
         self._frames: dict[tuple[str, str], object] = {}  # small tables and what derives from them, by file name
+        self._damaged: dict[str, str] = {}  # files this process found unreadable (rel -> why): skipped until repaired
 
     # -- reading -----------------------------------------------------------------------
     def _manifest(self) -> dict:
@@ -82,13 +89,29 @@ class ParquetStore:
             msg = f"the store in {self.root} keeps day rollups in {manifest['tz']}; open it with tz={manifest['tz']!r}, not {self.tz!r}"
             raise ValueError(msg)
 
-    def _read(self, action: Callable[[dict], T]) -> T:
-        # Compaction may delete a file between our manifest read and the file read; the
-        # manifest has changed by then, so one retry on the new one is enough.
-        try:
-            return action(self._manifest())
-        except FileNotFoundError:
-            return action(self._manifest())
+    def _read(self, action: Callable[[dict], T], suspects: Callable[[dict], list[str]] | None = None) -> T:
+        """``action`` on the current manifest. Compaction may delete a file between the manifest read
+        and the file read (the manifest has changed by then: one retry); a damaged file among
+        ``suspects`` is set aside for this process and reported, and the read tried without it."""
+        for attempt in range(3):
+            manifest = self._manifest()
+            try:
+                return action(manifest)
+            except FileNotFoundError:
+                if attempt:
+                    raise
+            except repair.READ_ERRORS:
+                found = repair.unreadable(self._files, [rel for rel in suspects(manifest) if rel not in self._damaged]) if suspects else {}
+                if not found:
+                    raise
+                self._mark(found)
+        return action(self._manifest())
+
+    def _mark(self, found: dict[str, str]) -> None:
+        for rel, reason in found.items():
+            log.warning("store %s: %s is damaged (%s); it is skipped and reported for repair", self.root, rel, reason)
+            repair.report(self._files, rel, reason)
+        self._damaged.update(found)
 
     def _table(self, manifest: dict, name: str, schema: pl.Schema, derive: Callable[[pl.DataFrame], T] | None = None) -> T:
         """A small table (or ``derive`` of it), cached by file name: its files never change."""
@@ -97,25 +120,34 @@ class ParquetStore:
         if key not in self._frames:
             live = set(manifest["tables"].values())
             self._frames = {k: v for k, v in self._frames.items() if k[0] in live}
-            frame = (
-                pl.DataFrame(schema=schema)
-                if rel is None
-                else self._table(manifest, name, schema)
-                if derive
-                else pl.read_parquet(self._files.path(rel))
-            )
+            if rel is None or rel in self._damaged:
+                frame = pl.DataFrame(schema=schema)
+            elif derive:
+                frame = self._table(manifest, name, schema)
+            else:
+                try:
+                    frame = pl.read_parquet(self._files.path(rel))
+                except FileNotFoundError:
+                    raise
+                except repair.READ_ERRORS as exc:  # damaged: read as empty (the writer rebuilds or refills it)
+                    self._mark({rel: f"{type(exc).__name__}: {str(exc)[:160]}"})
+                    frame = pl.DataFrame(schema=schema)
             self._frames[key] = derive(frame) if derive else frame
         return self._frames[key]
 
-    def _scan(self, manifest: dict, table: str, start, end, station_ids, quantities) -> pl.LazyFrame:
-        """Rows of a segment table in [start, end), reading only files whose range overlaps."""
+    def _segments(self, manifest: dict, table: str, start, end) -> list[dict]:
+        """The live, undamaged segments of ``table`` whose time range overlaps [start, end)."""
         low = None if start is None else to_us(start)
         high = None if end is None else to_us(end)
-        paths = [
-            self._files.path(s["file"])
+        return [
+            s
             for s in manifest["segments"][table]
-            if (low is None or s["max"] >= low) and (high is None or s["min"] < high)
+            if (low is None or s["max"] >= low) and (high is None or s["min"] < high) and s["file"] not in self._damaged
         ]
+
+    def _scan(self, manifest: dict, table: str, start, end, station_ids, quantities) -> pl.LazyFrame:
+        """Rows of a segment table in [start, end), reading only files whose range overlaps."""
+        paths = [self._files.path(s["file"]) for s in self._segments(manifest, table, start, end)]
         if not paths:
             return pl.LazyFrame(schema=SCHEMAS[table])
         lf, col = pl.scan_parquet(paths), pl.col(TIME_COLUMN[table])
@@ -134,7 +166,8 @@ class ParquetStore:
     ) -> pl.DataFrame:
         """``plan`` of a segment table's rows, with a long station list applied after reading (see PUSHDOWN_MAX)."""
         pushed = ids if ids is None or len(ids) <= PUSHDOWN_MAX else None
-        frame = self._read(lambda m: plan(self._scan(m, table, start, end, pushed, qs)).collect())
+        suspects = lambda m: [s["file"] for s in self._segments(m, table, start, end)]  # noqa: E731
+        frame = self._read(lambda m: plan(self._scan(m, table, start, end, pushed, qs)).collect(), suspects)
         return frame if pushed is ids else frame.filter(pl.col("station_id").is_in(ids))
 
     def readings(self, start=None, end=None, station_ids=None, quantities=None) -> pl.DataFrame:
@@ -173,6 +206,9 @@ class ParquetStore:
         """
         now = dt.datetime.now(dt.UTC) if now is None else as_utc(now)
         tail, summary = self._read(lambda m: (self._table(m, "latest", TAIL_SCHEMA), self._table(m, "latest", TAIL_SCHEMA, tail_summary)))
+        if self._manifest()["tables"].get("latest") in self._damaged:
+            # until the writer rebuilds it: the last two days' readings (a series silent for longer is missing)
+            return rollup.latest(self.readings(now - FALLBACK_DAYS), now)
         if summary.is_empty() or summary["ts"].max() > now:
             return rollup.latest(tail, now)
         return summary.with_columns(*rollup.stale_expr(now))  # the usual case: only ages change
@@ -189,6 +225,40 @@ class ParquetStore:
     def last_ts(self, source: str) -> dt.datetime | None:
         micros = self._manifest()["last_ts"].get(source)
         return None if micros is None else from_us(micros)
+
+    def problems(self) -> pl.DataFrame:
+        """Damaged files: repaired ones (``manifest["damaged"]``) and those awaiting repair (found here)."""
+        manifest = self._manifest()
+        rows = [{**entry, "repaired": True} for entry in manifest.get("damaged", [])]
+        listed = {r["file"] for r in rows}
+        rows += [
+            {"file": rel, "table": None, "part": None, "at": None, "reason": why, "action": "skipped; awaiting repair", "repaired": False}
+            for rel, why in self._damaged.items()
+            if rel not in listed
+        ]
+        return pl.DataFrame(rows, schema=PROBLEMS_SCHEMA)
+
+    def maintain(self) -> dict[str, int]:
+        """Repair reported damage and delete what crashed writers left (orphans, expired trash).
+
+        Cheap when there is nothing to do (a directory walk); the ingest runner calls it now and then.
+        """
+        with self._files.locked():
+            manifest = self._manifest()
+            found, notes = repair.reported(self._files)
+            found |= {rel: why for rel, why in self._damaged.items() if rel not in {e["file"] for e in manifest.get("damaged", [])}}
+            repaired = len(found)
+            if found:
+                manifest = repair.repair(self._files, manifest, found, tz=self.tz, empty=EMPTY)
+                self._damaged.clear()
+            for note in notes:
+                note.unlink(missing_ok=True)
+            orphans = self._files.orphans(manifest)
+            for path in orphans:
+                path.unlink(missing_ok=True)
+            if any(time.time() - entry["at"] >= GRACE_S for entry in manifest["trash"]):
+                Commit(self._files, manifest, tz=self.tz).publish()  # publishing drops the expired trash
+        return {"repaired": repaired, "orphans": len(orphans)}
 
     @property
     def version(self) -> int:
@@ -240,30 +310,79 @@ class ParquetStore:
         the same commit.
         """
         with self._files.locked():
-            manifest = self._manifest()
-            self._check_tz(manifest)
-            tail = self._table(manifest, "latest", TAIL_SCHEMA)
-            new, unsure = classify(batch.readings, tail, self._table(manifest, "latest", TAIL_SCHEMA, tail_stats))
-            if not unsure.is_empty():
-                unsure = unsure.join(self._stored(manifest, unsure), on=ROW_KEY, how="anti")
-                new = pl.concat([new, unsure])
-            commit = Commit(self._files, manifest, tz=self.tz)
-            if not new.is_empty():
-                self._stage(commit, new, tail, self._neighbours(manifest, tail, unsure))
-            for name, (schema, key) in TABLES.items():
-                merged = upsert(
-                    self._table(manifest, name, schema), getattr(batch, name), key, self._table(manifest, name, schema, row_set)
-                )
-                if merged is not None:
-                    commit.table(name, merged)
-            if commit.empty:
-                return 0
-            manifest = commit.publish()
-            # Seed the cache with what we just wrote: the next append needs the tail again.
-            self._frames.update({(commit.tables[name], derived): frame for (name, derived), frame in commit.frames.items()})
-            if plan(manifest):
-                compact(self._files, manifest, tz=self.tz)
+            for attempt in range(3):
+                manifest = self._manifest()
+                self._check_tz(manifest)
+                if any(rel in self._damaged for rel in manifest["tables"].values()):
+                    self._repair_now(manifest)  # a damaged tail would make old rows look new
+                    continue
+                try:
+                    return self._append(manifest, batch)
+                except repair.Damaged:
+                    self._repair_now(self._manifest())
+                    continue
+                except FileNotFoundError:
+                    raise
+                except repair.READ_ERRORS:
+                    found = repair.unreadable(self._files, self._suspects(manifest, batch))
+                    if not found or attempt == 2:
+                        raise  # not damage (a full disk, say): the caller reports and retries
+                    self._mark(found)
+                    self._repair_now(self._manifest())
+        return 0  # unreachable: the last attempt returns or raises
+
+    def _repair_now(self, manifest: dict) -> None:
+        """Repair what this process found damaged, under the writer lock the caller holds."""
+        repair.repair(self._files, manifest, dict(self._damaged), tz=self.tz, empty=EMPTY)
+        self._damaged.clear()
+
+    def _suspects(self, manifest: dict, batch: Batch) -> list[str]:
+        """The files an append of ``batch`` reads: the small tables and the readings segments of its time span."""
+        rows = batch.readings
+        span = (
+            self._segments(manifest, "readings", rows["ts"].min(), rows["ts"].max() + dt.timedelta(microseconds=1)) if rows.height else []
+        )
+        return [*manifest["tables"].values(), *(s["file"] for s in span)]
+
+    def _append(self, manifest: dict, batch: Batch) -> int:
+        tail = self._table(manifest, "latest", TAIL_SCHEMA)
+        if manifest["tables"].get("latest") in self._damaged:
+            raise repair.Damaged  # found just now: without the tail, stored rows would look new
+        new, unsure = classify(batch.readings, tail, self._table(manifest, "latest", TAIL_SCHEMA, tail_stats))
+        if not unsure.is_empty():
+            unsure = unsure.join(self._stored(manifest, unsure), on=ROW_KEY, how="anti")
+            new = pl.concat([new, unsure])
+        commit = Commit(self._files, manifest, tz=self.tz)
+        if not new.is_empty():
+            self._stage(commit, new, tail, self._neighbours(manifest, tail, unsure))
+        for name, (schema, key) in TABLES.items():
+            merged = upsert(self._table(manifest, name, schema), getattr(batch, name), key, self._table(manifest, name, schema, row_set))
+            if merged is not None:
+                commit.table(name, merged)
+        if commit.empty:
+            return 0
+        manifest = commit.publish()
+        # Seed the cache with what we just wrote: the next append needs the tail again.
+        self._frames.update({(commit.tables[name], derived): frame for (name, derived), frame in commit.frames.items()})
+        self._compact_due(manifest)
         return new.height
+
+    def _compact_due(self, manifest: dict) -> None:
+        """The merges that are due; damage met there is set aside and repaired, never fails the append
+        (its batch is committed already)."""
+        jobs = plan(manifest)
+        if not jobs:
+            return
+        try:
+            compact(self._files, manifest, tz=self.tz)
+        except FileNotFoundError:
+            raise
+        except repair.READ_ERRORS:
+            found = repair.unreadable(self._files, [s["file"] for _, segs in jobs for s in segs])
+            if not found:
+                raise
+            self._mark(found)
+            self._repair_now(self._manifest())
 
     def _neighbours(self, manifest: dict, tail: pl.DataFrame, unsure: pl.DataFrame) -> pl.DataFrame:
         """Stored readings around new counter readings: the tail, plus from the files the series

@@ -25,6 +25,7 @@ FORMAT = 2  # 2: rollup partials also hold esum and inc (energetic means, regist
 PARTITION = {"readings": "%Y-%m-%d", "15m": "%Y-%m-%d", "1h": "%Y-%m", "1d": "%Y"}
 TIME_COLUMN = {"readings": "ts", "15m": "bucket_start", "1h": "bucket_start", "1d": "bucket_start"}
 ROW_GROUP = 65_536
+KEPT_ASIDE = ("damaged", "reports")  # folders that hold no live data and are never orphans
 GRACE_S = 30.0  # replaced files stay this long, so a reader holding the old manifest finishes
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
@@ -178,6 +179,8 @@ class Files:
         found = []
         for path in self.root.rglob("*"):
             rel = path.relative_to(self.root).as_posix()
+            if rel.split("/", 1)[0] in KEPT_ASIDE:
+                continue  # damaged files set aside for a person, readers' damage reports
             if path.is_file() and (path.suffix == ".parquet" or path.name.endswith(".tmp")) and rel not in live:
                 found.append(path)
         return found
