@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from core import quality
 from core.config import CityConfig, ConfigError, load_config, store_location
 from core.scenario import state as scenario
 from core.secrets import scrub, source_secrets
@@ -49,6 +50,7 @@ class PollResult:
     error: str | None = None
     started: dt.datetime | None = None  # when the poll began (its fetch saw everything that had arrived by then)
     recorded: bool = True  # False: the store could not take its feed-health row yet (kept for later)
+    quarantined: int = 0  # readings the quality checks kept aside (core.quality), new to the store
 
 
 class StoreFault(Exception):
@@ -76,15 +78,17 @@ def poll(
     """
     key = source_cfg["key"]
     started, began = dt.datetime.now(dt.UTC), time.monotonic()
-    rows = skipped = 0
+    rows = skipped = quarantined = 0
     error = None
     try:
         # city facts an adapter may need (local days, swapped-coordinate checks); the source's own keys win
         city = {"timezone": timezone, "center": list(center) if center else None}
         batch = adapter(source_cfg["kind"]).fetch({**city, **source_cfg}, session, since=store.last_ts(key))
         skipped = batch.skipped
+        checked = quality.screen(store, batch, series=source_cfg["kind"] != "scenario")
         try:
-            rows = store.append(batch)
+            rows = store.append(checked.batch)
+            quarantined = store.quarantine(checked.quarantined) if checked.quarantined.height else 0
         except Exception as exc:  # isolation boundary: a full disk must not stop ingestion
             raise StoreFault(_text(exc, source_cfg)) from exc
     except StoreFault as exc:
@@ -95,9 +99,9 @@ def poll(
         error = _text(exc, source_cfg)
         log.error("source %s failed unexpectedly: %s\n%s", key, error, scrub(traceback.format_exc(), source_secrets(source_cfg)))
     latency = time.monotonic() - began
-    result = PollResult(key, error is None, rows, skipped, latency, error, started)
+    result = PollResult(key, error is None, rows, skipped, latency, error, started, quarantined=quarantined)
     if error is None:
-        log.info("source %s: %d new rows, %d skipped, %.2f s", key, rows, skipped, latency)
+        log.info("source %s: %d new rows, %d skipped, %d quarantined, %.2f s", key, rows, skipped, quarantined, latency)
     else:
         log.warning("source %s: %s", key, error)
     return replace(result, recorded=(HealthLog() if health is None else health).record(store, result))
@@ -128,7 +132,16 @@ class HealthLog:
         while self._waiting:
             r = self._waiting[0]
             try:
-                store.record_health(r.source, ok=r.ok, rows=r.rows, skipped=r.skipped, latency_s=r.latency_s, error=r.error, at=r.started)
+                store.record_health(
+                    r.source,
+                    ok=r.ok,
+                    rows=r.rows,
+                    skipped=r.skipped,
+                    latency_s=r.latency_s,
+                    error=r.error,
+                    at=r.started,
+                    quarantined=r.quarantined,
+                )
             except Exception as exc:  # noqa: BLE001 - isolation boundary: keep the row for the next try
                 log.warning("feed health of %s not stored yet (%d waiting): %s", r.source, len(self._waiting), type(exc).__name__)
                 return False

@@ -63,7 +63,11 @@ class Quantity:
     - ``scale``, ``edges``, ``levels``: the status scale (``core.status.SCALES``), its default
       band edges, and the station levels (``LEVELS_SCHEMA``) that replace those edges per
       station, in order (a gauge's Informationsstufen);
-    - ``derived``: computed by core, never taken from a feed (felt temperature).
+    - ``derived``: computed by core, never taken from a feed (felt temperature);
+    - ``max_rate_per_h``, ``spike``, ``flat_hours``: data-quality tests in the style of IOOS
+      QARTOD (``core.quality``): a change from the previous reading faster than this per hour,
+      a jump this far from the median of the five readings before, or the same value for this
+      many hours is quarantined, not stored as a measurement. None: the test does not apply.
     """
 
     key: str
@@ -82,6 +86,9 @@ class Quantity:
     edges: tuple[float, ...] = ()
     levels: tuple[str, ...] = ()
     derived: bool = False
+    max_rate_per_h: float | None = None
+    spike: float | None = None
+    flat_hours: float | None = None
 
     def __post_init__(self) -> None:
         if self.aggregation not in AGGREGATIONS:
@@ -97,7 +104,7 @@ QUANTITIES: dict[str, Quantity] = {
     q.key: q
     for q in (
         Quantity(key="temperature", unit="°C", uncefact="CEL", label_de="Temperatur", label_en="Temperature", low=-40, high=60,
-                 sentinels=_DS18B20, theme="microclimate"),
+                 sentinels=_DS18B20, theme="microclimate", max_rate_per_h=30.0, spike=10.0, flat_hours=12.0),
         # Heat stress is rated on the felt temperature (DWD thresholds), computed once by
         # core.status.felt from temperature and a fresh humidity; without humidity it is the temperature.
         Quantity(key="felt_temperature", unit="°C", uncefact="CEL", label_de="Gefühlte Temperatur", label_en="Felt temperature",
@@ -105,22 +112,28 @@ QUANTITIES: dict[str, Quantity] = {
         Quantity(key="humidity", unit="%", uncefact="P1", label_de="Luftfeuchte", label_en="Humidity", low=0, high=100, decimals=0,
                  theme="microclimate"),
         Quantity(key="co2", unit="ppm", uncefact="59", label_de="CO₂", label_en="CO₂", low=250, high=10000, decimals=0,
-                 theme="indoor_air", steady_per_h=20.0, scale="co2", edges=(1000.0, 2000.0)),
+                 theme="indoor_air", steady_per_h=20.0, scale="co2", edges=(1000.0, 2000.0),
+                 max_rate_per_h=6000.0, spike=2500.0, flat_hours=8.0),
         Quantity(key="water_level", unit="cm", uncefact="CMT", label_de="Wasserstand", label_en="Water level", low=-100, high=2000,
-                 decimals=0, theme="water", steady_per_h=1.0, scale="water", levels=("info1", "info2", "info3")),
+                 decimals=0, theme="water", steady_per_h=1.0, scale="water", levels=("info1", "info2", "info3"),
+                 max_rate_per_h=400.0, spike=150.0),  # no flat line: a small river at low water keeps its centimetre for days
+        # A river's or lake's temperature (FIWARE WaterQualityObserved, a probe in the water): never the air's.
+        Quantity(key="water_temperature", unit="°C", uncefact="CEL", label_de="Wassertemperatur", label_en="Water temperature", low=-5,
+                 high=45, theme="water", max_rate_per_h=5.0, spike=5.0),
         Quantity(key="discharge", unit="m³/s", uncefact="MQS", label_de="Abfluss", label_en="Discharge", low=0, high=100000, theme="water"),
         Quantity(key="pm10", unit="µg/m³", uncefact="GQ", label_de="Feinstaub PM10", label_en="Particulate matter PM10", low=0, high=2000,
-                 decimals=0, theme="air_quality", scale="air", edges=(9.0, 27.0, 54.0, 90.0)),
+                 decimals=0, theme="air_quality", scale="air", edges=(9.0, 27.0, 54.0, 90.0), spike=300.0, flat_hours=24.0),
         Quantity(key="pm2_5", unit="µg/m³", uncefact="GQ", label_de="Feinstaub PM2,5", label_en="Particulate matter PM2.5", low=0,
-                 high=2000, decimals=0, theme="air_quality", scale="air", edges=(5.0, 15.0, 30.0, 50.0)),
+                 high=2000, decimals=0, theme="air_quality", scale="air", edges=(5.0, 15.0, 30.0, 50.0), spike=200.0, flat_hours=24.0),
         Quantity(key="no2", unit="µg/m³", uncefact="GQ", label_de="Stickstoffdioxid", label_en="Nitrogen dioxide", low=0, high=2000,
                  decimals=0, theme="air_quality", scale="air", edges=(10.0, 30.0, 60.0, 100.0)),
         Quantity(key="o3", unit="µg/m³", uncefact="GQ", label_de="Ozon", label_en="Ozone", low=0, high=2000, decimals=0,
                  theme="air_quality", scale="air", edges=(24.0, 72.0, 144.0, 240.0)),
         Quantity(key="pressure", unit="hPa", uncefact="HPA", label_de="Luftdruck", label_en="Air pressure", low=300, high=1100,
-                 decimals=0, theme="microclimate"),
+                 decimals=0, theme="microclimate", max_rate_per_h=10.0, flat_hours=24.0),
         Quantity(key="soil_moisture", unit="%", uncefact="P1", label_de="Bodenfeuchte", label_en="Soil moisture", low=0, high=100,
-                 decimals=0, theme="soil", scale="soil_moisture", edges=(25.0, 15.0), levels=("soil_drying", "soil_dry")),
+                 decimals=0, theme="soil", scale="soil_moisture", edges=(25.0, 15.0), levels=("soil_drying", "soil_dry"),
+                 max_rate_per_h=40.0),
         Quantity(key="soil_tension", unit="kPa", uncefact="KPA", label_de="Bodenwasserspannung", label_en="Soil water tension", low=0,
                  high=2000, decimals=0, theme="soil", scale="soil_tension", edges=(30.0, 60.0), levels=("soil_drying", "soil_dry")),
         Quantity(key="precipitation", unit="mm", uncefact="MMT", label_de="Niederschlag", label_en="Precipitation", low=0, high=500,
@@ -128,7 +141,7 @@ QUANTITIES: dict[str, Quantity] = {
         Quantity(key="wind_speed", unit="m/s", uncefact="MTS", label_de="Windgeschwindigkeit", label_en="Wind speed", low=0, high=100,
                  theme="microclimate"),
         Quantity(key="noise", unit="dB(A)", uncefact="2N", label_de="Lärm", label_en="Noise", low=0, high=150, decimals=0,
-                 aggregation="energetic", steady_per_h=1.0),
+                 aggregation="energetic", steady_per_h=1.0, spike=40.0, flat_hours=6.0),
         Quantity(key="noise_max", unit="dB(A)", uncefact="2N", label_de="Lärmspitze", label_en="Peak noise", low=0, high=160, decimals=0,
                  aggregation="max", steady_per_h=1.0),
         Quantity(key="illuminance", unit="lx", uncefact="LUX", label_de="Beleuchtungsstärke", label_en="Illuminance", low=0, high=200000,

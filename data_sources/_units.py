@@ -82,8 +82,9 @@ class Rule:
 # The first rule names things we deliberately do not show ("" = known, but not a quantity of ours).
 # fmt: off
 RULES: tuple[Rule, ...] = (
-    Rule("", ("bodentemperatur", "soil temperature", "wassertemperatur", "water temperature", "taupunkt", "dew point",
-              "gust", "böe", "boee", "grundwasser", "groundwater")),
+    Rule("water_temperature", ("wassertemperatur", "water temperature", "water_temperature", "watertemperature", "wassertemp",
+                               "water temp")),
+    Rule("", ("bodentemperatur", "soil temperature", "taupunkt", "dew point", "gust", "böe", "boee", "grundwasser", "groundwater")),
     Rule("soil_tension", ("soil water tension", "soil tension", "bodenwasserspannung", "saugspannung", "matric potential", "tension")),
     Rule("soil_moisture", ("soil moisture", "soil_moisture", "bodenfeuchte", "volumetric water content", "soilmoisture")),
     Rule("pm2_5", ("pm2.5", "pm2_5", "pm25")),
@@ -111,7 +112,7 @@ def quantity_from_text(*texts: Any, overrides: Mapping[str, str] | None = None) 
 
     ``overrides`` maps an exact name (case-insensitive) to a quantity and is asked first.
     Returns None when no word is known and "" when the sensor is known not to be ours
-    (soil or water temperature, dew point, gusts, groundwater).
+    (soil temperature, dew point, gusts, groundwater).
     """
     words = [t.strip().lower() for t in texts if isinstance(t, str) and t.strip()]
     for name, quantity in (overrides or {}).items():

@@ -1,9 +1,12 @@
-"""Quellen: every data source's health (last success, last error, rows, latency) and the stale stations."""
+"""Quellen: every data source's health (last success, last error, rows, latency), the stale stations,
+the readings the quality checks kept aside and damaged store files."""
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import streamlit as st
 
+from core.schema import QUANTITIES
 from core.views import feeds
 from ui import data, navigation, style, widgets
 from ui.i18n import age, clock, number, t
@@ -54,6 +57,7 @@ def source_row(src: dict[str, Any]) -> dict[str, str]:
         "skipped": "–" if never else f"{number(src['skipped'], 0, language)} / {number(src['skipped_total'], 0, language)}",
         "latency": "–" if never else duration(src["latency_s"]),
         "failures": "–" if never else str(src["failures"]),
+        "quarantined": "–" if never else f"{number(src['quarantined'], 0, language)} / {number(src['quarantined_total'], 0, language)}",
         "stations": f"{number(src['stations'], 0, language)} ({number(src['stale_stations'], 0, language)})",
     }
     if kiosk:  # error texts are for staff, not for a public screen
@@ -71,6 +75,71 @@ def stale_row(station: dict[str, Any]) -> dict[str, str]:
         t("quellen.col.last_seen", language): when(station["last_ts"], station["age_s"]),
         t("quellen.col.outage", language): t("quellen.outage.all" if station["silent"] else "quellen.outage.part", language),
     }
+
+
+def stamp(ts) -> str:
+    return (
+        "–" if ts is None else ts.astimezone(ZoneInfo(city.timezone)).strftime("%d.%m.%Y %H:%M" if language == "de" else "%d %b %Y %H:%M")
+    )
+
+
+def quarantine_row(row: dict[str, Any]) -> dict[str, str]:
+    q = QUANTITIES.get(row["quantity"])
+    return {
+        t("quellen.col.measured", language): stamp(row["ts"]),
+        t("quellen.col.station", language): row["name"] or row["station_id"],  # feed text: a dataframe cell shows it as text
+        t("quellen.col.key", language): row["source"] or "–",
+        t("quellen.col.quantity", language): t(f"quantity.{row['quantity']}", language) if q else row["quantity"],
+        t("quellen.col.value", language): f"{number(row['value'], q.decimals if q else 1, language)} {q.unit if q else ''}".strip(),
+        t("quellen.col.reason", language): t(f"quellen.reason.{row['reason']}", language),
+    }
+
+
+def quarantined(view: feeds.FeedsView) -> None:
+    st.subheader(t("quellen.quarantine.title", language))
+    total = int(view.quarantine_counts["readings"].sum()) if len(view.quarantine_counts) else 0
+    if not total:
+        st.success(t("quellen.quarantine.none", language), icon=":material/check_circle:")
+    else:
+        st.warning(t("quellen.quarantine.count", language, n=number(total, 0, language)), icon=":material/filter_alt:")
+        counts = [
+            {
+                t("quellen.col.key", language): c["source"] or "–",
+                t("quellen.col.reason", language): t(f"quellen.reason.{c['reason']}", language),
+                t("quellen.col.readings", language): number(c["readings"], 0, language),
+            }
+            for c in view.quarantine_counts.iter_rows(named=True)
+        ]
+        st.dataframe(counts, hide_index=True)
+        if not kiosk:
+            st.caption(t("quellen.quarantine.newest", language, n=len(view.quarantine)))
+            st.dataframe([quarantine_row(r) for r in view.quarantine.iter_rows(named=True)], hide_index=True, width="stretch")
+    st.caption(t("quellen.quarantine.rule", language))
+
+
+def store_problems(view: feeds.FeedsView) -> None:
+    st.subheader(t("quellen.store.title", language))
+    problems = view.problems
+    if not len(problems):
+        st.success(t("quellen.store.ok", language), icon=":material/check_circle:")
+        return
+    waiting = int((~problems["repaired"]).sum())
+    text = t("quellen.store.damaged", language, n=len(problems))
+    if waiting:
+        text += " " + t("quellen.store.waiting", language, n=waiting)
+    st.warning(text, icon=":material/build:")
+    if kiosk:
+        return
+    rows = [
+        {
+            t("quellen.col.found", language): p["at"] or "–",
+            t("quellen.col.file", language): p["file"],
+            t("quellen.col.action", language): p["action"],
+            t("quellen.col.why", language): p["reason"],
+        }
+        for p in problems.iter_rows(named=True)
+    ]
+    st.dataframe(rows, hide_index=True, width="stretch")
 
 
 @st.fragment(run_every=30)
@@ -101,6 +170,8 @@ def health() -> None:
     else:
         st.success(t("quellen.stale.none", language, n=view.stations), icon=":material/check_circle:")
     st.caption(t("quellen.stale.rule", language))
+    quarantined(view)
+    store_problems(view)
 
 
 health()

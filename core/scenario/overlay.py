@@ -50,6 +50,9 @@ class Overlay:
     def problems(self) -> pl.DataFrame:
         return self._store.problems()
 
+    def quarantined(self, start=None, end=None, sources=None) -> pl.DataFrame:
+        return self._store.quarantined(start, end, sources)
+
     def feed_health(self) -> pl.DataFrame:
         return self._store.feed_health()
 

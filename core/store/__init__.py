@@ -38,19 +38,32 @@ HEALTH_SCHEMA = pl.Schema(
         "skipped_total": pl.Int64,
         "latency_s": pl.Float64,
         "failures": pl.Int64,
+        "quarantined": pl.Int64,  # readings of the last poll kept aside by the quality checks (core.quality)
+        "quarantined_total": pl.Int64,
     }
 )
 
 
 def health_row(
-    old: dict | None, source: str, *, ok: bool, rows: int, skipped: int, latency_s: float, error: str | None, at: dt.datetime
+    old: dict | None,
+    source: str,
+    *,
+    ok: bool,
+    rows: int,
+    skipped: int,
+    latency_s: float,
+    error: str | None,
+    at: dt.datetime,
+    quarantined: int = 0,
 ) -> dict:
     """The feed-health row of ``source`` after one poll attempt.
 
     ``rows`` is kept from the last successful poll; ``last_error`` keeps the newest failure's
     text after a recovery (``failures`` = 0 says the feed is healthy again).
     """
-    old = old or {"rows": 0, "rows_total": 0, "skipped_total": 0, "failures": 0, "last_success": None, "last_error": None}
+    old = {"rows": 0, "rows_total": 0, "skipped_total": 0, "failures": 0, "last_success": None, "last_error": None} | {
+        k: v for k, v in (old or {}).items() if v is not None or k in ("last_success", "last_error")
+    }
     return {
         "source": source,
         "last_attempt": at,
@@ -62,6 +75,8 @@ def health_row(
         "skipped_total": old["skipped_total"] + int(skipped),
         "latency_s": float(latency_s),
         "failures": 0 if ok else old["failures"] + 1,
+        "quarantined": int(quarantined),
+        "quarantined_total": int(old.get("quarantined_total") or 0) + int(quarantined),
     }
 
 
@@ -122,6 +137,9 @@ class StoreReader(Protocol):
     def problems(self) -> pl.DataFrame:
         """:data:`PROBLEMS_SCHEMA`: damaged data the store found, repaired or set aside."""
 
+    def quarantined(self, start: Moment = None, end: Moment = None, sources: Ids = None) -> pl.DataFrame:
+        """``core.quality.QUARANTINE_SCHEMA``: readings the quality checks kept aside (by reading time), newest first."""
+
 
 @runtime_checkable
 class Store(StoreReader, Protocol):
@@ -131,9 +149,21 @@ class Store(StoreReader, Protocol):
         """Store a batch atomically; the number of readings newly stored (repeats are ignored)."""
 
     def record_health(
-        self, source: str, *, ok: bool, rows: int, skipped: int, latency_s: float, error: str | None = None, at: Moment = None
+        self,
+        source: str,
+        *,
+        ok: bool,
+        rows: int,
+        skipped: int,
+        latency_s: float,
+        error: str | None = None,
+        at: Moment = None,
+        quarantined: int = 0,
     ) -> None:
         """Record one poll attempt of ``source``."""
+
+    def quarantine(self, rows: pl.DataFrame) -> int:
+        """Keep readings the quality checks refused, with their reason; the number new to the store."""
 
     def compact(self) -> None:
         """Tidy the physical layout (merge files, drop leftovers); never changes what is read."""

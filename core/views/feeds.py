@@ -1,6 +1,7 @@
-"""Feed health: every configured source with its last poll, errors, rows and stale stations.
+"""Feed health: every configured source with its last poll, errors, rows and stale stations,
+the readings the quality checks kept aside, and damaged store files.
 
-Reads the store's feed-health table, the latest values and the stations only (small frames).
+Reads the store's feed-health table, the latest values, the stations and the quarantine only (small frames).
 Error texts are scrubbed by the ingest runner (``core.secrets``); they are scrubbed here again
 against the source's current secret (it may have changed since) and of credentials in URLs
 (a store written by an older version may hold some).
@@ -40,12 +41,18 @@ STATES: tuple[State, ...] = (
 SOURCE_COLUMNS = {"key": pl.String, "kind": pl.String, "poll_s": pl.Float64, "secret": pl.String}
 
 
+QUARANTINE_SHOWN = 100  # newest quarantined readings listed (the counts cover all of them)
+
+
 @dataclass(frozen=True)
 class FeedsView:
     sources: pl.DataFrame  # one row per source, in config order (see :func:`sources`)
     stale: pl.DataFrame  # one row per station with a stale series (see :func:`stale_stations`)
     stations: int  # stations with any value
     as_of: dt.datetime
+    quarantine: pl.DataFrame  # newest quarantined readings with station name (see :func:`quarantine`)
+    quarantine_counts: pl.DataFrame  # source, reason, readings: every quarantined reading counted
+    problems: pl.DataFrame  # damaged store files, repaired or awaiting repair (core.store.PROBLEMS_SCHEMA)
 
 
 def _configured(city: CityConfig) -> pl.DataFrame:
@@ -65,8 +72,8 @@ def sources(configured: pl.DataFrame, health: pl.DataFrame, counts: pl.DataFrame
     """Configured sources (then any other the store has health of) with health, station counts and a state.
 
     Columns: key, kind, poll_s, state, tone, severity, last_attempt, last_success, last_error,
-    rows, rows_total, skipped, skipped_total, latency_s, failures, since_success_s, stations,
-    stale_stations.
+    rows, rows_total, skipped, skipped_total, latency_s, failures, quarantined, quarantined_total,
+    since_success_s, stations, stale_stations.
     """
     since = lambda col: (pl.lit(now, dtype=pl.Datetime("us", "UTC")) - pl.col(col)).dt.total_microseconds() / 1e6  # noqa: E731
     late_after = pl.max_horizontal(pl.col("poll_s") * LATE_FACTOR, pl.lit(LATE_MIN_S))
@@ -107,6 +114,9 @@ def sources(configured: pl.DataFrame, health: pl.DataFrame, counts: pl.DataFrame
             since_success_s=since("last_success"),
             stations=pl.col("stations").fill_null(0),
             stale_stations=pl.col("stale_stations").fill_null(0),
+            # a store from before the quality checks has no counts yet; a never-polled source has none either
+            quarantined=pl.col("quarantined").fill_null(0),
+            quarantined_total=pl.col("quarantined_total").fill_null(0),
         )
         .join(table, on="state", how="left")
         .sort("order", "key")
@@ -147,6 +157,18 @@ def stale_stations(latest: pl.DataFrame, stations: pl.DataFrame) -> pl.DataFrame
     )
 
 
+def quarantine(aside: pl.DataFrame, stations: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The newest quarantined readings (ts, station_id, name, source, quantity, value, reason; newest
+    first, at most ``QUARANTINE_SHOWN``) and the count of all of them per source and reason."""
+    counts = aside.group_by("source", "reason").agg(readings=pl.len().cast(pl.Int64)).sort("source", "reason")
+    newest = (
+        aside.head(QUARANTINE_SHOWN)
+        .join(stations.select("station_id", "name"), on="station_id", how="left", maintain_order="left")
+        .select("ts", "station_id", "name", "source", "quantity", "value", "reason")
+    )
+    return newest, counts
+
+
 def _source_key(stations: pl.DataFrame) -> pl.Expr:
     # stations carry their source key; a station the stations table lacks has it as id prefix
     return pl.col("source").fill_null(pl.col("station_id").str.extract(r"^([^:]+):", 1))
@@ -163,9 +185,13 @@ def overview(store: StoreReader, city: CityConfig, *, now: dt.datetime | None = 
         .with_columns(key=_source_key(stations))
     )
     counts = per_station.group_by("key").agg(stations=pl.len().cast(pl.Int64), stale_stations=pl.col("stale").sum().cast(pl.Int64))
+    newest, aside = quarantine(store.quarantined(), stations)
     return FeedsView(
         sources=sources(_configured(city), store.feed_health(), counts, now),
         stale=stale_stations(latest, stations),
         stations=per_station.height,
         as_of=now,
+        quarantine=newest,
+        quarantine_counts=aside,
+        problems=store.problems(),
     )

@@ -95,7 +95,7 @@ def _entity(entity: Mapping[str, Any], rows: Collector, table: tuple[sdm.Rule, .
     observed, modified = _first_time(attrs, sdm.OBSERVED_ATTRS), _first_time(attrs, sdm.MODIFIED_ATTRS)
     for rank, rule in enumerate(table):
         attr = attrs.get(rule.attr)
-        if attr is None or attr.value is None or (rule.types and etype not in rule.types):
+        if attr is None or attr.value is None or (rule.types and etype not in rule.types) or etype in rule.not_types:
             continue
         ts = parse_time(attr.observed, epoch=True) or observed or parse_time(attr.modified, epoch=True) or modified
         record(rows, station_id, rank, rule, ts, sdm.measure(rule, attr.value, attr.unit, config))

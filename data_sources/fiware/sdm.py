@@ -19,12 +19,15 @@ class Rule:
     quantity: str
     unit: str  # UN/CEFACT code assumed when the attribute carries no unitCode
     types: tuple[str, ...] = ()
+    not_types: tuple[str, ...] = ()  # of any type but these (their attribute means something else there)
     fraction: bool = False  # the model defines a 0–1 fraction (relativeHumidity, occupancy)
     states: Mapping[str, float] | None = None  # text states → number (ParkingSpot status)
     level: str | None = None  # a characteristic level of the station, not a reading
 
 
 _WATER, _SPOT, _FLOOD = ("WaterObserved",), ("ParkingSpot",), ("FloodMonitoring",)
+# Types whose ``temperature`` is the water's (a probe in a river or lake), never the air's.
+_IN_WATER = ("WaterQualityObserved", "WaterObserved")
 
 # Order is priority: when two attributes give the same quantity (WaterObserved has both
 # waterLevel and height), the first rule wins. DeviceMeasurement entities are mapped through
@@ -38,7 +41,8 @@ RULES: tuple[Rule, ...] = (
     Rule("streamGauge", "water_level", "CMT"),  # WeatherObserved: centimetres
     Rule("waterDischarge", "discharge", "MQS"),
     Rule("flow", "discharge", "MQS", _WATER),
-    Rule("temperature", "temperature", "CEL"),
+    Rule("temperature", "water_temperature", "CEL", _IN_WATER),
+    Rule("temperature", "temperature", "CEL", not_types=_IN_WATER),
     Rule("relativeHumidity", "humidity", "C62", fraction=True),
     Rule("humidity", "humidity", "P1"),
     Rule("co2", "co2", "59"),
@@ -69,6 +73,7 @@ TYPE_THEMES: dict[str, str] = {
     "WeatherObserved": "microclimate",
     "IndoorEnvironmentObserved": "indoor_air",
     "WaterObserved": "water",
+    "WaterQualityObserved": "water",
     "FloodMonitoring": "water",
     "ParkingSpot": "parking",
     "OffStreetParking": "parking",

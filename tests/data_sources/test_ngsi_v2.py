@@ -57,6 +57,9 @@ EXPECTED = {
     "IndoorEnvironmentObserved/example.json": ({"temperature": 12.2, "humidity": 54.0, "pressure": 1013.52, "illuminance": 1000.0}, 0),
     "WaterObserved/example-normalized.json": ({"water_level": 240.0, "discharge": 3.0}, 0),
     "WaterObserved/example.json": ({"water_level": 240.0, "discharge": 3.0}, 0),
+    # a river's temperature is the water's, never the air's (and its NO2 is nitrite, not the air's nitrogen dioxide)
+    "WaterQualityObserved/example-normalized.json": ({"water_temperature": 24.4}, 0),
+    "WaterQualityObserved/example.json": ({"water_temperature": 24.4}, 0),
     "FloodMonitoring/example-normalized.json": ({"water_level": 198.0}, 0),
     "FloodMonitoring/example.json": ({"water_level": 98.0}, 0),
     "ParkingSpot/example-normalized.json": ({"parking_free": 1.0, "occupancy": 0.0}, 0),

@@ -103,3 +103,44 @@ def test_empty_store_still_lists_the_sources(app_env, tmp_path, lang):
     assert not at.exception, at.exception
     assert any(("Noch keine Messwerte" if lang == "de" else "No readings yet") in i.value for i in at.info)
     assert ("noch nie abgefragt" if lang == "de" else "never polled") in cells(at)
+
+
+@pytest.mark.parametrize(("lang", "words"), [("de", ("Ausreißer", "Zeit in der Zukunft")), ("en", ("spike", "time in the future"))])
+def test_quarantined_readings_and_damaged_files_are_shown(app_env, demo_copy, lang, words):
+    import polars as pl
+
+    store = open_store(demo_copy)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    aside = pl.DataFrame(
+        [
+            {"ts": now, "station_id": "demo:x", "quantity": "temperature", "value": 71.5, "source": "demo"},
+            {"ts": now + dt.timedelta(days=1), "station_id": "demo:x", "quantity": "co2", "value": 900.0, "source": "demo"},
+        ]
+    ).with_columns(reason=pl.Series(["spike", "future"]))
+    store.quarantine(aside)
+    store.append(Batch.from_rows([], [{"station_id": "demo:x", "source": "demo", "name": "<b>Raum X</b>", "theme": "indoor_air"}]))
+    app_env(demo_copy)
+    at = run(PAGE, lang)
+    assert not at.exception, at.exception
+    everything = page_text(at) + "".join(cells(at, i) for i in range(len(at.dataframe))) + "".join(w.value for w in at.warning)
+    for word in words:
+        assert word in everything, word
+    assert "<b>Raum X</b>" in everything and ("71,5 °C" if lang == "de" else "71.5 °C") in everything
+    assert ("Alle Dateien des Datenspeichers sind lesbar" if lang == "de" else "Every file of the data store is readable") in everything
+    # a damaged rollup file: found by a reader, listed until and after its repair
+    manifest = __import__("json").loads((demo_copy / "manifest.json").read_text())
+    rel = max(manifest["segments"]["1h"], key=lambda s: s["rows"])["file"]
+    target = demo_copy / rel
+    target.write_bytes(target.read_bytes()[: target.stat().st_size // 2])
+    store = open_store(demo_copy)
+    store.rollup("1h")
+    store.maintain()
+    data.refresh()
+    at = run(PAGE, lang)
+    assert not at.exception, at.exception
+    warnings = "".join(w.value for w in at.warning)
+    assert ("Beschädigte Dateien gefunden: 1" if lang == "de" else "Damaged files found: 1") in warnings
+    assert rel in "".join(cells(at, i) for i in range(len(at.dataframe)))
+    at = run(PAGE, lang, kiosk="1")  # a public screen: counts, no rows of feed text
+    assert not at.exception, at.exception
+    assert rel not in "".join(cells(at, i) for i in range(len(at.dataframe)))

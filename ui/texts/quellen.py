@@ -57,4 +57,39 @@ TEXTS: dict[str, tuple[str, str]] = {
     "quellen.col.outage": ("Ausfall", "Outage"),
     "quellen.outage.all": ("ganz", "complete"),
     "quellen.outage.part": ("teilweise", "partial"),
+    "quellen.col.quarantined": ("Zurückgehalten (letzte / gesamt)", "Quarantined (last / total)"),
+    "quellen.quarantine.title": ("Zurückgehaltene Messwerte", "Quarantined readings"),
+    "quellen.quarantine.rule": (
+        "Messwerte, die die Plausibilitätsprüfung nicht bestehen, erscheinen auf keiner Seite und in keinem Mittelwert; "
+        "sie werden mit ihrem Grund aufbewahrt. Geprüft werden Sprünge gegenüber den Werten davor, zu schnelle Änderungen, "
+        "hängende Sensoren (derselbe Wert über Stunden), Zeitstempel mehr als 5 Minuten in der Zukunft und Werte vor der "
+        "Aufbewahrungsfrist.",
+        "Readings that fail the plausibility checks appear on no page and in no average; they are kept with their reason. "
+        "The checks: jumps against the readings before, changes faster than possible, stuck sensors (the same value for hours), "
+        "timestamps more than 5 minutes in the future and readings older than the retention window.",
+    ),
+    "quellen.quarantine.none": ("Kein Messwert zurückgehalten.", "No reading quarantined."),
+    "quellen.quarantine.count": ("Zurückgehaltene Messwerte: {n}", "Quarantined readings: {n}"),
+    "quellen.quarantine.newest": ("Die neuesten {n}", "The newest {n}"),
+    "quellen.reason.spike": ("Ausreißer", "spike"),
+    "quellen.reason.rate": ("zu schnelle Änderung", "change too fast"),
+    "quellen.reason.flat": ("hängender Sensor", "stuck sensor"),
+    "quellen.reason.future": ("Zeit in der Zukunft", "time in the future"),
+    "quellen.reason.too_old": ("älter als die Aufbewahrungsfrist", "older than the retention window"),
+    "quellen.col.measured": ("Messzeit", "Measured at"),
+    "quellen.col.quantity": ("Messgröße", "Quantity"),
+    "quellen.col.value": ("Wert", "Value"),
+    "quellen.col.reason": ("Grund", "Reason"),
+    "quellen.col.readings": ("Messwerte", "Readings"),
+    "quellen.store.title": ("Datenspeicher", "Data store"),
+    "quellen.store.ok": ("Alle Dateien des Datenspeichers sind lesbar.", "Every file of the data store is readable."),
+    "quellen.store.damaged": (
+        "Beschädigte Dateien gefunden: {n}. Sie werden übersprungen, beiseitegelegt und aus den übrigen Daten neu aufgebaut.",
+        "Damaged files found: {n}. They are skipped, set aside and rebuilt from the rest of the data.",
+    ),
+    "quellen.store.waiting": ("Davon warten noch auf die Reparatur: {n}.", "Still awaiting repair: {n}."),
+    "quellen.col.file": ("Datei", "File"),
+    "quellen.col.action": ("Was geschah", "What was done"),
+    "quellen.col.found": ("Gefunden", "Found"),
+    "quellen.col.why": ("Fehler", "Error"),
 }

@@ -16,7 +16,7 @@ from typing import TypeVar
 
 import polars as pl
 
-from core import rollup
+from core import quality, rollup
 from core.schema import LEVELS_SCHEMA, READINGS_SCHEMA, STATIONS_SCHEMA, Batch, aggregating
 from core.store import HEALTH_SCHEMA, PROBLEMS_SCHEMA, ROLLUPS, health_row, partials
 from core.store.parquet import repair
@@ -39,7 +39,7 @@ log = logging.getLogger("showroom.store")
 T = TypeVar("T")
 FALLBACK_DAYS = dt.timedelta(days=2)  # latest() from readings while the tail awaits its rebuild
 TABLES = {"stations": (STATIONS_SCHEMA, ["station_id"]), "levels": (LEVELS_SCHEMA, ["station_id", "quantity", "level"])}
-SCHEMAS = {"readings": READINGS_SCHEMA, **dict.fromkeys(ROLLUPS, partials.PARTIAL_SCHEMA)}
+SCHEMAS = {"readings": READINGS_SCHEMA, "quarantine": quality.QUARANTINE_SCHEMA, **dict.fromkeys(ROLLUPS, partials.PARTIAL_SCHEMA)}
 # Up to this many stations (a school's rooms), a read pushes the station list into the Parquet
 # scan; a longer list is applied after reading by quantity: pushed down it made a year of 1d
 # buckets of 100 stations 5x slower (~180 ms pushed down, ~35 ms filtered after).
@@ -61,6 +61,12 @@ def open_store(location: str | Path, *, tz: str = "Europe/Berlin", durable: bool
         with store._files.locked():
             upgrade(store._files, store._manifest(), tz=store.tz)
     return store
+
+
+def _conform(frame: pl.DataFrame, schema: pl.Schema) -> pl.DataFrame:
+    """A small table written before its schema grew (feed health's quarantine counts): the new columns empty."""
+    missing = [pl.lit(None, dtype=dtype).alias(name) for name, dtype in schema.items() if name not in frame.columns]
+    return frame.with_columns(missing).select(schema.names()) if missing else frame
 
 
 def _ids(values: str | Iterable[str] | None) -> list[str] | None:
@@ -126,7 +132,7 @@ class ParquetStore:
                 frame = self._table(manifest, name, schema)
             else:
                 try:
-                    frame = pl.read_parquet(self._files.path(rel))
+                    frame = _conform(pl.read_parquet(self._files.path(rel)), schema)
                 except FileNotFoundError:
                     raise
                 except repair.READ_ERRORS as exc:  # damaged: read as empty (the writer rebuilds or refills it)
@@ -221,6 +227,13 @@ class ParquetStore:
 
     def feed_health(self) -> pl.DataFrame:
         return self._read(lambda m: self._table(m, "health", HEALTH_SCHEMA))
+
+    def quarantined(self, start=None, end=None, sources=None) -> pl.DataFrame:
+        """Readings the quality checks kept aside (``core.quality.QUARANTINE_SCHEMA``) with reading time
+        in [start, end), newest first."""
+        start, end, wanted = as_utc(start), as_utc(end), _ids(sources)
+        plan = lambda lf: (lf if wanted is None else lf.filter(pl.col("source").is_in(wanted))).sort("ts", descending=True)  # noqa: E731
+        return self._select("quarantine", start, end, None, None, plan)
 
     def last_ts(self, source: str) -> dt.datetime | None:
         micros = self._manifest()["last_ts"].get(source)
@@ -419,8 +432,37 @@ class ParquetStore:
         made = partials.partials_lazy(stepped, every, self.tz)
         return pl.concat([made, partials.corrections_lazy(corrections, every, self.tz)]) if corrections.height else made
 
+    def quarantine(self, rows: pl.DataFrame) -> int:
+        """Keep readings the quality checks refused (``core.quality.QUARANTINE_SCHEMA``) in one commit;
+        the number new to the store (the same reading refused again for the same reason is kept once)."""
+        rows = rows.select(quality.QUARANTINE_SCHEMA.names()).cast(quality.QUARANTINE_SCHEMA).unique([*ROW_KEY, "reason"], keep="first")
+        if rows.is_empty():
+            return 0
+        key = [*ROW_KEY, "reason"]
+        with self._files.locked():
+            manifest = self._manifest()
+            low, high = rows["ts"].min(), rows["ts"].max() + dt.timedelta(microseconds=1)
+            suspects = lambda m: [s["file"] for s in self._segments(m, "quarantine", low, high)]  # noqa: E731
+            kept = self._read(lambda m: self._scan(m, "quarantine", low, high, None, None).select(key).collect(), suspects)
+            new = rows.join(kept, on=key, how="anti")
+            if new.is_empty():
+                return 0
+            commit = Commit(self._files, manifest, tz=self.tz)
+            commit.segments("quarantine", new.with_columns(partition_key("quarantine")))
+            self._compact_due(commit.publish())
+        return new.height
+
     def record_health(
-        self, source: str, *, ok: bool, rows: int, skipped: int, latency_s: float, error: str | None = None, at: dt.datetime | None = None
+        self,
+        source: str,
+        *,
+        ok: bool,
+        rows: int,
+        skipped: int,
+        latency_s: float,
+        error: str | None = None,
+        at: dt.datetime | None = None,
+        quarantined: int = 0,
     ) -> None:
         """Record one poll attempt of ``source`` (see ``feed_health`` for the columns)."""
         at = dt.datetime.now(dt.UTC) if at is None else as_utc(at)
@@ -428,7 +470,17 @@ class ParquetStore:
             manifest = self._manifest()
             health = self._table(manifest, "health", HEALTH_SCHEMA)
             old = health.filter(pl.col("source") == source).to_dicts()
-            row = health_row(old[0] if old else None, source, ok=ok, rows=rows, skipped=skipped, latency_s=latency_s, error=error, at=at)
+            row = health_row(
+                old[0] if old else None,
+                source,
+                ok=ok,
+                rows=rows,
+                skipped=skipped,
+                latency_s=latency_s,
+                error=error,
+                at=at,
+                quarantined=quarantined,
+            )
             merged = upsert(health, pl.DataFrame([row], schema=HEALTH_SCHEMA), ["source"])
             if merged is not None:
                 commit = Commit(self._files, manifest, tz=self.tz)

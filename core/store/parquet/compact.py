@@ -9,7 +9,8 @@ from collections import defaultdict
 import polars as pl
 
 from core.rollup import KEYS
-from core.store.parquet.files import FORMAT, Commit, Files
+from core.store import ROLLUPS
+from core.store.parquet.files import FORMAT, ROWS, Commit, Files
 from core.store.parquet.merge import ROW_KEY
 from core.store.partials import merge_partials, partials_lazy
 
@@ -45,7 +46,7 @@ def plan(manifest: dict, *, full: bool = False) -> list[tuple[str, list[dict]]]:
 def merged(files: Files, table: str, segs: list[dict]) -> pl.DataFrame:
     """One frame holding the segments' data: readings concatenated, rollup partials merged."""
     lf = pl.scan_parquet([files.path(s["file"]) for s in segs])
-    if table == "readings":
+    if table in ROWS:
         # Rows are unique across segments (append deduplicates), so a sort is all it takes.
         # Station first: dedup lookups and the explorer ask for a few stations over time.
         return lf.sort(ROW_KEY).collect()
@@ -81,14 +82,14 @@ def upgrade(files: Files, manifest: dict, *, tz: str) -> dict:
     if manifest.get("format", 1) >= FORMAT:
         return manifest
     commit = Commit(files, {**manifest, "format": FORMAT}, tz=tz)
-    for table in (t for t in manifest["segments"] if t != "readings"):
+    for table in ROLLUPS:
         commit.removed |= {s["file"] for s in manifest["segments"][table]}
     days: dict[str, list[dict]] = defaultdict(list)
     for seg in manifest["segments"]["readings"]:
         days[seg["part"]].append(seg)
     for segs in days.values():
         readings = pl.read_parquet([files.path(s["file"]) for s in segs])
-        for table in (t for t in manifest["segments"] if t != "readings"):
+        for table in ROLLUPS:
             commit.segments(table, partials_lazy(readings, table, tz).collect())
     published = commit.publish()
     return compact(files, published, tz=tz, full=True)

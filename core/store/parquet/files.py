@@ -22,8 +22,9 @@ FORMAT = 2  # 2: rollup partials also hold esum and inc (energetic means, regist
 # Segment tables: many immutable files each, listed with their partition and ts range.
 # A partition is a strftime of ts (readings) or bucket_start (rollups); every bucket falls
 # into exactly one partition, so compaction never has to look across partitions.
-PARTITION = {"readings": "%Y-%m-%d", "15m": "%Y-%m-%d", "1h": "%Y-%m", "1d": "%Y"}
-TIME_COLUMN = {"readings": "ts", "15m": "bucket_start", "1h": "bucket_start", "1d": "bucket_start"}
+PARTITION = {"readings": "%Y-%m-%d", "15m": "%Y-%m-%d", "1h": "%Y-%m", "1d": "%Y", "quarantine": "%Y-%m"}
+TIME_COLUMN = {"readings": "ts", "15m": "bucket_start", "1h": "bucket_start", "1d": "bucket_start", "quarantine": "ts"}
+ROWS = ("readings", "quarantine")  # segment tables of rows (the others hold rollup partials)
 ROW_GROUP = 65_536
 KEPT_ASIDE = ("damaged", "reports")  # folders that hold no live data and are never orphans
 GRACE_S = 30.0  # replaced files stay this long, so a reader holding the old manifest finishes
@@ -112,6 +113,8 @@ class Files:
                 fh.close()
                 return self._manifest
             manifest = json.loads(fh.read())
+            for table in PARTITION:  # a table newer than the store (quarantine) starts empty
+                manifest["segments"].setdefault(table, [])
             if self._held is not None:
                 self._held.close()
             self._held, self._manifest = fh, manifest

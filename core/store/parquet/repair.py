@@ -23,7 +23,7 @@ import polars as pl
 
 from core.rollup import bucket_start, increments
 from core.schema import aggregating
-from core.store.parquet.files import Commit, Files, partition_key
+from core.store.parquet.files import ROWS, Commit, Files, partition_key
 from core.store.parquet.merge import TAIL_SCHEMA, merge_tail
 from core.store.partials import merge_partials, partials_lazy
 
@@ -140,6 +140,9 @@ def repair(files: Files, manifest: dict, found: dict[str, str], *, tz: str, empt
         if kind == "segment" and name == "readings":
             commit.removed.add(rel)
             action = f"{seg['rows']} readings of {seg['part']} set aside; the rollups keep them"
+        elif kind == "segment" and name in ROWS:
+            commit.removed.add(rel)
+            action = f"{seg['rows']} {name} rows of {seg['part']} set aside"
         elif kind == "segment":
             rebuilt = _rebuilt_partials(files, healthy, name, seg["part"], tz)
             same = [s for s in manifest["segments"][name] if s["part"] == seg["part"] and s["file"] not in commit.removed]

@@ -156,6 +156,29 @@ def test_feed_health_and_last_ts(store):
     assert health["b"]["rows_total"] == 7
 
 
+def test_quarantined_readings_are_kept_once_apart_from_the_readings(location):
+    from core.quality import QUARANTINE_SCHEMA
+
+    store = open_store(location)
+    assert store.quarantined().schema == QUARANTINE_SCHEMA and store.quarantine(pl.DataFrame(schema=QUARANTINE_SCHEMA)) == 0
+    rows = [(T0 + dt.timedelta(days=40 * i), "a:x", "temperature", 60.0 - i) for i in range(3)]  # three months: three partitions
+    aside = readings(rows, source="a").with_columns(reason=pl.Series(["spike", "rate", "future"]))
+    assert store.quarantine(aside) == 3
+    assert store.quarantine(pl.concat([aside, aside.with_columns(reason=pl.lit("flat"))])) == 3  # a new reason is a new entry
+    got = open_store(location).quarantined()
+    assert got.height == 6 and got["ts"].is_sorted(descending=True) and got.columns == QUARANTINE_SCHEMA.names()
+    assert store.quarantined(T0, T0 + dt.timedelta(days=1))["reason"].sort().to_list() == ["flat", "spike"]
+    assert store.quarantined(sources="b").is_empty() and store.quarantined(sources=["a"]).height == 6
+    assert store.readings().is_empty() and store.rollup("1d").is_empty() and store.latest().is_empty()
+    store.record_health("a", ok=True, rows=0, skipped=0, latency_s=0.1, quarantined=3)
+    store.record_health("a", ok=True, rows=1, skipped=0, latency_s=0.1)
+    row = store.feed_health().row(0, named=True)
+    assert (row["quarantined"], row["quarantined_total"]) == (0, 3)
+    if hasattr(store, "compact"):
+        store.compact()
+        assert store.quarantined().height == 6
+
+
 def test_two_handles_see_each_others_commits(location):
     first, second = open_store(location), open_store(location)
     first.append(Batch(readings([(T0, "t:a", "co2", 500.0)])))

@@ -168,3 +168,21 @@ def test_a_format_1_store_is_upgraded_on_open(tmp_path):
     assert json.loads((tmp_path / "manifest.json").read_text())["format"] == store_files.FORMAT
     for every in ("15m", "1h", "1d"):
         assert_frame_equal(upgraded.rollup(every), bucket(upgraded.readings(), every), check_exact=False, rel_tol=1e-9)
+
+
+def test_a_store_from_before_the_quarantine_reads_and_writes(tmp_path):
+    # written before data quality: no quarantine table in the manifest, feed health without its counts
+    store = open_store(tmp_path)
+    store.append(Batch(readings([(dt.datetime(2026, 5, 1, tzinfo=dt.UTC), "a:x", "co2", 500.0)], source="a")))
+    store.record_health("a", ok=True, rows=1, skipped=0, latency_s=0.1)
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    del manifest["segments"]["quarantine"]
+    health = tmp_path / manifest["tables"]["health"]
+    pl.read_parquet(health).drop("quarantined", "quarantined_total").write_parquet(health)
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    old = open_store(tmp_path)
+    assert old.quarantined().is_empty() and old.feed_health()["quarantined_total"].to_list() == [None]
+    old.record_health("a", ok=True, rows=0, skipped=0, latency_s=0.1, quarantined=2)
+    assert old.feed_health()["quarantined_total"].to_list() == [2] and old.feed_health()["rows_total"].to_list() == [1]
+    aside = old.readings().with_columns(reason=pl.lit("spike"))
+    assert old.quarantine(aside) == 1 and open_store(tmp_path).quarantined().height == 1

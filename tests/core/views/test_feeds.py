@@ -120,3 +120,23 @@ def test_empty_store_lists_configured_sources_as_never_polled(tmp_path):
     view = feeds.overview(open_store(tmp_path / "e"), city({"key": "demo", "kind": "demo", "poll_s": 60.0}))
     assert view.sources.select("key", "state", "stations").rows() == [("demo", "never", 0)]
     assert view.stale.is_empty() and view.stations == 0
+
+
+def test_quellen_lists_what_the_quality_checks_kept_aside_and_the_stores_damage(store):
+    now = dt.datetime.now(UTC).replace(microsecond=0)
+    aside = pl.DataFrame(
+        [
+            {"ts": now - dt.timedelta(minutes=i), "station_id": "a:half", "quantity": "temperature", "value": 80.0 - i, "source": "a"}
+            for i in range(3)
+        ]
+        + [{"ts": now + dt.timedelta(hours=2), "station_id": "b:fine", "quantity": "co2", "value": 600.0, "source": "b"}]
+    ).with_columns(reason=pl.Series(["spike", "spike", "rate", "future"]))
+    store.quarantine(aside)
+    store.record_health("a", ok=True, rows=0, skipped=0, latency_s=0.1, quarantined=3)
+    view = feeds.overview(store, city({"key": "a", "kind": "csv_file", "poll_s": 60.0}, {"key": "b", "kind": "demo", "poll_s": 60.0}))
+    assert view.quarantine_counts.rows() == [("a", "rate", 1), ("a", "spike", 2), ("b", "future", 1)]
+    assert view.quarantine["reason"].to_list() == ["future", "spike", "spike", "rate"]  # newest reading first
+    assert view.quarantine["name"].to_list() == ["Gut", "Halb", "Halb", "Halb"]
+    counts = dict(view.sources.select("key", "quarantined_total").iter_rows())
+    assert counts == {"a": 3, "b": 0}  # b never recorded a count: 0, not missing
+    assert view.problems.is_empty()
