@@ -9,7 +9,7 @@ import streamlit as st
 
 from core.schema import QUANTITIES, headline
 from core.views import explore
-from ui import data, exports, navigation, scenario, widgets
+from ui import data, exports, navigation, plain, scenario, widgets
 from ui.charts import local_time
 from ui.i18n import clock, number, t
 
@@ -25,7 +25,7 @@ if not len(data.current()):
     widgets.wait_for_data(language)
     st.stop()
 catalog: pl.DataFrame = data.view(explore.catalog)
-names = dict(zip(catalog["station_id"], catalog["name"]))
+names = {sid: plain.short(name, plain.OPTION) for sid, name in zip(catalog["station_id"], catalog["name"])}  # as offered
 
 
 def moment(ts: dt.datetime) -> str:

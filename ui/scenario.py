@@ -10,7 +10,7 @@ import streamlit as st
 from core.scenario import script as scripts
 from core.scenario import state as runs
 from data_sources import scenario as feed
-from ui import data, widgets
+from ui import data, plain, widgets
 from ui.i18n import clock, t
 
 BANNER_REFRESH_S = 10
@@ -93,7 +93,15 @@ def from_url() -> None:
     st.session_state.scenario_url = (request, problem)
     if problem:
         key, params = problem
-        st.warning(t(key, widgets.lang(), **params), icon=":material/warning:")
+        st.warning(t(key, widgets.lang(), **quoted(params)), icon=":material/warning:")
+
+
+def quoted(params: dict) -> dict:
+    """URL parameters and error texts for a markdown notice: shortened, and text rather than links or icons."""
+    return {
+        key: plain.markdown(plain.short(str(value), plain.URL if key in ("name", "speed") else plain.TOOLTIP))
+        for key, value in params.items()
+    }
 
 
 def _handle(wanted: str, speed_text: str, loop_text: str) -> tuple[str, dict] | None:
@@ -156,7 +164,7 @@ def controls(language: str) -> None:
     left.button(t("scenario.start", language), on_click=_start_chosen, type="primary", icon=":material/play_arrow:", width="stretch")
     right.button(t("scenario.stop", language), on_click=_stop, disabled=run is None, icon=":material/stop:", width="stretch")
     if error := st.session_state.pop("scenario_error", None):
-        st.error(t("scenario.broken", language, error=error), icon=":material/error:")
+        st.error(t("scenario.broken", language, **quoted({"error": error})), icon=":material/error:")
     if run is None:
         st.info(t("scenario.idle", language), icon=":material/science:")
     else:
