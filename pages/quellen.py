@@ -5,13 +5,16 @@ from typing import Any
 import streamlit as st
 
 from core.views import feeds
-from ui import data, navigation, style, widgets
+from ui import access, data, navigation, style, widgets
 from ui.i18n import age, clock, number, t
+
+STAFF_COLUMNS = ("last_error", "rows", "rows_total", "skipped", "latency", "failures")  # how a feed fails: staff only
 
 navigation.guard(__file__)
 language = widgets.lang()
 city = data.city()
 kiosk = widgets.kiosk()
+staff = access.is_staff()
 st.title(t("quellen.title", language))
 if not kiosk:
     st.caption(t("quellen.intro", language))
@@ -58,6 +61,8 @@ def source_row(src: dict[str, Any]) -> dict[str, str]:
     }
     if kiosk:  # error texts are for staff, not for a public screen
         row.pop("last_error")
+    if not staff:
+        row = {k: v for k, v in row.items() if k not in STAFF_COLUMNS}
     return {t(f"quellen.col.{k}", language): v for k, v in row.items()}
 
 
@@ -87,7 +92,9 @@ def health() -> None:
     st.subheader(t("quellen.sources", language))
     st.dataframe([source_row(src) for src in sources.iter_rows(named=True)], hide_index=True, width="stretch")
     failed = sources.filter(sources["last_error"].is_not_null())
-    if len(failed) and not kiosk:
+    if not kiosk and not staff:
+        access.staff_only("feed_details", language)
+    elif len(failed) and not kiosk:
         with st.expander(t("quellen.errors", language), expanded=bool((sources["state"] == "failing").any())):
             for src in failed.iter_rows(named=True):
                 failing = src["state"] == "failing"
