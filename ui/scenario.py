@@ -190,4 +190,5 @@ def controls(language: str) -> None:
             ),
             icon=":material/play_circle:",
         )
-    st.caption(t("scenario.url", language, url=f"/heute?kiosk=1&scenario={name}&speed={speed}{'&loop=1' if loop else ''}"))
+    key = "" if data.city().access.staff == "open" else "&key=…"  # the workshop key, never shown (ui.access)
+    st.caption(t("scenario.url", language, url=f"/heute?kiosk=1&scenario={name}&speed={speed}{'&loop=1' if loop else ''}{key}"))
