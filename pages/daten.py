@@ -196,7 +196,7 @@ table = sel.frame.head(TABLE_ROWS).with_columns(
     ts=local_time(sel.frame["ts"].head(TABLE_ROWS), city.timezone),
     quantity=pl.col("quantity").replace_strict({q: t(f"quantity.{q}", language) for q in quantities}, default=pl.col("quantity")),
 )
-table = table.with_columns(pl.col(pl.Float64).round(3))  # display only: the downloads keep every digit
+table = table.with_columns(pl.col(pl.Float64).round(3), plain.column("name", plain.TABLE))  # display only: downloads keep it all
 time_column = t(f"daten.col.{columns['ts']}", language)
 st.dataframe(
     table.select([pl.col(c).alias(t(f"daten.col.{k}", language)) for c, k in columns.items()]),

@@ -5,7 +5,7 @@ from typing import Any
 import streamlit as st
 
 from core.views import feeds
-from ui import access, data, navigation, style, widgets
+from ui import access, data, navigation, plain, style, widgets
 from ui.i18n import age, clock, number, t
 
 STAFF_COLUMNS = ("last_error", "rows", "rows_total", "skipped", "latency", "failures")  # how a feed fails: staff only
@@ -68,7 +68,7 @@ def source_row(src: dict[str, Any]) -> dict[str, str]:
 
 def stale_row(station: dict[str, Any]) -> dict[str, str]:
     return {
-        t("quellen.col.station", language): station["name"] or station["station_id"],
+        t("quellen.col.station", language): plain.short(station["name"] or station["station_id"], plain.TABLE),
         t("quellen.col.key", language): station["source"] or "–",
         t("quellen.col.theme", language): t(f"theme.{station['theme']}", language) if station["theme"] else "–",
         t("quellen.col.district", language): station["district"] or "–",

@@ -170,7 +170,7 @@ def lesson_time(school: str) -> None:
     above = [t("schulen.over", language, value=moderate), t("schulen.over", language, value=bad)]
     st.dataframe(
         share.rooms.select(
-            pl.col("room").alias(t("schulen.col.room", language)),
+            plain.column("room", plain.TABLE).alias(t("schulen.col.room", language)),
             (pl.col("share_moderate") * 100).alias(above[0]),
             (pl.col("share_bad") * 100).alias(above[1]),
             decimal("hours", 1, language).alias(t("schulen.col.hours", language)),

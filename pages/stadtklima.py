@@ -99,7 +99,7 @@ def heat_days_section() -> None:
     with st.expander(t("stadtklima.per_station", language)):
         st.dataframe(
             days.per_station.select(
-                pl.col("name").alias(t("stadtklima.col.station", language)),
+                plain.column("name", plain.TABLE).alias(t("stadtklima.col.station", language)),
                 pl.col("district").alias(t("stadtklima.col.district", language)),
                 *[pl.col(c.key).alias(t(f"stadtklima.count.{c.key}", language)) for c in microclimate.DAY_COUNTS],
                 decimal("max", 1, language).alias(t("stadtklima.col.max", language)),

@@ -17,6 +17,8 @@ import html
 import re
 import textwrap
 
+import polars as pl
+
 ELLIPSIS = "…"
 # How many characters of a name each place has room for (cards wrap what is left at any
 # character, see ui.style, so a long word cannot widen them either).
@@ -25,6 +27,7 @@ SENTENCE = 40  # a name inside a sentence: Heute tiles, leads, the Pegel banner
 LEGEND = 32  # a chart's legend entry or bar label
 TITLE = 60  # a chart's title
 OPTION = 48  # a choice in a select box or multiselect
+TABLE = 60  # a name column of a table shown on the page (downloads keep the whole name)
 URL = 40  # a URL parameter quoted back in a message
 DISTRICT = 32  # a district label on a map, a district in small print
 TOOLTIP = 300  # hover text and title= attributes: the whole name, unless it is absurd
@@ -48,6 +51,13 @@ def short(text: str | None, room: int) -> str:
     """
     line = _SPACE.sub(" ", text or "").strip()
     return line if len(line) <= room else line[: room - 1].rstrip() + ELLIPSIS
+
+
+def column(name: str, room: int) -> pl.Expr:
+    """:func:`short` for a table column of names, as one polars expression (named ``name``)."""
+    line = pl.col(name).str.replace_all(r"\s+", " ").str.strip_chars()
+    cut = line.str.slice(0, room - 1).str.strip_chars_end() + ELLIPSIS
+    return pl.when(line.str.len_chars() > room).then(cut).otherwise(line).alias(name)
 
 
 def is_cut(text: str | None, room: int) -> bool:

@@ -133,3 +133,10 @@ def test_defect_8_long_names_are_shortened_in_school_and_climate_charts(hostile_
             for trace in fig["data"]:  # bar categories keep the whole name (up to the tooltip length)
                 if trace.get("type") == "bar":
                     assert all(len(html.unescape(y.replace("<br>", ""))) <= plain.TOOLTIP for y in trace["y"])
+
+
+def test_defect_8_tables_show_long_names_shortened(hostile_store):
+    names = run("pages/karte.py").dataframe[0].value["Station"]
+    assert max(len(name) for name in names) <= plain.TABLE and any(name.endswith("…") for name in names)
+    at = run("pages/stadtklima.py")
+    assert not at.exception and all(len(name) <= plain.TABLE for name in at.dataframe[0].value["Station"])
