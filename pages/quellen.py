@@ -71,7 +71,7 @@ def stale_row(station: dict[str, Any]) -> dict[str, str]:
         t("quellen.col.station", language): plain.short(station["name"] or station["station_id"], plain.TABLE),
         t("quellen.col.key", language): station["source"] or "–",
         t("quellen.col.theme", language): t(f"theme.{station['theme']}", language) if station["theme"] else "–",
-        t("quellen.col.district", language): station["district"] or "–",
+        t("quellen.col.district", language): plain.short(station["district"], plain.TABLE) or "–",
         t("quellen.col.quantities", language): ", ".join(t(f"quantity.{q}", language) for q in station["quantities"]),
         t("quellen.col.last_seen", language): when(station["last_ts"], station["age_s"]),
         t("quellen.col.outage", language): t("quellen.outage.all" if station["silent"] else "quellen.outage.part", language),

@@ -100,7 +100,7 @@ def heat_days_section() -> None:
         st.dataframe(
             days.per_station.select(
                 plain.column("name", plain.TABLE).alias(t("stadtklima.col.station", language)),
-                pl.col("district").alias(t("stadtklima.col.district", language)),
+                plain.column("district", plain.TABLE).alias(t("stadtklima.col.district", language)),
                 *[pl.col(c.key).alias(t(f"stadtklima.count.{c.key}", language)) for c in microclimate.DAY_COUNTS],
                 decimal("max", 1, language).alias(t("stadtklima.col.max", language)),
                 decimal("min", 1, language).alias(t("stadtklima.col.min", language)),

@@ -76,10 +76,11 @@ def card(
     box = f"{look.box} {variant}" if variant else look.box
     place_html = "" if place is None else f'<span class="scs-place">{e(place)}</span>'
     arrow_html = "" if arrow is None else f'<span class="scs-arrow">{e(arrow)}</span>'
-    heading = f"{tip(title, plain.is_cut(title, plain.CARD))}>{e(plain.short(title, plain.CARD))}{place_html}"
+    cut = plain.is_cut(title, plain.CARD)
     return Html(
         f'<div class="{box}" style="--tone:{colour(tone)}" data-tone="{e(tone)}">'
-        f'<div class="{look.title}"{heading}</div><div class="{look.value}">{e(value)}{arrow_html}</div>'
+        f'<div class="{look.title}"{tip(title, cut)}>{e(plain.short(title, plain.CARD))}{place_html}</div>'
+        f'<div class="{look.value}">{e(value)}{arrow_html}</div>'
         f"{' '.join(_safe(b) for b in badges)}{''.join(_safe(b) for b in body)}</div>"
     )
 
