@@ -21,11 +21,29 @@ DEFAULT_DATA_DIR = "data"
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_HEADER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")  # an HTTP header name as a proxy sets it
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+STAFF_MODES = ("open", "login", "proxy")
 RATED = tuple(key for key, q in QUANTITIES.items() if q.scale)  # quantities whose band edges a city may set
 
 
 class ConfigError(ValueError):
     """The city config cannot be used; the message is one sentence a city admin can act on."""
+
+
+@dataclass(frozen=True)
+class Access:
+    """Who may use the staff-only parts (scenario start/stop, downloads, feed error details).
+
+    ``staff``: "open" (everyone, the default), "login" (Streamlit's OIDC login) or "proxy" (a
+    reverse proxy sets ``proxy_header`` for authenticated staff only). ``scenario_key_env``
+    names the environment variable whose value a URL must carry as ``&key=`` to start or stop
+    a scenario when staff access is not open; the key itself never stands in the file.
+    """
+
+    staff: str = "open"
+    proxy_header: str = "X-Forwarded-User"
+    scenario_key_env: str = "SHOWROOM_SCENARIO_KEY"
 
 
 @dataclass(frozen=True)
@@ -40,6 +58,7 @@ class CityConfig:
     sources: tuple[dict[str, Any], ...]
     thresholds: dict[str, Any] = field(default_factory=dict)
     path: Path = DEFAULT_CONFIG
+    access: Access = Access()
 
     def source(self, key: str) -> dict[str, Any]:
         for src in self.sources:
@@ -169,6 +188,7 @@ def _check(raw: dict[str, Any], path: Path, kinds: tuple[str, ...] | None) -> Ci
     if not isinstance(thresholds, dict):
         raise _fail(path, "[thresholds]", "a table")
     _check_thresholds(thresholds, path)
+    access = _check_access(raw.get("access", {}), path)
     return CityConfig(
         name=city["name"],
         timezone=str(city["timezone"]),
@@ -178,7 +198,29 @@ def _check(raw: dict[str, Any], path: Path, kinds: tuple[str, ...] | None) -> Ci
         sources=tuple(checked),
         thresholds=thresholds,
         path=path,
+        access=access,
     )
+
+
+def _check_access(access: Any, path: Path) -> Access:
+    if not isinstance(access, dict):
+        raise _fail(path, "[access]", "a table")
+    known = ("staff", "proxy_header", "scenario_key_env")
+    for key in access:
+        if key in ("scenario_key", "key", "secret", "password", "token"):
+            raise _fail(path, f"[access] key {key!r}", "no secrets in the file: name an environment variable with scenario_key_env")
+        if key not in known:  # a misspelt key must not leave the staff parts open unnoticed
+            raise _fail(path, f"[access] key {key!r}", f"one of {', '.join(known)}")
+    staff = access.get("staff", "open")
+    if staff not in STAFF_MODES:
+        raise _fail(path, "[access] key 'staff'", "'open', 'login' or 'proxy'", staff)
+    header = access.get("proxy_header", Access.proxy_header)
+    if not isinstance(header, str) or not _HEADER.match(header):
+        raise _fail(path, "[access] key 'proxy_header'", "an HTTP header name such as 'X-Forwarded-User'", header)
+    key_env = access.get("scenario_key_env", Access.scenario_key_env)
+    if not isinstance(key_env, str) or not _ENV_NAME.match(key_env):
+        raise _fail(path, "[access] key 'scenario_key_env'", "the name of an environment variable such as 'SHOWROOM_SCENARIO_KEY'", key_env)
+    return Access(staff=staff, proxy_header=header, scenario_key_env=key_env)
 
 
 def _check_bounds(bounds: Any, path: Path, where: str) -> None:

@@ -9,7 +9,7 @@ import streamlit as st
 
 from core.schema import QUANTITIES, headline
 from core.views import explore
-from ui import data, exports, navigation, scenario, widgets
+from ui import access, data, exports, navigation, plain, scenario, widgets
 from ui.charts import local_time
 from ui.i18n import clock, number, t
 
@@ -25,7 +25,7 @@ if not len(data.current()):
     widgets.wait_for_data(language)
     st.stop()
 catalog: pl.DataFrame = data.view(explore.catalog)
-names = dict(zip(catalog["station_id"], catalog["name"]))
+names = {sid: plain.short(name, plain.OPTION) for sid, name in zip(catalog["station_id"], catalog["name"])}  # as offered
 
 
 def moment(ts: dt.datetime) -> str:
@@ -196,7 +196,7 @@ table = sel.frame.head(TABLE_ROWS).with_columns(
     ts=local_time(sel.frame["ts"].head(TABLE_ROWS), city.timezone),
     quantity=pl.col("quantity").replace_strict({q: t(f"quantity.{q}", language) for q in quantities}, default=pl.col("quantity")),
 )
-table = table.with_columns(pl.col(pl.Float64).round(3))  # display only: the downloads keep every digit
+table = table.with_columns(pl.col(pl.Float64).round(3), plain.column("name", plain.TABLE))  # display only: downloads keep it all
 time_column = t(f"daten.col.{columns['ts']}", language)
 st.dataframe(
     table.select([pl.col(c).alias(t(f"daten.col.{k}", language)) for c, k in columns.items()]),
@@ -210,41 +210,28 @@ if sel.frame.height > TABLE_ROWS:
     st.caption(t("daten.table_head", language, shown=number(TABLE_ROWS, 0, language), rows=number(sel.frame.height, 0, language)))
 
 st.subheader(t("daten.download", language))
-stem = f"{re.sub(r'[^a-z0-9]+', '-', city.name.lower()).strip('-')}-{sel.start:%Y%m%d}-{sel.end:%Y%m%d}-{sel.resolution}"
-frame, places = sel.frame, sel.places
-one, two, three = st.columns(3)
-# the files are made only when clicked (a callable), so an unclicked button costs nothing
-one.download_button(
-    t("daten.csv", language),
-    lambda: exports.csv_bytes(frame),
-    file_name=f"{stem}.csv",
-    mime="text/csv",
-    help=t("daten.csv_help", language),
-    on_click="ignore",
-    icon=":material/download:",
-    key="daten_csv",
-)
-two.download_button(
-    t("daten.parquet", language),
-    lambda: exports.parquet_bytes(frame),
-    file_name=f"{stem}.parquet",
-    mime="application/vnd.apache.parquet",
-    help=t("daten.parquet_help", language),
-    on_click="ignore",
-    icon=":material/download:",
-    key="daten_parquet",
-)
-three.download_button(
-    t("daten.geojson", language),
-    lambda: exports.geojson_bytes(places),
-    file_name=f"{stem}.geojson",
-    mime="application/geo+json",
-    help=t("daten.geojson_help", language),
-    on_click="ignore",
-    icon=":material/download:",
-    key="daten_geojson",
-)
+if access.staff_only("downloads", language):
+    stem = f"{re.sub(r'[^a-z0-9]+', '-', city.name.lower()).strip('-')}-{sel.start:%Y%m%d}-{sel.end:%Y%m%d}-{sel.resolution}"
+    frame, places = sel.frame, sel.places
+    files = (
+        ("csv", lambda: exports.csv_bytes(frame), "text/csv"),
+        ("parquet", lambda: exports.parquet_bytes(frame), "application/vnd.apache.parquet"),
+        ("geojson", lambda: exports.geojson_bytes(places), "application/geo+json"),
+    )
+    for column, (kind, make, mime) in zip(st.columns(3), files):
+        # the file is made only when clicked (a callable), so an unclicked button costs nothing
+        column.download_button(
+            t(f"daten.{kind}", language),
+            make,
+            file_name=f"{stem}.{kind}",
+            mime=mime,
+            help=t(f"daten.{kind}_help", language),
+            on_click="ignore",
+            icon=":material/download:",
+            key=f"daten_{kind}",
+        )
 
 # ---- Workshop scenarios: staff only, never in kiosk mode ----
 with st.expander(t("daten.scenario", language), icon=":material/science:"):
-    scenario.controls(language)
+    if access.staff_only("scenario", language):
+        scenario.controls(language)

@@ -4,7 +4,7 @@ import polars as pl
 import streamlit as st
 
 from core.views.today import station_view
-from ui import data, mapview, navigation, style, widgets
+from ui import data, mapview, navigation, plain, style, widgets
 from ui.i18n import age, clock, quantity_value, t
 
 navigation.guard(__file__)
@@ -41,7 +41,7 @@ st.caption(
 if not kiosk:
     st.dataframe(
         shown.select(
-            pl.col("name").alias(t("table.name", language)),
+            plain.column("name", plain.TABLE).alias(t("table.name", language)),
             pl.col("theme")
             .replace_strict({th: t(f"theme.{th}", language) for th in present}, default=None)
             .alias(t("table.theme", language)),

@@ -4,7 +4,7 @@ import polars as pl
 import streamlit as st
 
 from core.views import water
-from ui import charts_water, data, navigation, style, widgets
+from ui import charts_water, data, navigation, plain, style, widgets
 from ui.i18n import clock, t
 
 navigation.guard(__file__)
@@ -19,7 +19,7 @@ gauges = data.current().filter((pl.col("theme") == "water") & (pl.col("quantity"
 if not len(gauges):
     st.info(t("pegel.no_gauges", language), icon=":material/water:")
     st.stop()
-names = {sid: name or sid for sid, name in zip(gauges["station_id"], gauges["name"])}
+names = {sid: plain.short(name or sid, plain.OPTION) for sid, name in zip(gauges["station_id"], gauges["name"])}  # as offered
 
 
 def banner(view: water.WaterView) -> None:

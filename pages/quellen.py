@@ -8,13 +8,16 @@ import streamlit as st
 
 from core.schema import QUANTITIES
 from core.views import feeds
-from ui import data, navigation, style, widgets
+from ui import access, data, navigation, plain, style, widgets
 from ui.i18n import age, clock, number, t
+
+STAFF_COLUMNS = ("last_error", "rows", "rows_total", "skipped", "latency", "failures")  # how a feed fails: staff only
 
 navigation.guard(__file__)
 language = widgets.lang()
 city = data.city()
 kiosk = widgets.kiosk()
+staff = access.is_staff()
 st.title(t("quellen.title", language))
 if not kiosk:
     st.caption(t("quellen.intro", language))
@@ -62,15 +65,17 @@ def source_row(src: dict[str, Any]) -> dict[str, str]:
     }
     if kiosk:  # error texts are for staff, not for a public screen
         row.pop("last_error")
+    if not staff:
+        row = {k: v for k, v in row.items() if k not in STAFF_COLUMNS}
     return {t(f"quellen.col.{k}", language): v for k, v in row.items()}
 
 
 def stale_row(station: dict[str, Any]) -> dict[str, str]:
     return {
-        t("quellen.col.station", language): station["name"] or station["station_id"],
+        t("quellen.col.station", language): plain.short(station["name"] or station["station_id"], plain.TABLE),
         t("quellen.col.key", language): station["source"] or "–",
         t("quellen.col.theme", language): t(f"theme.{station['theme']}", language) if station["theme"] else "–",
-        t("quellen.col.district", language): station["district"] or "–",
+        t("quellen.col.district", language): plain.short(station["district"], plain.TABLE) or "–",
         t("quellen.col.quantities", language): ", ".join(t(f"quantity.{q}", language) for q in station["quantities"]),
         t("quellen.col.last_seen", language): when(station["last_ts"], station["age_s"]),
         t("quellen.col.outage", language): t("quellen.outage.all" if station["silent"] else "quellen.outage.part", language),
@@ -156,7 +161,9 @@ def health() -> None:
     st.subheader(t("quellen.sources", language))
     st.dataframe([source_row(src) for src in sources.iter_rows(named=True)], hide_index=True, width="stretch")
     failed = sources.filter(sources["last_error"].is_not_null())
-    if len(failed) and not kiosk:
+    if not kiosk and not staff:
+        access.staff_only("feed_details", language)
+    elif len(failed) and not kiosk:
         with st.expander(t("quellen.errors", language), expanded=bool((sources["state"] == "failing").any())):
             for src in failed.iter_rows(named=True):
                 failing = src["state"] == "failing"

@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 
 from core.views import schools
-from ui import charts_schools, data, navigation, widgets
+from ui import charts_schools, data, navigation, plain, widgets
 from ui.cards import chips, grid, status_card
 from ui.i18n import age, clock, day_label, decimal, number, quantity_value, t
 
@@ -69,7 +69,7 @@ def overview() -> None:
                 number_text=state,
                 label=label(r),
                 extra=chips(rooms),
-                lines=(t("schulen.tile.worst", language, room=r["worst_room"], value=ppm(r["max_co2"])), week),
+                lines=(t("schulen.tile.worst", language, room=plain.short(r["worst_room"], plain.SENTENCE), value=ppm(r["max_co2"])), week),
                 stale=r["stale"] > 0,
                 language=language,
                 compact=compact,
@@ -170,7 +170,7 @@ def lesson_time(school: str) -> None:
     above = [t("schulen.over", language, value=moderate), t("schulen.over", language, value=bad)]
     st.dataframe(
         share.rooms.select(
-            pl.col("room").alias(t("schulen.col.room", language)),
+            plain.column("room", plain.TABLE).alias(t("schulen.col.room", language)),
             (pl.col("share_moderate") * 100).alias(above[0]),
             (pl.col("share_bad") * 100).alias(above[1]),
             decimal("hours", 1, language).alias(t("schulen.col.hours", language)),
@@ -200,7 +200,7 @@ school = st.selectbox(
     options,
     index=options.index(wanted) if wanted in options else 0,
     key="school",
-    format_func=school_name,
+    format_func=lambda s: plain.short(school_name(s), plain.OPTION),
     on_change=remember_school,
 )
 if school is None:

@@ -7,8 +7,8 @@ import streamlit as st
 
 from core.views import microclimate
 from ui import charts_climate as cc
-from ui import data, navigation, widgets
-from ui.cards import grid, status_card, status_rows
+from ui import data, navigation, plain, widgets
+from ui.cards import block, grid, status_card, status_rows
 from ui.i18n import age, clock, day_label, decimal, quantity_value, t
 
 navigation.guard(__file__)
@@ -25,6 +25,31 @@ def temperature(value: float | None) -> str:
     return quantity_value(value, "temperature", language)
 
 
+def summary(now: microclimate.CityNow, room: int | None) -> str:
+    """The lead: mean, warmest and coolest place, heat stress; place names shortened to ``room`` (None: whole)."""
+
+    def name(row: dict) -> str:
+        return plain.short(row["name"], room) if room else row["name"]
+
+    lead = ""
+    if len(now.hottest) and len(now.coolest):
+        hot, cool = now.hottest.row(0, named=True), now.coolest.row(0, named=True)
+        lead = t(
+            "stadtklima.summary",
+            language,
+            mean=temperature(now.mean),
+            hot_place=name(hot),
+            hot=temperature(hot["temperature"]),
+            cool_place=name(cool),
+            cool=temperature(cool["temperature"]),
+        )
+    worst = now.worst
+    if not worst or not worst["severity"]:
+        return f"{lead} {t('stadtklima.stress.none', language)}"
+    status = worst["status_en" if language == "en" else "status_de"]
+    return f"{lead} {t('stadtklima.stress.some', language, status=status, felt=temperature(worst['felt']), place=name(worst))}"
+
+
 @st.fragment(run_every=30)
 def now_section() -> None:
     now = data.view(microclimate.city_now)
@@ -33,32 +58,9 @@ def now_section() -> None:
         return
     stale = int(now.stations["stale"].sum())
     badge = f' <span class="scs-stale">{html.escape(t("stadtklima.stale_n", language, n=stale))}</span>' if stale else ""
-    lead = ""
-    if len(now.hottest) and len(now.coolest):
-        hot, cool = now.hottest.row(0, named=True), now.coolest.row(0, named=True)
-        lead = t(
-            "stadtklima.summary",
-            language,
-            mean=temperature(now.mean),
-            hot_place=hot["name"],
-            hot=temperature(hot["temperature"]),
-            cool_place=cool["name"],
-            cool=temperature(cool["temperature"]),
-        )
-    worst = now.worst
-    if worst and worst["severity"]:
-        stress = t(
-            "stadtklima.stress.some",
-            language,
-            status=worst["status_en" if language == "en" else "status_de"],
-            felt=temperature(worst["felt"]),
-            place=worst["name"],
-        )
-    else:
-        stress = t("stadtklima.stress.none", language)
     st.html(
-        f'<div class="scl-lead">{html.escape(lead)} {html.escape(stress)}</div>'
-        f'<div class="scs-foot">{html.escape(t("common.as_of", language, time=clock(now.as_of, city.timezone, language)))}{badge}</div>'
+        block("scl-lead", summary(now, plain.SENTENCE), full=summary(now, None))
+        + f'<div class="scs-foot">{html.escape(t("common.as_of", language, time=clock(now.as_of, city.timezone, language)))}{badge}</div>'
     )
     left, right = st.columns([3, 2], gap="medium")
     with left:
@@ -97,8 +99,8 @@ def heat_days_section() -> None:
     with st.expander(t("stadtklima.per_station", language)):
         st.dataframe(
             days.per_station.select(
-                pl.col("name").alias(t("stadtklima.col.station", language)),
-                pl.col("district").alias(t("stadtklima.col.district", language)),
+                plain.column("name", plain.TABLE).alias(t("stadtklima.col.station", language)),
+                plain.column("district", plain.TABLE).alias(t("stadtklima.col.district", language)),
                 *[pl.col(c.key).alias(t(f"stadtklima.count.{c.key}", language)) for c in microclimate.DAY_COUNTS],
                 decimal("max", 1, language).alias(t("stadtklima.col.max", language)),
                 decimal("min", 1, language).alias(t("stadtklima.col.min", language)),
@@ -121,7 +123,7 @@ def curves_section() -> None:
             t("stadtklima.place", language),
             options,
             key="climate_place",
-            format_func=lambda sid: names.get(sid) or sid if sid else t("stadtklima.city_mean", language),
+            format_func=lambda sid: plain.short(names.get(sid) or sid, plain.OPTION) if sid else t("stadtklima.city_mean", language),
         )
     )
     curves = data.view(microclimate.day_curves, station_id=chosen or None)
@@ -152,7 +154,7 @@ def trees_section() -> None:
         rows = [
             {
                 "name": r["name"] or r["station_id"],
-                "sub": r["district"] or "",
+                "sub": plain.short(r["district"], plain.DISTRICT),
                 "tone": r["tone"],
                 "label": t("stadtklima.hint." + r["status"], language),
                 "value": quantity_value(r["value"], r["quantity"], language),
@@ -170,7 +172,10 @@ def trees_section() -> None:
             title=r["name"] or r["station_id"],
             number_text=quantity_value(r["value"], r["quantity"], language),
             label=t("stadtklima.hint." + r["status"], language),
-            lines=(r["district"] or "", t("quantity." + r["quantity"], language) + " · " + age(r["age_s"], language)),
+            lines=(
+                plain.short(r["district"], plain.DISTRICT),
+                t("quantity." + r["quantity"], language) + " · " + age(r["age_s"], language),
+            ),
             stale=r["stale"],
             language=language,
         )
@@ -182,7 +187,7 @@ def trees_section() -> None:
         t("stadtklima.tree_pick", language),
         trees["station_id"].to_list(),
         default=trees["station_id"].head(5).to_list(),
-        format_func=lambda sid: names.get(sid) or sid,
+        format_func=lambda sid: plain.short(names.get(sid) or sid, plain.OPTION),
         key="climate_trees",
     )
     curves = data.view(microclimate.tree_curves, station_ids=tuple(picked))

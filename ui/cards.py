@@ -3,7 +3,8 @@
 Feed text (station names) is untrusted. Every ``str`` that reaches the markup here passes
 ``html.escape``; only fragments built in this module (an :class:`Html`) pass through as they
 are. Pages show the result with ``st.html`` (sanitised by DOMPurify), never with markdown's raw
-HTML switched on. Colours and icons come from ``ui.style``, the classes are styled there.
+HTML switched on. Names are shortened to their place (``ui.plain``) with the whole name as the
+``title=`` tooltip. Colours and icons come from ``ui.style``, the classes are styled there.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from zoneinfo import ZoneInfo
 from core.views import tiles
 from core.views.sentences import Label, Measure, TextKey
 from core.views.tiles import Tile
+from ui import plain
 from ui.i18n import clock, quantity_value, t
 from ui.style import TREND_ARROWS, colour, icon
 
@@ -30,6 +32,11 @@ NOTHING = Html("")
 
 def _safe(part: str) -> str:
     return part if isinstance(part, Html) else html.escape(part)
+
+
+def tip(full: str | None, cut: bool) -> str:
+    """A title= attribute with the whole text (up to ``plain.TOOLTIP``) when the shown text was ``cut``."""
+    return f' title="{html.escape(plain.short(full, plain.TOOLTIP))}"' if cut else ""
 
 
 @dataclass(frozen=True)
@@ -59,6 +66,8 @@ def card(
 ) -> Html:
     """A status box: title (and place), value (and trend arrow), badges side by side, then the body.
 
+    ``title`` is shortened to ``plain.CARD`` (the whole of it as tooltip); ``place`` is shown as given.
+
     The box carries the tone as its colour (``--tone``) and as ``data-tone``; the status word and
     icon are in a :func:`badge`, so no status is told by colour alone. ``arrow`` and ``place``
     of None leave out their span; ``variant`` is one more class on the box.
@@ -67,9 +76,11 @@ def card(
     box = f"{look.box} {variant}" if variant else look.box
     place_html = "" if place is None else f'<span class="scs-place">{e(place)}</span>'
     arrow_html = "" if arrow is None else f'<span class="scs-arrow">{e(arrow)}</span>'
+    cut = plain.is_cut(title, plain.CARD)
     return Html(
         f'<div class="{box}" style="--tone:{colour(tone)}" data-tone="{e(tone)}">'
-        f'<div class="{look.title}">{e(title)}{place_html}</div><div class="{look.value}">{e(value)}{arrow_html}</div>'
+        f'<div class="{look.title}"{tip(title, cut)}>{e(plain.short(title, plain.CARD))}{place_html}</div>'
+        f'<div class="{look.value}">{e(value)}{arrow_html}</div>'
         f"{' '.join(_safe(b) for b in badges)}{''.join(_safe(b) for b in body)}</div>"
     )
 
@@ -90,15 +101,19 @@ def stale_badge(language: str) -> Html:
     return Html(f'<span class="scs-stale" title="{hint}">{word}</span>')
 
 
-def block(css_class: str, *lines: str, tail: Html = NOTHING) -> Html:
-    """A div of text lines (one under the other), with a fragment made here at its end."""
-    return Html(f'<div class="{css_class}">{"<br>".join(html.escape(line) for line in lines)}{tail}</div>')
+def block(css_class: str, *lines: str, tail: Html = NOTHING, full: str | None = None) -> Html:
+    """A div of text lines (one under the other), with a fragment made here at its end.
+
+    ``full``: the text before names in it were shortened, as tooltip when it differs.
+    """
+    tooltip = tip(full, full is not None and full != " ".join(lines))
+    return Html(f'<div class="{css_class}"{tooltip}>{"<br>".join(html.escape(line) for line in lines)}{tail}</div>')
 
 
 def chips(states: list[dict]) -> Html:
     """One small traffic light per room (icon on colour, room and status as hover title)."""
     out = [
-        f'<span class="scl-chip" style="--tone:{colour(s["tone"])}" title="{html.escape(s["title"])}">{html.escape(icon(s["tone"]))}</span>'
+        f'<span class="scl-chip" style="--tone:{colour(s["tone"])}" title="{html.escape(plain.short(s["title"], plain.TOOLTIP))}">{html.escape(icon(s["tone"]))}</span>'
         for s in states
     ]
     return Html(f'<div class="scl-chips">{"".join(out)}</div>')
@@ -110,11 +125,15 @@ def grid(cards: list[Html], min_width_rem: float = 12.5) -> Html:
 
 
 def status_rows(rows: list[dict], *, title: str = "") -> Html:
-    """A ranked list: name with small print, badge (icon + word), big value; keys name, sub, tone, label, value."""
+    """A ranked list: name (shortened, see :func:`card`) with small print, badge (icon + word), big value.
+
+    ``rows``: dicts with the keys name, sub, tone, label, value.
+    """
     e = html.escape
     out = [
         f'<div class="scl-row" style="--tone:{colour(r["tone"])}">'
-        f'<div class="scl-name">{e(r["name"])}<div class="scl-sub">{e(r["sub"])}</div></div>'
+        f'<div class="scl-name"{tip(r["name"], plain.is_cut(r["name"], plain.CARD))}>{e(plain.short(r["name"], plain.CARD))}'
+        f'<div class="scl-sub">{e(r["sub"])}</div></div>'
         f'{badge(r["tone"], r["label"])}<div class="scl-num">{e(r["value"])}</div></div>'
         for r in rows
     ]
@@ -147,35 +166,38 @@ def status_card(
     )
 
 
-def format_param(value: Any, language: str) -> str:
+def format_param(value: Any, language: str, room: int | None = None) -> str:
+    """A sentence parameter as text; a plain ``str`` is a name from a feed, shortened to ``room``."""
     if isinstance(value, Measure):
         return quantity_value(value.value, value.quantity, language)
     if isinstance(value, Label):
         return value.en if language == "en" else value.de
     if isinstance(value, TextKey):
         return t(value.key, language)
-    return str(value)
+    return plain.short(value, room) if room and isinstance(value, str) else str(value)
 
 
-def words(chosen: tuple[str, dict[str, Any]] | None, language: str) -> str:
-    """The text of a (key, parameters) pair the core chose (``core.views.sentences``)."""
+def words(chosen: tuple[str, dict[str, Any]] | None, language: str, room: int | None = None) -> str:
+    """The text of a (key, parameters) pair the core chose (``core.views.sentences``), names shortened to ``room``."""
     if chosen is None:
         return ""
     key, params = chosen
-    return t(key, language, **{k: format_param(v, language) for k, v in params.items()})
+    return t(key, language, **{k: format_param(v, language, room) for k, v in params.items()})
 
 
 def tile(tile: Tile, language: str, tz: str) -> Html:
     """A Heute tile: title, value + unit + trend arrow, status badge, sentence, the usual, small print."""
     title = t(f"tile.{tile.key}", language)
-    detail = words(tiles.detail(tile), language)
+    detail = words(tiles.detail(tile), language, plain.SENTENCE)
     if tile.value is None:
         return card(TILE, tone="unknown", title=title, value="–", body=(block("scs-sentence", t("common.no_data_theme", language)),))
     label = tile.status_en if language == "en" else tile.status_de
     arrow = TREND_ARROWS[f"common.trend_{tile.trend_word}"] if tile.trend_word else ""
-    foot = f"{detail}{' · ' if detail else ''}{t('common.as_of', language, time=clock(tile.as_of, tz, language))}"
-    body = [block("scs-sentence", words(tiles.sentence(tile), language)), usual(tile, language, tz)]
-    body.append(block("scs-foot", foot, tail=stale_badge(language) if tile.stale else Html("")))
+    as_of = t("common.as_of", language, time=clock(tile.as_of, tz, language))
+    foot, full_foot = (f"{text}{' · ' if text else ''}{as_of}" for text in (detail, words(tiles.detail(tile), language)))
+    sentence = block("scs-sentence", words(tiles.sentence(tile), language, plain.SENTENCE), full=words(tiles.sentence(tile), language))
+    body = [sentence, usual(tile, language, tz)]
+    body.append(block("scs-foot", foot, tail=stale_badge(language) if tile.stale else Html(""), full=full_foot))
     return card(
         TILE,
         tone=tile.tone,

@@ -3,7 +3,8 @@
 Charts are plotly styled by ``ui.charts``, their traces NumPy arrays (plotly validates them
 several times faster than polars Series or lists); the temperature map is pydeck with
 plain-text tooltips and the value written next to the points; the lists of the warmest and
-coolest places are ``ui.cards`` rows.
+coolest places are ``ui.cards`` rows. Station names are feed text: shortened and escaped for
+plotly (``ui.plain``), the whole name in the hover text and tooltips.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import plotly.graph_objects as go
 import polars as pl
 import pydeck as pdk
 
-from ui import cards, charts, mapview
+from core.schema import QUANTITIES
+from ui import cards, charts, mapview, plain
 from ui.i18n import age, day_label, number, quantity_value, t
 from ui.mapview import districts
 
@@ -24,7 +26,7 @@ RAMP = ((0.0, (0, 114, 178)), (0.5, (170, 170, 170)), (1.0, (213, 94, 0)))
 # pydeck reads a bare string prop as an accessor expression; a quoted one is passed as a plain string
 # (pydeck strips the quote character everywhere in it, so the set must not contain it).
 MAP_CHARACTERS = "'0123456789,.-−° '"
-PLACE_CHARACTERS = "'" + "".join(chr(c) for c in range(32, 127) if chr(c) != "'") + "äöüÄÖÜß'"
+PLACE_CHARACTERS = "'" + "".join(chr(c) for c in range(32, 127) if chr(c) != "'") + "äöüÄÖÜß…'"
 FONT = "'Source Sans Pro, Helvetica, Arial, sans-serif'"  # quoted: a plain string for pydeck (see MAP_CHARACTERS)
 LABEL_ALL_UP_TO = 40  # more stations than this: only the ranked ones carry a number (the rest would pile up)
 
@@ -36,7 +38,7 @@ def spot_list(frame: pl.DataFrame, *, title: str, language: str) -> str:
             "name": r["name"] or r["station_id"],
             "tone": r["tone"],
             "label": r["status_en" if language == "en" else "status_de"],
-            "sub": f"{r['district'] or ''} · {t('stadtklima.felt', language, value=quantity_value(r['felt'], 'temperature', language))}",
+            "sub": f"{plain.short(r['district'], plain.DISTRICT)} · {t('stadtklima.felt', language, value=quantity_value(r['felt'], 'temperature', language))}",
             "value": quantity_value(r["temperature"], "temperature", language),
         }
         for r in frame.iter_rows(named=True)
@@ -80,7 +82,7 @@ def temperature_deck(
         tooltip = t(
             "stadtklima.tooltip",
             language,
-            name=r["name"] or r["station_id"],
+            name=plain.tooltip(r["name"] or r["station_id"]),
             value=quantity_value(r["temperature"], "temperature", language),
             felt=t("stadtklima.felt", language, value=quantity_value(r["felt"], "temperature", language)),
             status=r["status_en" if language == "en" else "status_de"],
@@ -169,7 +171,7 @@ def day_curves(curves: pl.DataFrame, *, place: str, language: str, height: int =
         fig.add_trace(go.Scatter(x=part["clock"].to_numpy(), y=part["value"].to_numpy(), mode="lines", name=name, line=line))
     charts.style(
         fig,
-        title=t("stadtklima.curves_title", language, place=place),
+        title=t("stadtklima.curves_title", language, place=plain.plotly(place, plain.TITLE)),
         x_title=t("stadtklima.time_of_day", language),
         y_title=charts.axis_title("temperature", language),
         language=language,
@@ -183,15 +185,18 @@ def soil(curves: pl.DataFrame, quantity: str, *, edges: tuple[float, ...], days:
     """Hourly soil values of the chosen trees with the city-wide "bald gießen" / "gießen" lines."""
     fig = go.Figure()
     part = curves.filter(pl.col("quantity") == quantity)
+    digits, unit = (QUANTITIES[quantity].decimals, QUANTITIES[quantity].unit) if quantity in QUANTITIES else (1, "")
     for i, sid in enumerate(part["station_id"].unique(maintain_order=True).to_list()):
         one = part.filter(pl.col("station_id") == sid)
+        name = one["name"][0] or sid
         fig.add_trace(
             go.Scatter(
                 x=one["time"].to_numpy(),
                 y=one["value"].to_numpy(),
                 mode="lines",
-                name=one["name"][0] or sid,
+                name=plain.plotly(name, plain.LEGEND),
                 line={**charts.series_style(i), "width": 2.5},
+                hovertemplate=f"{plain.hover(name)}: %{{y:.{digits}f}} {plain.plotly(unit)}<extra></extra>",
             )
         )
     charts.limit_lines(fig, edges, (t("stadtklima.band.drying", language), t("stadtklima.band.dry", language)))

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 import plotly.graph_objects as go
 import polars as pl
 
-from ui import cards, charts
+from ui import cards, charts, plain
 from ui.charts import HOVER, TICKS, epoch_ms, merged_layout, styled
 from ui.i18n import clock, number, quantity_value, t
 from ui.style import TREND_ARROWS, colour
@@ -115,7 +114,7 @@ def hydrograph(
     lang = "en" if language == "en" else "de"
     # plotly renders a subset of HTML in titles: the gauge's name is feed text
     title, x_title, y_title = (
-        html.escape(gauge["name"] or gauge["station_id"]),
+        plain.plotly(gauge["name"] or gauge["station_id"], plain.TITLE),
         t("pegel.time", language),
         charts.axis_title("water_level", language),
     )
@@ -176,7 +175,7 @@ def card_html(gauge: dict[str, Any], *, language: str, tz: str, compact: bool = 
         body = (stale, sentence)
     else:
         body = (sentence, cards.block("scs-foot", t("common.as_of", language, time=clock(gauge["ts"], tz, language)), tail=stale))
-    district = f" · {gauge['district']}" if gauge.get("district") and not compact else ""
+    district = f" · {plain.short(gauge['district'], plain.DISTRICT)}" if gauge.get("district") and not compact else ""
     return cards.card(
         cards.TILE,
         tone=tone,
@@ -194,7 +193,7 @@ def alert_text(gauge: dict[str, Any], language: str) -> str:
     return t(
         "pegel.alert",
         language,
-        name=gauge["name"] or gauge["station_id"],
+        name=plain.short(gauge["name"] or gauge["station_id"], plain.SENTENCE),
         level=t(f"pegel.level.{gauge['passed']}", language),
         value=quantity_value(gauge["value"], "water_level", language),
         mark=quantity_value(gauge["passed_value"], "water_level", language),
@@ -202,19 +201,11 @@ def alert_text(gauge: dict[str, Any], language: str) -> str:
     )
 
 
-MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()<>#+-.!|~$"})
-
-
-def plain(text: str) -> str:
-    """Text for st.error/st.warning (markdown): feed names cannot become links, images or LaTeX."""
-    return text.translate(MARKDOWN_SPECIAL)
-
-
 def banner_texts(alerts: pl.DataFrame, language: str) -> dict[str, list[str]]:
-    """Alert lines grouped by weight: "alarm" (Informationsstufe 2 and 3), "warning" (1 and MHW)."""
+    """Alert lines grouped by weight: "alarm" (Informationsstufe 2 and 3), "warning" (1 and MHW); markdown-safe."""
     groups: dict[str, list[str]] = {"alarm": [], "warning": []}
     for gauge in alerts.iter_rows(named=True):
-        groups["alarm" if gauge["passed_severity"] >= 2 else "warning"].append(plain(alert_text(gauge, language)))
+        groups["alarm" if gauge["passed_severity"] >= 2 else "warning"].append(plain.markdown(alert_text(gauge, language)))
     return groups
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import io
 import json
 import math
@@ -11,7 +10,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from core.schema import QUANTITIES
-from ui import charts
+from ui import charts, plain
 from ui.charts import HOVER, TICKS, epoch_ms, merged_layout, styled
 from ui.i18n import t
 
@@ -55,22 +54,22 @@ def comparison_chart(chart: pl.DataFrame, *, tz: str, language: str, title: str,
             **({"matches": "x"} if row else {}),
         }
         digits = QUANTITIES[quantity].decimals if quantity in QUANTITIES else 1
-        suffix = html.escape(QUANTITIES[quantity].unit if quantity in QUANTITIES else "")
+        suffix = plain.plotly(QUANTITIES[quantity].unit if quantity in QUANTITIES else "")
         for (station_id,), series in chart.filter(pl.col("quantity") == quantity).group_by("station_id", maintain_order=True):
-            name = html.escape(series["name"][0] or station_id)  # plotly renders a subset of HTML in names
+            name = series["name"][0] or station_id  # feed text: plotly renders a subset of HTML in names
             style = charts.series_style(colours[station_id])
             traces.append(
                 go.Scatter(
                     x=epoch_ms(series["ts"], tz),
                     y=series["value"].to_numpy(),
                     mode="lines",
-                    name=name,
+                    name=plain.plotly(name, plain.LEGEND),
                     xaxis=f"x{axis}",
                     yaxis=f"y{axis}",
                     line={"color": style["color"], "dash": style["dash"], "width": 2},
                     legendgroup=station_id,
                     showlegend=station_id not in listed,
-                    hovertemplate=f"%{{y:.{digits}f}} {suffix}<extra>{name}</extra>",
+                    hovertemplate=f"%{{y:.{digits}f}} {suffix}<extra>{plain.hover(name)}</extra>",
                 )
             )
             listed.add(station_id)

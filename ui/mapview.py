@@ -1,7 +1,7 @@
 """The station map as a pydeck Deck: one layer per theme, coloured by status, plain-text tooltips.
 
 Tooltips use deck.gl's text mode (rendered as text, never as HTML), so station names from
-feeds cannot inject markup. District names are drawn as labels, so the map stays readable
+feeds cannot inject markup; long names wrap there (``ui.plain``). District names are drawn as labels, so the map stays readable
 when base-map tiles cannot be loaded (offline kiosk).
 """
 
@@ -12,6 +12,7 @@ import math
 import polars as pl
 import pydeck as pdk
 
+from ui import plain
 from ui.i18n import age, quantity_value, t
 from ui.style import TONES
 
@@ -33,7 +34,7 @@ def rows(view: pl.DataFrame, language: str) -> list[dict]:
         tooltip = t(
             "map.tooltip",
             language,
-            name=r["name"] or r["station_id"],
+            name=plain.tooltip(r["name"] or r["station_id"]),
             quantity=t(f"quantity.{r['quantity']}", language),  # a Batch keeps only quantities of the vocabulary
             value=quantity_value(r["value"], r["quantity"], language),
             status=f"{icon} {label}",
@@ -53,11 +54,12 @@ def rows(view: pl.DataFrame, language: str) -> list[dict]:
 
 
 def districts(view: pl.DataFrame) -> list[dict]:
-    """One label per district at the centre of its stations."""
+    """One label per district at the centre of its stations (district names shortened: they are feed text)."""
     located = view.filter(pl.col("district").is_not_null() & pl.col("lat").is_not_null())
     if not len(located):
         return []
-    return located.group_by("district").agg(pl.col("lat").mean(), pl.col("lon").mean()).to_dicts()
+    centres = located.group_by("district").agg(pl.col("lat").mean(), pl.col("lon").mean()).to_dicts()
+    return [{**c, "district": plain.short(c["district"], plain.DISTRICT)} for c in centres]
 
 
 def fit(

@@ -1,4 +1,4 @@
-"""Workshop scenarios in the app: the banner on every page, start and stop by URL, and staff controls."""
+"""Workshop scenarios in the app: the banner on every page, start and stop by URL (with a key), and staff controls."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import streamlit as st
 from core.scenario import script as scripts
 from core.scenario import state as runs
 from data_sources import scenario as feed
-from ui import data, widgets
+from ui import access, data, plain, widgets
 from ui.i18n import clock, t
 
 BANNER_REFRESH_S = 10
@@ -82,25 +82,42 @@ def from_url() -> None:
     """``?scenario=starkregen&speed=60[&loop=1]`` starts, ``?scenario=stop`` stops; once per session.
 
     Idempotent: a kiosk that reloads the URL finds the same scenario running and leaves it be.
-    A wrong address keeps saying what is wrong for as long as it is in the URL.
+    A wrong address keeps saying what is wrong for as long as it is in the URL. Unless staff
+    access is open, starting or stopping needs ``&key=`` (``ui.access``); the key leaves the
+    address once it was used, and a reload that finds its scenario running needs none.
     """
     wanted = st.query_params.get("scenario")
     if not wanted:
         return
-    request = (wanted, st.query_params.get("speed", "1"), st.query_params.get("loop", "0"))
+    key = st.query_params.get("key")
+    request = (wanted, st.query_params.get("speed", "1"), st.query_params.get("loop", "0"), key is not None)
     handled = st.session_state.get("scenario_url")
-    problem = handled[1] if handled and handled[0] == request else _handle(*request)
+    problem = handled[1] if handled and handled[0] == request else _handle(*request[:3], key)
     st.session_state.scenario_url = (request, problem)
+    if key is not None and not problem:
+        del st.query_params["key"]  # not left in the address bar, the browser history or a proxy's log
     if problem:
-        key, params = problem
-        st.warning(t(key, widgets.lang(), **params), icon=":material/warning:")
+        text, params = problem
+        st.warning(t(text, widgets.lang(), **quoted(params)), icon=":material/warning:")
 
 
-def _handle(wanted: str, speed_text: str, loop_text: str) -> tuple[str, dict] | None:
+def quoted(params: dict) -> dict:
+    """URL parameters and error texts for a markdown notice: shortened, and text rather than links or icons."""
+    return {
+        key: plain.markdown(plain.short(str(value), plain.URL if key in ("name", "speed") else plain.TOOLTIP))
+        for key, value in params.items()
+    }
+
+
+def _handle(wanted: str, speed_text: str, loop_text: str, key: str | None) -> tuple[str, dict] | None:
     """Act on a URL request; the text key and parameters of what is wrong with it, if anything."""
     if not data.has_demo():
         return "scenario.no_demo", {}
     if wanted == "stop":
+        if runs.active(data.writer()) is None:
+            return None  # nothing to stop: nothing to allow
+        if not access.scenario_key_ok(key):
+            return "scenario.needs_key", {}
         _stop()
         return None
     known = feed.scripts()
@@ -113,6 +130,8 @@ def _handle(wanted: str, speed_text: str, loop_text: str) -> tuple[str, dict] | 
     run = runs.active(data.writer())
     if run is not None and (run.name, run.speed, run.loop) == (wanted, speed, loop):
         return None
+    if not access.scenario_key_ok(key):
+        return "scenario.needs_key", {}
     error = _start(wanted, speed, loop)
     return ("scenario.broken", {"error": error}) if error else None
 
@@ -125,7 +144,7 @@ def _start_chosen() -> None:
 
 
 def controls(language: str) -> None:
-    """Start, stop, speed and loop (the Daten page shows them in an expander; staff only)."""
+    """Start, stop, speed and loop (the Daten page shows them in an expander, to staff only: ``ui.access``)."""
     if not data.has_demo():
         st.info(t("scenario.no_demo", language), icon=":material/science:")
         return
@@ -156,7 +175,7 @@ def controls(language: str) -> None:
     left.button(t("scenario.start", language), on_click=_start_chosen, type="primary", icon=":material/play_arrow:", width="stretch")
     right.button(t("scenario.stop", language), on_click=_stop, disabled=run is None, icon=":material/stop:", width="stretch")
     if error := st.session_state.pop("scenario_error", None):
-        st.error(t("scenario.broken", language, error=error), icon=":material/error:")
+        st.error(t("scenario.broken", language, **quoted({"error": error})), icon=":material/error:")
     if run is None:
         st.info(t("scenario.idle", language), icon=":material/science:")
     else:
@@ -171,4 +190,5 @@ def controls(language: str) -> None:
             ),
             icon=":material/play_circle:",
         )
-    st.caption(t("scenario.url", language, url=f"/heute?kiosk=1&scenario={name}&speed={speed}{'&loop=1' if loop else ''}"))
+    key = "" if data.city().access.staff == "open" else "&key=…"  # the workshop key, never shown (ui.access)
+    st.caption(t("scenario.url", language, url=f"/heute?kiosk=1&scenario={name}&speed={speed}{'&loop=1' if loop else ''}{key}"))

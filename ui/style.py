@@ -47,6 +47,10 @@ _TILES = """
 .scs-demo-corner{position:fixed;top:.8rem;right:1.2rem;z-index:1000}
 """
 
+# Feed text may be one endless word: boxes wrap it at any character instead of growing wider
+# than their column (names are shortened too, see ui.plain; this holds for everything else).
+_WRAP = ".scs-tile,.scl-card,.scl-row,.scl-lead,.scl-head,.scs-foot,.scs-scenario{overflow-wrap:anywhere}.scl-row .scl-name{min-width:0}"
+
 # Pegel: the district beside a gauge's name, a second badge, the kiosk's compact gauge cards
 _GAUGES = (
     ".scs-place{font-weight:400;opacity:.75}.scs-tile .scs-badge+.scs-badge{margin-left:.3rem}"
@@ -62,7 +66,7 @@ _CLIMATE = """
 .scl-row{display:flex;align-items:center;gap:.7rem;padding:.3rem .7rem;border-radius:8px;background:rgba(128,128,128,.08);border-left:8px solid var(--tone)}
 .scl-row .scl-name{flex:1;font-weight:600;line-height:1.2} .scl-sub{font-size:.85rem;opacity:.8;font-weight:400}
 .scl-row .scl-num{font-size:1.45rem;font-weight:700;white-space:nowrap}
-.scl-grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(var(--w,12.5rem),1fr));gap:.6rem;margin-bottom:.6rem}
+.scl-grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(var(--w,12.5rem),100%),1fr));gap:.6rem;margin-bottom:.6rem}
 .scl-card{border-radius:10px;padding:.55rem .8rem;background:rgba(128,128,128,.08);border-left:10px solid var(--tone)}
 .scl-card .scl-title{font-weight:600;line-height:1.2}
 .scl-card .scl-num{font-size:1.7rem;font-weight:700;line-height:1.3}
@@ -82,7 +86,7 @@ _SCENARIO = """
 .scs-scenario .scs-scenario-bar div{height:6px;border-radius:3px;background:#E69F00}
 """
 
-CSS = f"<style>{_TILES}{_GAUGES}{_CLIMATE}{_SCENARIO}</style>"
+CSS = f"<style>{_TILES}{_WRAP}{_GAUGES}{_CLIMATE}{_SCENARIO}</style>"
 
 # Kiosk: no sidebar, header or menu; large type for a screen seen from a few metres
 KIOSK_CSS = """<style>

@@ -6,7 +6,7 @@ import html
 
 import streamlit as st
 
-from ui import data, style
+from ui import access, data, style
 from ui.i18n import LANGUAGES, t
 
 
@@ -46,6 +46,7 @@ def sidebar() -> None:
         st.caption(data.city().name)
         if data.has_demo():
             st.info(t("sidebar.demo", language), icon=":material/science:")
+        access.account(language)
 
 
 def wait_for_data(language: str) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from core.config import DEFAULT_CONFIG, ConfigError, load_config, parse_duration
+from core.config import DEFAULT_CONFIG, Access, ConfigError, load_config, parse_duration
 from data_sources import KINDS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -114,3 +114,38 @@ def test_ingest_cli_reports_a_bad_config_without_traceback(tmp_path):
 @pytest.mark.parametrize(("text", "seconds"), [("30s", 30), ("15m", 900), ("1h", 3600), ("1.5h", 5400), ("2d", 172800)])
 def test_parse_duration(text, seconds):
     assert parse_duration(text) == seconds
+
+
+def test_access_defaults_keep_the_staff_parts_open(tmp_path):
+    access = load_config(write(tmp_path, GOOD)).access
+    assert access == Access() and access.staff == "open"
+    assert (access.proxy_header, access.scenario_key_env) == ("X-Forwarded-User", "SHOWROOM_SCENARIO_KEY")
+
+
+def test_access_table_is_read(tmp_path):
+    text = GOOD + '\n[access]\nstaff = "proxy"\nproxy_header = "X-Auth-Request-Email"\nscenario_key_env = "MENDEN_WORKSHOP_KEY"\n'
+    assert load_config(write(tmp_path, text)).access == Access("proxy", "X-Auth-Request-Email", "MENDEN_WORKSHOP_KEY")
+    assert load_config(write(tmp_path, GOOD + '\n[access]\nstaff = "login"\n')).access.staff == "login"
+
+
+@pytest.mark.parametrize(
+    ("table", "words"),
+    [
+        ("access = 'login'", ["[access]", "a table"]),
+        ('[access]\nstaff = "closed"', ["[access] key 'staff'", "'open', 'login' or 'proxy'", "'closed'"]),
+        ('[access]\nstaf = "login"', ["[access] key 'staf'", "one of staff, proxy_header, scenario_key_env"]),
+        ('[access]\nstaff = "proxy"\nproxy_header = "X Forwarded User"', ["'proxy_header'", "HTTP header name"]),
+        ('[access]\nscenario_key_env = "my key"', ["'scenario_key_env'", "environment variable"]),
+        ('[access]\nstaff = "login"\nscenario_key = "geheim"', ["[access] key 'scenario_key'", "no secrets", "scenario_key_env"]),
+    ],
+)
+def test_bad_access_table_is_one_sentence(tmp_path, table, words):
+    path = write(tmp_path, GOOD + "\n" + table + "\n")
+    if table == "access = 'login'":  # a plain key, not a table: it must stand before the first table
+        path = write(tmp_path, table + "\n" + GOOD)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    message = str(info.value)
+    assert message.startswith(str(path)) and "\n" not in message
+    for word in words:
+        assert word in message

@@ -9,9 +9,14 @@ from ui import navigation
 APP = str(navigation.PAGES_DIR.parent / "app.py")
 
 
-def run(page: str, lang: str | None = None, **params: str) -> AppTest:
-    """Run app.py, then switch to ``page`` ("pages/pegel.py"), with query parameters."""
+def run(page: str, lang: str | None = None, *, user: dict | None = None, **params: str) -> AppTest:
+    """Run app.py, then switch to ``page`` ("pages/pegel.py"), with query parameters.
+
+    ``user``: what the run reads as ``st.user`` (``{"is_logged_in": True, …}`` for a staff login).
+    """
     at = AppTest.from_file(APP, default_timeout=60)
+    if user is not None:
+        at.user = user
     if lang:
         at.query_params["lang"] = lang
     for key, value in params.items():

@@ -121,7 +121,7 @@ def test_gauge_names_are_escaped_in_cards_and_banner(app_env, demo_copy, tmp_pat
     titles = [c.proto.spec for c in charts(at)]
     assert all("<img" not in spec for spec in titles) and any("&lt;img src=x" in spec for spec in titles)
     banner = at.error[0].value
-    assert "\\[Klick\\]\\(javascript:alert\\(1\\)\\)" in banner and "\\<img" in banner  # markdown cannot make a link of it
+    assert "\\<img src\\=x" in banner and "\\[Klick\\]\\(j…" in banner  # shortened, and markdown cannot make a link of it
 
 
 @pytest.mark.parametrize("lang", ["de", "en"])

@@ -40,4 +40,8 @@ TEXTS: dict[str, tuple[str, str]] = {
         "There is no speed “{speed}”; possible are {speeds}.",
     ),
     "scenario.broken": ("Das Szenario kann nicht gestartet werden: {error}", "The scenario cannot be started: {error}"),
+    "scenario.needs_key": (
+        "Ein Szenario per Adresse zu starten oder zu beenden braucht den Workshop-Schlüssel in der Adresse (key=…).",
+        "Starting or stopping a scenario by address needs the workshop key in the address (key=…).",
+    ),
 }
