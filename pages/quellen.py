@@ -92,7 +92,7 @@ def quarantine_row(row: dict[str, Any]) -> dict[str, str]:
     q = QUANTITIES.get(row["quantity"])
     return {
         t("quellen.col.measured", language): stamp(row["ts"]),
-        t("quellen.col.station", language): row["name"] or row["station_id"],  # feed text: a dataframe cell shows it as text
+        t("quellen.col.station", language): plain.short(row["name"] or row["station_id"], plain.TABLE),  # feed text: a cell shows text
         t("quellen.col.key", language): row["source"] or "–",
         t("quellen.col.quantity", language): t(f"quantity.{row['quantity']}", language) if q else row["quantity"],
         t("quellen.col.value", language): f"{number(row['value'], q.decimals if q else 1, language)} {q.unit if q else ''}".strip(),
@@ -116,7 +116,7 @@ def quarantined(view: feeds.FeedsView) -> None:
             for c in view.quarantine_counts.iter_rows(named=True)
         ]
         st.dataframe(counts, hide_index=True)
-        if not kiosk:
+        if not kiosk and staff:  # the readings themselves (station names, values) are for staff
             st.caption(t("quellen.quarantine.newest", language, n=len(view.quarantine)))
             st.dataframe([quarantine_row(r) for r in view.quarantine.iter_rows(named=True)], hide_index=True, width="stretch")
     st.caption(t("quellen.quarantine.rule", language))
@@ -133,7 +133,7 @@ def store_problems(view: feeds.FeedsView) -> None:
     if waiting:
         text += " " + t("quellen.store.waiting", language, n=waiting)
     st.warning(text, icon=":material/build:")
-    if kiosk:
+    if kiosk or not staff:  # file names and error texts are for staff
         return
     rows = [
         {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.config import Access
+from core.config import ROOT, Access
 from ui import access
 
 PROXY = Access(staff="proxy", proxy_header="X-Auth-Request-Email")
@@ -33,3 +33,11 @@ def test_login_needs_a_logged_in_user_and_ignores_headers():
 )
 def test_proxy_trusts_only_its_configured_header(headers, staff):
     assert access.decide(PROXY, logged_in=True, headers=headers) is staff
+
+
+def test_st_login_has_what_it_needs():
+    # st.login needs Authlib (Streamlit's "auth" extra): pinned in requirements.txt, so a city only adds [auth] secrets
+    import importlib.util
+
+    assert importlib.util.find_spec("authlib") is not None
+    assert any(line.startswith("Authlib==") for line in (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines())
