@@ -106,3 +106,20 @@ def test_demo_label_on_every_kiosk_page(app_env, demo_copy, page):
     at = run(page, kiosk="1")
     assert not at.exception
     assert page_text(at).count("Demo-Daten") == 1
+
+
+def test_a_broken_city_file_is_one_sentence_of_text(app_env, tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.pages.apptest import APP
+
+    app_env(tmp_path / "store")
+    bad = tmp_path / "city.toml"
+    bad.write_text('[city]\nname = "T"\ntimezone = "Europe/Berlin"\ncenter = [51.4, 7.7]\nzoom = 12\n\n'
+                   '[[sources]]\nkey = "x"\nkind = "[klick](https://evil.example)"\n', encoding="utf-8")  # fmt: skip
+    monkeypatch.setenv("SHOWROOM_CONFIG", str(bad))
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception, at.exception
+    [error] = at.error
+    assert error.value.startswith("Die Stadt-Konfiguration ist fehlerhaft") and "evil" in error.value
+    assert "](https" not in error.value  # the link brackets are escaped: markdown shows them as text
