@@ -6,7 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.pages.apptest import APP, page_text, run
-from ui import navigation
+from ui import navigation, plain
 
 PAGES = [f"pages/{spec.slug}.py" for spec in navigation.PAGES]  # the table, not the files: a missing file fails
 TITLES = {
@@ -80,7 +80,8 @@ def test_bad_config_is_one_sentence_not_a_traceback(app_env, tmp_path, monkeypat
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
     assert not at.exception
-    assert "timezone" in at.error[0].value and str(bad) in at.error[0].value
+    # the path is shown as text: markdown characters escaped (ui.plain.markdown)
+    assert "timezone" in at.error[0].value and plain.markdown(str(bad)) in at.error[0].value
 
 
 def test_station_names_are_escaped_in_tiles(app_env, demo_copy):
