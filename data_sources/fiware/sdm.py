@@ -100,6 +100,7 @@ UNITS: dict[str, Unit] = {
     "PAL": Unit("pressure", 1.0), "KPA": Unit("pressure", 1000.0), "BAR": Unit("pressure", 1e5),
     "MTR": Unit("length", 1.0), "CMT": Unit("length", 0.01), "MMT": Unit("length", 0.001),
     "MQS": Unit("flow", 1.0), "MQH": Unit("flow", 1 / 3600),
+    "H10": Unit("rate", 1 / 3600), "C94": Unit("rate", 1 / 60), "S4": Unit("rate", 1.0),  # per hour, per minute, per second
     "MTS": Unit("speed", 1.0), "KMH": Unit("speed", 1 / 3.6), "KNT": Unit("speed", 1852 / 3600),
     "LUX": Unit("illuminance", 1.0), "2N": Unit("decibel", 1.0), "VLT": Unit("voltage", 1.0), "2Z": Unit("voltage", 1e-3),
     "KWH": Unit("energy", 3.6e6), "WHR": Unit("energy", 3600.0), "MWH": Unit("energy", 3.6e9), "MTQ": Unit("volume", 1.0), "LTR": Unit("volume", 1e-3),

@@ -100,6 +100,8 @@ def test_air_quality_station_time_and_place():
         "lon": pytest.approx(-3.7122472),
         "theme": "air_quality",
         "district": "Madrid",
+        "category": None,
+        "opening_hours": None,
     }
 
 
