@@ -125,6 +125,18 @@ SHAPES: dict[str, tuple[Any, ...]] = {
     "chirpstack": ({"deviceInfo": {"devEui": "zz"}, "data": 5}, {"devEUI": "AgICAg==", "fPort": 1}, {"fPort": 1}),
     "demo": ({"t": [1], "native_id": ["x"]}, {"t": "x", "native_id": 1, "quantity": None, "value": {}}),
     "scenario": ({"ts": [1], "native_id": ["x"]}, {"ts": "x", "native_id": 1, "quantity": None, "value": {}}),
+    "telraam": (
+        {"report": None}, {"report": [None, 1, {"segment_id": [1]}]}, {"status_code": "x", "report": "x"}, {"features": [{"geometry": "x"}]},
+        {"report": [{"segment_id": 1, "date": "2024-01-01T07:00:00Z", "uptime": "x", "car": 5}]},
+        {"report": [{"segment_id": 1, "date": "2024-01-01T07:00:00Z", "uptime": 1, "car": "many", "v85": [], "bike": {}}]},
+        {"features": [{"geometry": {"type": "MultiLineString", "coordinates": [[[1e308, 1], [-1e308, 2]]]}, "properties": {"segment_id": 2}}]},
+    ),
+    "ocpi": (
+        {"data": "x", "status_code": 1000}, {"data": [None, 1, {"id": []}], "status_code": 1000}, {"status_code": [1000]},
+        [{"country_code": "DE", "party_id": "X", "id": "1", "coordinates": {"latitude": "north"}, "evses": "x"}],
+        [{"country_code": "DE", "party_id": "X", "id": "1", "evses": [None, {"status": ["AVAILABLE"], "last_updated": 5}]}],
+        {"data": {"evses": [{"status": "AVAILABLE"}]}, "status_code": "1000"},
+    ),
 }
 # fmt: on
 

@@ -136,6 +136,23 @@ CASES: dict[str, Case] = {
         empty=frozenset({"sensorthings/thing_single.json", "sensorthings/things_values_typo.json"}),  # Things without Observations
     ),
     "brightsky": Case(_all("brightsky_dwd/*.json") | _all("brightsky_dwd/*.csv"), config={"lat": MENDEN[0], "lon": MENDEN[1]}),
+    "telraam": Case(
+        {
+            "telraam/telraam_rs_reports_traffic_per_hour_response.json": None,
+            "telraam/telraam_traffic_snapshot_live_2023-12-10_TRIMMED.json": None,
+            "telraam/telraam_rs_segments_id_response.json": None,
+        },
+        empty=frozenset({"telraam/telraam_rs_segments_id_response.json"}),  # a road segment's geometry, no counts
+        refused=("telraam/telraam_rs_cameras_response.json",),  # camera instances, not traffic
+    ),
+    "ocpi": Case(
+        {
+            "ocpi/ocpi_2.2.1_location_example.json": None,
+            "ocpi/ocpi_2.2.1_location_example_uc2_destination_charger.json": None,
+            "ocpi/constructed_menden_locations_page.json": None,
+        },
+        refused=("ocpi/ocpi_2.2.1_location_patch_example_status.json",),  # one EVSE's new status, no Location
+    ),
 }
 FIXTURE_CASES = [(kind, name) for kind, case in CASES.items() for name in case.fixtures]
 CONFIGURABLE = [kind for kind in KINDS if kind not in NOT_CONFIGURED]
