@@ -53,6 +53,16 @@ ELSYS = (
     Field("soundAvg", "noise"),  # dB(A)
     Field("vdd", "battery", 0.001),  # mV → V
 )
+# ERS Sound and ERS2 Sound (device-repository id elsys/ers-sound) hang in classrooms: an indoor_air
+# station like the ERS CO2, with the room's average and peak sound level (dB) as extra quantities.
+ELSYS_SOUND = (
+    Field("temperature", "temperature"),
+    Field("humidity", "humidity"),
+    Field("light", "illuminance"),
+    Field("soundAvg", "noise"),  # average level of the reporting interval
+    Field("soundPeak", "noise_max"),  # its peak
+    Field("vdd", "battery", 0.001),  # mV → V
+)
 # Milesight reports the battery in percent, which is not a voltage: it is left out.
 MILESIGHT_AMBIENCE = (
     Field("temperature", "temperature"),
@@ -85,6 +95,7 @@ GENERIC = DeviceModel(None, (Field("temperature", "temperature"), Field("humidit
 # same hardware (e.g. Nwave's mount variants). A new device: its family module decodes it, one line here.
 MODELS: dict[str, DeviceModel] = {
     **{f"elsys/{m}": DeviceModel(elsys.decode, ELSYS, "indoor_air", elsys.encode if m in elsys.ENCODED else None) for m in elsys.MODELS},
+    "elsys/ers-sound": DeviceModel(elsys.decode, ELSYS_SOUND, "indoor_air"),
     "milesight-iot/am103": DeviceModel(milesight.decode, MILESIGHT_AMBIENCE, "indoor_air"),
     "milesight-iot/am307": DeviceModel(milesight.decode, MILESIGHT_AMBIENCE, "indoor_air"),
     "milesight-iot/am319": DeviceModel(milesight.decode, MILESIGHT_AMBIENCE, "indoor_air"),

@@ -82,6 +82,7 @@ CASES: dict[str, Case] = {
             "ttn_v3/ttn_client_storage_uplink_no_decoded_payload.json": None,
             "ttn_v3/tts_docs_uplink_message_example_2023.json": None,
             "ttn_v3/webhook_uplink_two_gateways_decoded.json": None,
+            "noise/tb_elsys_ers2_sound_ttn_webhook_uplink_no_decoded.json": _device("eui-1000000000000001", "elsys/ers-sound"),
         },
         # Cayenne channel names are not ours; an uplink of unknown model with nothing decoded is counted only.
         empty=frozenset(

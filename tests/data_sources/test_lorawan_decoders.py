@@ -1,5 +1,7 @@
 """Device decoders against every codec vector of the TTN device repository, plus random and truncated bytes."""
 
+import base64
+import json
 import random
 import re
 from pathlib import Path
@@ -26,6 +28,7 @@ CODEC_MODELS = {
     "dragino__lht65-codec.yaml": "dragino/lht65",
     "dragino__lse01-codec.yaml": "dragino/lse01",
     "elsys__ers-co2-codec.yaml": "elsys/ers-co2",
+    "elsys__ers-sound-codec.yaml": "elsys/ers-sound",  # synthetic sound levels (1 and 1 dB): the layout, not a room
     "milesight-iot__am307-codec.yaml": "milesight-iot/am307",
     "milesight-iot__em500-udl-codec.yaml": "milesight-iot/em500-udl",
     "nwave__nps405-codec.yaml": "nwave/nps405",
@@ -97,7 +100,7 @@ def test_every_codec_file_is_known_and_every_vector_collected():
     assert sorted(p.name for p in CODECS.glob("*.yaml")) == sorted(CODEC_MODELS)
     assert set(CODEC_MODELS.values()) <= set(MODELS)
     counts = {s: len(vectors(s)) for s in ("uplinkDecoder", "downlinkEncoder", "downlinkDecoder")}
-    assert counts == {"uplinkDecoder": 24, "downlinkEncoder": 2, "downlinkDecoder": 2}
+    assert counts == {"uplinkDecoder": 25, "downlinkEncoder": 2, "downlinkDecoder": 2}
 
 
 def test_duplicate_examples_key_keeps_both_em500_vectors():
@@ -293,3 +296,21 @@ def test_lse01_negative_soil_temperature_is_twos_complement():
 def test_decentlab_wrong_protocol_version():
     with pytest.raises(FeedFormatError, match="protocol version 3 doesn't match v2"):
         decode("decentlab/dl-mbx", 1, bytes.fromhex("03012f00020bb1"))
+
+
+def test_elsys_ers2_sound_frame_decodes_like_the_vendor_codec():
+    """The ERS2 Sound webhook's bytes against ThingsBoard's decoded result (which names motion "pir")."""
+    up = json.loads((FIXTURES / "noise" / "tb_elsys_ers2_sound_ttn_webhook_uplink_no_decoded.json").read_text(encoding="utf-8"))
+    vendor = json.loads((FIXTURES / "noise" / "tb_elsys_ers2_sound_ttn_webhook_uplink_RESULT.json").read_text(encoding="utf-8"))
+    frame = base64.b64decode(up["uplink_message"]["frm_payload"])
+    assert frame.hex() == "0100e202290400270506070d62150710"  # … 15 07 10: type 0x15, peak 7 dB, average 16 dB
+    expected = dict(vendor["telemetry"][0]["values"])
+    expected["motion"] = expected.pop("pir")
+    assert decode("elsys/ers-sound", up["uplink_message"]["f_port"], frame) == expected
+
+
+def test_elsys_sound_levels_are_whole_unsigned_decibels_peak_first():
+    assert decode("elsys/ers-sound", 5, bytes.fromhex("15 5a 3c".replace(" ", ""))) == {"soundPeak": 90, "soundAvg": 60}
+    assert decode("elsys/ers-sound", 5, bytes.fromhex("15ff00")) == {"soundPeak": 255, "soundAvg": 0}
+    with pytest.raises(FeedFormatError, match="truncated"):
+        decode("elsys/ers-sound", 5, bytes.fromhex("155a"))  # the average is missing
