@@ -64,7 +64,13 @@ SDM_EMPTY = {
     "DeviceMeasurement/example",
     "DeviceMeasurement/example-normalized",
     "ParkingSpot/example",
-}  # no measured attribute (a device record), or no time for it
+    "EVChargingStation/example",
+    "EVChargingStation/example-normalized",
+    "Museum/example",
+    "Museum/example-normalized",
+    "PointOfInterest/example",
+    "PointOfInterest/example-normalized",
+}  # no measured attribute (a device record, a charging site's capacity only, a place), or no time for it
 CASES: dict[str, Case] = {
     "demo": Case({SIMULATED: None}),
     "scenario": Case({SIMULATED: None}),
@@ -109,9 +115,15 @@ CASES: dict[str, Case] = {
         empty=frozenset({f"smart_data_models/{n}.json" for n in SDM_EMPTY} | set(_all("fiware_apis/orion_*.json"))),
     ),
     "ngsi_ld": Case(
-        _all("smart_data_models/*/*.jsonld"), config={"center": MENDEN}, empty=frozenset(f"smart_data_models/{n}.jsonld" for n in SDM_EMPTY)
+        _all("smart_data_models/*/*.jsonld"),
+        config={"center": MENDEN},
+        empty=frozenset(f"smart_data_models/{n}.jsonld" for n in SDM_EMPTY),
+        refused=("smart_data_models/PointOfInterest/example.jsonld_as_published_INVALID_JSON.txt",),
     ),
-    "quantumleap": Case(_all("fiware_apis/quantumleap_*.json"), config={"center": MENDEN, "attributes": {"luminosity": "illuminance"}}),
+    "quantumleap": Case(
+        {**_all("fiware_apis/quantumleap_*.json"), **_all("quantumleap_sdm/*.json")},
+        config={"center": MENDEN, "attributes": {"luminosity": "illuminance"}},
+    ),
     "pegelonline": Case(
         {**_all("pegelonline/*.json"), "pegelonline/nerab_vcr_stations_ids_multi_2014.yml": None},
         config={"station": "0a1b2c3d-0000-4000-8000-000000000001", "timeseries": "W"},  # for the bare measurement answers
