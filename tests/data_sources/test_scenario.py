@@ -235,6 +235,14 @@ def test_a_single_run_stops_at_its_end_and_a_loop_starts_over(tmp_path):
     assert room["value"].to_list()[:18] == room["value"].to_list()[18:36]
 
 
+def test_a_looped_rush_hour_plays_every_counted_hour_once_per_pass(tmp_path):
+    start(tmp_path, "feierabendverkehr", speed=60, loop=True, now=NOW)  # 4 h: a pass every 4 minutes
+    rows = fetch(tmp_path, NOW + dt.timedelta(minutes=11)).readings
+    assert rows.select("station_id", "quantity", "ts").is_unique().all()
+    cars = rows.filter((pl.col("station_id") == "scenario:verkehr-unnaer-strasse") & (pl.col("quantity") == "traffic_car")).sort("ts")
+    assert len(cars) == 12 and cars["value"].to_list()[:4] == cars["value"].to_list()[4:8]  # hours 15–18, three passes
+
+
 def test_nothing_to_fetch_without_a_scenario_and_a_missing_script_is_a_feed_error(tmp_path):
     assert len(fetch(tmp_path, NOW)) == 0
     start(tmp_path, "starkregen", speed=60, now=NOW)
