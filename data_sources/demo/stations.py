@@ -165,49 +165,17 @@ NOISE = (
 )
 
 
-def _counter(native_id: str, name: str, lat: float, lon: float, district: str, **params: float) -> DemoStation:
+def _counter(native_id: str, name: str, lat: float, lon: float, district: str, *rates: float) -> DemoStation:
     # cars, heavy, bikes, pedestrians: rates per hour at their busiest weekday hour; v85: km/h in free flow
+    params = dict(zip(("cars", "heavy", "bikes", "pedestrians", "v85"), rates, strict=True))
     return DemoStation(native_id, name, lat, lon, "traffic", district, "traffic", 3600, params, interval=True)
 
 
 # Camera counters on the main roads, hourly like Telraam (rates per hour, ts = the hour's start).
-TRAFFIC = (
-    _counter(
-        "verkehr-unnaer-strasse",
-        "Verkehrszählung Unnaer Straße",
-        51.4500,
-        7.7690,
-        "Innenstadt",
-        cars=425,
-        heavy=32,
-        bikes=38,
-        pedestrians=90,
-        v85=56,
-    ),
-    _counter(
-        "verkehr-froendenberger-strasse",
-        "Verkehrszählung Fröndenberger Straße",
-        51.4655,
-        7.7605,
-        "Bösperde",
-        cars=310,
-        heavy=28,
-        bikes=26,
-        pedestrians=35,
-        v85=58,
-    ),
-    _counter(
-        "verkehr-bahnhofstrasse",
-        "Verkehrszählung Bahnhofstraße",
-        51.4460,
-        7.7822,
-        "Innenstadt",
-        cars=190,
-        heavy=9,
-        bikes=62,
-        pedestrians=280,
-        v85=36,
-    ),
+TRAFFIC = (  # cars, heavy, bikes, pedestrians, v85
+    _counter("verkehr-unnaer-strasse", "Verkehrszählung Unnaer Straße", 51.4500, 7.7690, "Innenstadt", 425, 32, 38, 90, 56),
+    _counter("verkehr-froendenberger-strasse", "Verkehrszählung Fröndenberger Straße", 51.4655, 7.7605, "Bösperde", 310, 28, 26, 35, 58),
+    _counter("verkehr-bahnhofstrasse", "Verkehrszählung Bahnhofstraße", 51.4460, 7.7822, "Innenstadt", 190, 9, 62, 280, 36),  # a 30 zone
 )
 
 
