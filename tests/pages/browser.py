@@ -95,7 +95,8 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_app(data_dir: Path, **env: str) -> Iterator[str]:
+def running_app(data_dir: Path, *, script: str = "app.py", **env: str) -> Iterator[str]:
+    """The app on a free port; ``script="server.py"`` serves it with the server's security headers."""
     port = free_port()
     environment = {**os.environ, "SHOWROOM_DATA_DIR": str(data_dir), **env}
     environment.pop("SHOWROOM_CONFIG", None) if "SHOWROOM_CONFIG" not in env else None
@@ -105,7 +106,7 @@ def running_app(data_dir: Path, **env: str) -> Iterator[str]:
             "-m",
             "streamlit",
             "run",
-            "app.py",
+            script,
             "--server.headless",
             "true",
             "--server.port",
