@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from core.basemap import OutlineError, load_outline, tiles_problem
 from core.schema import QUANTITIES
 from core.secrets import credentials_in
 
@@ -47,6 +48,20 @@ class Access:
 
 
 @dataclass(frozen=True)
+class BaseMap:
+    """What the maps draw under the stations (``[city] tiles``, ``attribution``, ``outline``).
+
+    ``tiles``: an XYZ tile URL template the browser loads; ``outline``: a checked GeoJSON file
+    (``core.basemap.load_outline`` reads it, cached); ``attribution``: the credit shown with the
+    map, as plain text. All None: the maps draw their default background.
+    """
+
+    tiles: str | None = None
+    attribution: str | None = None
+    outline: Path | None = None
+
+
+@dataclass(frozen=True)
 class CityConfig:
     """A city: where it is, which sources it polls and its threshold overrides."""
 
@@ -57,6 +72,7 @@ class CityConfig:
     language: str
     sources: tuple[dict[str, Any], ...]
     thresholds: dict[str, Any] = field(default_factory=dict)
+    base: BaseMap = BaseMap()
     path: Path = DEFAULT_CONFIG
     access: Access = Access()
 
@@ -148,6 +164,7 @@ def _check(raw: dict[str, Any], path: Path, kinds: tuple[str, ...] | None) -> Ci
     language = city.get("language", "de")
     if language not in ("de", "en"):
         raise _fail(path, "[city] key 'language'", "'de' or 'en'", language)
+    base = _check_base(city, path)
 
     sources = raw.get("sources")
     if not isinstance(sources, list) or not sources:
@@ -197,8 +214,48 @@ def _check(raw: dict[str, Any], path: Path, kinds: tuple[str, ...] | None) -> Ci
         language=language,
         sources=tuple(checked),
         thresholds=thresholds,
+        base=base,
         path=path,
         access=access,
+    )
+
+
+ATTRIBUTION_MAX = 200  # characters: a credit line, not a paragraph
+
+
+def _check_base(city: dict[str, Any], path: Path) -> BaseMap:
+    """``[city] tiles`` (with its ``attribution``) and ``outline`` (relative to the file), checked and the outline read once."""
+    tiles, attribution, outline = city.get("tiles"), city.get("attribution"), city.get("outline")
+    if tiles is not None:
+        if not isinstance(tiles, str) or not tiles.strip():
+            raise _fail(path, "[city] key 'tiles'", "a tile URL template such as 'https://tile.openstreetmap.org/{z}/{x}/{y}.png'", tiles)
+        problem = tiles_problem(tiles.strip())
+        if problem:
+            raise _fail(path, "[city] key 'tiles'", problem, tiles)
+        if attribution is None:
+            raise _fail(
+                path,
+                "[city] key 'attribution'",
+                "the credit the tile provider asks for, e.g. '© OpenStreetMap contributors' (it is missing)",
+            )
+    if attribution is not None:
+        if not isinstance(attribution, str) or not attribution.strip() or len(attribution) > ATTRIBUTION_MAX:
+            raise _fail(path, "[city] key 'attribution'", f"a credit line of 1 to {ATTRIBUTION_MAX} characters", attribution)
+        if tiles is None and outline is None:
+            raise _fail(path, "[city] key 'attribution'", "a 'tiles' or 'outline' key beside it (there is no base map to credit)")
+    outline_path = None
+    if outline is not None:
+        if not isinstance(outline, str) or not outline.strip():
+            raise _fail(path, "[city] key 'outline'", "the path of a GeoJSON file, relative to the config file", outline)
+        outline_path = (path.parent / outline.strip()).resolve()
+        try:
+            load_outline(outline_path)
+        except OutlineError as exc:
+            raise _fail(path, f"[city] key 'outline' ({outline_path})", str(exc)) from None
+    return BaseMap(
+        tiles=tiles.strip() if tiles else None,
+        attribution=" ".join(attribution.split()) if attribution else None,
+        outline=outline_path,
     )
 
 

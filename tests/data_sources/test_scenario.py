@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import tomllib
 
 import polars as pl
@@ -291,6 +292,7 @@ def test_script_files_are_valid_toml_with_a_comment_header():
 def test_ingest_keeps_scenario_readings_under_their_own_source(tmp_path):
     config = tmp_path / "menden.toml"
     config.write_text(DEFAULT_CONFIG.read_text(encoding="utf-8").replace("backfill_days = 14", "backfill_days = 1"), encoding="utf-8")
+    shutil.copy(DEFAULT_CONFIG.parent / "menden-outline.geojson", tmp_path)  # the copy's outline, beside it
     city = load_config(config)
     store = open_store(tmp_path / "data", tz=city.timezone)
     assert [r.source for r in ingest.run_once(city, store)] == ["demo"]  # no scenario: not polled

@@ -9,6 +9,7 @@ does both to a store directory (DIR/city.toml), for looking at it in a running a
 from __future__ import annotations
 
 import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -57,6 +58,7 @@ def at_level_3(directory: Path) -> Path:
     text = re.sub(rf'"{LONG_GAUGE}" = \{{ water_level = \[[^\]]*\] \}}', f'"{LONG_GAUGE}" = {{ water_level = [1, 2, 3] }}', text)
     path = directory / "city.toml"
     path.write_text(text, encoding="utf-8")
+    shutil.copy(DEFAULT_CONFIG.parent / "menden-outline.geojson", directory)  # the copy's outline, beside it
     return path
 
 

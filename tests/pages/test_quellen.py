@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 
 import pytest
 
@@ -25,6 +26,7 @@ api_key_env = "QUELLEN_TEST_SECRET"
 def with_extra_source(tmp_path, monkeypatch) -> None:
     path = tmp_path / "city.toml"
     path.write_text(DEFAULT_CONFIG.read_text(encoding="utf-8") + EXTRA, encoding="utf-8")
+    shutil.copy(DEFAULT_CONFIG.parent / "menden-outline.geojson", tmp_path)  # the copy's outline, beside it
     monkeypatch.setenv("SHOWROOM_CONFIG", str(path))
 
 
