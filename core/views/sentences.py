@@ -41,6 +41,23 @@ class TextKey:
     key: str
 
 
+@dataclass(frozen=True)
+class Count:
+    """A plain number of things (cars, charge points), shown with the locale's digit grouping and no unit."""
+
+    value: float | None
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A part of a sentence the UI words itself: an i18n key with its own parameters (", einer ist außer Betrieb")."""
+
+    key: str
+    params: dict[str, Any]
+
+
+NOTHING = Label("", "")  # a part of a sentence that has nothing to say
+
 SUMMER_DAY, HOT_DAY = 25.0, 30.0  # DWD: Sommertag, heißer Tag (maximum °C)
 
 
@@ -105,3 +122,48 @@ def heat_detail(tile: Tile) -> Words:
 
 def air_detail(tile: Tile) -> Words:
     return "tile.air.detail", {"n": tile.stations, "place": tile.station or "", "pollutant": _quantity_label(tile.quantity)}
+
+
+# How a German sentence leads into a place: "An der Unnaer Straße", "Am Bahnhof", else the name
+# as a heading ("Messstelle Nord: …"). Station names are feed text; their last word decides.
+STREETS = ("straße", "strasse", "str.", "gasse", "allee", "chaussee", "promenade")
+SQUARES = ("platz", "markt", "bahnhof", "weg", "ring", "wall", "damm", "park", "hof", "tor", "graben", "kamp")
+
+
+def place_kind(name: str | None) -> str:
+    """ "street", "square" or "place": which German preposition a sentence puts before ``name``.
+
+    >>> place_kind("Unnaer Straße"), place_kind("Bahnhof"), place_kind("Zählstelle 3")
+    ('street', 'square', 'place')
+    """
+    last = (name or "").strip().split(" ")[-1].lower()
+    if last.endswith(STREETS):
+        return "street"
+    return "square" if last.endswith(SQUARES) else "place"
+
+
+def noise(tile: Tile) -> Words:
+    """The loudest sound meter now, with its word on the noise scale; "ruhig" everywhere is said once for the city."""
+    params = {"place": tile.station or "", "status": _status(tile), "value": Measure(tile.value, "noise")}
+    if not tile.severity:
+        return "sentence.noise.quiet", params
+    return f"sentence.noise.{place_kind(tile.station)}", params
+
+
+def traffic(tile: Tile) -> Words:
+    """The busiest counter's cars per hour, and against this weekday's usual hour when that is known."""
+    versus = Phrase("sentence.traffic.versus", {"comparison": _status(tile)}) if tile.usual is not None else NOTHING
+    params = {"place": tile.station or "", "value": Count(tile.value), "versus": versus}
+    return f"sentence.traffic.{place_kind(tile.station)}", params
+
+
+def charging(tile: Tile) -> Words:
+    """ "3 von 9 Ladepunkten sind frei, einer ist außer Betrieb": sums over all sites; out of service is never "belegt"."""
+    free = int(tile.counts.get("charging_free", 0))
+    broken = int(tile.counts.get("charging_out_of_service", 0))
+    total = int(tile.of or 0)
+    aside = NOTHING if not broken else Phrase(f"sentence.charging.aside.{'one' if broken == 1 else 'some'}", {"n": Count(broken)})
+    params = {"free": Count(free), "total": Count(total), "aside": aside}
+    if not total:
+        return "sentence.charging.off", params
+    return f"sentence.charging.{'none' if not free else 'one' if free == 1 else 'some'}", params
