@@ -63,40 +63,32 @@ def counter_lines(view: traffic.TrafficView, r: dict) -> tuple[str, ...]:
     )
 
 
+def traffic_rows(view: traffic.TrafficView) -> list[dict]:
+    """The kiosk's counters: cars now against the usual, V85 in the small print."""
+    return [
+        {
+            "name": r["name"] or r["station_id"],
+            "sub": t("verkehr.kiosk_counter", language, usual=number(r["usual"], 0, language), v85=q(r["speed_v85"], "speed_v85")),
+            "tone": r["tone"],
+            "label": t(f"verkehr.short.{r['comparison']}", language) if r["comparison"] else t("legend.unknown", language),
+            "value": q(r[traffic.HEADLINE], traffic.HEADLINE),
+        }
+        for r in view.counters.iter_rows(named=True)
+    ]
+
+
+def traffic_chart(view: traffic.TrafficView, station_id: str, *, height: int, key: str) -> None:
+    one = view.hourly.filter((pl.col("station_id") == station_id) & (pl.col("quantity") == traffic.HEADLINE))
+    name = dict(zip(view.counters["station_id"], view.counters["name"])).get(station_id) or station_id
+    fig = ct.traffic_day(one, name=name, quantity=traffic.HEADLINE, weekday=view.weekday, language=language, height=height, large=kiosk)
+    st.plotly_chart(fig, config=STATIC if kiosk else CHART, key=key)
+
+
 def traffic_section() -> None:
     view = data.view(traffic.overview)
     st.subheader(t("verkehr.traffic", language))
     if not len(view.counters):
         st.info(t("verkehr.no_counters", language), icon=":material/traffic:")
-        return
-    names = dict(zip(view.counters["station_id"], view.counters["name"]))
-    if kiosk:  # the busiest counter with its day; the others as rows
-        rows = [
-            {
-                "name": r["name"] or r["station_id"],
-                "sub": f"{counter_usual(view, r)} · {t('verkehr.v85', language, value=q(r['speed_v85'], 'speed_v85'))}",
-                "tone": r["tone"],
-                "label": comparison_word(r),
-                "value": q(r[traffic.HEADLINE], traffic.HEADLINE),
-            }
-            for r in view.counters.iter_rows(named=True)
-        ]
-        st.html(status_rows(rows))
-        first = view.counters.row(0, named=True)
-        one = view.hourly.filter((pl.col("station_id") == first["station_id"]) & (pl.col("quantity") == traffic.HEADLINE))
-        fig = ct.traffic_day(
-            one,
-            name=names[first["station_id"]] or "",
-            quantity=traffic.HEADLINE,
-            weekday=view.weekday,
-            language=language,
-            height=330,
-            large=True,
-        )
-        st.plotly_chart(fig, config=STATIC, key="kiosk-traffic-day")
-        st.plotly_chart(
-            ct.modal_split(view.split, names, language=language, height=110 + 40 * len(names), large=True), config=STATIC, key="kiosk-split"
-        )
         return
     for r in view.counters.iter_rows(named=True):
         card, chart = st.columns([2, 5], gap="medium")
@@ -113,11 +105,8 @@ def traffic_section() -> None:
                 )
             )
         with chart:
-            one = view.hourly.filter((pl.col("station_id") == r["station_id"]) & (pl.col("quantity") == traffic.HEADLINE))
-            fig = ct.traffic_day(
-                one, name=r["name"] or r["station_id"], quantity=traffic.HEADLINE, weekday=view.weekday, language=language, height=300
-            )
-            st.plotly_chart(fig, config=CHART, key=f"traffic-day-{r['station_id']}")
+            traffic_chart(view, r["station_id"], height=300, key=f"traffic-day-{r['station_id']}")
+    names = dict(zip(view.counters["station_id"], view.counters["name"]))
     st.plotly_chart(ct.modal_split(view.split, names, language=language), config=CHART, key="split")
     st.caption(t("verkehr.usual_note", language, weekday=weekday(view), weeks=traffic.USUAL_WEEKS))
     st.caption(t("verkehr.v85_note", language))
@@ -131,30 +120,41 @@ def noise_rows(view: noise.NoiseView) -> list[dict]:
             t("verkehr.noise_night", language, value=q(r["night"], "noise")),
             t("verkehr.hours_above", language, n=r["hours_above"], total=r["hours_counted"], value=q(view.guide.day, "noise")),
         ]
-        if not kiosk:
+        if kiosk:  # one line of small print: the screen has room for every sound meter
+            parts = [
+                t(
+                    "verkehr.kiosk_noise",
+                    language,
+                    night=number(r["night"], 0, language),
+                    n=r["hours_above"],
+                    value=number(view.guide.day, 0, language),
+                )
+            ]
+        else:
             parts.insert(0, t("verkehr.noise_now", language, value=q(r["now"], "noise"), peak=q(r["peak"], "noise_max")))
+        rating = f"verkehr.{'short' if kiosk else 'rating'}.{r['day_rating'] or 'none'}"
         rows.append(
             {
                 "name": r["name"] or r["station_id"],
                 "sub": " · ".join(parts),
                 "tone": r["day_tone"],
-                "label": t(f"verkehr.rating.{r['day_rating'] or 'none'}", language),
-                "value": t(day_key, language, value=q(r["day"], "noise")),
+                "label": t(rating, language),
+                "value": q(r["day"], "noise") if kiosk else t(day_key, language, value=q(r["day"], "noise")),
             }
         )
     return rows
 
 
-def noise_section() -> None:
+def noise_section(*, chart: bool = True) -> None:
     view = data.view(noise.overview)
     st.subheader(t("verkehr.noise", language))
     if not len(view.stations):
         st.info(t("verkehr.no_noise", language), icon=":material/volume_up:")
         return
-    st.html(f'<div class="scl-lead"><b>{html.escape(t("verkehr.not_official", language))}</b></div>' + status_rows(noise_rows(view)))
-    names = dict(zip(view.stations["station_id"], view.stations["name"]))
-    fig = ct.noise_day(view.hourly, names, view.guide, language=language, height=330 if kiosk else 380, large=kiosk)
-    st.plotly_chart(fig, config=STATIC if kiosk else CHART, key="noise-day")
+    lead = t("verkehr.kiosk_noise_lead" if kiosk else "verkehr.not_official", language)
+    st.html(f'<div class="scl-sub"><b>{html.escape(lead)}</b></div>' + status_rows(noise_rows(view)))
+    if chart:
+        noise_chart(view, height=380)
     guide = view.guide
     basis = t("verkehr.basis.default" if guide.is_default() else "verkehr.basis.city", language)
     if not kiosk:
@@ -171,7 +171,14 @@ def noise_section() -> None:
         )
 
 
+def noise_chart(view: noise.NoiseView, *, height: int) -> None:
+    names = dict(zip(view.stations["station_id"], view.stations["name"]))
+    fig = ct.noise_day(view.hourly, names, view.guide, language=language, height=height, large=kiosk)
+    st.plotly_chart(fig, config=STATIC if kiosk else CHART, key="noise-day")
+
+
 def site_row(r: dict) -> dict:
+    """A car park or charging site as a ranked row: free (of total), status, out of service and age in the small print."""
     when = age(r["age_s"], language) + (f" · {t('common.stale', language)}" if r["stale"] else "")
     label = r["status_en"] if language == "en" else r["status_de"]
     if r["theme"] == "charging":
@@ -180,14 +187,14 @@ def site_row(r: dict) -> dict:
         free = number(r["free"], 0, language)
         return {
             "name": r["name"] or r["station_id"],
-            "sub": t("verkehr.charging_sub", language, broken=aside, age=when),
+            "sub": aside if kiosk else t("verkehr.charging_sub", language, broken=aside, age=when),
             "tone": r["tone"],
             "label": label,
             "value": t("verkehr.charging_value", language, free=free, total=number(r["total"], 0, language)),
         }
     return {
         "name": r["name"] or r["station_id"],
-        "sub": t("verkehr.parking_sub", language, occupancy=q(r["occupancy"], "occupancy"), age=when),
+        "sub": t("verkehr.kiosk_parking" if kiosk else "verkehr.parking_sub", language, occupancy=q(r["occupancy"], "occupancy"), age=when),
         "tone": r["tone"],
         "label": label,
         "value": t("verkehr.parking_value", language, free=number(r["free"], 0, language)),
@@ -201,7 +208,38 @@ def sites_section() -> None:
         st.info(t("verkehr.no_sites", language), icon=":material/local_parking:")
         return
     st.html(status_rows([site_row(r) for r in sites.iter_rows(named=True)]))
-    st.caption(t("verkehr.sites_note", language))
+    if not kiosk:
+        st.caption(t("verkehr.sites_note", language))
+
+
+def kiosk_screen() -> None:
+    """1920×1080 from a few metres, no scrolling: three lists side by side, the busiest counter's day and the noise day below."""
+    st.html(ct.KIOSK_CSS)
+    lists = st.columns(3, gap="medium")
+    view = data.view(traffic.overview)
+    with lists[0]:
+        st.subheader(t("verkehr.traffic", language))
+        if len(view.counters):
+            st.html(status_rows(traffic_rows(view)))
+        else:
+            st.info(t("verkehr.no_counters", language), icon=":material/traffic:")
+    with lists[1]:
+        noise_section(chart=False)
+    with lists[2]:
+        sites_section()
+    charts = st.columns(3, gap="medium")
+    if len(view.counters):
+        with charts[0]:
+            traffic_chart(view, view.counters["station_id"][0], height=ct.KIOSK_CHART, key="kiosk-traffic-day")
+        with charts[2]:
+            names = dict(zip(view.counters["station_id"], view.counters["name"]))
+            st.plotly_chart(
+                ct.modal_split(view.split, names, language=language, height=ct.KIOSK_CHART, large=True), config=STATIC, key="kiosk-split"
+            )
+    noises = data.view(noise.overview)
+    if len(noises.stations):
+        with charts[1]:
+            noise_chart(noises, height=ct.KIOSK_CHART)
 
 
 @st.fragment(run_every=30)
@@ -209,13 +247,7 @@ def page() -> None:
     as_of = max((ts for ts in (data.view(traffic.overview).as_of, data.view(noise.overview).as_of) if ts is not None), default=None)
     st.caption(t("common.as_of", language, time=clock(as_of, city.timezone, language)))
     if kiosk:
-        left, middle, right = st.columns([5, 5, 3], gap="medium")
-        with left:
-            traffic_section()
-        with middle:
-            noise_section()
-        with right:
-            sites_section()
+        kiosk_screen()
         return
     traffic_section()
     noise_section()

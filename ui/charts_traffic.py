@@ -20,20 +20,31 @@ TODAY = "#0072B2"
 USUAL = "#555555"
 BAND = "rgba(85,85,85,0.18)"
 # the modal split: Okabe–Ito colours, and a pattern each, so no mode is told by colour alone
-MODE_LOOK = {
-    "traffic_car": ("#0072B2", ""),
-    "traffic_heavy": ("#D55E00", "/"),
-    "traffic_bike": ("#009E73", "."),
-    "traffic_pedestrian": ("#E69F00", "x"),
+MODE_LOOK = {  # colour, pattern, colour of the percent label on it
+    "traffic_car": ("#0072B2", "", "#FFFFFF"),
+    "traffic_heavy": ("#D55E00", "/", "#000000"),
+    "traffic_bike": ("#009E73", ".", "#000000"),
+    "traffic_pedestrian": ("#E69F00", "x", "#000000"),
 }
 GUIDE_LINE = "#B35C00"
 REFERENCE_LINE = "#555555"
 CLOCK_DAY = dt.datetime(2000, 1, 1)  # the hour axis of a day chart: hours placed on one date
+KIOSK_CHART = 430  # px: the three charts under the lists of the kiosk screen
+# The kiosk screen of this page: rows and blocks closer together, so that one 1080-pixel screen holds it all
+# (a page's own rules, as ui.style.PEGEL_KIOSK_CSS does for Pegel).
+KIOSK_CSS = (
+    "<style>[data-testid='stMainBlockContainer']{padding-bottom:1rem!important}"
+    "[data-testid='stMainBlockContainer'] [data-testid='stVerticalBlock']{gap:.45rem}"
+    "[data-testid='stMainBlockContainer'] h1{padding:0 0 .2rem}[data-testid='stMainBlockContainer'] h3{padding:.3rem 0 .35rem}"
+    ".scl-list{gap:.3rem;margin-bottom:.2rem}.scl-row{padding:.2rem .6rem}.scl-row .scl-num{font-size:1.3rem}</style>"
+)
 
 
 def _large(fig: go.Figure, large: bool) -> None:
-    if large:  # kiosk: readable from a few metres
-        fig.update_layout(font={"size": 18}, title_font={"size": 22}, margin={"l": 70, "r": 20, "t": 50, "b": 40})
+    if large:  # kiosk: readable from a few metres; the time axis needs no title there, the legend takes its place
+        fig.update_layout(font={"size": 17}, title_font={"size": 21}, margin={"l": 70, "r": 20, "t": 50, "b": 45})
+        fig.update_xaxes(title_text="")
+        fig.update_layout(legend={"y": -0.12})
 
 
 def traffic_day(
@@ -97,7 +108,7 @@ def modal_split(split: pl.DataFrame, names: dict[str, str], *, language: str, he
     categories = [plain.hover(names[sid]) for sid in order]
     fig = go.Figure()
     for quantity in MODES:
-        colour, pattern = MODE_LOOK[quantity]
+        colour, pattern, ink = MODE_LOOK[quantity]
         rows = {r["station_id"]: r for r in split.filter(pl.col("quantity") == quantity).iter_rows(named=True)}
         shares = [100 * rows[sid]["share"] if sid in rows else 0.0 for sid in order]
         label = t(f"quantity.{quantity}", language)
@@ -107,10 +118,16 @@ def modal_split(split: pl.DataFrame, names: dict[str, str], *, language: str, he
                 x=shares,
                 orientation="h",
                 name=label,
-                marker={"color": colour, "pattern": {"shape": pattern, "fgcolor": "#222222"}, "line": {"color": "#333333", "width": 1}},
+                # the pattern over the colour, light enough for the label on it to stay readable
+                marker={
+                    "color": colour,
+                    "pattern": {"shape": pattern, "fillmode": "overlay", "fgcolor": "rgba(0,0,0,0.3)", "solidity": 0.15},
+                    "line": {"color": "#333333", "width": 1},
+                },
                 text=[f"{number(s, 0, language)} %" if s >= 6 else "" for s in shares],
                 textposition="inside",
                 insidetextanchor="middle",
+                textfont={"color": ink},
                 customdata=[number(rows[sid]["count"], 0, language) if sid in rows else "0" for sid in order],
                 hovertemplate=f"%{{y}}<br>{plain.plotly(label)}: %{{x:.0f}} % (%{{customdata}})<extra></extra>",
             )
