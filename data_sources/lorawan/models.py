@@ -63,6 +63,9 @@ MILESIGHT_AMBIENCE = (
     Field("pm10", "pm10"),
 )
 MILESIGHT_LEVEL = (Field("distance", "water_level", 0.1, below_mount=True),)  # mm → cm
+# WS302 sound level meter (A weighting, fast): the interval's LAeq and LAFmax. LAF, the level at the
+# moment of sending, is no interval value; other modes name their levels LCeq, LAmax … and stay out.
+MILESIGHT_SOUND = (Field("LAeq", "noise"), Field("LAFmax", "noise_max"))
 # The LHT65's external probe (TempC_DS) may sit anywhere (a fridge, a pipe): only the built-in SHT sensor counts.
 DRAGINO_LHT65 = (Field("TempC_SHT", "temperature"), Field("Hum_SHT", "humidity"), Field("ILL_lx", "illuminance"), Field("BatV", "battery"))
 DRAGINO_LDDS75 = (Field("Distance", "water_level", 0.1, below_mount=True), Field("Bat", "battery"))
@@ -89,6 +92,7 @@ MODELS: dict[str, DeviceModel] = {
     "milesight-iot/am307": DeviceModel(milesight.decode, MILESIGHT_AMBIENCE, "indoor_air"),
     "milesight-iot/am319": DeviceModel(milesight.decode, MILESIGHT_AMBIENCE, "indoor_air"),
     "milesight-iot/em500-udl": DeviceModel(milesight.decode, MILESIGHT_LEVEL, "water"),
+    "milesight-iot/ws302": DeviceModel(milesight.decode, MILESIGHT_SOUND, "noise", milesight.encode_ws302),
     "dragino/lht65": DeviceModel(dragino.lht65, DRAGINO_LHT65, "microclimate"),
     "dragino/ldds75": DeviceModel(dragino.ldds75, DRAGINO_LDDS75, "water"),
     "dragino/lse01": DeviceModel(dragino.lse01, DRAGINO_LSE01, "soil"),

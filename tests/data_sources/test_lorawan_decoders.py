@@ -1,16 +1,20 @@
 """Device decoders against every codec vector of the TTN device repository, plus random and truncated bytes."""
 
+import base64
+import json
 import random
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import yaml
 
+from data_sources import chirpstack, ttn
 from data_sources.errors import FeedFormatError
 from data_sources.lorawan import decentlab
 from data_sources.lorawan.decoders import decode
-from data_sources.lorawan.models import MODELS
+from data_sources.lorawan.models import MODELS, measurements
 
 from .conftest import FIXTURES
 
@@ -293,3 +297,61 @@ def test_lse01_negative_soil_temperature_is_twos_complement():
 def test_decentlab_wrong_protocol_version():
     with pytest.raises(FeedFormatError, match="protocol version 3 doesn't match v2"):
         decode("decentlab/dl-mbx", 1, bytes.fromhex("03012f00020bb1"))
+
+
+# -- Milesight WS302 sound level meter, on ThingsBoard's recorded uplinks (tests/fixtures/milesight_ws302) --
+WS302 = FIXTURES / "milesight_ws302"
+WS302_FRAME = bytes.fromhex("017564055B053F02DA016A02")
+
+
+def _ws302(name: str) -> dict:
+    return json.loads((WS302 / name).read_text(encoding="utf-8"))
+
+
+def test_ws302_decodes_the_recorded_uplink_as_thingsboard_did():
+    uplink = _ws302("tb_milesight_ws302_ttn_webhook_uplink_no_decoded.json")["uplink_message"]
+    assert base64.b64decode(uplink["frm_payload"]) == WS302_FRAME
+    expected = _ws302("tb_milesight_ws302_ttn_webhook_uplink_RESULT.json")["telemetry"][0]["values"]
+    assert expected == {"battery": 100, "LAF": 57.5, "LAeq": 47.4, "LAFmax": 61.8}
+    assert decode("milesight-iot/ws302", uplink["f_port"], WS302_FRAME) == expected
+
+
+def test_ws302_uplink_becomes_noise_readings_through_ttn_and_chirpstack():
+    devices = {"devices": {"eui-1000000000000001": {"model": "milesight-iot/ws302", "name": "Lärm Unnaer Straße"}}}
+    batch = ttn.parse(_ws302("tb_milesight_ws302_ttn_webhook_uplink_no_decoded.json"), source="laerm", config=devices)
+    assert dict(batch.readings.select("quantity", "value").iter_rows()) == {"noise": 47.4, "noise_max": 61.8}  # LAF and battery % stay out
+    assert batch.readings["ts"].unique().to_list() == [datetime(2023, 5, 19, 5, 33, 35, 848446, tzinfo=UTC)]  # the record's received_at
+    assert batch.stations.select("station_id", "name", "theme").row(0) == ("laerm:eui-1000000000000001", "Lärm Unnaer Straße", "noise")
+    event = _ws302("tb_milesight_ws302_chirpstack_v4_up.json")
+    assert base64.b64decode(event["data"]) == WS302_FRAME
+    cs = chirpstack.parse(event, source="laerm", config={"devices": {"1000000000000001": {"model": "milesight-iot/ws302"}}})
+    assert dict(cs.readings.select("quantity", "value").iter_rows()) == {"noise": 47.4, "noise_max": 61.8}
+    assert cs.stations["theme"].to_list() == ["noise"]
+
+
+@pytest.mark.parametrize(
+    ("mode", "names"),
+    [
+        (0x05, ("LAF", "LAeq", "LAFmax")),  # A weighting, fast: the vendor's example
+        (0x01, ("LA", "LAeq", "LAmax")),  # A weighting, no time weighting
+        (0x06, ("LCF", "LCeq", "LCFmax")),  # C weighting, fast
+        (0x02, ("LC", "LCeq", "LCmax")),
+        (0x00, ("L", "Leq", "Lmax")),  # not in the user guide: no weighting claimed
+    ],
+)
+def test_ws302_weighting_mode_names_the_levels_and_only_a_weighting_becomes_noise(mode, names):
+    frame = bytes([0x05, 0x5B, mode]) + bytes.fromhex("3F02DA016A02")
+    decoded = decode("milesight-iot/ws302", 85, frame)
+    assert decoded == dict(zip(names, (57.5, 47.4, 61.8)))
+    quantities = {q for q, _ in measurements("milesight-iot/ws302", decoded)}
+    assert quantities == ({"noise", "noise_max"} if mode == 0x05 else {"noise"} if mode == 0x01 else set())
+
+
+def test_ws302_frame_cut_short_raises_and_attributes_are_read_past():
+    for cut in (1, 4, 8, 11):
+        with pytest.raises(FeedFormatError, match="truncated"):
+            decode("milesight-iot/ws302", 85, WS302_FRAME[:cut])
+    assert decode("milesight-iot/ws302", 85, WS302_FRAME[:3]) == {"battery": 100}
+    join = bytes.fromhex("ff0bff ff0101 ff166743c13353300001 ff090100 ff0a0102 ff0f00".replace(" ", ""))  # the user guide's join report
+    assert decode("milesight-iot/ws302", 85, join) == {}
+    assert decode("milesight-iot/ws302", 85, join + WS302_FRAME)["LAeq"] == 47.4
