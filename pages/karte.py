@@ -47,7 +47,7 @@ if "poi" in chosen and kinds and not kiosk:
     pois = pois.filter(pl.col("category").is_in(picked or []) | pl.col("category").is_null())
 
 shown = view.filter(pl.col("theme").is_in(chosen))
-height = 820 if kiosk else 620
+height = 760 if kiosk else 620  # the kiosk's map leaves room for both legends on one screen
 deck = mapview.deck(
     view,
     themes=[th for th in chosen if th not in maplayers.THEMES],
@@ -62,7 +62,7 @@ for theme in ("noise", "charging"):
         own.append(maplayers.layer(theme, maplayers.sensor_rows(view, data.current(), theme, language)))
 if "traffic" in chosen:
     counters = data.view(traffic.overview)
-    own.append(maplayers.layer("traffic", maplayers.traffic_rows(counters.counters, weekday=counters.weekday, language=language)))
+    own.append(maplayers.layer("traffic", maplayers.traffic_rows(counters.counters, tz=city.timezone, language=language)))
 if "poi" in chosen:
     own.append(maplayers.layer("poi", maplayers.poi_rows(pois, language)))
 st.pydeck_chart(maplayers.add(deck, own), height=height)

@@ -1,11 +1,13 @@
 """Verkehr & Lärm: counters today against the usual, modal split, V85; noise day and night levels; car parks and charging."""
 
 import html
+from zoneinfo import ZoneInfo
 
 import polars as pl
 import streamlit as st
 
 from core.views import noise, parking, traffic
+from core.views.sentences import place
 from ui import charts_traffic as ct
 from ui import data, navigation, widgets
 from ui.cards import status_card, status_rows
@@ -27,14 +29,22 @@ def q(value: float | None, quantity: str) -> str:
     return quantity_value(value, quantity, language)
 
 
+def places(frame: pl.DataFrame) -> dict[str, str]:
+    """Station id -> where it stands ("Unnaer Straße" for "Lärmmessung Unnaer Straße"): charts and kiosk rows name the place."""
+    return {sid: place(name or sid) for sid, name in zip(frame["station_id"], frame["name"])}
+
+
 def weekday(view: traffic.TrafficView) -> str:
     return t(f"weekdays.{view.weekday}", language)
 
 
-def counter_usual(view: traffic.TrafficView, r: dict) -> str:
-    if r["usual"] is None:
+def counter_usual(r: dict) -> str:
+    """ "Üblich mittwochs um 14 Uhr: 380 Autos/h": the hour and weekday of the latest count, which it is compared with."""
+    if r["usual"] is None or r["at"] is None:
         return t("verkehr.counter_no_usual", language)
-    return t("verkehr.counter_usual", language, weekday=weekday(view), hour=view.hour, value=q(r["usual"], traffic.HEADLINE))
+    at = r["at"].astimezone(ZoneInfo(city.timezone))
+    day = t(f"weekdays.{at.isoweekday()}", language)
+    return t("verkehr.counter_usual", language, weekday=day, hour=at.hour, value=q(r["usual"], traffic.HEADLINE))
 
 
 def comparison_word(r: dict) -> str:
@@ -55,7 +65,7 @@ def counter_lines(view: traffic.TrafficView, r: dict) -> tuple[str, ...]:
         pedestrian=q(r["traffic_pedestrian"], "traffic_pedestrian"),
     )
     return (
-        counter_usual(view, r),
+        counter_usual(r),
         counted,
         modes,
         t("verkehr.v85", language, value=q(r["speed_v85"], "speed_v85")),
@@ -67,7 +77,7 @@ def traffic_rows(view: traffic.TrafficView) -> list[dict]:
     """The kiosk's counters: cars now against the usual, V85 in the small print."""
     return [
         {
-            "name": r["name"] or r["station_id"],
+            "name": place(r["name"] or r["station_id"]),
             "sub": t("verkehr.kiosk_counter", language, usual=number(r["usual"], 0, language), v85=q(r["speed_v85"], "speed_v85")),
             "tone": r["tone"],
             "label": t(f"verkehr.short.{r['comparison']}", language) if r["comparison"] else t("legend.unknown", language),
@@ -79,7 +89,7 @@ def traffic_rows(view: traffic.TrafficView) -> list[dict]:
 
 def traffic_chart(view: traffic.TrafficView, station_id: str, *, height: int, key: str) -> None:
     one = view.hourly.filter((pl.col("station_id") == station_id) & (pl.col("quantity") == traffic.HEADLINE))
-    name = dict(zip(view.counters["station_id"], view.counters["name"])).get(station_id) or station_id
+    name = places(view.counters)[station_id]
     fig = ct.traffic_day(one, name=name, quantity=traffic.HEADLINE, weekday=view.weekday, language=language, height=height, large=kiosk)
     st.plotly_chart(fig, config=STATIC if kiosk else CHART, key=key)
 
@@ -106,8 +116,7 @@ def traffic_section() -> None:
             )
         with chart:
             traffic_chart(view, r["station_id"], height=300, key=f"traffic-day-{r['station_id']}")
-    names = dict(zip(view.counters["station_id"], view.counters["name"]))
-    st.plotly_chart(ct.modal_split(view.split, names, language=language), config=CHART, key="split")
+    st.plotly_chart(ct.modal_split(view.split, places(view.counters), language=language), config=CHART, key="split")
     st.caption(t("verkehr.usual_note", language, weekday=weekday(view), weeks=traffic.USUAL_WEEKS))
     st.caption(t("verkehr.v85_note", language))
 
@@ -135,7 +144,7 @@ def noise_rows(view: noise.NoiseView) -> list[dict]:
         rating = f"verkehr.{'short' if kiosk else 'rating'}.{r['day_rating'] or 'none'}"
         rows.append(
             {
-                "name": r["name"] or r["station_id"],
+                "name": place(r["name"] or r["station_id"]) if kiosk else r["name"] or r["station_id"],
                 "sub": " · ".join(parts),
                 "tone": r["day_tone"],
                 "label": t(rating, language),
@@ -172,8 +181,7 @@ def noise_section(*, chart: bool = True) -> None:
 
 
 def noise_chart(view: noise.NoiseView, *, height: int) -> None:
-    names = dict(zip(view.stations["station_id"], view.stations["name"]))
-    fig = ct.noise_day(view.hourly, names, view.guide, language=language, height=height, large=kiosk)
+    fig = ct.noise_day(view.hourly, places(view.stations), view.guide, language=language, height=height, large=kiosk)
     st.plotly_chart(fig, config=STATIC if kiosk else CHART, key="noise-day")
 
 
@@ -232,9 +240,10 @@ def kiosk_screen() -> None:
         with charts[0]:
             traffic_chart(view, view.counters["station_id"][0], height=ct.KIOSK_CHART, key="kiosk-traffic-day")
         with charts[2]:
-            names = dict(zip(view.counters["station_id"], view.counters["name"]))
             st.plotly_chart(
-                ct.modal_split(view.split, names, language=language, height=ct.KIOSK_CHART, large=True), config=STATIC, key="kiosk-split"
+                ct.modal_split(view.split, places(view.counters), language=language, height=ct.KIOSK_CHART, large=True),
+                config=STATIC,
+                key="kiosk-split",
             )
     noises = data.view(noise.overview)
     if len(noises.stations):

@@ -222,9 +222,11 @@ def usual(tile: Tile, language: str, tz: str) -> Html:
         return Html("")
     local = tile.as_of.astimezone(ZoneInfo(tz))
     delta = tile.value - tile.usual
-    sign = "+" if delta > 0 else "−" if delta < 0 else "±"
     quantity = tile.quantity or ""
-    value, delta_text = quantity_value(tile.usual, quantity, language), sign + quantity_value(abs(delta), quantity, language)
+    shown = quantity_value(abs(delta), quantity, language)
+    # the sign of what is shown: a difference that rounds to nothing is "±0", never "−0"
+    sign = "±" if shown == quantity_value(0.0, quantity, language) else "+" if delta > 0 else "−"
+    value, delta_text = quantity_value(tile.usual, quantity, language), sign + shown
     own = f"tile.{tile.key}.usual"  # a theme whose usual is of this weekday says so ("Üblich mittwochs um 11 Uhr")
     weekday = t(f"weekdays.{local.isoweekday()}", language) if own in TEXTS else ""
     text = t(own if own in TEXTS else "tile.usual", language, hour=local.hour, weekday=weekday, value=value, delta=delta_text)

@@ -26,6 +26,7 @@ MODE_LOOK = {  # colour, pattern, colour of the percent label on it
     "traffic_bike": ("#009E73", ".", "#000000"),
     "traffic_pedestrian": ("#E69F00", "x", "#000000"),
 }
+LABEL_SHARE = 8  # % : a narrower segment has no room for its label (the hover and legend name it)
 GUIDE_LINE = "#B35C00"
 REFERENCE_LINE = "#555555"
 CLOCK_DAY = dt.datetime(2000, 1, 1)  # the hour axis of a day chart: hours placed on one date
@@ -124,8 +125,9 @@ def modal_split(split: pl.DataFrame, names: dict[str, str], *, language: str, he
                     "pattern": {"shape": pattern, "fillmode": "overlay", "fgcolor": "rgba(0,0,0,0.3)", "solidity": 0.15},
                     "line": {"color": "#333333", "width": 1},
                 },
-                text=[f"{number(s, 0, language)} %" if s >= 6 else "" for s in shares],
+                text=[f"{number(s, 0, language)} %" if s >= LABEL_SHARE else "" for s in shares],
                 textposition="inside",
+                textangle=0,
                 insidetextanchor="middle",
                 textfont={"color": ink},
                 customdata=[number(rows[sid]["count"], 0, language) if sid in rows else "0" for sid in order],

@@ -8,6 +8,8 @@ places by whether they are open now (``core.views.places``).
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import polars as pl
 import pydeck as pdk
 
@@ -71,12 +73,13 @@ def sensor_rows(view: pl.DataFrame, now_frame: pl.DataFrame, theme: str, languag
     return out
 
 
-def traffic_rows(counters: pl.DataFrame, *, weekday: int, language: str) -> list[dict]:
-    """Counters coloured by cars now against the usual of this weekday and hour, every mode and V85 in the tooltip."""
+def traffic_rows(counters: pl.DataFrame, *, tz: str, language: str) -> list[dict]:
+    """Counters coloured by the latest cars per hour against the usual of its hour and weekday, every mode and V85 in the tooltip."""
     out = []
     for r in counters.filter(pl.col("lat").is_not_null() & pl.col("lon").is_not_null()).iter_rows(named=True):
         values = [f"{t(f'quantity.{q}', language)}: {quantity_value(r[q], q, language)}" for q in traffic.QUANTITIES if r[q] is not None]
-        if r["usual"] is not None:
+        if r["usual"] is not None and r["at"] is not None:
+            weekday = r["at"].astimezone(ZoneInfo(tz)).isoweekday()
             values.append(
                 t(
                     "map.tooltip.usual",

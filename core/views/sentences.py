@@ -125,18 +125,32 @@ def air_detail(tile: Tile) -> Words:
 
 
 # How a German sentence leads into a place: "An der Unnaer Straße", "Am Bahnhof", else the name
-# as a heading ("Messstelle Nord: …"). Station names are feed text; their last word decides.
+# as a heading ("Zählstelle 3: …"). Station names are feed text: what kind of station it is
+# ("Lärmmessung Unnaer Straße") is left out, a remark in brackets does not decide, the last word does.
+KIND_WORDS = ("Lärmmessung", "Lärmmessstelle", "Messstelle", "Verkehrszählung", "Zählstelle", "Zähler", "Ladepunkte", "Ladestation")
 STREETS = ("straße", "strasse", "str.", "gasse", "allee", "chaussee", "promenade")
 SQUARES = ("platz", "markt", "bahnhof", "weg", "ring", "wall", "damm", "park", "hof", "tor", "graben", "kamp")
 
 
-def place_kind(name: str | None) -> str:
-    """ "street", "square" or "place": which German preposition a sentence puts before ``name``.
+def place(name: str | None) -> str:
+    """The place a station stands at, for a sentence: its name without a leading word for the kind of station.
 
-    >>> place_kind("Unnaer Straße"), place_kind("Bahnhof"), place_kind("Zählstelle 3")
-    ('street', 'square', 'place')
+    >>> place("Lärmmessung Unnaer Straße"), place("Bahnhof"), place("Zählstelle")
+    ('Unnaer Straße', 'Bahnhof', 'Zählstelle')
     """
-    last = (name or "").strip().split(" ")[-1].lower()
+    text = " ".join((name or "").split())
+    first, _, rest = text.partition(" ")
+    return rest if rest and first.lower() in {w.lower() for w in KIND_WORDS} else text
+
+
+def place_kind(name: str | None) -> str:
+    """ "street", "square" or "place": which German preposition a sentence puts before :func:`place` of ``name``.
+
+    >>> place_kind("Unnaer Straße"), place_kind("Eisenberger Straße (Wohngebiet)"), place_kind("Bahnhof"), place_kind("Zähler 3")
+    ('street', 'street', 'square', 'place')
+    """
+    words = place(name).split("(")[0].split()
+    last = words[-1].lower() if words else ""
     if last.endswith(STREETS):
         return "street"
     return "square" if last.endswith(SQUARES) else "place"
@@ -144,7 +158,7 @@ def place_kind(name: str | None) -> str:
 
 def noise(tile: Tile) -> Words:
     """The loudest sound meter now, with its word on the noise scale; "ruhig" everywhere is said once for the city."""
-    params = {"place": tile.station or "", "status": _status(tile), "value": Measure(tile.value, "noise")}
+    params = {"place": place(tile.station), "status": _status(tile), "value": Measure(tile.value, "noise")}
     if not tile.severity:
         return "sentence.noise.quiet", params
     return f"sentence.noise.{place_kind(tile.station)}", params
@@ -153,7 +167,7 @@ def noise(tile: Tile) -> Words:
 def traffic(tile: Tile) -> Words:
     """The busiest counter's cars per hour, and against this weekday's usual hour when that is known."""
     versus = Phrase("sentence.traffic.versus", {"comparison": _status(tile)}) if tile.usual is not None else NOTHING
-    params = {"place": tile.station or "", "value": Count(tile.value), "versus": versus}
+    params = {"place": place(tile.station), "value": Count(tile.value), "versus": versus}
     return f"sentence.traffic.{place_kind(tile.station)}", params
 
 

@@ -84,7 +84,7 @@ class TodayView:
 def overview(store: StoreReader, city: CityConfig, *, now: dt.datetime | None = None) -> TodayView:
     """The Heute tiles: rated values now, the last hour's trend, and what this hour usually brings.
 
-    The usual of a traffic count is that of this hour on the same weekday (``core.views.traffic``).
+    The usual of a traffic count is that of its hour on the same weekday (``core.views.traffic.usual_of``).
     """
     now = now_or(now)
     hour = now.replace(minute=0, second=0, microsecond=0)
@@ -93,8 +93,8 @@ def overview(store: StoreReader, city: CityConfig, *, now: dt.datetime | None = 
     history = store.rollup("1h", start=hour - dt.timedelta(days=USUAL_DAYS + 1), end=hour)
     frame = current(store, city, now=now)
     usual_now = usual(history, now, city.timezone)
-    counters = frame.filter(pl.col("theme") == traffic.THEME)["station_id"].unique().to_list() if len(frame) else []
-    if counters:  # traffic keeps a weekly rhythm: its usual is this hour on the same weekday
+    counters = frame.filter(pl.col("theme") == traffic.THEME).select("station_id", "quantity", "ts") if len(frame) else frame
+    if len(counters):  # traffic keeps a weekly rhythm: its usual is that of the same hour and weekday
         weekly = traffic.usual_now(store, city, counters, now)
         usual_now = pl.concat([usual_now.filter(~pl.col("quantity").is_in(traffic.QUANTITIES)), weekly])
     for extra in (trends(recent), usual_now):

@@ -96,23 +96,42 @@ def weekday_usual(rollup_1h: pl.DataFrame, now: dt.datetime, tz: str, *, weeks: 
     )
 
 
+def usual_of(rollup_1h: pl.DataFrame, latest: pl.DataFrame, tz: str, *, weeks: int = USUAL_WEEKS) -> pl.DataFrame:
+    """Per series, what the hour of its latest reading usually brings: the median of that local hour on the same weekday of the ``weeks`` weeks before.
+
+    Counters publish an hour when it is over (Telraam), so the latest reading is often the last
+    hour's, or yesterday's at midnight: it is compared with its own hour and weekday, never the
+    clock's. ``latest``: station_id, quantity, ts. Returns station_id, quantity, usual.
+    """
+    local = pl.col("bucket_start").dt.convert_time_zone(tz)
+    at = pl.col("at").dt.convert_time_zone(tz)
+    days_before = (at.dt.date() - local.dt.date()).dt.total_days()
+    return (
+        rollup_1h.join(latest.select("station_id", "quantity", at="ts"), on=["station_id", "quantity"], how="inner")
+        .filter(
+            (local.dt.weekday() == at.dt.weekday()) & (local.dt.hour() == at.dt.hour()) & (days_before > 0) & (days_before <= 7 * weeks)
+        )
+        .group_by("station_id", "quantity")
+        .agg(usual=pl.col("value").median())
+    )
+
+
 def history(
     store: StoreReader, city: CityConfig, station_ids: Iterable[str], now: dt.datetime, *, weeks: int = USUAL_WEEKS
 ) -> pl.DataFrame:
-    """The hourly rollup of the counters' quantities over the last ``weeks`` weeks, up to today."""
+    """The hourly rollup of the counters' quantities before today: ``weeks`` weeks and a day (for a reading from yesterday)."""
     ids = list(station_ids)
     if not ids:
         return pl.DataFrame(schema=BUCKET_SCHEMA)
     today = local_day_start(now, city.timezone)
-    start = local_day_start(now, city.timezone, days_back=7 * weeks)
+    start = local_day_start(now, city.timezone, days_back=7 * weeks + 1)
     return store.rollup("1h", start=start, end=today, station_ids=ids, quantities=list(QUANTITIES))
 
 
-def usual_now(store: StoreReader, city: CityConfig, station_ids: Iterable[str], now: dt.datetime) -> pl.DataFrame:
-    """station_id, quantity, usual: what this local hour of this weekday usually brings (the Heute tile)."""
-    hour = now.astimezone(ZoneInfo(city.timezone)).hour
-    usual = weekday_usual(history(store, city, station_ids, now), now, city.timezone)
-    return usual.filter(pl.col("hour") == hour).select("station_id", "quantity", "usual")
+def usual_now(store: StoreReader, city: CityConfig, latest: pl.DataFrame, now: dt.datetime) -> pl.DataFrame:
+    """station_id, quantity, usual for the Heute tile: :func:`usual_of` the counters' latest readings (station_id, quantity, ts)."""
+    ids = latest["station_id"].unique().to_list()
+    return usual_of(history(store, city, ids, now), latest, city.timezone)
 
 
 @dataclass(frozen=True)
@@ -131,16 +150,18 @@ def overview(store: StoreReader, city: CityConfig, *, now: dt.datetime | None = 
     """Every traffic counter now and today against the usual of this weekday and hour.
 
     ``counters`` columns: station_id, name, district, lat, lon, the latest value of each of
-    :data:`QUANTITIES`, ts, age_s, stale, usual (cars per hour this hour usually), comparison
-    (a :data:`COMPARISONS` key), comparison_de, comparison_en, tone, today (cars counted
-    today so far), usual_today (what this weekday usually has counted by now).
+    :data:`QUANTITIES`, ts, age_s, stale, usual (cars per hour the hour of the latest car count
+    usually brings on its weekday, see :func:`usual_of`), at (that reading's time), comparison
+    (a :data:`COMPARISONS` key), comparison_de, comparison_en, tone, today (cars counted today
+    so far), usual_today (what the same hours usually bring on this weekday).
     """
     now = now_or(now)
     tz = city.timezone
     local_now = now.astimezone(ZoneInfo(tz))
     stations = store.stations().filter(pl.col("theme") == THEME).select("station_id", "name", "district", "lat", "lon")
     ids = stations["station_id"].to_list()
-    usual = weekday_usual(history(store, city, ids, now), now, tz)
+    hist = history(store, city, ids, now)
+    usual = weekday_usual(hist, now, tz)
     midnight = local_day_start(now, tz)
     today = store.rollup("1h", start=midnight, station_ids=ids, quantities=list(QUANTITIES)) if ids else pl.DataFrame(schema=BUCKET_SCHEMA)
     local = pl.col("bucket_start").dt.convert_time_zone(tz)
@@ -166,16 +187,20 @@ def overview(store: StoreReader, city: CityConfig, *, now: dt.datetime | None = 
         .drop("order")
     )
     cars_today = counted.filter(pl.col("quantity") == HEADLINE).select("station_id", today="count")
-    # what the usual day has counted by now: the usual rates of the hours before this one, and this hour as far as it has gone
-    fraction = (local_now.minute * 60 + local_now.second) / 3600
+    # what the usual day has counted in the same hours (like with like: an hour not published yet counts on neither side)
     usual_today = (
-        usual.filter((pl.col("quantity") == HEADLINE) & (pl.col("hour") <= local_now.hour))
+        today.filter(pl.col("quantity") == HEADLINE)
+        .join(usual.filter(pl.col("quantity") == HEADLINE), on=["station_id", "quantity", "hour"], how="inner")
         .group_by("station_id")
-        .agg(usual_today=(pl.col("usual") * pl.when(pl.col("hour") == local_now.hour).then(fraction).otherwise(1.0)).sum())
+        .agg(usual_today=(pl.col("usual") * pl.col("covered")).sum())
     )
-    this_hour = usual.filter((pl.col("quantity") == HEADLINE) & (pl.col("hour") == local_now.hour)).select("station_id", "usual")
+    latest = store.latest(now).filter(pl.col("quantity").is_in(QUANTITIES) & pl.col("station_id").is_in(ids))
+    cars = latest.filter(pl.col("quantity") == HEADLINE).select("station_id", "quantity", "ts")
+    this_hour = (
+        usual_of(hist, cars, tz).select("station_id", "usual").join(cars.select("station_id", at="ts"), on="station_id", how="right")
+    )
     counters = (
-        wide(store.latest(now), stations, QUANTITIES)
+        wide(latest, stations, QUANTITIES)
         .join(this_hour, on="station_id", how="left")
         .join(cars_today, on="station_id", how="left")
         .join(usual_today, on="station_id", how="left")
