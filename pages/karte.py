@@ -41,7 +41,7 @@ if "poi" in chosen and kinds and not kiosk:
         kinds,
         selection_mode="multi",
         default=kinds,
-        format_func=lambda kind: plain.markdown(maplayers.category_label(kind, language)),  # a feed's category is text
+        format_func=lambda kind: maplayers.category_chip(kind, language),  # a feed's category is text, not markdown
         key="map_categories",
     )
     pois = pois.filter(pl.col("category").is_in(picked or []) | pl.col("category").is_null())

@@ -106,7 +106,8 @@ def traffic_day(
 def modal_split(split: pl.DataFrame, names: dict[str, str], *, language: str, height: int | None = None, large: bool = False) -> go.Figure:
     """One bar per counter: the share of cars, lorries, bicycles and pedestrians counted today, labelled in percent."""
     order = [sid for sid in names if sid in set(split["station_id"].to_list())][::-1]  # plotly draws the first at the bottom
-    categories = [plain.hover(names[sid]) for sid in order]
+    # rows by position, not by name: two counters may share a (shortened) name, and a bar's row is no place for feed text
+    categories = [f"#{i}" for i in range(len(order))]
     fig = go.Figure()
     for quantity in MODES:
         colour, pattern, ink = MODE_LOOK[quantity]
@@ -130,8 +131,8 @@ def modal_split(split: pl.DataFrame, names: dict[str, str], *, language: str, he
                 textangle=0,
                 insidetextanchor="middle",
                 textfont={"color": ink},
-                customdata=[number(rows[sid]["count"], 0, language) if sid in rows else "0" for sid in order],
-                hovertemplate=f"%{{y}}<br>{plain.plotly(label)}: %{{x:.0f}} % (%{{customdata}})<extra></extra>",
+                customdata=[[plain.hover(names[sid]), number(rows[sid]["count"] if sid in rows else 0, 0, language)] for sid in order],
+                hovertemplate=f"%{{customdata[0]}}<br>{plain.plotly(label)}: %{{x:.0f}} % (%{{customdata[1]}})<extra></extra>",
             )
         )
     charts.style(

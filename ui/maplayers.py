@@ -109,6 +109,12 @@ def category_label(category: str | None, language: str) -> str:
     return t(key, language) if key in TEXTS else plain.short(category, plain.OPTION)
 
 
+def category_chip(category: str, language: str) -> str:
+    """:func:`category_label` for a filter chip, whose label Streamlit reads as markdown: a feed's word is escaped."""
+    known = f"poi.category.{category.strip().lower()}" in TEXTS
+    return category_label(category, language) if known else plain.markdown(category_label(category, language))
+
+
 def open_word(is_open: bool | None, language: str) -> str:
     """ "✔ geöffnet", "✖ geschlossen" or "Öffnungszeiten unbekannt" (never "closed" for hours nobody could read)."""
     if is_open is None:

@@ -61,7 +61,7 @@ def profile(hour: int, weekend: bool) -> float:
 
 def noise_level(day_level: float, night_level: float, local: dt.datetime) -> float:
     daytime = 6 <= local.hour < 22
-    return (day_level if daytime else night_level) + (1.5 if local.minute == 0 else -0.5)
+    return (day_level if daytime else night_level) + (1.0 if local.minute == 0 else -1.0)
 
 
 def stations() -> list[dict]:
