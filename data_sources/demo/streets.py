@@ -2,8 +2,7 @@
 
 Like ``physics.py``: closed-form functions of time, vectorised over a grid of epoch seconds, the
 same seed and instant giving the same value. Noise follows the cars energetically (twice the
-traffic, +3 dB), so rush hours are louder, nights and Sundays quieter, and a workshop scenario
-that raises one raises the other.
+traffic, +3 dB), so rush hours are louder, nights and Sundays quieter.
 """
 
 from __future__ import annotations
