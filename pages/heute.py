@@ -23,7 +23,7 @@ if not len(data.current()):
 def board() -> None:
     tiles = data.view(today.overview).tiles
     if widgets.kiosk() and len(tiles) > kiosk.DENSE_TILES:
-        st.html(kiosk.DENSE_TILES_CSS)
+        st.html(kiosk.DENSE_TILES_CSS + kiosk.BANNER_CSS)
     for row in range(0, len(tiles), 3):  # row by row, so that the tiles of a row line up
         for column, tile in zip(st.columns(3), tiles[row : row + 3]):
             with column:

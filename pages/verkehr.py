@@ -1,6 +1,7 @@
 """Verkehr & Lärm: counters today against the usual, modal split, V85; noise day and night levels; car parks and charging."""
 
 import html
+import re
 from zoneinfo import ZoneInfo
 
 import polars as pl
@@ -10,6 +11,7 @@ from core.views import noise, parking, traffic
 from core.views.sentences import place
 from ui import charts_traffic as ct
 from ui import data, navigation, widgets
+from ui import kiosk as kiosk_mode
 from ui.cards import status_card, status_rows
 from ui.i18n import age, clock, number, quantity_value, t
 
@@ -30,8 +32,12 @@ def q(value: float | None, quantity: str) -> str:
 
 
 def places(frame: pl.DataFrame) -> dict[str, str]:
-    """Station id -> where it stands ("Unnaer Straße" for "Lärmmessung Unnaer Straße"): charts and kiosk rows name the place."""
-    return {sid: place(name or sid) for sid, name in zip(frame["station_id"], frame["name"])}
+    """Station id -> where it stands ("Unnaer Straße" for "Lärmmessung Unnaer Straße"): charts and kiosk rows name the place.
+
+    The kiosk's chart legends have room for the place, not for a remark in brackets after it.
+    """
+    named = {sid: place(name or sid) for sid, name in zip(frame["station_id"], frame["name"])}
+    return {sid: re.sub(r"\s*\([^()]*\)$", "", text) or text for sid, text in named.items()} if kiosk else named
 
 
 def weekday(view: traffic.TrafficView) -> str:
@@ -115,7 +121,7 @@ def traffic_section() -> None:
                 )
             )
         with chart:
-            traffic_chart(view, r["station_id"], height=300, key=f"traffic-day-{r['station_id']}")
+            traffic_chart(view, r["station_id"], height=340, key=f"traffic-day-{r['station_id']}")
     st.plotly_chart(ct.modal_split(view.split, places(view.counters), language=language), config=CHART, key="split")
     st.caption(t("verkehr.usual_note", language, weekday=weekday(view), weeks=traffic.USUAL_WEEKS))
     st.caption(t("verkehr.v85_note", language))
@@ -223,6 +229,7 @@ def sites_section() -> None:
 def kiosk_screen() -> None:
     """1920×1080 from a few metres, no scrolling: three lists side by side, the busiest counter's day and the noise day below."""
     st.html(ct.KIOSK_CSS)
+    height = ct.KIOSK_CHART - (kiosk_mode.BANNER_PX if kiosk_mode.scenario_running() else 0)  # the banner takes its room
     lists = st.columns(3, gap="medium")
     view = data.view(traffic.overview)
     with lists[0]:
@@ -238,17 +245,17 @@ def kiosk_screen() -> None:
     charts = st.columns(3, gap="medium")
     if len(view.counters):
         with charts[0]:
-            traffic_chart(view, view.counters["station_id"][0], height=ct.KIOSK_CHART, key="kiosk-traffic-day")
+            traffic_chart(view, view.counters["station_id"][0], height=height, key="kiosk-traffic-day")
         with charts[2]:
             st.plotly_chart(
-                ct.modal_split(view.split, places(view.counters), language=language, height=ct.KIOSK_CHART, large=True),
+                ct.modal_split(view.split, places(view.counters), language=language, height=height, large=True),
                 config=STATIC,
                 key="kiosk-split",
             )
     noises = data.view(noise.overview)
     if len(noises.stations):
         with charts[1]:
-            noise_chart(noises, height=ct.KIOSK_CHART)
+            noise_chart(noises, height=height)
 
 
 @st.fragment(run_every=30)

@@ -42,10 +42,11 @@ KIOSK_CSS = (
 
 
 def _large(fig: go.Figure, large: bool) -> None:
-    if large:  # kiosk: readable from a few metres; the time axis needs no title there, the legend takes its place
-        fig.update_layout(font={"size": 17}, title_font={"size": 21}, margin={"l": 70, "r": 20, "t": 50, "b": 45})
+    """The legend at the foot of the figure, under the x axis and its title (never over them), and kiosk sizes."""
+    fig.update_layout(legend={"yref": "container", "y": 0, "yanchor": "bottom"}, margin={"b": 100})
+    if large:  # kiosk: readable from a few metres; the axis needs no title there, the legend takes its place
+        fig.update_layout(font={"size": 17}, title_font={"size": 21}, margin={"l": 70, "r": 20, "t": 50, "b": 80})
         fig.update_xaxes(title_text="")
-        fig.update_layout(legend={"y": -0.12})
 
 
 def traffic_day(
@@ -204,4 +205,6 @@ def noise_day(
     high = max([guide.day, guide.who_lden, *(levels["value"].drop_nulls().to_list() or [guide.day])])
     fig.update_yaxes(range=[low - 5, high + 5])
     _large(fig, large)
+    if large:  # two sound meters a legend row: the plot keeps its height on the narrow kiosk column
+        fig.update_layout(legend={"entrywidth": 0.5, "entrywidthmode": "fraction", "font": {"size": 15}})
     return fig
