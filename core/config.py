@@ -62,6 +62,28 @@ class BaseMap:
 
 
 @dataclass(frozen=True)
+class NoiseGuide:
+    """Guideline values a street sensor's day and night levels are compared with (dB(A)).
+
+    ``day`` (06–22) and ``night`` (22–06): TA Lärm Immissionsrichtwerte, by default those of a
+    Mischgebiet (60/45); ``who_lden`` and ``who_lnight``: the WHO 2018 road-traffic guidance
+    (Lden 53, Lnight 45), drawn as a reference line. A comparison, never an official measurement.
+    """
+
+    day: float = 60.0
+    night: float = 45.0
+    who_lden: float = 53.0
+    who_lnight: float = 45.0
+
+    def is_default(self) -> bool:
+        return self == NoiseGuide()
+
+
+NOISE_KEYS = ("day", "night", "who_lden", "who_lnight")
+NOISE_RANGE = (20.0, 120.0)  # dB(A): quieter than a whisper or louder than a jet is a typo
+
+
+@dataclass(frozen=True)
 class CityConfig:
     """A city: where it is, which sources it polls and its threshold overrides."""
 
@@ -75,6 +97,7 @@ class CityConfig:
     base: BaseMap = BaseMap()
     path: Path = DEFAULT_CONFIG
     access: Access = Access()
+    noise: NoiseGuide = NoiseGuide()
 
     def source(self, key: str) -> dict[str, Any]:
         for src in self.sources:
@@ -206,6 +229,7 @@ def _check(raw: dict[str, Any], path: Path, kinds: tuple[str, ...] | None) -> Ci
         raise _fail(path, "[thresholds]", "a table")
     _check_thresholds(thresholds, path)
     access = _check_access(raw.get("access", {}), path)
+    noise = _check_noise(raw.get("noise", {}), path)
     return CityConfig(
         name=city["name"],
         timezone=str(city["timezone"]),
@@ -217,6 +241,7 @@ def _check(raw: dict[str, Any], path: Path, kinds: tuple[str, ...] | None) -> Ci
         base=base,
         path=path,
         access=access,
+        noise=noise,
     )
 
 
@@ -278,6 +303,19 @@ def _check_access(access: Any, path: Path) -> Access:
     if not isinstance(key_env, str) or not _ENV_NAME.match(key_env):
         raise _fail(path, "[access] key 'scenario_key_env'", "the name of an environment variable such as 'SHOWROOM_SCENARIO_KEY'", key_env)
     return Access(staff=staff, proxy_header=header, scenario_key_env=key_env)
+
+
+def _check_noise(noise: Any, path: Path) -> NoiseGuide:
+    if not isinstance(noise, dict):
+        raise _fail(path, "[noise]", "a table")
+    for key in noise:
+        if key not in NOISE_KEYS:  # a misspelt key would silently compare with the default
+            raise _fail(path, f"[noise] key {key!r}", f"one of {', '.join(NOISE_KEYS)}")
+    low, high = NOISE_RANGE
+    for key, value in noise.items():
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or not low <= value <= high:
+            raise _fail(path, f"[noise] key {key!r}", f"a level in dB(A) between {low:g} and {high:g}", value)
+    return NoiseGuide(**{key: float(value) for key, value in noise.items()})
 
 
 def _check_bounds(bounds: Any, path: Path, where: str) -> None:

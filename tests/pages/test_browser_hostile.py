@@ -15,8 +15,8 @@ from tests.pages import hostile
 from tests.pages.browser import browser_page, chromium, running_app, settle
 
 pytestmark = pytest.mark.browser
-PAGES = ("heute", "pegel", "schulen", "schulen?school=Walburgisgymnasium", "stadtklima", "karte", "daten", "quellen")
-KIOSK = ("heute?kiosk=1", "pegel?kiosk=1", "schulen?kiosk=1", "stadtklima?kiosk=1")
+PAGES = ("heute", "pegel", "schulen", "schulen?school=Walburgisgymnasium", "stadtklima", "karte", "verkehr", "daten", "quellen")
+KIOSK = ("heute?kiosk=1", "pegel?kiosk=1", "schulen?kiosk=1", "stadtklima?kiosk=1", "verkehr?kiosk=1")
 # Streamlit scrolls its main area, not the document: that is where a layout grows too wide
 MAIN = "() => { const m = document.querySelector('[data-testid=\"stMain\"]'); return [m.scrollWidth, m.clientWidth]; }"
 EVIL_LINKS = "() => [...document.querySelectorAll('a')].map(a => a.getAttribute('href') || a.getAttribute('xlink:href') || '').filter(h => h.includes('evil'))"
@@ -61,7 +61,9 @@ def test_defect_8_the_pegel_kiosk_banner_is_one_line_and_every_gauge_fits_the_sc
         assert last["y"] + last["height"] <= 1080
 
 
-@pytest.mark.parametrize("path", ["schulen", "schulen?kiosk=1", "schulen?school=Walburgisgymnasium", "stadtklima"])
+@pytest.mark.parametrize(
+    "path", ["schulen", "schulen?kiosk=1", "schulen?school=Walburgisgymnasium", "stadtklima", "verkehr", "verkehr?kiosk=1"]
+)
 def test_defect_5_feed_text_in_charts_is_text_not_a_link(app, path):
     with browser_page() as page:
         visit(page, f"{app}/{path}")
