@@ -66,6 +66,7 @@ if "traffic" in chosen:
 if "poi" in chosen:
     own.append(maplayers.layer("poi", maplayers.poi_rows(pois, language)))
 st.pydeck_chart(maplayers.add(deck, own), height=height)
+mapview.credit(city.base)  # the base map's attribution, as text
 legend = " · ".join(f"{icon} {t(f'legend.{tone}', language)}" for tone, (_, icon) in style.TONES.items() if tone != "severe")
 st.caption(
     f"{t('map.count', language, n=len(shown))} — {legend} — {t('common.as_of', language, time=clock(shown['ts'].max() if len(shown) else None, city.timezone, language))}"
