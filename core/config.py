@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.basemap import OutlineError, load_outline, tiles_problem
 from core.schema import QUANTITIES
-from core.secrets import credentials_in
+from core.secrets import credentials_in, safe_url
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = ROOT / "config" / "menden.toml"
@@ -256,7 +256,7 @@ def _check_base(city: dict[str, Any], path: Path) -> BaseMap:
             raise _fail(path, "[city] key 'tiles'", "a tile URL template such as 'https://tile.openstreetmap.org/{z}/{x}/{y}.png'", tiles)
         problem = tiles_problem(tiles.strip())
         if problem:
-            raise _fail(path, "[city] key 'tiles'", problem, tiles)
+            raise _fail(path, "[city] key 'tiles'", problem, safe_url(tiles))  # never a key in the message
         if attribution is None:
             raise _fail(
                 path,

@@ -50,11 +50,14 @@ def browser_views(demo_store_dir, tmp_path_factory):
 def test_no_serious_or_critical_violation(browser_views, slug, view):
     url, tabs = browser_views
     page = tabs[view]
+    start = time.monotonic()
     page.goto(f"{url}/{slug}{VIEWS[view][2]}")
-    settle(page, quiet_s=1.0)
+    settle(page, quiet_s=0.5)
     assert page.locator('[data-testid="stException"]').count() == 0
+    loaded = time.monotonic()
     found = audit(page)
-    print(f"\n{slug} {view}: {len(found)} violations, {len(blocking(found))} serious or critical")
+    took = f"page {loaded - start:.1f} s, axe {time.monotonic() - loaded:.1f} s"
+    print(f"\n{slug} {view}: {len(found)} violations, {len(blocking(found))} serious or critical ({took})")
     if found:
         print(describe(found))
     assert not blocking(found), f"{slug} ({view}):\n{describe(blocking(found))}"
