@@ -57,7 +57,8 @@ def comparison_word(r: dict) -> str:
     return (r["comparison_en"] if language == "en" else r["comparison_de"]) or t("legend.unknown", language)
 
 
-def counter_lines(view: traffic.TrafficView, r: dict) -> tuple[str, ...]:
+def counter_lines(r: dict) -> tuple[str, ...]:
+    """A counter card's small print: the usual it is compared with, today's count, the other modes, V85, the age."""
     counted = (
         t("verkehr.counted", language, n=number(r["today"], 0, language), usual=number(r["usual_today"], 0, language))
         if r["usual_today"] is not None
@@ -115,7 +116,7 @@ def traffic_section() -> None:
                     title=r["name"] or r["station_id"],
                     number_text=q(r[traffic.HEADLINE], traffic.HEADLINE),
                     label=comparison_word(r),
-                    lines=counter_lines(view, r),
+                    lines=counter_lines(r),
                     stale=r["stale"],
                     language=language,
                 )

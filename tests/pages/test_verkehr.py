@@ -111,6 +111,7 @@ def test_kiosk_shows_everything_without_controls(themes_store):
 def test_guideline_values_come_from_the_city_config(themes_store, tmp_path, monkeypatch):
     config = tmp_path / "city.toml"
     config.write_text(DEFAULT_CONFIG.read_text(encoding="utf-8") + "\n[noise]\nday = 70\nnight = 60\n", encoding="utf-8")
+    shutil.copy(DEFAULT_CONFIG.parent / "menden-outline.geojson", tmp_path)  # the copy's outline, beside it
     monkeypatch.setenv("SHOWROOM_CONFIG", str(config))
     at = run(PAGE)
     assert not at.exception, at.exception

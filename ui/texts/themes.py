@@ -45,7 +45,6 @@ TEXTS: dict[str, tuple[str, str]] = {
     "sentence.charging.aside.one": (", einer ist außer Betrieb", ", one is out of service"),
     "sentence.charging.aside.some": (", {n} sind außer Betrieb", ", {n} are out of service"),
     # map layers
-    "map.places": ("Orte", "Places"),
     "map.categories": ("Art der Orte", "Kinds of places"),
     "map.open": ("geöffnet", "open"),
     "map.closed": ("geschlossen", "closed"),

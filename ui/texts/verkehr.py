@@ -3,10 +3,6 @@
 TEXTS: dict[str, tuple[str, str]] = {
     "nav.traffic": ("Verkehr & Lärm", "Traffic & noise"),
     "verkehr.title": ("Verkehr & Lärm", "Traffic & noise"),
-    "verkehr.nothing": (
-        "Diese Stadt hat noch keine Verkehrszähler, Lärmmessstellen, Parkhäuser oder Ladestationen angebunden.",
-        "This city has no traffic counters, sound meters, car parks or charging sites connected yet.",
-    ),
     # traffic
     "verkehr.traffic": ("Verkehr heute", "Traffic today"),
     "verkehr.no_counters": ("Keine Verkehrszähler.", "No traffic counters."),
@@ -23,10 +19,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "(Telraam: off by about 10 %), not speed enforcement.",
     ),
     "verkehr.usual_note": (
-        "Üblich: der Median derselben Stunde {weekday} in den letzten {weeks} Wochen; das graue Band reicht vom 10. bis zum 90. Perzentil.",
-        "Usual: the median of the same hour {weekday} over the last {weeks} weeks; the grey band spans the 10th to the 90th percentile.",
+        "Üblich: der Median derselben Stunde {weekday} in den letzten {weeks} Wochen (so weit gemessen); das graue Band reicht "
+        "vom 10. bis zum 90. Perzentil.",
+        "Usual: the median of the same hour {weekday} over the last {weeks} weeks (as far as measured); the grey band spans "
+        "the 10th to the 90th percentile.",
     ),
-    "verkehr.pick": ("Zählstelle", "Counter"),
     "verkehr.day_title": ("{name}: {quantity} heute und üblich", "{name}: {quantity} today and usually"),
     "verkehr.today": ("heute", "today"),
     "verkehr.usual_line": ("üblich {weekday}", "usual {weekday}"),
