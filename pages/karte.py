@@ -47,7 +47,7 @@ if "poi" in chosen and kinds and not kiosk:
     pois = pois.filter(pl.col("category").is_in(picked or []) | pl.col("category").is_null())
 
 shown = view.filter(pl.col("theme").is_in(chosen))
-height = 760 if kiosk else 620  # the kiosk's map leaves room for both legends on one screen
+height = 680 if kiosk else 620  # the kiosk's map leaves room for the credit and both legends on one screen
 deck = mapview.deck(
     view,
     themes=[th for th in chosen if th not in maplayers.THEMES],
