@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("ax
 VIEWS = {"desktop": (1920, 1080, ""), "phone": (390, 844, ""), "kiosk": (1920, 1080, "?kiosk=1")}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # not "module": xdist may slot another module's test between these, which ends a module fixture
 def browser_views(demo_store_dir, tmp_path_factory):
     """``(app url, {view: page})``: one app on a copy of the demo store, one Chromium, a tab per view."""
     from playwright.sync_api import sync_playwright
