@@ -59,8 +59,7 @@ def test_the_demo_city_draws_its_schematic_outline_under_the_stations(app_env, d
     outline = [layer_id for kind, layer_id in layers if kind == "GeoJsonLayer"]
     assert outline[:3] == ["outline-boundary", "outline-stream", "outline-river"] and "outline-main_road" in outline
     assert layers[: len(outline)] == [("GeoJsonLayer", layer_id) for layer_id in outline]  # under labels and stations
-    if page == "pages/stadtklima.py":  # Karte shows the credit once its page calls mapview.credit
-        assert plain.markdown(CREDIT) in captions(at)
+    assert plain.markdown(CREDIT) in captions(at)
 
 
 def test_without_base_keys_there_is_no_outline_and_no_credit(app_env, demo_copy, tmp_path, monkeypatch):
