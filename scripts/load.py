@@ -238,8 +238,12 @@ def fresh_visit(browser, url: str, slug: str, viewport=(1920, 1080)) -> Visit:
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         began = time.perf_counter()
-        page.goto(f"{url}/{slug}")
-        settle(page, quiet_s=QUIET_S)
+        try:
+            page.goto(f"{url}/{slug}")
+            settle(page, quiet_s=QUIET_S)
+        except PlaywrightError as exc:  # a visit that times out is a finding with its time, not the end of the run
+            errors.append(f"{slug} not settled: {str(exc).splitlines()[0]}")
+            return Visit(slug, time.perf_counter() - began, errors)
         seconds = time.perf_counter() - began - QUIET_S
         if page.locator('[data-testid="stException"]').count():
             errors.append(f"exception shown on {slug}")
