@@ -27,7 +27,6 @@ import contextlib
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -37,6 +36,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import NoReturn
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -45,7 +45,7 @@ from playwright.sync_api import Error as PlaywrightError  # noqa: E402
 
 from core.config import DEFAULT_CONFIG, load_config  # noqa: E402
 from core.store import open_store  # noqa: E402
-from tests.pages.browser import CHROMIUM_ARGS, chromium_path, free_port, settle  # noqa: E402
+from tests.pages.browser import CHROMIUM_ARGS, chromium_path, settle, streamlit  # noqa: E402
 
 PAGES = ("heute", "karte", "stadtklima", "schulen", "pegel", "daten", "quellen")
 KIOSKS = (  # start page and playlist of each kiosk, repeated up to the number of sessions
@@ -160,31 +160,17 @@ def running_app(data_dir: Path, log: Path, **env: str) -> Iterator[tuple[subproc
 
     Output goes to a file: an unread pipe fills up in a long soak and then blocks the server.
     """
-    port = free_port()
     env = {
         **{k: v for k, v in os.environ.items() if k not in ("SHOWROOM_CONFIG", "SHOWROOM_INGEST")},
         "SHOWROOM_DATA_DIR": str(data_dir),
         **env,
     }
-    command = [sys.executable, "-m", "streamlit", "run", "server.py", "--server.headless", "true", "--server.port", str(port)]
-    command += ["--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
-    with open(log, "w", encoding="utf-8") as out:
-        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                break
-            if proc.poll() is not None:
-                raise SystemExit(f"streamlit exited: {log.read_text(encoding='utf-8')[-2000:]}")
-            time.sleep(0.2)
-        yield proc, f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+
+    def exited(_: subprocess.Popen) -> NoReturn:
+        raise SystemExit(f"streamlit exited: {log.read_text(encoding='utf-8')[-2000:]}")
+
+    with open(log, "w", encoding="utf-8") as out, streamlit("server.py", env, stdout=out, failed=exited) as running:
+        yield running
 
 
 def launch(playwright, *, idle: bool = False, work: Path | None = None):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -13,7 +12,7 @@ import pytest
 
 from core.store import open_store
 from server import HEADERS
-from tests.pages.browser import free_port
+from tests.pages.browser import exited, streamlit
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow
@@ -22,28 +21,9 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     data = tmp_path_factory.mktemp("server") / "data"
-    port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("SHOWROOM_CONFIG", "SHOWROOM_INGEST", "SHOWROOM_DATABASE_URL")}
-    command = [sys.executable, "-m", "streamlit", "run", "server.py", "--server.port", str(port), "--server.address", "127.0.0.1"]
-    proc = subprocess.Popen(
-        command, cwd=ROOT, env={**env, "SHOWROOM_DATA_DIR": str(data)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).close()
-                break
-            except OSError:
-                time.sleep(0.3)
+    with streamlit("server.py", {**env, "SHOWROOM_DATA_DIR": str(data)}, stdout=subprocess.DEVNULL, failed=exited) as (_, url):
         yield url, data
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def test_the_server_polls_before_anyone_opens_a_page(server):

@@ -9,8 +9,9 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -95,49 +96,44 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_app(data_dir: Path, *, script: str = "app.py", **env: str) -> Iterator[str]:
-    """The app on a free port; ``script="server.py"`` serves it with the server's security headers."""
+def streamlit(script: str, environment: Mapping[str, str], *, stdout, failed: Callable[[subprocess.Popen], NoReturn]):
+    """``streamlit run <script>`` headless on a free port of 127.0.0.1: the process and its URL once the port answers.
+
+    ``failed(proc)`` is called (and must raise) when the process exits before that; the process
+    is stopped on leaving. The browser tests, tests/test_server.py and scripts/load.py start the app this way.
+    """
     port = free_port()
-    environment = {**os.environ, "SHOWROOM_DATA_DIR": str(data_dir), **env}
-    environment.pop("SHOWROOM_CONFIG", None) if "SHOWROOM_CONFIG" not in env else None
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            script,
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true", "--server.port", str(port)]
+    command += ["--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
+    proc = subprocess.Popen(command, cwd=ROOT, env=dict(environment), stdout=stdout, stderr=subprocess.STDOUT, text=True)
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
                 break
             if proc.poll() is not None:
-                pytest.fail(f"streamlit exited: {proc.stdout.read()}")
+                failed(proc)
             time.sleep(0.2)
-        yield url
+        yield proc, f"http://127.0.0.1:{port}"
     finally:
         proc.terminate()
         try:
             proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def exited(proc: subprocess.Popen) -> NoReturn:
+    pytest.fail(f"streamlit exited: {proc.stdout.read() if proc.stdout else '(output not kept)'}")
+
+
+@contextlib.contextmanager
+def running_app(data_dir: Path, *, script: str = "app.py", **env: str) -> Iterator[str]:
+    """The app on a free port; ``script="server.py"`` serves it with the server's security headers."""
+    environment = {**os.environ, "SHOWROOM_DATA_DIR": str(data_dir), **env}
+    environment.pop("SHOWROOM_CONFIG", None) if "SHOWROOM_CONFIG" not in env else None
+    with streamlit(script, environment, stdout=subprocess.PIPE, failed=exited) as (_, url):
+        yield url
 
 
 @contextlib.contextmanager
