@@ -12,7 +12,6 @@ except under ``CI``.
 
 from __future__ import annotations
 
-import shutil
 import time
 
 import pytest
@@ -25,12 +24,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 VIEWS = {"desktop": (1920, 1080, ""), "phone": (390, 844, ""), "kiosk": (1920, 1080, "?kiosk=1")}
 
 
-def test_every_page_in_every_view_has_no_serious_or_critical_violation(demo_store_dir, tmp_path):
+def test_every_page_in_every_view_has_no_serious_or_critical_violation(demo_store, tmp_path):
     from playwright.sync_api import sync_playwright
 
     executable, script = chromium(), axe()
     data = tmp_path / "store"
-    shutil.copytree(demo_store_dir, data)
+    demo_store.copy(data)
     lines, failures = [], []
     start = time.monotonic()
     with running_app(data, SHOWROOM_INGEST="off") as url, sync_playwright() as p:

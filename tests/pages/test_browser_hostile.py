@@ -7,8 +7,6 @@ with the long-named gauge past its Informationsstufe 3.
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from tests.pages import hostile
@@ -23,10 +21,10 @@ EVIL_LINKS = "() => [...document.querySelectorAll('a')].map(a => a.getAttribute(
 
 
 @pytest.fixture(scope="module")
-def app(demo_store_dir, tmp_path_factory):
+def app(demo_store, tmp_path_factory):
     chromium()
     directory = tmp_path_factory.mktemp("hostile") / "store"
-    shutil.copytree(demo_store_dir, directory)
+    demo_store.copy(directory)
     hostile.rename(directory)
     with running_app(directory, SHOWROOM_INGEST="off", SHOWROOM_CONFIG=str(hostile.at_level_3(directory.parent))) as url:
         yield url

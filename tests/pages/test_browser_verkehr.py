@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from tests.pages.browser import browser_page, chromium, running_app, settle
@@ -18,11 +16,11 @@ LOWEST = "() => Math.max(...[...document.querySelectorAll('[data-testid=\"stMain
 
 
 @pytest.fixture(scope="module")
-def app(demo_store_dir, tmp_path_factory):
+def app(demo_store, tmp_path_factory):
     """The demo city (with its sound meters, counters, charging sites and places), polling off."""
     chromium()
     directory = tmp_path_factory.mktemp("verkehr") / "store"
-    shutil.copytree(demo_store_dir, directory)
+    demo_store.copy(directory)
     with running_app(directory, SHOWROOM_INGEST="off") as url:
         yield url
 

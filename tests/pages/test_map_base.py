@@ -127,10 +127,10 @@ def magenta_share(screenshot: bytes) -> float:
 
 
 @pytest.mark.browser
-def test_tiles_from_the_configured_host_pass_the_csp_and_are_drawn_with_the_credit(demo_store_dir, tmp_path, tile_server):
+def test_tiles_from_the_configured_host_pass_the_csp_and_are_drawn_with_the_credit(demo_store, tmp_path, tile_server):
     chromium()
     data = tmp_path / "store"
-    shutil.copytree(demo_store_dir, data)
+    demo_store.copy(data)
     host = f"http://127.0.0.1:{tile_server.server_address[1]}"
     config = city_toml(tmp_path, f'tiles = "{host}/{{z}}/{{x}}/{{y}}.png"\nattribution = "© Testkacheln"\n')
     with running_app(data, script="server.py", SHOWROOM_CONFIG=str(config), SHOWROOM_INGEST="off") as url, browser_page() as page:
