@@ -56,7 +56,7 @@ def test_kiosk_screens_fit_1080_pixels_without_scrolling(app, path, selector, co
         page.goto(f"{app}/{path}")
         settle(page, quiet_s=1.5, timeout_s=90)
         page.locator(selector).nth(count - 1).wait_for(timeout=60_000)
-        page.wait_for_timeout(800)
+        settle(page, quiet_s=1.0, timeout_s=90)  # a kiosk refresh mid-count shows old and new elements side by side
         assert page.locator(selector).count() == count
         size = page.evaluate(MAIN)
         assert size["sh"] <= size["ch"] + 1, f"{path}: {size['sh'] - size['ch']} px to scroll"
