@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from core.basemap import OutlineError, load_outline, tiles_problem
 from core.schema import QUANTITIES
-from core.secrets import credentials_in
+from core.secrets import credentials_in, safe_url
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = ROOT / "config" / "menden.toml"
@@ -47,6 +48,42 @@ class Access:
 
 
 @dataclass(frozen=True)
+class BaseMap:
+    """What the maps draw under the stations (``[city] tiles``, ``attribution``, ``outline``).
+
+    ``tiles``: an XYZ tile URL template the browser loads; ``outline``: a checked GeoJSON file
+    (``core.basemap.load_outline`` reads it, cached); ``attribution``: the credit shown with the
+    map, as plain text. All None: the maps draw their default background.
+    """
+
+    tiles: str | None = None
+    attribution: str | None = None
+    outline: Path | None = None
+
+
+@dataclass(frozen=True)
+class NoiseGuide:
+    """Guideline values a street sensor's day and night levels are compared with (dB(A)).
+
+    ``day`` (06–22) and ``night`` (22–06): TA Lärm Immissionsrichtwerte, by default those of a
+    Mischgebiet (60/45); ``who_lden`` and ``who_lnight``: the WHO 2018 road-traffic guidance
+    (Lden 53, Lnight 45), drawn as a reference line. A comparison, never an official measurement.
+    """
+
+    day: float = 60.0
+    night: float = 45.0
+    who_lden: float = 53.0
+    who_lnight: float = 45.0
+
+    def is_default(self) -> bool:
+        return self == NoiseGuide()
+
+
+NOISE_KEYS = ("day", "night", "who_lden", "who_lnight")
+NOISE_RANGE = (20.0, 120.0)  # dB(A): quieter than a whisper or louder than a jet is a typo
+
+
+@dataclass(frozen=True)
 class CityConfig:
     """A city: where it is, which sources it polls and its threshold overrides."""
 
@@ -57,8 +94,10 @@ class CityConfig:
     language: str
     sources: tuple[dict[str, Any], ...]
     thresholds: dict[str, Any] = field(default_factory=dict)
+    base: BaseMap = BaseMap()
     path: Path = DEFAULT_CONFIG
     access: Access = Access()
+    noise: NoiseGuide = NoiseGuide()
 
     def source(self, key: str) -> dict[str, Any]:
         for src in self.sources:
@@ -148,6 +187,7 @@ def _check(raw: dict[str, Any], path: Path, kinds: tuple[str, ...] | None) -> Ci
     language = city.get("language", "de")
     if language not in ("de", "en"):
         raise _fail(path, "[city] key 'language'", "'de' or 'en'", language)
+    base = _check_base(city, path)
 
     sources = raw.get("sources")
     if not isinstance(sources, list) or not sources:
@@ -189,6 +229,7 @@ def _check(raw: dict[str, Any], path: Path, kinds: tuple[str, ...] | None) -> Ci
         raise _fail(path, "[thresholds]", "a table")
     _check_thresholds(thresholds, path)
     access = _check_access(raw.get("access", {}), path)
+    noise = _check_noise(raw.get("noise", {}), path)
     return CityConfig(
         name=city["name"],
         timezone=str(city["timezone"]),
@@ -197,8 +238,49 @@ def _check(raw: dict[str, Any], path: Path, kinds: tuple[str, ...] | None) -> Ci
         language=language,
         sources=tuple(checked),
         thresholds=thresholds,
+        base=base,
         path=path,
         access=access,
+        noise=noise,
+    )
+
+
+ATTRIBUTION_MAX = 200  # characters: a credit line, not a paragraph
+
+
+def _check_base(city: dict[str, Any], path: Path) -> BaseMap:
+    """``[city] tiles`` (with its ``attribution``) and ``outline`` (relative to the file), checked and the outline read once."""
+    tiles, attribution, outline = city.get("tiles"), city.get("attribution"), city.get("outline")
+    if tiles is not None:
+        if not isinstance(tiles, str) or not tiles.strip():
+            raise _fail(path, "[city] key 'tiles'", "a tile URL template such as 'https://tile.openstreetmap.org/{z}/{x}/{y}.png'", tiles)
+        problem = tiles_problem(tiles.strip())
+        if problem:
+            raise _fail(path, "[city] key 'tiles'", problem, safe_url(tiles))  # never a key in the message
+        if attribution is None:
+            raise _fail(
+                path,
+                "[city] key 'attribution'",
+                "the credit the tile provider asks for, e.g. '© OpenStreetMap contributors' (it is missing)",
+            )
+    if attribution is not None:
+        if not isinstance(attribution, str) or not attribution.strip() or len(attribution) > ATTRIBUTION_MAX:
+            raise _fail(path, "[city] key 'attribution'", f"a credit line of 1 to {ATTRIBUTION_MAX} characters", attribution)
+        if tiles is None and outline is None:
+            raise _fail(path, "[city] key 'attribution'", "a 'tiles' or 'outline' key beside it (there is no base map to credit)")
+    outline_path = None
+    if outline is not None:
+        if not isinstance(outline, str) or not outline.strip():
+            raise _fail(path, "[city] key 'outline'", "the path of a GeoJSON file, relative to the config file", outline)
+        outline_path = (path.parent / outline.strip()).resolve()
+        try:
+            load_outline(outline_path)
+        except OutlineError as exc:
+            raise _fail(path, f"[city] key 'outline' ({outline_path})", str(exc)) from None
+    return BaseMap(
+        tiles=tiles.strip() if tiles else None,
+        attribution=" ".join(attribution.split()) if attribution else None,
+        outline=outline_path,
     )
 
 
@@ -221,6 +303,19 @@ def _check_access(access: Any, path: Path) -> Access:
     if not isinstance(key_env, str) or not _ENV_NAME.match(key_env):
         raise _fail(path, "[access] key 'scenario_key_env'", "the name of an environment variable such as 'SHOWROOM_SCENARIO_KEY'", key_env)
     return Access(staff=staff, proxy_header=header, scenario_key_env=key_env)
+
+
+def _check_noise(noise: Any, path: Path) -> NoiseGuide:
+    if not isinstance(noise, dict):
+        raise _fail(path, "[noise]", "a table")
+    for key in noise:
+        if key not in NOISE_KEYS:  # a misspelt key would silently compare with the default
+            raise _fail(path, f"[noise] key {key!r}", f"one of {', '.join(NOISE_KEYS)}")
+    low, high = NOISE_RANGE
+    for key, value in noise.items():
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or not low <= value <= high:
+            raise _fail(path, f"[noise] key {key!r}", f"a level in dB(A) between {low:g} and {high:g}", value)
+    return NoiseGuide(**{key: float(value) for key, value in noise.items()})
 
 
 def _check_bounds(bounds: Any, path: Path, where: str) -> None:

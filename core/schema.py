@@ -26,8 +26,13 @@ STATIONS_SCHEMA = pl.Schema(
         "lon": pl.Float64,
         "theme": pl.String,
         "district": pl.String,
+        "category": pl.String,  # points of interest: museum, library, pool … (null for sensors)
+        "opening_hours": pl.String,  # OSM opening_hours syntax, "Mo-Fr 08:00-18:00; Sa 09:00-13:00" (core.opening)
     }
 )
+# Columns a frame may leave out: Batch and the stores fill them with nulls (an adapter that
+# knows nothing of points of interest, a stations table written before they existed).
+OPTIONAL_COLUMNS = frozenset({"category", "opening_hours"})
 
 # Characteristic levels of a station (flood levels from the config, MNW/MHW from a gauge
 # feed, soil thresholds of a tree sensor): one row per station, quantity and level key.
@@ -140,10 +145,35 @@ QUANTITIES: dict[str, Quantity] = {
                  theme="microclimate", aggregation="sum"),
         Quantity(key="wind_speed", unit="m/s", uncefact="MTS", label_de="Windgeschwindigkeit", label_en="Wind speed", low=0, high=100,
                  theme="microclimate"),
+        # Sound levels: LAeq over the reporting interval, averaged energetically; the peak level
+        # (LAmax, LAFmax) keeps its maximum. The bands are for a single street sensor's LAeq,
+        # not the yearly Lden of a noise map: 55 TA Lärm allgemeines Wohngebiet by day, 65 the
+        # NRW noise action plans' health line, 70 their "in jedem Fall" line (gap_topics §1).
         Quantity(key="noise", unit="dB(A)", uncefact="2N", label_de="Lärm", label_en="Noise", low=0, high=150, decimals=0,
-                 aggregation="energetic", steady_per_h=1.0, spike=40.0, flat_hours=6.0),
+                 theme="noise", aggregation="energetic", steady_per_h=1.0, scale="noise", edges=(55.0, 65.0, 70.0),
+                 spike=40.0, flat_hours=6.0),
         Quantity(key="noise_max", unit="dB(A)", uncefact="2N", label_de="Lärmspitze", label_en="Peak noise", low=0, high=160, decimals=0,
-                 aggregation="max", steady_per_h=1.0),
+                 theme="noise", aggregation="max", steady_per_h=1.0),
+        # Traffic as rates per hour, so that any bucket can average them; a day's total is the
+        # sum of its hourly rates × 1 h (Telraam's counts are already scaled to the full hour).
+        Quantity(key="traffic_car", unit="1/h", uncefact="H10", label_de="Autos", label_en="Cars", low=0, high=20000, decimals=0,
+                 theme="traffic", steady_per_h=20.0),
+        Quantity(key="traffic_heavy", unit="1/h", uncefact="H10", label_de="Lkw und Busse", label_en="Lorries and buses", low=0,
+                 high=5000, decimals=0, theme="traffic", steady_per_h=10.0),
+        Quantity(key="traffic_bike", unit="1/h", uncefact="H10", label_de="Fahrräder", label_en="Bicycles", low=0, high=5000,
+                 decimals=0, theme="traffic", steady_per_h=10.0),
+        Quantity(key="traffic_pedestrian", unit="1/h", uncefact="H10", label_de="Fußgänger", label_en="Pedestrians", low=0,
+                 high=20000, decimals=0, theme="traffic", steady_per_h=10.0),
+        Quantity(key="speed_v85", unit="km/h", uncefact="KMH", label_de="Geschwindigkeit V85", label_en="Speed V85", low=3, high=250,
+                 decimals=0, theme="traffic", steady_per_h=5.0),
+        # Charge points of a charging site, by state (OCPI EVSE status, FIWARE EVChargingStation).
+        # UNKNOWN and REMOVED count as none of them; out of service is never "occupied".
+        Quantity(key="charging_free", unit="", uncefact="C62", label_de="Freie Ladepunkte", label_en="Free charge points", low=0,
+                 high=1000, decimals=0, theme="charging", steady_per_h=1.0, scale="charging", edges=(0.0,)),
+        Quantity(key="charging_occupied", unit="", uncefact="C62", label_de="Belegte Ladepunkte", label_en="Occupied charge points",
+                 low=0, high=1000, decimals=0, theme="charging", steady_per_h=1.0),
+        Quantity(key="charging_out_of_service", unit="", uncefact="C62", label_de="Ladepunkte außer Betrieb",
+                 label_en="Charge points out of service", low=0, high=1000, decimals=0, theme="charging", steady_per_h=1.0),
         Quantity(key="illuminance", unit="lx", uncefact="LUX", label_de="Beleuchtungsstärke", label_en="Illuminance", low=0, high=200000,
                  decimals=0, theme="microclimate"),
         Quantity(key="occupancy", unit="%", uncefact="P1", label_de="Belegung", label_en="Occupancy", low=0, high=100, decimals=0,
@@ -191,10 +221,14 @@ THEME_TABLE: dict[str, Theme] = {
         Theme("indoor_air", "co2"),
         Theme("water", "water_level"),
         Theme("soil", "soil_moisture"),
+        Theme("charging", "charging_free"),
         Theme("parking", "occupancy"),
+        Theme("traffic", "traffic_car"),
+        Theme("noise", "noise"),
         Theme("air_quality", "pm10"),
         Theme("energy"),
         Theme("microclimate", "temperature"),
+        Theme("poi"),  # points of interest: stations with a category, usually without readings
         Theme("other"),
     )
 }
@@ -224,6 +258,9 @@ class SchemaError(ValueError):
 def _conform(frame: pl.DataFrame | None, schema: pl.Schema) -> pl.DataFrame:
     if frame is None:
         return pl.DataFrame(schema=schema)
+    optional = [pl.lit(None, dtype=schema[c]).alias(c) for c in schema.names() if c in OPTIONAL_COLUMNS and c not in frame.columns]
+    if optional:
+        frame = frame.with_columns(optional)
     missing = [c for c in schema.names() if c not in frame.columns]
     if missing:
         msg = f"frame lacks the canonical column(s) {missing}; expected {schema.names()}"

@@ -105,7 +105,28 @@ _PARKING = Scale(
     ),
 )
 
-SCALES: dict[str, Scale] = {s.key: s for s in (_CO2, _AIR, _HEAT, _WATER, _SOIL_TENSION, _SOIL_MOISTURE, _PARKING)}
+# A street sensor's LAeq now (edges with the quantity: 55 / 65 / 70 dB(A)); a comparison with
+# guideline values, never an official measurement (the pages say so).
+_NOISE = Scale(
+    "noise",
+    (
+        Level("quiet", "ruhig", "quiet", "good"),
+        Level("noticeable", "deutlich hörbar", "noticeable", "moderate"),
+        Level("loud", "laut", "loud", "poor"),
+        Level("very_loud", "sehr laut", "very loud", "bad"),
+    ),
+)
+# Free charge points of a site: none free reads "alle belegt" (edge 0, falling).
+_CHARGING = Scale(
+    "charging",
+    (
+        Level("free", "frei", "free", "good"),
+        Level("all_taken", "alle belegt", "all taken", "poor"),
+    ),
+    rising=False,
+)
+
+SCALES: dict[str, Scale] = {s.key: s for s in (_CO2, _AIR, _HEAT, _WATER, _SOIL_TENSION, _SOIL_MOISTURE, _PARKING, _NOISE, _CHARGING)}
 
 UNKNOWN = Level("unknown", "keine Daten", "no data", "unknown")
 UNRATED = Level("unrated", "ohne Bewertung", "not rated", "unknown")

@@ -31,6 +31,8 @@ KINDS: tuple[str, ...] = (
     "sensor_community",
     "sensorthings",
     "brightsky",
+    "telraam",
+    "ocpi",
     "scenario",
 )
 

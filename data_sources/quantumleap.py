@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
 import requests
 
-from core.schema import Batch
+from core.schema import QUANTITIES, Batch
 from data_sources import http
-from data_sources._kit import Collector, decode_json, number, parse_time, point, timeout
+from data_sources._kit import Collector, decode_json, number, parse_time, timeout
 from data_sources.errors import FeedFormatError
-from data_sources.fiware import broker, sdm
-from data_sources.fiware.entities import record
+from data_sources.fiware import broker, models, sdm
+from data_sources.fiware.entities import Attr, Mapper, entity_type
 
 MAX_DAYS = 7.0  # history fetched at most; also the first backfill
 RAW_DAYS = 1.0  # longer windows are averaged by QuantumLeap: hourly up to 31 days, daily beyond
@@ -25,6 +25,7 @@ MAX_DEPTH = 6  # the deepest real shape is attrs → types → entities → seri
 WRAPPERS = ("data", "entities", "types", "attrs")
 AGGREGATE = ("auto", "none", "hour", "day")
 _CONTEXT = {"entity": ("entityId", "id"), "type": ("entityType", "type"), "attr": ("attrName",)}
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -36,20 +37,49 @@ class Series:
     values: Any
 
 
+@dataclass
+class History:
+    """One entity's records: its attributes at each index time (an unreadable stamp keeps its own record)."""
+
+    etype: str = ""
+    records: dict[Any, dict[str, Attr]] = field(default_factory=dict)
+
+    def map(self, entity: str, mapper: Mapper) -> None:
+        """Every record into the entity's one station, described by the newest record (and the newest place)."""
+        order = sorted(self.records, key=lambda k: k if isinstance(k, datetime) else _EPOCH)  # unreadable stamps first
+        identity: dict[str, Attr] = {}
+        for key in reversed(order):  # a traffic lane's road and place from its newest record: one station for all of them
+            identity |= {n: self.records[key][n] for n in models.IDENTITY if n in self.records[key] and n not in identity}
+        station_id = mapper.station(entity, self.etype, {**(self.records[order[-1]] if order else {}), **identity})
+        for key in order:
+            record = self.records[key]
+            for name, attr in identity.items():
+                record.setdefault(name, attr)
+            mapper.readings(station_id, entity, self.etype, record)
+
+
 def parse(payload: Any, *, source: str, config: Mapping[str, Any] | None = None) -> Batch:
     """Readings from any QuantumLeap answer (or a list of them): ``id``/``type`` or ``entityId``/``entityType``,
-    with or without the older ``data`` wrapper, one or many entities and attributes."""
+    with or without the older ``data`` wrapper, one or many entities and attributes.
+
+    The series are put back together as records (an entity's attributes at one index time) and
+    mapped like NGSI entities, so a model that needs several attributes at once (a traffic count
+    and its period, charge points and their status) reads the same from history as from a broker.
+    The index time is each attribute's own time.
+    """
     data = decode_json(payload, what=f"quantumleap source {source!r}")
     if not isinstance(data, (Mapping, list)):
         msg = f"expected a QuantumLeap JSON object, got {type(data).__name__}"
         raise FeedFormatError(msg)
-    rows, table, times = Collector(source), sdm.rules(config), {}
-    for series in _series(data, {}, 0, rows):
+    mapper, times, history = Mapper(Collector(source), config), {}, {}
+    for series in _series(data, {}, 0, mapper.rows):
         # The attributes of one entity share its index list: parse those times once.
         if id(series.index) not in times:
             times[id(series.index)] = [parse_time(stamp, epoch=True) for stamp in series.index]  # epoch ms as notified
-        _add(series, times[id(series.index)], rows, table, config)
-    return rows.batch()
+        _gather(series, times[id(series.index)], history, mapper.rows)
+    for entity, past in history.items():
+        past.map(entity, mapper)
+    return mapper.batch()
 
 
 def _series(node: Any, context: Mapping[str, Any], depth: int, rows: Collector) -> Iterator[Series]:
@@ -93,25 +123,24 @@ def _attributes(node: Mapping[str, Any], here: Mapping[str, Any], index: list[An
             rows.skipped += 1
 
 
-def _add(
-    series: Series, stamps: list[datetime | None], rows: Collector, table: tuple[sdm.Rule, ...], config: Mapping[str, Any] | None
-) -> None:
+def _gather(series: Series, stamps: list[datetime | None], history: dict[str, History], rows: Collector) -> None:
     entity, etype, attr = (series.context.get(k) for k in ("entity", "type", "attr"))
     values = series.values
     named = isinstance(entity, str) and entity and isinstance(attr, str)
     if not (named and isinstance(values, list) and len(values) == len(series.index)):
         rows.skipped += 1  # a /value answer without entity or attribute, or index and values out of step
         return
-    etype, attr = (sdm.local_name(etype) if isinstance(etype, str) else ""), sdm.local_name(attr)
-    points = [p for v in values if (p := point(v, config))[0] is not None] if attr == "location" else []
-    lat, lon = points[-1] if points else (None, None)  # the newest position the history knows
-    station_id = rows.station(entity, lat=lat, lon=lon, theme=sdm.TYPE_THEMES.get(etype))
-    matching = [(rank, r) for rank, r in enumerate(table) if r.attr == attr and (not r.types or etype in r.types)]
-    for ts, raw in zip(stamps, values):
-        if raw is None:
-            continue  # QuantumLeap fills an attribute that was absent at that time with null
-        for rank, rule in matching:
-            record(rows, station_id, rank, rule, ts, sdm.measure(rule, raw, None, config))
+    past = history.setdefault(entity, History())
+    past.etype = past.etype or entity_type(etype)
+    attr = sdm.local_name(attr)
+    records = past.records
+    for at, (ts, raw) in enumerate(zip(stamps, values)):
+        if raw is not None:  # QuantumLeap fills an attribute that was absent at that time with null
+            key = ts if ts is not None else (id(series.index), at)  # an unreadable stamp: a record of its own
+            record = records.get(key)
+            if record is None:
+                record = records[key] = {}
+            record[attr] = Attr(raw, None, ts)
 
 
 def fetch(source_cfg: Mapping[str, Any], session: requests.Session, since: datetime | None = None) -> Batch:
@@ -151,12 +180,15 @@ def _attrs(cfg: Mapping[str, Any], period: str | None) -> dict[str, str]:
 
     QuantumLeap refuses aggrMethod without attrs and answers 404 when one of them is text or
     a location, so a mean is asked only for attributes the table maps to numbers; without
-    such attributes the window is fetched raw (paged, within the fetch bound).
+    such attributes the window is fetched raw (paged, within the fetch bound). So is a window
+    with a sound level (a mean of decibels is no sound level), a traffic count or charge-point
+    state (they need their period and status from the same record): their means would be wrong.
     """
-    attrs = _names(cfg, "attrs")
-    numeric = {rule.attr for rule in sdm.rules(cfg) if not rule.states}
+    attrs, table = _names(cfg, "attrs"), sdm.rules(cfg)
+    numeric = {rule.attr for rule in table if not rule.states}
+    raw = models.RAW | {rule.attr for rule in table if QUANTITIES[rule.quantity].aggregation in ("energetic", "max")}
     averaged = [a for a in attrs if a in numeric]
-    if period and averaged:
+    if period and averaged and not raw.intersection(attrs):
         return {"attrs": ",".join(averaged), "aggrMethod": "avg", "aggrPeriod": period}
     return {"attrs": ",".join(attrs)} if attrs else {}
 

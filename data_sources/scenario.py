@@ -154,7 +154,10 @@ def table(script: Script, *, speed: int) -> pl.DataFrame:
     # faster than MIN_WALL_S per reading would flood the store: keep every n-th reporting instant
     step = {st.native_id: st.every_s * math.ceil(MIN_WALL_S * speed / st.every_s) for st in stations}
     keep = (pl.col("t") % pl.col("native_id").replace_strict(step, return_dtype=pl.Int64)) == 0
-    base = base.filter(keep).select("native_id", "quantity", s=(pl.col("t") - anchor).cast(pl.Float64), value="value")
+    # counters stamp an hour with its start: the hour that ended at the anchor lies before the scenario
+    base = base.filter(keep & (pl.col("t") >= anchor)).select(
+        "native_id", "quantity", s=(pl.col("t") - anchor).cast(pl.Float64), value="value"
+    )
     return play.apply(script, base).filter(pl.col("native_id").is_in(ids)).sort("s", "native_id", "quantity")
 
 

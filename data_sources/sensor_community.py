@@ -1,4 +1,4 @@
-"""Sensor.Community (formerly luftdaten.info): particulate matter and climate of citizen sensors in an area."""
+"""Sensor.Community (formerly luftdaten.info): particulate matter, climate and noise (DNMS) of citizen sensors in an area."""
 
 from __future__ import annotations
 
@@ -29,7 +29,10 @@ from data_sources.errors import FeedFormatError
 
 DEFAULT_BASE_URL = "https://data.sensor.community"
 
-# value_type -> (quantity, factor to the canonical unit). Pressure comes in Pa.
+# value_type -> (quantity, factor to the canonical unit). Pressure comes in Pa. The DNMS noise
+# sensor sends LAeq and the maximum LA of each interval in dB(A), and -1 when it fails: below
+# the quantities' range, so the Batch drops and counts it. Its minimum LA (noise_LA_min) is no
+# quantity of ours and, like the firmware's housekeeping values, is not read.
 VALUE_TYPES: dict[str, tuple[str, float]] = {
     "P1": ("pm10", 1.0),
     "P2": ("pm2_5", 1.0),
@@ -37,11 +40,12 @@ VALUE_TYPES: dict[str, tuple[str, float]] = {
     "humidity": ("humidity", 1.0),
     "pressure": ("pressure", 0.01),
     "noise_LAeq": ("noise", 1.0),
+    "noise_LA_max": ("noise_max", 1.0),
 }
 
 
 def _value_type(raw: Any) -> tuple[str, float] | None:
-    """Map a value_type; the airrohr device push prefixes it with the sensor (SDS_P1, BME280_pressure)."""
+    """Map a value_type; the airrohr device push prefixes it with the sensor (SDS_P1, BME280_pressure, DNMS_noise_LAeq)."""
     if not isinstance(raw, str):
         return None
     return VALUE_TYPES.get(raw) or VALUE_TYPES.get(raw.split("_", 1)[-1])

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from core.views import today
-from ui import cards, data, navigation, widgets
+from ui import cards, data, kiosk, navigation, widgets
 from ui.i18n import t
 
 navigation.guard(__file__)
@@ -22,10 +22,12 @@ if not len(data.current()):
 @st.fragment(run_every=30)
 def board() -> None:
     tiles = data.view(today.overview).tiles
-    columns = st.columns(3)
-    for i, tile in enumerate(tiles):
-        with columns[i % 3]:
-            st.html(cards.tile(tile, language, city.timezone))
+    if widgets.kiosk() and len(tiles) > kiosk.DENSE_TILES:
+        st.html(kiosk.DENSE_TILES_CSS + kiosk.BANNER_CSS)
+    for row in range(0, len(tiles), 3):  # row by row, so that the tiles of a row line up
+        for column, tile in zip(st.columns(3), tiles[row : row + 3]):
+            with column:
+                st.html(cards.tile(tile, language, city.timezone))
 
 
 board()

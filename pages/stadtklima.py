@@ -7,7 +7,7 @@ import streamlit as st
 
 from core.views import microclimate
 from ui import charts_climate as cc
-from ui import data, navigation, plain, widgets
+from ui import data, mapview, navigation, plain, widgets
 from ui.cards import block, grid, status_card, status_rows
 from ui.i18n import age, clock, day_label, decimal, quantity_value, t
 
@@ -67,11 +67,14 @@ def now_section() -> None:
         height = 400 if kiosk else 500
         labelled = frozenset(now.hottest["station_id"]) | frozenset(now.coolest["station_id"])
         st.pydeck_chart(
-            cc.temperature_deck(now.stations, center=city.center, zoom=city.zoom, language=language, labelled=labelled, height=height),
+            cc.temperature_deck(
+                now.stations, center=city.center, zoom=city.zoom, language=language, labelled=labelled, height=height, base=city.base
+            ),
             height=height,
         )
         fresh = now.stations.filter(~pl.col("stale"))["temperature"]
         st.caption(t("stadtklima.map_legend", language, low=temperature(fresh.min()), high=temperature(fresh.max())))
+        mapview.credit(city.base)
     with right:
         shown = 3 if kiosk else len(now.hottest)  # the kiosk screen has room for three of each
         st.html(

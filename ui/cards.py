@@ -16,10 +16,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from core.views import tiles
-from core.views.sentences import Label, Measure, TextKey
+from core.views.sentences import Count, Label, Measure, Phrase, TextKey
 from core.views.tiles import Tile
 from ui import plain
-from ui.i18n import clock, quantity_value, t
+from ui.i18n import TEXTS, clock, number, quantity_value, t
 from ui.style import TREND_ARROWS, colour, icon
 
 
@@ -174,6 +174,10 @@ def format_param(value: Any, language: str, room: int | None = None) -> str:
         return value.en if language == "en" else value.de
     if isinstance(value, TextKey):
         return t(value.key, language)
+    if isinstance(value, Count):
+        return number(value.value, 0, language)
+    if isinstance(value, Phrase):
+        return words((value.key, value.params), language, room)
     return plain.short(value, room) if room and isinstance(value, str) else str(value)
 
 
@@ -198,11 +202,14 @@ def tile(tile: Tile, language: str, tz: str) -> Html:
     sentence = block("scs-sentence", words(tiles.sentence(tile), language, plain.SENTENCE), full=words(tiles.sentence(tile), language))
     body = [sentence, usual(tile, language, tz)]
     body.append(block("scs-foot", foot, tail=stale_badge(language) if tile.stale else Html(""), full=full_foot))
+    value = quantity_value(tile.value, tile.quantity or "", language)
+    if tile.of is not None:  # "3 von 9" charge points
+        value = t("tile.of", language, value=value, total=number(tile.of, 0, language))
     return card(
         TILE,
         tone=tile.tone,
         title=title,
-        value=quantity_value(tile.value, tile.quantity or "", language),
+        value=value,
         arrow=arrow,
         badges=(badge(tile.tone, label),),
         body=body,
@@ -213,10 +220,14 @@ def usual(tile: Tile, language: str, tz: str) -> Html:
     """ "Üblich um 11 Uhr: 6,1 °C (+1,2 °C)": today against the same hour of the last 14 days."""
     if tile.usual is None or tile.value is None or tile.as_of is None:
         return Html("")
-    hour = tile.as_of.astimezone(ZoneInfo(tz)).hour
+    local = tile.as_of.astimezone(ZoneInfo(tz))
     delta = tile.value - tile.usual
-    sign = "+" if delta > 0 else "−" if delta < 0 else "±"
     quantity = tile.quantity or ""
-    value, delta_text = quantity_value(tile.usual, quantity, language), sign + quantity_value(abs(delta), quantity, language)
-    text = t("tile.usual", language, hour=hour, value=value, delta=delta_text)
+    shown = quantity_value(abs(delta), quantity, language)
+    # the sign of what is shown: a difference that rounds to nothing is "±0", never "−0"
+    sign = "±" if shown == quantity_value(0.0, quantity, language) else "+" if delta > 0 else "−"
+    value, delta_text = quantity_value(tile.usual, quantity, language), sign + shown
+    own = f"tile.{tile.key}.usual"  # a theme whose usual is of this weekday says so ("Üblich mittwochs um 11 Uhr")
+    weekday = t(f"weekdays.{local.isoweekday()}", language) if own in TEXTS else ""
+    text = t(own if own in TEXTS else "tile.usual", language, hour=local.hour, weekday=weekday, value=value, delta=delta_text)
     return block("scs-usual", text)

@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 import polars as pl
 import pydeck as pdk
 
+from core.config import BaseMap
 from core.schema import QUANTITIES
 from ui import cards, charts, mapview, plain
 from ui.i18n import age, day_label, number, quantity_value, t
@@ -70,7 +71,14 @@ def _label_spots(placed: pl.DataFrame, near_deg: float = 0.004) -> dict[str, tup
 
 
 def temperature_deck(
-    stations: pl.DataFrame, *, center: tuple[float, float], zoom: float, language: str, labelled: frozenset = frozenset(), height: int = 500
+    stations: pl.DataFrame,
+    *,
+    center: tuple[float, float],
+    zoom: float,
+    language: str,
+    labelled: frozenset = frozenset(),
+    height: int = 500,
+    base: BaseMap | None = None,
 ) -> pdk.Deck:
     """Stations coloured by temperature within today's range, the value next to each (with many: those ``labelled``)."""
     placed = stations.filter(pl.col("lat").is_not_null() & pl.col("lon").is_not_null())
@@ -112,6 +120,7 @@ def temperature_deck(
             get_pixel_offset=[0, 46],
             character_set=PLACE_CHARACTERS,
             font_family=FONT,
+            **mapview.HALO,
         ),
         pdk.Layer(
             "ScatterplotLayer",
@@ -145,12 +154,8 @@ def temperature_deck(
             font_family=FONT,
         ),
     ]
-    return pdk.Deck(
-        layers=layers,
-        initial_view_state=mapview.view_state(placed, center=center, zoom=zoom, width_px=760, height_px=height - 110),
-        map_style="light",
-        tooltip={"text": "{tooltip}"},
-    )
+    state = mapview.view_state(placed, center=center, zoom=zoom, width_px=760, height_px=height - 110)
+    return mapview.with_base(layers, state, base=base, height_px=height, tooltip={"text": "{tooltip}"})
 
 
 def day_curves(curves: pl.DataFrame, *, place: str, language: str, height: int = 420) -> go.Figure:

@@ -42,9 +42,11 @@ def quantity_value(value: float | None, quantity: str, lang: str = "de") -> str:
     if q is None:
         return number(value, 1, lang)
     text = number(value, q.decimals, lang)
-    if value is None or not q.unit:
+    # a unit a citizen does not read ("1/h") may have words of its own in the table ("Autos/h")
+    unit = t(f"unit.{quantity}", lang) if f"unit.{quantity}" in TEXTS else q.unit
+    if value is None or not unit:
         return text
-    return f"{text} {q.unit}" if q.unit != "%" or lang == "en" else f"{text} %"
+    return f"{text} {unit}" if unit != "%" or lang == "en" else f"{text} %"
 
 
 def decimal(column: str, decimals: int, lang: str = "de") -> pl.Expr:

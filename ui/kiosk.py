@@ -12,9 +12,32 @@ import time
 
 import streamlit as st
 
-from ui import navigation
+from core.scenario import state
+from ui import data, navigation
 
 MIN_ROTATE_S = 5
+# Heute with more than six tiles (a city with sound meters, counters and charging sites): three
+# rows of smaller tiles fit one 1080-pixel screen. A page's own rules, as ui.style.PEGEL_KIOSK_CSS
+# is Pegel's (they belong in ui/style.py, which another change owns right now).
+DENSE_TILES = 6
+DENSE_TILES_CSS = (
+    "<style>.scs-tile{padding:.5rem 1rem}.scs-tile .scs-value{font-size:2.5rem;margin:0}"
+    ".scs-tile .scs-sentence{margin-top:.25rem;font-size:.95rem;line-height:1.3}.scs-tile .scs-usual{margin-top:.15rem;font-size:.8rem}"
+    ".scs-tile .scs-foot{margin-top:.2rem;font-size:.72rem;line-height:1.3}"
+    "[data-testid='stMainBlockContainer']{padding-bottom:.5rem!important}"
+    "[data-testid='stMainBlockContainer'] [data-testid='stVerticalBlock']{gap:.6rem}</style>"
+)
+# While a workshop scenario runs, its banner (ui.scenario) takes this much of the screen's height.
+BANNER_PX = 110
+BANNER_CSS = (  # Heute's nine tiles and the banner: a smaller title and values make the room
+    "<style>[data-testid='stMain']:has(.scs-scenario) h1{font-size:2.1rem;padding:.2rem 0 .4rem}"
+    "[data-testid='stMain']:has(.scs-scenario) .scs-tile .scs-value{font-size:2rem}</style>"
+)
+
+
+def scenario_running() -> bool:
+    """True while a workshop scenario runs (and its banner stands on every page)."""
+    return data.has_demo() and state.active(data.writer()) is not None
 
 
 def rotate_seconds() -> int:

@@ -1,8 +1,15 @@
-"""The station map as a pydeck Deck: one layer per theme, coloured by status, plain-text tooltips.
+"""The station map as a pydeck Deck: one layer per theme, coloured by status, plain-text tooltips, the city's base map under it.
 
 Tooltips use deck.gl's text mode (rendered as text, never as HTML), so station names from
 feeds cannot inject markup; long names wrap there (``ui.plain``). District names are drawn as labels, so the map stays readable
-when base-map tiles cannot be loaded (offline kiosk).
+when base-map tiles cannot be loaded (offline kiosk). Every deck (``deck`` here, the Stadtklima map
+through :func:`with_base`) lies on the city's base map (``[city] tiles`` and ``outline``,
+``core.basemap``); :func:`credit` writes its attribution under the map.
+
+Tiles are BitmapLayers, one per tile, for the view the page opens with (sharp) and a wider area one
+zoom level coarser (for panning and zooming out). deck.gl's TileLayer would fetch tiles as the view
+moves, but it draws a raster tile only through a JavaScript ``renderSubLayers`` function, which
+pydeck's JSON cannot carry (Streamlit's deck.gl then draws each image as GeoJSON and fails).
 """
 
 from __future__ import annotations
@@ -11,13 +18,32 @@ import math
 
 import polars as pl
 import pydeck as pdk
+import streamlit as st
 
-from ui import plain
+from core.basemap import KINDS, load_outline
+from core.config import BaseMap
+from ui import data, plain
 from ui.i18n import age, quantity_value, t
 from ui.style import TONES
 
 STALE_RGBA = [150, 150, 150, 140]
 RADIUS_M = {"indoor_air": 25, "parking": 60, "soil": 35}
+# How each outline kind is drawn (core.basemap.KINDS): fill (None: a line only), line colour, line
+# width in pixels. Light and grey, so the status colours of the stations stay what one sees first.
+OUTLINE_STYLE: dict[str, tuple[list[int] | None, list[int], float]] = {
+    "boundary": ([247, 245, 238, 255], [120, 120, 120, 220], 2.0),
+    "district": ([238, 238, 238, 110], [160, 160, 160, 200], 1.0),
+    "water": ([200, 222, 242, 230], [90, 150, 210, 220], 1.0),
+    "stream": (None, [110, 165, 220, 220], 1.5),
+    "river": (None, [50, 120, 200, 235], 3.5),
+    "road": (None, [185, 185, 185, 230], 1.5),
+    "main_road": (None, [150, 150, 150, 240], 3.0),
+}
+FONT = "'Source Sans Pro, Helvetica, Arial, sans-serif'"  # the page's font (quoted: a plain string for pydeck)
+# A white rim around map labels keeps them readable where they cross the outline's lines.
+HALO = {"font_settings": {"sdf": True}, "outline_width": 4, "outline_color": [255, 255, 255, 230]}
+MAX_TILE_ZOOM = 19
+SCREEN_WIDTH_PX = 1920  # the widest a map gets (a kiosk screen): tiles cover at least this
 
 
 def _rgba(hex_colour: str) -> list[int]:
@@ -86,8 +112,110 @@ def view_state(
     return pdk.ViewState(latitude=lat, longitude=lon, zoom=fitted)
 
 
+def _tile_xy(lat: float, lon: float, level: int) -> tuple[float, float]:
+    n = 2**level
+    lat = max(min(lat, 85.0511), -85.0511)
+    y = (1 - math.log(math.tan(math.radians(lat)) + 1 / math.cos(math.radians(lat))) / math.pi) / 2
+    return (lon + 180) / 360 * n, y * n
+
+
+def _tile_bounds(x: int, y: int, level: int) -> list[float]:
+    """[west, south, east, north] of XYZ tile (x, y) at ``level``, in degrees."""
+    n = 2**level
+    lat = lambda row: math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * row / n))))  # noqa: E731
+    return [x / n * 360 - 180, lat(y + 1), (x + 1) / n * 360 - 180, lat(y)]
+
+
+def tile_layers(url: str, state: pdk.ViewState, *, height_px: int) -> list[pdk.Layer]:
+    """BitmapLayers of the tiles around ``state``: one level coarser over three views, then sharp over one and a half."""
+    # A 256-px XYZ tile of level z is sharp at deck.gl zoom z - 1 (deck.gl's world is 512 px at zoom 0).
+    sharp = max(0, min(MAX_TILE_ZOOM, round(state.zoom) + 1))
+    layers = []
+    for level, spread in ((max(sharp - 2, 0), 3.0), (sharp, 1.5)):
+        tile_px = 512 * 2 ** (state.zoom - level)  # how wide one tile of this level is on the screen
+        cx, cy = _tile_xy(state.latitude, state.longitude, level)
+        half_x, half_y = SCREEN_WIDTH_PX / 2 / tile_px * spread, height_px / 2 / tile_px * spread
+        last = 2**level - 1
+        for x in range(max(0, math.floor(cx - half_x)), min(last, math.floor(cx + half_x)) + 1):
+            for y in range(max(0, math.floor(cy - half_y)), min(last, math.floor(cy + half_y)) + 1):
+                image = url.replace("{z}", str(level)).replace("{x}", str(x)).replace("{y}", str(y))
+                layers.append(
+                    pdk.Layer(
+                        "BitmapLayer",
+                        id=f"tile-{level}-{x}-{y}",
+                        image=f"'{image}'",  # quoted: a plain string for pydeck (core.basemap refuses quotes in the URL)
+                        bounds=_tile_bounds(x, y, level),
+                        desaturate=0.4,  # the tiles stay a background for the status colours
+                    )
+                )
+    return layers
+
+
+def outline_layers(base: BaseMap) -> list[pdk.Layer]:
+    """One GeoJsonLayer per kind of the city's outline, in drawing order (none without an outline).
+
+    Over tiles the outline draws lines only: its fills would hide the tile map.
+    """
+    if base.outline is None:
+        return []
+    groups = load_outline(base.outline)
+    layers = []
+    for kind in KINDS:
+        if kind not in groups:
+            continue
+        fill, line, width = OUTLINE_STYLE[kind]
+        layers.append(
+            pdk.Layer(
+                "GeoJsonLayer",
+                id=f"outline-{kind}",
+                data=groups[kind],
+                stroked=True,
+                filled=fill is not None and not base.tiles,
+                get_fill_color=fill or [0, 0, 0, 0],
+                get_line_color=line,
+                get_line_width=width,
+                line_width_units="'pixels'",
+                pickable=False,
+            )
+        )
+    return layers
+
+
+def city_base() -> BaseMap:
+    """The base map of the city the app serves (``ui.data.city``)."""
+    return data.city().base
+
+
+def with_base(layers: list[pdk.Layer], state: pdk.ViewState, *, base: BaseMap | None = None, height_px: int = 620, **deck_args) -> pdk.Deck:
+    """A Deck of ``layers`` on the city's base map: tiles, then the outline, then ``layers``.
+
+    ``base``: the city's by default. Without tiles and outline the deck keeps pydeck's "light"
+    style (a vector map the browser fetches from CARTO when it is online); with either, no
+    style, so the page asks no third party the city did not name.
+    """
+    base = city_base() if base is None else base
+    under = (tile_layers(base.tiles, state, height_px=height_px) if base.tiles else []) + outline_layers(base)
+    if not under:
+        return pdk.Deck(layers=layers, initial_view_state=state, map_style="light", **deck_args)
+    return pdk.Deck(layers=under + layers, initial_view_state=state, map_style=None, map_provider=None, **deck_args)
+
+
+def credit(base: BaseMap | None = None) -> None:
+    """The base map's attribution under the map, as plain text (it is the city's config, not markup)."""
+    base = city_base() if base is None else base
+    if base.attribution:
+        st.caption(plain.markdown(base.attribution))
+
+
 def deck(
-    view: pl.DataFrame, *, themes: list[str], center: tuple[float, float], zoom: float, language: str, height_px: int = 620
+    view: pl.DataFrame,
+    *,
+    themes: list[str],
+    center: tuple[float, float],
+    zoom: float,
+    language: str,
+    height_px: int = 620,
+    base: BaseMap | None = None,
 ) -> pdk.Deck:
     data = [r for r in rows(view, language) if r["theme"] in themes]
     labels = districts(view)
@@ -104,6 +232,8 @@ def deck(
             # deck.gl draws ASCII only unless told; "auto" collects the glyphs of the labels
             # ("Hüingsen"). Quoted, because pydeck reads an unquoted string as an expression.
             character_set="'auto'",
+            font_family=FONT,
+            **HALO,
         )
     ]
     for theme in themes:
@@ -123,9 +253,5 @@ def deck(
                 pickable=True,
             )
         )
-    return pdk.Deck(
-        layers=layers,
-        initial_view_state=view_state(view, center=center, zoom=zoom, height_px=height_px),
-        map_style="light",
-        tooltip={"text": "{tooltip}"},
-    )
+    state = view_state(view, center=center, zoom=zoom, height_px=height_px)
+    return with_base(layers, state, base=base, height_px=height_px, tooltip={"text": "{tooltip}"})

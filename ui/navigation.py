@@ -28,6 +28,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("stadtklima", "nav.microclimate", ":material/thermostat:"),
     PageSpec("schulen", "nav.schools", ":material/school:"),
     PageSpec("pegel", "nav.water", ":material/water:"),
+    PageSpec("verkehr", "nav.traffic", ":material/traffic:"),
     PageSpec("daten", "nav.explore", ":material/query_stats:"),
     PageSpec("quellen", "nav.feeds", ":material/sensors:"),
 )

@@ -41,6 +41,23 @@ class TextKey:
     key: str
 
 
+@dataclass(frozen=True)
+class Count:
+    """A plain number of things (cars, charge points), shown with the locale's digit grouping and no unit."""
+
+    value: float | None
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A part of a sentence the UI words itself: an i18n key with its own parameters (", einer ist außer Betrieb")."""
+
+    key: str
+    params: dict[str, Any]
+
+
+NOTHING = Label("", "")  # a part of a sentence that has nothing to say
+
 SUMMER_DAY, HOT_DAY = 25.0, 30.0  # DWD: Sommertag, heißer Tag (maximum °C)
 
 
@@ -105,3 +122,62 @@ def heat_detail(tile: Tile) -> Words:
 
 def air_detail(tile: Tile) -> Words:
     return "tile.air.detail", {"n": tile.stations, "place": tile.station or "", "pollutant": _quantity_label(tile.quantity)}
+
+
+# How a German sentence leads into a place: "An der Unnaer Straße", "Am Bahnhof", else the name
+# as a heading ("Zählstelle 3: …"). Station names are feed text: what kind of station it is
+# ("Lärmmessung Unnaer Straße") is left out, a remark in brackets does not decide, the last word does.
+KIND_WORDS = ("Lärmmessung", "Lärmmessstelle", "Messstelle", "Verkehrszählung", "Zählstelle", "Zähler", "Ladepunkte", "Ladestation")
+STREETS = ("straße", "strasse", "str.", "gasse", "allee", "chaussee", "promenade")
+SQUARES = ("platz", "markt", "bahnhof", "weg", "ring", "wall", "damm", "park", "hof", "tor", "graben", "kamp")
+
+
+def place(name: str | None) -> str:
+    """The place a station stands at, for a sentence: its name without a leading word for the kind of station.
+
+    >>> place("Lärmmessung Unnaer Straße"), place("Bahnhof"), place("Zählstelle")
+    ('Unnaer Straße', 'Bahnhof', 'Zählstelle')
+    """
+    text = " ".join((name or "").split())
+    first, _, rest = text.partition(" ")
+    return rest if rest and first.lower() in {w.lower() for w in KIND_WORDS} else text
+
+
+def place_kind(name: str | None) -> str:
+    """ "street", "square" or "place": which German preposition a sentence puts before :func:`place` of ``name``.
+
+    >>> place_kind("Unnaer Straße"), place_kind("Eisenberger Straße (Wohngebiet)"), place_kind("Bahnhof"), place_kind("Zähler 3")
+    ('street', 'street', 'square', 'place')
+    """
+    words = place(name).split("(")[0].split()
+    last = words[-1].lower() if words else ""
+    if last.endswith(STREETS):
+        return "street"
+    return "square" if last.endswith(SQUARES) else "place"
+
+
+def noise(tile: Tile) -> Words:
+    """The loudest sound meter now, with its word on the noise scale; "ruhig" everywhere is said once for the city."""
+    params = {"place": place(tile.station), "status": _status(tile), "value": Measure(tile.value, "noise")}
+    if not tile.severity:
+        return "sentence.noise.quiet", params
+    return f"sentence.noise.{place_kind(tile.station)}", params
+
+
+def traffic(tile: Tile) -> Words:
+    """The busiest counter's cars per hour, and against this weekday's usual hour when that is known."""
+    versus = Phrase("sentence.traffic.versus", {"comparison": _status(tile)}) if tile.usual is not None else NOTHING
+    params = {"place": place(tile.station), "value": Count(tile.value), "versus": versus}
+    return f"sentence.traffic.{place_kind(tile.station)}", params
+
+
+def charging(tile: Tile) -> Words:
+    """ "3 von 9 Ladepunkten sind frei, einer ist außer Betrieb": sums over all sites; out of service is never "belegt"."""
+    free = int(tile.counts.get("charging_free", 0))
+    broken = int(tile.counts.get("charging_out_of_service", 0))
+    total = int(tile.of or 0)
+    aside = NOTHING if not broken else Phrase(f"sentence.charging.aside.{'one' if broken == 1 else 'some'}", {"n": Count(broken)})
+    params = {"free": Count(free), "total": Count(total), "aside": aside}
+    if not total:
+        return "sentence.charging.off", params
+    return f"sentence.charging.{'none' if not free else 'one' if free == 1 else 'some'}", params

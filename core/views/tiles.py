@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
 
 from core.status import status
 from core.views import sentences as say
+from core.views import traffic
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ class Tile:
     low: float | None = None
     low_place: str | None = None
     felt: float | None = None  # the highest felt temperature among the shown stations (heat)
+    of: float | None = None  # the whole the value is a part of ("3 of 9 charge points"), see TileSpec.of
+    counts: Mapping[str, float] = field(default_factory=dict)  # per quantity of the tile, the sum over its stations
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,29 @@ def shown_value(shown: Shown, rows: Rows, thresholds: Mapping[str, Any]) -> Mapp
     return status(one, thresholds=thresholds).row(0, named=True)
 
 
+def versus_usual(shown: Shown, rows: Rows, thresholds: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Traffic has no good or bad: the shown value against what this weekday and hour usually bring."""
+    found = traffic.compare(shown.value, shown.usual)
+    if found is None:
+        return rows.worst
+    return {"severity": None, "status": found.key, "status_de": found.de, "status_en": found.en, "tone": found.tone}
+
+
+OUT_OF_SERVICE = {
+    "severity": None,
+    "status": "out_of_service",
+    "status_de": "außer Betrieb",
+    "status_en": "out of service",
+    "tone": "unknown",
+}
+
+
+def charge_points(shown: Shown, rows: Rows, thresholds: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Free charge points of all sites on the charging scale ("alle belegt" at none); none in operation is no rating."""
+    in_operation = rows.use.filter(pl.col("quantity").is_in(["charging_free", "charging_occupied"]))["value"].sum()
+    return shown_value(shown, rows, thresholds) if in_operation else OUT_OF_SERVICE
+
+
 @dataclass(frozen=True, kw_only=True)
 class TileSpec:
     key: str
@@ -112,6 +138,8 @@ class TileSpec:
     rate: Rating
     sentence: Words
     detail: Words = say.detail
+    of: tuple[str, ...] = ()  # quantities whose sums are the whole the value is part of (Tile.of)
+    optional: bool = False  # shown only where the city has stations of the theme (themes most cities lack)
 
 
 # A declarative table: one row per entry reads better than the formatter's one field per line.
@@ -121,14 +149,21 @@ TILES: tuple[TileSpec, ...] = (
              value=mean_over_stations, rate=deciding_station, sentence=say.heat, detail=say.heat_detail),
     TileSpec(key="air", theme="air_quality", quantities=("pm10", "pm2_5", "no2", "o3"), show="pm10",
              value=worst_station, rate=deciding_station, sentence=say.air, detail=say.air_detail),
-    TileSpec(key="classrooms", theme="indoor_air", quantities=("co2",), show="co2",
-             value=mean_over_stations, rate=shown_value, sentence=say.counted),
+    TileSpec(key="noise", theme="noise", quantities=("noise",), show="noise",
+             value=worst_station, rate=deciding_station, sentence=say.noise, optional=True),
     TileSpec(key="water", theme="water", quantities=("water_level",), show="water_level",
              value=worst_station, rate=deciding_station, sentence=say.water),
     TileSpec(key="trees", theme="soil", quantities=("soil_moisture", "soil_tension"), show="soil_moisture",
              value=worst_station, rate=deciding_station, sentence=say.counted),
+    TileSpec(key="classrooms", theme="indoor_air", quantities=("co2",), show="co2",
+             value=mean_over_stations, rate=shown_value, sentence=say.counted),
+    TileSpec(key="traffic", theme="traffic", quantities=("traffic_car",), show="traffic_car",
+             value=worst_station, rate=versus_usual, sentence=say.traffic, optional=True),
     TileSpec(key="parking", theme="parking", quantities=("parking_free", "occupancy"), show="parking_free",
              value=sum_over_stations, rate=deciding_station, sentence=say.parking),
+    TileSpec(key="charging", theme="charging", quantities=("charging_free", "charging_occupied", "charging_out_of_service"),
+             show="charging_free", value=sum_over_stations, rate=charge_points, sentence=say.charging,
+             of=("charging_free", "charging_occupied"), optional=True),
 )
 # fmt: on
 
@@ -148,6 +183,8 @@ def tile(spec: TileSpec, rows: pl.DataFrame, thresholds: Mapping[str, Any] | Non
     per_station = rated.group_by("station_id").agg(pl.col("severity").max())
     ranked = shown.sort("value", descending=True)
     felt = shown["felt"].max() if "felt" in shown.columns and len(shown) else None
+    sums = use.group_by("quantity").agg(pl.col("value").sum())
+    counts = dict(zip(sums["quantity"].to_list(), sums["value"].to_list()))
     return Tile(
         key=spec.key,
         quantity=value.quantity,
@@ -170,20 +207,27 @@ def tile(spec: TileSpec, rows: pl.DataFrame, thresholds: Mapping[str, Any] | Non
         low=ranked["value"][-1] if len(ranked) else None,
         low_place=ranked["name"][-1] if len(ranked) else None,
         felt=felt,
+        of=sum(counts.get(q, 0.0) for q in spec.of) if spec.of else None,
+        counts=counts,
     )
 
 
 def tiles(now_frame: pl.DataFrame, *, thresholds: Mapping[str, Any] | None = None) -> list[Tile]:
     """One tile per declared theme from rated rows now (themes without data give empty tiles).
 
+    An ``optional`` theme (noise, traffic, charging) has a tile only where ``now_frame`` has
+    stations of it: a city without sound meters is not told "no data" about noise.
+
     ``now_frame``: ``core.views.today.rate`` rows, optionally with trend, trend_word and usual.
     """
     for column, dtype in (("trend", pl.Float64), ("trend_word", pl.String), ("usual", pl.Float64)):
         if column not in now_frame.columns:
             now_frame = now_frame.with_columns(pl.lit(None, dtype).alias(column))
+    present = set(now_frame["theme"].unique().to_list())
     return [
         tile(spec, now_frame.filter(pl.col("quantity").is_in(spec.quantities) & (pl.col("theme") == spec.theme)), thresholds)
         for spec in TILES
+        if not spec.optional or spec.theme in present
     ]
 
 

@@ -18,6 +18,7 @@ from core.config import CityConfig
 from core.schema import THEME_TABLE
 from core.status import STATUS_COLUMNS, felt, status
 from core.store import StoreReader
+from core.views import traffic
 from core.views._series import TREND_WINDOW, trends
 from core.views._time import now_or
 from core.views.tiles import Tile, tiles
@@ -81,14 +82,22 @@ class TodayView:
 
 
 def overview(store: StoreReader, city: CityConfig, *, now: dt.datetime | None = None) -> TodayView:
-    """The Heute tiles: rated values now, the last hour's trend, and what this hour usually brings."""
+    """The Heute tiles: rated values now, the last hour's trend, and what this hour usually brings.
+
+    The usual of a traffic count is that of its hour on the same weekday (``core.views.traffic.usual_of``).
+    """
     now = now_or(now)
     hour = now.replace(minute=0, second=0, microsecond=0)
     quarter = now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0)
     recent = store.rollup("15m", start=quarter - TREND_WINDOW)
     history = store.rollup("1h", start=hour - dt.timedelta(days=USUAL_DAYS + 1), end=hour)
     frame = current(store, city, now=now)
-    for extra in (trends(recent), usual(history, now, city.timezone)):
+    usual_now = usual(history, now, city.timezone)
+    counters = frame.filter(pl.col("theme") == traffic.THEME).select("station_id", "quantity", "ts") if len(frame) else frame
+    if len(counters):  # traffic keeps a weekly rhythm: its usual is that of the same hour and weekday
+        weekly = traffic.usual_now(store, city, counters, now)
+        usual_now = pl.concat([usual_now.filter(~pl.col("quantity").is_in(traffic.QUANTITIES)), weekly])
+    for extra in (trends(recent), usual_now):
         if len(extra):
             frame = frame.join(extra, on=["station_id", "quantity"], how="left")
     return TodayView(tiles=tiles(frame, thresholds=city.thresholds), as_of=frame["ts"].max() if len(frame) else None)

@@ -31,11 +31,22 @@ class Collector:
         return f"{self.source}:{native}"
 
     def station(
-        self, native: str, *, name: Any = None, lat: Any = None, lon: Any = None, theme: str | None = None, district: Any = None
+        self,
+        native: str,
+        *,
+        name: Any = None,
+        lat: Any = None,
+        lon: Any = None,
+        theme: str | None = None,
+        district: Any = None,
+        category: Any = None,
+        opening_hours: Any = None,
     ) -> str:
+        """The station id of ``native``; ``category`` and ``opening_hours`` describe places (theme poi)."""
         station_id = self.station_id(native)
         la, lo = lat_lon(lat, lon)
         seen = {"name": text(name), "lat": la, "lon": lo, "theme": theme, "district": text(district)}
+        seen |= {"category": text(category), "opening_hours": text(opening_hours)}
         known = self._stations.setdefault(station_id, {"station_id": station_id, "source": self.source})
         for key, value in seen.items():
             if known.get(key) is None:

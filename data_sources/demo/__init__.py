@@ -4,10 +4,12 @@
 turns it into canonical rows, ``fetch`` asks the simulator for everything since the last
 stored reading (14 days on first start). Values depend only on seed and instant.
 
-Live polls send the classrooms and gauges the way Menden's real ones arrive: as The Things
-Stack uplinks (Elsys ERS CO2, Decentlab DL-MBX bytes) through the real decoders and field
-mapping of ``data_sources.ttn``. The 14-day backfill takes the direct path for speed; both
-paths give the same rows (a test holds them equal).
+Live polls send the classrooms, gauges and sound level meters the way Menden's real ones
+arrive: as The Things Stack uplinks (Elsys ERS CO2, Decentlab DL-MBX, Milesight WS302 bytes)
+through the real decoders and field mapping of ``data_sources.ttn``. The 14-day backfill takes
+the direct path for speed; both paths give the same rows (a test holds them equal). Traffic
+counters report each hour once it is over, stamped with its start (like Telraam); places
+(theme ``poi``) are stations with a category and opening hours, and report nothing.
 """
 
 from __future__ import annotations
@@ -21,21 +23,26 @@ import polars as pl
 
 from core.schema import READINGS_SCHEMA, Batch
 from data_sources import ttn
-from data_sources.demo import physics
+from data_sources.demo import physics, streets
 from data_sources.demo.stations import ALL, DemoStation
 from data_sources.errors import FeedFormatError
 from data_sources.lorawan.encoders import encode
 
 BACKFILL_DAYS = 14
 LIVE_WINDOW = dt.timedelta(hours=2)  # polls up to this long go through the LoRaWAN path
-LORAWAN_MODELS = {"classroom": "elsys/ers-co2", "gauge": "decentlab/dl-mbx"}
+LORAWAN_MODELS = {"classroom": "elsys/ers-co2", "gauge": "decentlab/dl-mbx", "noise": "milesight-iot/ws302"}
 DEFAULT_SEED = 42
+MODELS = {**physics.MODELS, **streets.MODELS}
 
 
 def _grid(st: DemoStation, start: float, end: float) -> np.ndarray:
-    """Reporting instants of a station in (start, end]: multiples of its interval."""
+    """Times of a station's readings reported in (start, end]: multiples of its interval.
+
+    A counter reports at the end of each interval and stamps the reading with the interval's start.
+    """
     first = (int(start) // st.every_s + 1) * st.every_s
-    return np.arange(first, int(end) + 1, st.every_s, dtype=np.int64)
+    instants = np.arange(first, int(end) + 1, st.every_s, dtype=np.int64)
+    return instants - st.every_s if st.interval else instants
 
 
 def simulate(
@@ -44,18 +51,21 @@ def simulate(
     """Everything the demo stations report in (start, end], as plain columns."""
     t0, t1 = start.timestamp(), end.timestamp()
     parts: dict[str, list] = {"t": [], "native_id": [], "quantity": [], "value": []}
-    grids: dict[int, tuple[np.ndarray, dict]] = {}
+    grids: dict[tuple[int, bool], tuple[np.ndarray, dict]] = {}
     for st in stations:
-        if st.every_s not in grids:
+        if not st.every_s:  # a place: nothing to report
+            continue
+        key = (st.every_s, st.interval)
+        if key not in grids:
             t = _grid(st, t0, t1)
-            grids[st.every_s] = (t, physics.local_time(t, tz) if len(t) else {})
-        t, lt = grids[st.every_s]
+            grids[key] = (t, physics.local_time(t, tz) if len(t) else {})
+        t, lt = grids[key]
         if not len(t):
             continue
         if st.kind == "classroom":
             values = physics.classroom(st, t, lt, seed, tz)
         else:
-            values = physics.MODELS[st.kind](st, t, lt, seed)
+            values = MODELS[st.kind](st, t, lt, seed)
         for quantity, series in values.items():
             parts["t"].append(t)
             parts["native_id"].append(np.full(len(t), st.native_id, dtype=object))
@@ -77,6 +87,8 @@ def station_rows(source: str, stations: Iterable[DemoStation] = ALL) -> list[dic
             "lon": st.lon,
             "theme": st.theme,
             "district": st.district,
+            "category": st.category,
+            "opening_hours": st.opening_hours,
         }
         for st in stations
     ]
@@ -138,7 +150,7 @@ def lorawan_devices() -> dict[str, dict[str, Any]]:
 
 
 def uplinks(payload: Mapping[str, Any]) -> tuple[list[dict], dict[str, np.ndarray]]:
-    """TTN uplinks for the classroom and gauge rows of a payload, and the payload's other rows."""
+    """TTN uplinks for the classroom, gauge and noise rows of a payload, and the payload's other rows."""
     devices = lorawan_devices()
     ids = np.asarray(payload["native_id"], dtype=object)
     radio = np.isin(ids, list(devices))
@@ -160,7 +172,7 @@ def uplinks(payload: Mapping[str, Any]) -> tuple[list[dict], dict[str, np.ndarra
 
 
 def parse_live(payload: Mapping[str, Any], *, source: str) -> Batch:
-    """Like :func:`parse`, but classrooms and gauges travel as TTN uplinks through the decoders."""
+    """Like :func:`parse`, but classrooms, gauges and sound level meters travel as TTN uplinks through the decoders."""
     messages, rest = uplinks(payload)
     radio = ttn.parse(messages, source=source, config={"key": source, "devices": lorawan_devices()}) if messages else Batch.empty()
     direct = parse(rest, source=source)

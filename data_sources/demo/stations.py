@@ -1,4 +1,4 @@
-"""The simulated Menden: every demo station as data (place, theme, model parameters)."""
+"""The simulated Menden: every demo station and place as data (place, theme, model parameters, opening hours)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class DemoStation:
-    """One simulated station. ``params`` tune its physics (see ``physics.py``)."""
+    """One simulated station. ``params`` tune its physics (see ``physics.py`` and ``streets.py``)."""
 
     native_id: str
     name: str
@@ -15,9 +15,14 @@ class DemoStation:
     lon: float
     theme: str
     district: str
-    kind: str  # which model produces it: weather, gauge, soil, classroom, air, parking
-    every_s: int  # reporting interval
+    kind: str  # which model produces it: weather, gauge, soil, classroom, air, parking, noise, traffic, charging; poi: none
+    every_s: int  # reporting interval; 0 for places, which report nothing
     params: dict = field(default_factory=dict)
+    # Counters report a rate over the interval that ends at the reporting instant, stamped with the
+    # interval's start (Telraam's hourly reports): published once the hour is over.
+    interval: bool = False
+    category: str | None = None  # places: one of POI_CATEGORIES
+    opening_hours: str | None = None  # places: OSM opening_hours in the subset core.opening parses
 
 
 def _weather(native_id: str, name: str, lat: float, lon: float, district: str, heat: float) -> DemoStation:
@@ -142,4 +147,111 @@ PARKING = (
     ),
 )
 
-ALL: tuple[DemoStation, ...] = WEATHER + GAUGES + TREES + CLASSROOMS + AIR + PARKING
+
+def _noise(native_id: str, name: str, lat: float, lon: float, district: str, **params: float) -> DemoStation:
+    # peak: LAeq in dB(A) at the road's weekday rush hour; floor: the background with no traffic;
+    # people: share of the sound that follows pedestrians rather than cars; trains: a railway beside it
+    return DemoStation(native_id, name, lat, lon, "noise", district, "noise", 600, params)
+
+
+# Milesight WS302 sound level meters (LAeq and LAFmax every 10 minutes, as The Things Stack uplinks).
+NOISE = (
+    _noise("laerm-unnaer-strasse", "Lärmmessung Unnaer Straße", 51.4492, 7.7706, "Innenstadt", peak=69.0, floor=45.0),
+    _noise("laerm-bahnhof", "Lärmmessung Bahnhof", 51.4468, 7.7836, "Innenstadt", peak=65.0, floor=44.0, trains=1.0),
+    _noise("laerm-marktplatz", "Lärmmessung Marktplatz", 51.4434, 7.7787, "Innenstadt", peak=61.0, floor=42.0, people=0.5),
+    _noise(
+        "laerm-eisenberger-strasse", "Lärmmessung Eisenberger Straße (Wohngebiet)", 51.4398, 7.7702, "Innenstadt", peak=50.0, floor=31.0
+    ),
+)
+
+
+def _counter(native_id: str, name: str, lat: float, lon: float, district: str, *rates: float) -> DemoStation:
+    # cars, heavy, bikes, pedestrians: rates per hour at their busiest weekday hour; v85: km/h in free flow
+    params = dict(zip(("cars", "heavy", "bikes", "pedestrians", "v85"), rates, strict=True))
+    return DemoStation(native_id, name, lat, lon, "traffic", district, "traffic", 3600, params, interval=True)
+
+
+# Camera counters on the main roads, hourly like Telraam (rates per hour, ts = the hour's start).
+TRAFFIC = (  # cars, heavy, bikes, pedestrians, v85
+    _counter("verkehr-unnaer-strasse", "Verkehrszählung Unnaer Straße", 51.4500, 7.7690, "Innenstadt", 425, 32, 38, 90, 56),
+    _counter("verkehr-froendenberger-strasse", "Verkehrszählung Fröndenberger Straße", 51.4655, 7.7605, "Bösperde", 310, 28, 26, 35, 58),
+    _counter("verkehr-bahnhofstrasse", "Verkehrszählung Bahnhofstraße", 51.4460, 7.7822, "Innenstadt", 190, 9, 62, 280, 36),  # a 30 zone
+)
+
+
+def _charging(native_id: str, name: str, lat: float, lon: float, points: int, broken: int, users: str) -> DemoStation:
+    # points: charge points at the site; broken: how many are out of service; users: commuters or shoppers
+    params = {"points": points, "broken": broken, "users": users}
+    return DemoStation(native_id, name, lat, lon, "charging", "Innenstadt", "charging", 300, params)
+
+
+# 10 charge points (22 kW AC, Type 2) at two sites; one at the Hönnepark has been out of order for months.
+CHARGING = (
+    _charging("laden-hoennepark", "Ladepunkte Parkplatz Hönnepark", 51.4418, 7.7870, 6, 1, "shoppers"),
+    _charging("laden-obere-promenade", "Ladepunkte Obere Promenade (Bahnhof)", 51.4473, 7.7847, 4, 0, "commuters"),
+)
+
+# Categories of places: one word each, for icons and filter chips. Opening hours are plausible
+# weekly hours where no source was at hand; what the subset of core.opening cannot say stays out:
+# the Freibad's season (May to September: its summer hours stand all year), the towers' interiors
+# (first Saturday of the month: from outside they are sights at any hour).
+POI_CATEGORIES = ("museum", "library", "pool", "sight", "church", "park", "public_office", "culture", "transport", "info")
+
+
+def _place(native_id: str, name: str, lat: float, lon: float, district: str, category: str, hours: str) -> DemoStation:
+    return DemoStation(f"ort-{native_id}", name, lat, lon, "poi", district, "poi", 0, category=category, opening_hours=hours)
+
+
+POIS = (
+    _place(
+        "rathaus",
+        "Rathaus Menden",
+        51.4429,
+        7.7804,
+        "Innenstadt",
+        "public_office",
+        "Mo-We 08:00-12:30,14:00-16:00; Th 08:00-12:30,14:00-18:00; Fr 08:00-12:30",
+    ),
+    _place("mendenlab", "MendenLab – Zukunftswerkstadt", 51.4421, 7.7768, "Innenstadt", "culture", "Tu,Fr 09:00-13:00; Th 15:00-19:00"),
+    _place(
+        "stadtmuseum",
+        "Museum für Stadt- und Kulturgeschichte",
+        51.4438,
+        7.7778,
+        "Innenstadt",
+        "museum",
+        "We 09:00-12:00; Th 09:00-12:00,15:00-17:00; Sa 09:00-12:00",
+    ),
+    _place(
+        "gut-roedinghausen",
+        "Industriemuseum Gut Rödinghausen",
+        51.4128,
+        7.8152,
+        "Lendringsen",
+        "museum",
+        "We,Th 09:00-17:00; Sa,Su 10:00-18:00",
+    ),
+    _place(
+        "stadtbuecherei",
+        "Stadtbücherei (Dorte-Hilleke-Bücherei)",
+        51.4459,
+        7.7763,
+        "Innenstadt",
+        "library",
+        "Tu,Th,Fr 11:00-17:00; We 12:00-18:00; Sa 11:00-13:00",
+    ),
+    _place(
+        "freibad-leitmecke", "Bürgerbad Leitmecke (Freibad)", 51.4335, 7.7645, "Innenstadt", "pool", "Mo-Fr 07:00-19:45; Sa,Su 08:00-18:45"
+    ),
+    _place("hallenbad", "Hallenbad Menden", 51.4396, 7.7908, "Innenstadt", "pool", "Mo 14:00-21:00; Tu-Fr 06:30-21:00; Sa,Su 08:00-18:00"),
+    _place("teufelsturm", "Teufelsturm", 51.4431, 7.7763, "Innenstadt", "sight", "24/7"),
+    _place("poenigeturm", "Poenigeturm", 51.4447, 7.7791, "Innenstadt", "sight", "24/7"),
+    _place("altes-rathaus", "Altes Rathaus am Marktplatz", 51.4437, 7.7784, "Innenstadt", "sight", "24/7"),
+    _place("st-vincenz", "St.-Vincenz-Kirche", 51.4441, 7.7788, "Innenstadt", "church", "Mo-Su 08:00-18:00"),
+    _place("hoennepark", "Hönnepark", 51.4410, 7.7858, "Innenstadt", "park", "24/7"),
+    _place("wilhelmshoehe", "Wilhelmshöhe (Saalbetriebe)", 51.4506, 7.7868, "Innenstadt", "culture", "We-Sa 17:00-23:00; Su 11:00-21:00"),
+    _place("bahnhof", "Bahnhof Menden (Sauerland)", 51.4471, 7.7843, "Innenstadt", "transport", "24/7"),
+    _place("tourist-info", "Tourist-Info Menden", 51.4435, 7.7781, "Innenstadt", "info", "Mo-Fr 09:00-17:00; Sa 10:00-13:00"),
+)
+
+ALL: tuple[DemoStation, ...] = WEATHER + GAUGES + TREES + CLASSROOMS + AIR + PARKING + NOISE + TRAFFIC + CHARGING + POIS

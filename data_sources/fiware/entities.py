@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from core.schema import Batch
 from data_sources._kit import Collector, as_dict, parse_time, point, text
 from data_sources.errors import FeedFormatError
-from data_sources.fiware import sdm
+from data_sources.fiware import models, sdm
 
 _META_TIMES = ("TimeInstant", "timestamp", "observedAt", "dateObserved")
 
 
-@dataclass(frozen=True)
-class Attr:
+class Attr(NamedTuple):
     """One attribute in any NGSI form: its value, unitCode, observation and modification time."""
 
     value: Any
@@ -59,49 +57,80 @@ def listed(data: Any, *, what: str) -> list:
 
 def parse_entities(entities: Iterable[Any], *, source: str, config: Mapping[str, Any] | None) -> Batch:
     """The mapping shared by NGSI-v2 and NGSI-LD: one station per entity, one reading per mapped attribute."""
-    rows, table = Collector(source), sdm.rules(config)
+    mapper = Mapper(Collector(source), config)
     for entity in entities:
         if isinstance(entity, dict) and isinstance(entity.get("id"), str) and entity["id"]:
-            _entity(entity, rows, table, config)
+            etype = entity_type(entity.get("type"))
+            attrs = {sdm.local_name(k): attribute(v) for k, v in entity.items() if k not in ("id", "type", "@context")}
+            mapper.readings(mapper.station(entity["id"], etype, attrs), entity["id"], etype, attrs)
         else:
-            rows.skipped += 1
-    return rows.batch()
+            mapper.rows.skipped += 1
+    return mapper.batch()
 
 
-def record(rows: Collector, station_id: str, rank: int, rule: sdm.Rule, ts: datetime | None, value: float | None) -> None:
-    """One mapped value: a reading, or a characteristic level when the rule says so; unusable ones are counted."""
-    if value is None or ts is None:
-        rows.skipped += 1  # a mapped attribute we cannot use: text, a foreign unit, no time
-    elif rule.level:
-        rows.level(station_id, rule.quantity, rule.level, value)
-    else:
-        rows.reading(station_id, ts, rule.quantity, value, rank=rank)
+class Mapper:
+    """One parse's mapping of entities onto rows: the table by attribute name, the traffic tally, the source's config.
+
+    NGSI-v2 and NGSI-LD map each entity once; QuantumLeap maps each record of an entity's
+    history (its attributes at one index time) into that entity's one station.
+    """
+
+    def __init__(self, rows: Collector, config: Mapping[str, Any] | None) -> None:
+        self.rows, self.config, self.tally = rows, config, models.Tally()
+        self.table: dict[str, list[tuple[int, sdm.Rule]]] = {}
+        for rank, rule in enumerate(sdm.rules(config)):  # rank: the first rule of a quantity wins
+            self.table.setdefault(rule.attr, []).append((rank, rule))
+
+    def station(self, native: str, etype: str, attrs: Mapping[str, Attr]) -> str:
+        """The station of an entity (a traffic lane: its road's), described by its name, address, place and hours."""
+        address = as_dict(attrs.get("address", ABSENT).value)
+        lat, lon = point(attrs["location"].value, self.config) if "location" in attrs else (None, None)
+        return self.rows.station(
+            models.station_native(etype, native, attrs, self.config),
+            lat=lat,
+            lon=lon,
+            theme=sdm.TYPE_THEMES.get(etype),
+            name=text(attrs.get("name", ABSENT).value) or text(address.get("streetAddress")),
+            district=text(address.get("addressLocality")) or text(attrs.get("areaServed", ABSENT).value),
+            **models.place(etype, attrs),
+        )
+
+    def readings(self, station_id: str, native: str, etype: str, attrs: dict[str, Attr]) -> None:
+        """The readings of one entity (or one record of its history) at ``station_id``."""
+        _device_measurement(attrs)
+        period = _first_time(attrs, sdm.TYPE_TIMES.get(etype, ()))  # a model's own observation time beats all others
+        observed, modified = _first_time(attrs, sdm.OBSERVED_ATTRS), _first_time(attrs, sdm.MODIFIED_ATTRS)
+
+        def when(attr: Attr) -> datetime | None:
+            own = attr.observed if isinstance(attr.observed, datetime) else parse_time(attr.observed, epoch=True)  # QuantumLeap's: parsed
+            return period or own or observed or parse_time(attr.modified, epoch=True) or modified
+
+        for name, attr in attrs.items():
+            if attr.value is None:
+                continue
+            for rank, rule in self.table.get(name, ()):
+                if (rule.types and etype not in rule.types) or etype in rule.not_types:
+                    continue
+                self._record(station_id, rank, rule, when(attr), sdm.measure(rule, attr.value, attr.unit, self.config))
+        reader = models.READERS.get(etype)
+        if reader is not None:
+            reader(models.Entity(native, station_id, attrs, self.rows, self.tally, when))
+
+    def _record(self, station_id: str, rank: int, rule: sdm.Rule, ts: datetime | None, value: float | None) -> None:
+        """One mapped value: a reading, or a characteristic level when the rule says so; unusable ones are counted."""
+        if value is None or ts is None:
+            self.rows.skipped += 1  # a mapped attribute we cannot use: text, a foreign unit, no time
+        elif rule.level:
+            self.rows.level(station_id, rule.quantity, rule.level, value)
+        else:
+            self.rows.reading(station_id, ts, rule.quantity, value, rank=rank)
+
+    def batch(self) -> Batch:
+        self.tally.flush(self.rows)
+        return self.rows.batch()
 
 
-def _entity(entity: Mapping[str, Any], rows: Collector, table: tuple[sdm.Rule, ...], config: Mapping[str, Any] | None) -> None:
-    etype = _entity_type(entity.get("type"))
-    attrs = {sdm.local_name(k): attribute(v) for k, v in entity.items() if k not in ("id", "type", "@context")}
-    _device_measurement(attrs)
-    address = as_dict(attrs.get("address", ABSENT).value)
-    lat, lon = point(attrs["location"].value, config) if "location" in attrs else (None, None)
-    station_id = rows.station(
-        entity["id"],
-        lat=lat,
-        lon=lon,
-        theme=sdm.TYPE_THEMES.get(etype),
-        name=text(attrs.get("name", ABSENT).value) or text(address.get("streetAddress")),
-        district=text(address.get("addressLocality")) or text(attrs.get("areaServed", ABSENT).value),
-    )
-    observed, modified = _first_time(attrs, sdm.OBSERVED_ATTRS), _first_time(attrs, sdm.MODIFIED_ATTRS)
-    for rank, rule in enumerate(table):
-        attr = attrs.get(rule.attr)
-        if attr is None or attr.value is None or (rule.types and etype not in rule.types) or etype in rule.not_types:
-            continue
-        ts = parse_time(attr.observed, epoch=True) or observed or parse_time(attr.modified, epoch=True) or modified
-        record(rows, station_id, rank, rule, ts, sdm.measure(rule, attr.value, attr.unit, config))
-
-
-def _entity_type(raw: Any) -> str:
+def entity_type(raw: Any) -> str:
     """The entity type; of NGSI-LD's multiple types the first one the table knows."""
     names = [sdm.local_name(t) for t in (raw if isinstance(raw, list) else [raw]) if isinstance(t, str)]
     return next((n for n in names if n in sdm.TYPE_THEMES), names[0] if names else "")

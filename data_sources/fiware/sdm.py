@@ -9,6 +9,7 @@ from typing import Any
 from core.schema import QUANTITIES
 from data_sources._kit import number
 from data_sources.errors import FeedFormatError
+from data_sources.fiware import models
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,9 @@ class Rule:
 _WATER, _SPOT, _FLOOD = ("WaterObserved",), ("ParkingSpot",), ("FloodMonitoring",)
 # Types whose ``temperature`` is the water's (a probe in a river or lake), never the air's.
 _IN_WATER = ("WaterQualityObserved", "WaterObserved")
+# Types whose ``occupancy`` is no 0–1 parking fraction: a lane detector's occupied time, a place's
+# number of people (data_sources.fiware.models reads the latter against its capacity).
+_NOT_PARKING = ("TrafficFlowObserved", *models.PLACES)
 
 # Order is priority: when two attributes give the same quantity (WaterObserved has both
 # waterLevel and height), the first rule wins. DeviceMeasurement entities are mapped through
@@ -56,10 +60,11 @@ RULES: tuple[Rule, ...] = (
     Rule("windSpeed", "wind_speed", "MTS"),
     Rule("illuminance", "illuminance", "LUX"),
     Rule("LAeq", "noise", "2N"),
+    Rule("LAmax", "noise_max", "2N"),
     Rule("soilMoisture", "soil_moisture", "P1"),
     Rule("soilTension", "soil_tension", "KPA"),
     Rule("availableSpotNumber", "parking_free", "C62"),
-    Rule("occupancy", "occupancy", "C62", fraction=True),
+    Rule("occupancy", "occupancy", "C62", not_types=_NOT_PARKING, fraction=True),
     Rule("status", "parking_free", "C62", _SPOT, states={"free": 1.0, "occupied": 0.0}),
     Rule("status", "occupancy", "P1", _SPOT, states={"free": 0.0, "occupied": 100.0}),
     Rule("alertLevel", "water_level", "MTR", _FLOOD, level="alert"),
@@ -67,6 +72,7 @@ RULES: tuple[Rule, ...] = (
 )
 # fmt: on
 
+# Traffic counts, charge points and places are read from several attributes at once: models.READERS.
 # Types without a theme here (DeviceMeasurement, an IoT Agent's "Thing") take their quantities'.
 TYPE_THEMES: dict[str, str] = {
     "AirQualityObserved": "air_quality",
@@ -78,7 +84,10 @@ TYPE_THEMES: dict[str, str] = {
     "ParkingSpot": "parking",
     "OffStreetParking": "parking",
     "OnStreetParking": "parking",
-}
+    "NoiseLevelObserved": "noise",
+    models.TRAFFIC: "traffic",
+    models.CHARGING: "charging",
+} | dict.fromkeys(models.PLACES, "poi")
 
 
 @dataclass(frozen=True)
@@ -100,6 +109,7 @@ UNITS: dict[str, Unit] = {
     "PAL": Unit("pressure", 1.0), "KPA": Unit("pressure", 1000.0), "BAR": Unit("pressure", 1e5),
     "MTR": Unit("length", 1.0), "CMT": Unit("length", 0.01), "MMT": Unit("length", 0.001),
     "MQS": Unit("flow", 1.0), "MQH": Unit("flow", 1 / 3600),
+    "H10": Unit("rate", 1 / 3600), "C94": Unit("rate", 1 / 60), "S4": Unit("rate", 1.0),  # per hour, per minute, per second
     "MTS": Unit("speed", 1.0), "KMH": Unit("speed", 1 / 3.6), "KNT": Unit("speed", 1852 / 3600),
     "LUX": Unit("illuminance", 1.0), "2N": Unit("decibel", 1.0), "VLT": Unit("voltage", 1.0), "2Z": Unit("voltage", 1e-3),
     "KWH": Unit("energy", 3.6e6), "WHR": Unit("energy", 3600.0), "MWH": Unit("energy", 3.6e9), "MTQ": Unit("volume", 1.0), "LTR": Unit("volume", 1e-3),
@@ -112,6 +122,9 @@ UNIT_ALIASES: dict[str, str] = {"LX": "LUX", "lx": "LUX", "%": "P1", "ppm": "59"
 # TimeInstant metadata beats all of them, the broker's modification time comes last.
 OBSERVED_ATTRS = ("dateObserved", "observationDateTime", "TimeInstant", "timestamp", "dateObservedTo")
 MODIFIED_ATTRS = ("dateModified", "modifiedAt")
+# Types whose period beats every other time, also an attribute's own: a sound level is the mean
+# over its period and counts at the period's end (dateObserved may be an interval: its end).
+TYPE_TIMES: dict[str, tuple[str, ...]] = {"NoiseLevelObserved": ("dateObservedTo", "dateObserved")}
 
 
 def rules(config: Mapping[str, Any] | None) -> tuple[Rule, ...]:

@@ -17,6 +17,7 @@ def encode(model: str, values: Mapping[str, float]) -> tuple[int, bytes]:
 
     ``elsys/ers-co2``: temperature °C, humidity %, co2 ppm, optional illuminance lx and battery V.
     ``decentlab/dl-mbx``: distance mm (from the sensor down to the water), battery V.
+    ``milesight-iot/ws302``: noise (LAeq) and noise_max (LAFmax) dB(A), optional laf dB(A) and battery_percent.
 
     >>> encode("elsys/ers-co2", {"temperature": 22.6, "humidity": 41, "co2": 776})
     (5, b'\\x01\\x00\\xe2\\x02)\\x06\\x03\\x08')

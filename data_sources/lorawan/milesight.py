@@ -1,8 +1,8 @@
-"""Milesight channel-type-value payloads (AM103/AM307/AM319 ambience monitors, EM500-UDL level sensor)."""
+"""Milesight channel-type-value payloads (AM103/AM307/AM319 ambience monitors, EM500-UDL level sensor, WS302 sound level meter)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from data_sources.lorawan.frames import Frame
@@ -10,11 +10,15 @@ from data_sources.lorawan.frames import Frame
 
 @dataclass(frozen=True)
 class Channel:
-    """One (channel id, channel type) pair: the field it fills (None: read past it) and its reader."""
+    """One (channel id, channel type) pair: the field it fills (None: read past it) and its reader.
+
+    ``spread``: the reader returns several named fields (a dict) rather than one value.
+    """
 
     name: str | None
     size: int
     read: Callable[[bytes], object] = lambda raw: None
+    spread: bool = False
 
 
 def _u16le(scale: float | None = None) -> Callable[[bytes], float]:
@@ -68,11 +72,35 @@ LEVEL: dict[tuple[int, int], Channel] = {
     (0x20, 0xCE): Channel(None, 6),  # historical record
 }
 
+
+def _sound(raw: bytes) -> dict[str, float]:
+    """WS302 levels: the mode byte names them, three uint16 little-endian in 0.1 dB follow.
+
+    Mode (Milesight WS302 user guide, "Sensor Data"): bits 0–1 the frequency weighting (1 = A,
+    2 = C), bit 2 fast time weighting. 0x05 gives LAF (the level when sending), LAeq (the
+    interval's equivalent level) and LAFmax, as in the vendor's example; without time weighting
+    LA, LAeq, LAmax; C weighting LCF, LCeq, LCFmax. A mode the guide does not list gives plain
+    L, Leq, Lmax: numbers kept, but never taken for dB(A).
+    """
+    mode = raw[0]
+    weighting = {1: "A", 2: "C"}.get(mode & 0x03, "")
+    time = "F" if mode & 0x04 else ""
+    level, equivalent, peak = (int.from_bytes(raw[i : i + 2], "little") / 10 for i in (1, 3, 5))
+    return {f"L{weighting}{time}": level, f"L{weighting}eq": equivalent, f"L{weighting}{time}max": peak}
+
+
+SOUND: dict[tuple[int, int], Channel] = {
+    **ATTRIBUTES,
+    (0x01, 0x75): Channel("battery", 1, lambda raw: raw[0]),  # %
+    (0x05, 0x5B): Channel(None, 7, _sound, spread=True),  # mode + level, Leq, Lmax
+}
+
 TABLES: dict[str, dict[tuple[int, int], Channel]] = {
     "am103": AMBIENCE,
     "am307": AMBIENCE,
     "am319": AMBIENCE,
     "em500-udl": LEVEL,
+    "ws302": SOUND,
 }
 
 
@@ -94,6 +122,40 @@ def decode(model: str, fport: int, payload: bytes) -> dict:
             # Like the vendor decoder: an unknown channel ends the frame, earlier values stand.
             break
         raw = frame.take(channel.size)
-        if channel.name is not None:
+        if channel.spread:
+            data.update(channel.read(raw))
+        elif channel.name is not None:
             data[channel.name] = channel.read(raw)
     return data
+
+
+WS302_PORT = 85  # Milesight sensors send their data on port 85
+WS302_MODE = 0x05  # A weighting, fast time weighting: what the demo's meters are set to
+
+
+def _level(model: str, key: str, value: float) -> bytes:
+    try:
+        return round(value * 10).to_bytes(2, "little")
+    except OverflowError:
+        msg = f"{model}: {key}={value!r} does not fit the payload field"
+        raise ValueError(msg) from None
+
+
+def encode_ws302(model: str, values: Mapping[str, float]) -> tuple[int, bytes]:
+    """(fport, payload) of a WS302 from noise (LAeq) and noise_max (LAFmax) in dB(A).
+
+    Optional: ``laf``, the level at the moment of sending (the demo has none: it writes LAeq
+    there, which no reading takes), and ``battery_percent``.
+
+    >>> encode_ws302("milesight-iot/ws302", {"battery_percent": 100, "laf": 57.5, "noise": 47.4, "noise_max": 61.8})[1].hex()
+    '017564055b053f02da016a02'
+    """
+    battery = values.get("battery_percent")
+    if battery is not None and not 0 <= battery <= 100:
+        msg = f"{model}: battery_percent={battery!r} is no percentage"
+        raise ValueError(msg)
+    head = b"" if battery is None else bytes([0x01, 0x75, round(battery)])
+    laeq = _level(model, "noise", values["noise"])
+    peak = _level(model, "noise_max", values["noise_max"]) if "noise_max" in values else laeq
+    now = _level(model, "laf", values["laf"]) if "laf" in values else laeq
+    return WS302_PORT, head + bytes([0x05, 0x5B, WS302_MODE]) + now + laeq + peak

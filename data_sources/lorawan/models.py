@@ -53,6 +53,16 @@ ELSYS = (
     Field("soundAvg", "noise"),  # dB(A)
     Field("vdd", "battery", 0.001),  # mV → V
 )
+# ERS Sound and ERS2 Sound (device-repository id elsys/ers-sound) hang in classrooms: an indoor_air
+# station like the ERS CO2, with the room's average and peak sound level (dB) as extra quantities.
+ELSYS_SOUND = (
+    Field("temperature", "temperature"),
+    Field("humidity", "humidity"),
+    Field("light", "illuminance"),
+    Field("soundAvg", "noise"),  # average level of the reporting interval
+    Field("soundPeak", "noise_max"),  # its peak
+    Field("vdd", "battery", 0.001),  # mV → V
+)
 # Milesight reports the battery in percent, which is not a voltage: it is left out.
 MILESIGHT_AMBIENCE = (
     Field("temperature", "temperature"),
@@ -63,6 +73,9 @@ MILESIGHT_AMBIENCE = (
     Field("pm10", "pm10"),
 )
 MILESIGHT_LEVEL = (Field("distance", "water_level", 0.1, below_mount=True),)  # mm → cm
+# WS302 sound level meter (A weighting, fast): the interval's LAeq and LAFmax. LAF, the level at the
+# moment of sending, is no interval value; other modes name their levels LCeq, LAmax … and stay out.
+MILESIGHT_SOUND = (Field("LAeq", "noise"), Field("LAFmax", "noise_max"))
 # The LHT65's external probe (TempC_DS) may sit anywhere (a fridge, a pipe): only the built-in SHT sensor counts.
 DRAGINO_LHT65 = (Field("TempC_SHT", "temperature"), Field("Hum_SHT", "humidity"), Field("ILL_lx", "illuminance"), Field("BatV", "battery"))
 DRAGINO_LDDS75 = (Field("Distance", "water_level", 0.1, below_mount=True), Field("Bat", "battery"))
@@ -85,10 +98,12 @@ GENERIC = DeviceModel(None, (Field("temperature", "temperature"), Field("humidit
 # same hardware (e.g. Nwave's mount variants). A new device: its family module decodes it, one line here.
 MODELS: dict[str, DeviceModel] = {
     **{f"elsys/{m}": DeviceModel(elsys.decode, ELSYS, "indoor_air", elsys.encode if m in elsys.ENCODED else None) for m in elsys.MODELS},
+    "elsys/ers-sound": DeviceModel(elsys.decode, ELSYS_SOUND, "indoor_air"),
     "milesight-iot/am103": DeviceModel(milesight.decode, MILESIGHT_AMBIENCE, "indoor_air"),
     "milesight-iot/am307": DeviceModel(milesight.decode, MILESIGHT_AMBIENCE, "indoor_air"),
     "milesight-iot/am319": DeviceModel(milesight.decode, MILESIGHT_AMBIENCE, "indoor_air"),
     "milesight-iot/em500-udl": DeviceModel(milesight.decode, MILESIGHT_LEVEL, "water"),
+    "milesight-iot/ws302": DeviceModel(milesight.decode, MILESIGHT_SOUND, "noise", milesight.encode_ws302),
     "dragino/lht65": DeviceModel(dragino.lht65, DRAGINO_LHT65, "microclimate"),
     "dragino/ldds75": DeviceModel(dragino.ldds75, DRAGINO_LDDS75, "water"),
     "dragino/lse01": DeviceModel(dragino.lse01, DRAGINO_LSE01, "soil"),

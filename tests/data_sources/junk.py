@@ -104,6 +104,7 @@ SHAPES: dict[str, tuple[Any, ...]] = {
         [{"location": "x"}], [{"location": {"id": [1]}, "sensordatavalues": [{"value_type": ["P1"], "value": "1"}]}],
         [{"location": {"id": 1, "latitude": "x"}, "timestamp": 5, "sensordatavalues": "x"}], {"esp8266id": None},
         {"esp8266id": 1, "sensordatavalues": [None, {"value_type": "SDS_P1", "value": {}}]},
+        [{"location": {"id": 1}, "timestamp": "2024-01-01 00:00:00", "sensordatavalues": [{"value_type": "noise_LAeq", "value": "-1"}, {"value_type": "noise_LA_max", "value": "1e400"}, {"value_type": "noise_LA_min", "value": []}]}],
     ),
     "sensorthings": (
         {"value": None}, {"value": [None, 1, "x"]}, {"values": {}}, {"value": [{"@iot.id": [1], "Datastreams": [{"ObservedProperty": "x"}]}]},
@@ -118,13 +119,44 @@ SHAPES: dict[str, tuple[Any, ...]] = {
         "surface observations;x\n", "surface observations\n01049;Unit\nDatum\n06.04.20",
         b"surface observations;x\n01049;Unit;%\nDatum;Uhrzeit;y\n99.99.99;25:00;1,2,3\n;\n",
     ),
-    "ngsi_v2": ({"foo": "bar"}, [{"id": "a", "type": "WeatherObserved", "temperature": {"value": {"nested": 1}}, "location": "91, 181"}]),
-    "ngsi_ld": ({"type": "FeatureCollection", "features": "x"}, {"type": "FeatureCollection", "features": [1, {"properties": []}]}),
-    "quantumleap": ({"entityId": "e", "index": "x", "values": [1]}, [[[[[[[[{"entityId": "d"}]]]]]]]], {"attributes": [3]}),
+    "ngsi_v2": (
+        {"foo": "bar"}, [{"id": "a", "type": "WeatherObserved", "temperature": {"value": {"nested": 1}}, "location": "91, 181"}],
+        [{"id": "t", "type": "TrafficFlowObserved", "intensity": 1e308, "dateObserved": "2024-01-01T00:00:00Z/2024-01-01T00:00:01Z", "refRoadSegment": [1], "location": "91, 181"},
+         {"id": "u", "type": "TrafficFlowObserved", "intensity": {"value": "x"}, "dateObservedFrom": {"value": []}, "dateObservedTo": {"value": 5}, "vehicleType": {"value": {}}},
+         {"id": "c", "type": "EVChargingStation", "capacity": -2, "availableCapacity": 10**400, "status": ["outOfService", 3]},
+         {"id": "d", "type": "EVChargingStation", "capacity": "2", "availableCapacity": {"value": 1, "metadata": {"TimeInstant": {"value": "x"}}}, "status": {}},
+         {"id": "p", "type": "Museum", "category": [{}], "openingHours": ["Mo 10:00-18:00", 5], "openingHoursSpecification": {"dayOfWeek": []}, "occupancy": 1e308, "capacity": 1e308},
+         {"id": "n", "type": "NoiseLevelObserved", "LAeq": -1, "LAmax": "loud", "dateObservedTo": "2024-13-45T99:00:00Z", "dateObserved": "x/y"}],
+    ),
+    "ngsi_ld": (
+        {"type": "FeatureCollection", "features": "x"}, {"type": "FeatureCollection", "features": [1, {"properties": []}]},
+        [{"id": "t", "type": ["TrafficFlowObserved"], "intensity": {"type": "Property", "value": 5}, "refRoadSegment": {"type": "Relationship", "object": {}},
+          "dateObservedFrom": {"type": "Property", "value": {"@value": "2024-01-01T00:05:00Z"}}, "dateObservedTo": {"type": "Property", "value": {"@value": "2024-01-01T00:00:00Z"}}},
+         {"id": "m", "type": "PointOfInterest", "category": {"type": "Property", "value": [None]}, "openingHoursSpecification": [{"type": "Property", "value": "x"}]}],
+    ),
+    "quantumleap": (
+        {"entityId": "e", "index": "x", "values": [1]}, [[[[[[[[{"entityId": "d"}]]]]]]]], {"attributes": [3]},
+        {"entityType": "TrafficFlowObserved", "entities": [{"entityId": "t", "index": ["2024-01-01T00:00:00", "x"], "attributes": [
+            {"attrName": "intensity", "values": [5, 6]}, {"attrName": "dateObserved", "values": ["2024-01-02T00:00:00Z/2024-01-01T00:00:00Z", None]}]}]},
+        {"entityType": "EVChargingStation", "entities": [{"entityId": "c", "index": ["2024-01-01T00:00:00"], "attributes": [
+            {"attrName": "availableCapacity", "values": [3]}, {"attrName": "capacity", "values": [2]}, {"attrName": "status", "values": [["full"]]}]}]},
+    ),
     "ttn": ({"uplink_message": "x"}, {"end_device_ids": [], "uplink_message": {}}, b"[" * 100_000 + b"]" * 100_000),
     "chirpstack": ({"deviceInfo": {"devEui": "zz"}, "data": 5}, {"devEUI": "AgICAg==", "fPort": 1}, {"fPort": 1}),
     "demo": ({"t": [1], "native_id": ["x"]}, {"t": "x", "native_id": 1, "quantity": None, "value": {}}),
     "scenario": ({"ts": [1], "native_id": ["x"]}, {"ts": "x", "native_id": 1, "quantity": None, "value": {}}),
+    "telraam": (
+        {"report": None}, {"report": [None, 1, {"segment_id": [1]}]}, {"status_code": "x", "report": "x"}, {"features": [{"geometry": "x"}]},
+        {"report": [{"segment_id": 1, "date": "2024-01-01T07:00:00Z", "uptime": "x", "car": 5}]},
+        {"report": [{"segment_id": 1, "date": "2024-01-01T07:00:00Z", "uptime": 1, "car": "many", "v85": [], "bike": {}}]},
+        {"features": [{"geometry": {"type": "MultiLineString", "coordinates": [[[1e308, 1], [-1e308, 2]]]}, "properties": {"segment_id": 2}}]},
+    ),
+    "ocpi": (
+        {"data": "x", "status_code": 1000}, {"data": [None, 1, {"id": []}], "status_code": 1000}, {"status_code": [1000]},
+        [{"country_code": "DE", "party_id": "X", "id": "1", "coordinates": {"latitude": "north"}, "evses": "x"}],
+        [{"country_code": "DE", "party_id": "X", "id": "1", "evses": [None, {"status": ["AVAILABLE"], "last_updated": 5}]}],
+        {"data": {"evses": [{"status": "AVAILABLE"}]}, "status_code": "1000"},
+    ),
 }
 # fmt: on
 

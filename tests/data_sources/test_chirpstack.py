@@ -41,6 +41,8 @@ def test_v4_decentlab_event_carries_codec_example_1():
         "lon": None,
         "theme": "water",
         "district": None,
+        "category": None,
+        "opening_hours": None,
     }
 
 

@@ -64,7 +64,13 @@ SDM_EMPTY = {
     "DeviceMeasurement/example",
     "DeviceMeasurement/example-normalized",
     "ParkingSpot/example",
-}  # no measured attribute (a device record), or no time for it
+    "EVChargingStation/example",
+    "EVChargingStation/example-normalized",
+    "Museum/example",
+    "Museum/example-normalized",
+    "PointOfInterest/example",
+    "PointOfInterest/example-normalized",
+}  # no measured attribute (a device record, a charging site's capacity only, a place), or no time for it
 CASES: dict[str, Case] = {
     "demo": Case({SIMULATED: None}),
     "scenario": Case({SIMULATED: None}),
@@ -82,6 +88,7 @@ CASES: dict[str, Case] = {
             "ttn_v3/ttn_client_storage_uplink_no_decoded_payload.json": None,
             "ttn_v3/tts_docs_uplink_message_example_2023.json": None,
             "ttn_v3/webhook_uplink_two_gateways_decoded.json": None,
+            "noise/tb_elsys_ers2_sound_ttn_webhook_uplink_no_decoded.json": _device("eui-1000000000000001", "elsys/ers-sound"),
         },
         # Cayenne channel names are not ours; an uplink of unknown model with nothing decoded is counted only.
         empty=frozenset(
@@ -108,9 +115,15 @@ CASES: dict[str, Case] = {
         empty=frozenset({f"smart_data_models/{n}.json" for n in SDM_EMPTY} | set(_all("fiware_apis/orion_*.json"))),
     ),
     "ngsi_ld": Case(
-        _all("smart_data_models/*/*.jsonld"), config={"center": MENDEN}, empty=frozenset(f"smart_data_models/{n}.jsonld" for n in SDM_EMPTY)
+        _all("smart_data_models/*/*.jsonld"),
+        config={"center": MENDEN},
+        empty=frozenset(f"smart_data_models/{n}.jsonld" for n in SDM_EMPTY),
+        refused=("smart_data_models/PointOfInterest/example.jsonld_as_published_INVALID_JSON.txt",),
     ),
-    "quantumleap": Case(_all("fiware_apis/quantumleap_*.json"), config={"center": MENDEN, "attributes": {"luminosity": "illuminance"}}),
+    "quantumleap": Case(
+        {**_all("fiware_apis/quantumleap_*.json"), **_all("quantumleap_sdm/*.json")},
+        config={"center": MENDEN, "attributes": {"luminosity": "illuminance"}},
+    ),
     "pegelonline": Case(
         {**_all("pegelonline/*.json"), "pegelonline/nerab_vcr_stations_ids_multi_2014.yml": None},
         config={"station": "0a1b2c3d-0000-4000-8000-000000000001", "timeseries": "W"},  # for the bare measurement answers
@@ -136,6 +149,23 @@ CASES: dict[str, Case] = {
         empty=frozenset({"sensorthings/thing_single.json", "sensorthings/things_values_typo.json"}),  # Things without Observations
     ),
     "brightsky": Case(_all("brightsky_dwd/*.json") | _all("brightsky_dwd/*.csv"), config={"lat": MENDEN[0], "lon": MENDEN[1]}),
+    "telraam": Case(
+        {
+            "telraam/telraam_rs_reports_traffic_per_hour_response.json": None,
+            "telraam/telraam_traffic_snapshot_live_2023-12-10_TRIMMED.json": None,
+            "telraam/telraam_rs_segments_id_response.json": None,
+        },
+        empty=frozenset({"telraam/telraam_rs_segments_id_response.json"}),  # a road segment's geometry, no counts
+        refused=("telraam/telraam_rs_cameras_response.json",),  # camera instances, not traffic
+    ),
+    "ocpi": Case(
+        {
+            "ocpi/ocpi_2.2.1_location_example.json": None,
+            "ocpi/ocpi_2.2.1_location_example_uc2_destination_charger.json": None,
+            "ocpi/constructed_menden_locations_page.json": None,
+        },
+        refused=("ocpi/ocpi_2.2.1_location_patch_example_status.json",),  # one EVSE's new status, no Location
+    ),
 }
 FIXTURE_CASES = [(kind, name) for kind, case in CASES.items() for name in case.fixtures]
 CONFIGURABLE = [kind for kind in KINDS if kind not in NOT_CONFIGURED]

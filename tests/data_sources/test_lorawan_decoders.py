@@ -1,16 +1,20 @@
 """Device decoders against every codec vector of the TTN device repository, plus random and truncated bytes."""
 
+import base64
+import json
 import random
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import yaml
 
+from data_sources import chirpstack, ttn
 from data_sources.errors import FeedFormatError
 from data_sources.lorawan import decentlab
 from data_sources.lorawan.decoders import decode
-from data_sources.lorawan.models import MODELS
+from data_sources.lorawan.models import MODELS, measurements
 
 from .conftest import FIXTURES
 
@@ -26,6 +30,7 @@ CODEC_MODELS = {
     "dragino__lht65-codec.yaml": "dragino/lht65",
     "dragino__lse01-codec.yaml": "dragino/lse01",
     "elsys__ers-co2-codec.yaml": "elsys/ers-co2",
+    "elsys__ers-sound-codec.yaml": "elsys/ers-sound",  # synthetic sound levels (1 and 1 dB): the layout, not a room
     "milesight-iot__am307-codec.yaml": "milesight-iot/am307",
     "milesight-iot__em500-udl-codec.yaml": "milesight-iot/em500-udl",
     "nwave__nps405-codec.yaml": "nwave/nps405",
@@ -97,7 +102,7 @@ def test_every_codec_file_is_known_and_every_vector_collected():
     assert sorted(p.name for p in CODECS.glob("*.yaml")) == sorted(CODEC_MODELS)
     assert set(CODEC_MODELS.values()) <= set(MODELS)
     counts = {s: len(vectors(s)) for s in ("uplinkDecoder", "downlinkEncoder", "downlinkDecoder")}
-    assert counts == {"uplinkDecoder": 24, "downlinkEncoder": 2, "downlinkDecoder": 2}
+    assert counts == {"uplinkDecoder": 25, "downlinkEncoder": 2, "downlinkDecoder": 2}
 
 
 def test_duplicate_examples_key_keeps_both_em500_vectors():
@@ -293,3 +298,79 @@ def test_lse01_negative_soil_temperature_is_twos_complement():
 def test_decentlab_wrong_protocol_version():
     with pytest.raises(FeedFormatError, match="protocol version 3 doesn't match v2"):
         decode("decentlab/dl-mbx", 1, bytes.fromhex("03012f00020bb1"))
+
+
+def test_elsys_ers2_sound_frame_decodes_like_the_vendor_codec():
+    """The ERS2 Sound webhook's bytes against ThingsBoard's decoded result (which names motion "pir")."""
+    up = json.loads((FIXTURES / "noise" / "tb_elsys_ers2_sound_ttn_webhook_uplink_no_decoded.json").read_text(encoding="utf-8"))
+    vendor = json.loads((FIXTURES / "noise" / "tb_elsys_ers2_sound_ttn_webhook_uplink_RESULT.json").read_text(encoding="utf-8"))
+    frame = base64.b64decode(up["uplink_message"]["frm_payload"])
+    assert frame.hex() == "0100e202290400270506070d62150710"  # … 15 07 10: type 0x15, peak 7 dB, average 16 dB
+    expected = dict(vendor["telemetry"][0]["values"])
+    expected["motion"] = expected.pop("pir")
+    assert decode("elsys/ers-sound", up["uplink_message"]["f_port"], frame) == expected
+
+
+def test_elsys_sound_levels_are_whole_unsigned_decibels_peak_first():
+    assert decode("elsys/ers-sound", 5, bytes.fromhex("15 5a 3c".replace(" ", ""))) == {"soundPeak": 90, "soundAvg": 60}
+    assert decode("elsys/ers-sound", 5, bytes.fromhex("15ff00")) == {"soundPeak": 255, "soundAvg": 0}
+    with pytest.raises(FeedFormatError, match="truncated"):
+        decode("elsys/ers-sound", 5, bytes.fromhex("155a"))  # the average is missing
+
+
+# -- Milesight WS302 sound level meter, on ThingsBoard's recorded uplinks (tests/fixtures/milesight_ws302) --
+WS302 = FIXTURES / "milesight_ws302"
+WS302_FRAME = bytes.fromhex("017564055B053F02DA016A02")
+
+
+def _ws302(name: str) -> dict:
+    return json.loads((WS302 / name).read_text(encoding="utf-8"))
+
+
+def test_ws302_decodes_the_recorded_uplink_as_thingsboard_did():
+    uplink = _ws302("tb_milesight_ws302_ttn_webhook_uplink_no_decoded.json")["uplink_message"]
+    assert base64.b64decode(uplink["frm_payload"]) == WS302_FRAME
+    expected = _ws302("tb_milesight_ws302_ttn_webhook_uplink_RESULT.json")["telemetry"][0]["values"]
+    assert expected == {"battery": 100, "LAF": 57.5, "LAeq": 47.4, "LAFmax": 61.8}
+    assert decode("milesight-iot/ws302", uplink["f_port"], WS302_FRAME) == expected
+
+
+def test_ws302_uplink_becomes_noise_readings_through_ttn_and_chirpstack():
+    devices = {"devices": {"eui-1000000000000001": {"model": "milesight-iot/ws302", "name": "Lärm Unnaer Straße"}}}
+    batch = ttn.parse(_ws302("tb_milesight_ws302_ttn_webhook_uplink_no_decoded.json"), source="laerm", config=devices)
+    assert dict(batch.readings.select("quantity", "value").iter_rows()) == {"noise": 47.4, "noise_max": 61.8}  # LAF and battery % stay out
+    assert batch.readings["ts"].unique().to_list() == [datetime(2023, 5, 19, 5, 33, 35, 848446, tzinfo=UTC)]  # the record's received_at
+    assert batch.stations.select("station_id", "name", "theme").row(0) == ("laerm:eui-1000000000000001", "Lärm Unnaer Straße", "noise")
+    event = _ws302("tb_milesight_ws302_chirpstack_v4_up.json")
+    assert base64.b64decode(event["data"]) == WS302_FRAME
+    cs = chirpstack.parse(event, source="laerm", config={"devices": {"1000000000000001": {"model": "milesight-iot/ws302"}}})
+    assert dict(cs.readings.select("quantity", "value").iter_rows()) == {"noise": 47.4, "noise_max": 61.8}
+    assert cs.stations["theme"].to_list() == ["noise"]
+
+
+@pytest.mark.parametrize(
+    ("mode", "names"),
+    [
+        (0x05, ("LAF", "LAeq", "LAFmax")),  # A weighting, fast: the vendor's example
+        (0x01, ("LA", "LAeq", "LAmax")),  # A weighting, no time weighting
+        (0x06, ("LCF", "LCeq", "LCFmax")),  # C weighting, fast
+        (0x02, ("LC", "LCeq", "LCmax")),
+        (0x00, ("L", "Leq", "Lmax")),  # not in the user guide: no weighting claimed
+    ],
+)
+def test_ws302_weighting_mode_names_the_levels_and_only_a_weighting_becomes_noise(mode, names):
+    frame = bytes([0x05, 0x5B, mode]) + bytes.fromhex("3F02DA016A02")
+    decoded = decode("milesight-iot/ws302", 85, frame)
+    assert decoded == dict(zip(names, (57.5, 47.4, 61.8)))
+    quantities = {q for q, _ in measurements("milesight-iot/ws302", decoded)}
+    assert quantities == ({"noise", "noise_max"} if mode == 0x05 else {"noise"} if mode == 0x01 else set())
+
+
+def test_ws302_frame_cut_short_raises_and_attributes_are_read_past():
+    for cut in (1, 4, 8, 11):
+        with pytest.raises(FeedFormatError, match="truncated"):
+            decode("milesight-iot/ws302", 85, WS302_FRAME[:cut])
+    assert decode("milesight-iot/ws302", 85, WS302_FRAME[:3]) == {"battery": 100}
+    join = bytes.fromhex("ff0bff ff0101 ff166743c13353300001 ff090100 ff0a0102 ff0f00".replace(" ", ""))  # the user guide's join report
+    assert decode("milesight-iot/ws302", 85, join) == {}
+    assert decode("milesight-iot/ws302", 85, join + WS302_FRAME)["LAeq"] == 47.4

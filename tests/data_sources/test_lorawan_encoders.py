@@ -73,3 +73,24 @@ def test_demo_uplink_runs_through_ttn_parse_like_a_real_device():
     assert themes == {"demo:gym-raum-204": "indoor_air", "demo:hoenne-pegel": "water"}
     assert batch.skipped == 0
     assert uplinks[0]["end_device_ids"]["application_ids"]["application_id"] == "menden-demo"
+
+
+def test_ws302_encoding_reproduces_the_recorded_frame():
+    values = {"battery_percent": 100, "laf": 57.5, "noise": 47.4, "noise_max": 61.8}
+    assert encode("milesight-iot/ws302", values) == (85, bytes.fromhex("017564055B053F02DA016A02"))
+
+
+@pytest.mark.parametrize("values", [{"noise": 66.3, "noise_max": 81.9}, {"noise": 34.7, "noise_max": 49.0}, {"noise": 120.0}])
+def test_ws302_round_trip(values):
+    fport, payload = encode("milesight-iot/ws302", values)
+    expected = {"noise_max": values["noise"], **values}  # without a peak the encoder writes LAeq there
+    assert dict(measurements("milesight-iot/ws302", decode("milesight-iot/ws302", fport, payload))) == pytest.approx(expected)
+
+
+def test_ws302_refuses_what_does_not_fit():
+    with pytest.raises(ValueError, match="noise"):
+        encode("milesight-iot/ws302", {"noise": -3.0})
+    with pytest.raises(ValueError, match="noise_max"):
+        encode("milesight-iot/ws302", {"noise": 50.0, "noise_max": 7000.0})
+    with pytest.raises(ValueError, match="battery"):
+        encode("milesight-iot/ws302", {"noise": 50.0, "battery_percent": 180})

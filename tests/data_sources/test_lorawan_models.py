@@ -1,17 +1,22 @@
 """The device-model table and its field mapping: valid vocabulary, keys the decoders really produce, unit conversions."""
 
+import json
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from core.schema import QUANTITIES, THEMES
+from data_sources import chirpstack, ttn
 from data_sources.lorawan.decoders import decode, supported
 from data_sources.lorawan.models import CM_WATER_PER_BAR, GENERIC, MODELS, field_number, measurements
+from tests.data_sources.conftest import FIXTURES
 
 # A frame per model family that contains every field its mapping table reads.
 SAMPLES = {
     "elsys/ers-co2": [(5, "0100e2022904002706030807 0d62 14000f75b8 153c2d")],
+    "elsys/ers-sound": [(85, "0100e202290400270506070d62150710")],
     "milesight-iot/am319": [(85, "03671801 04686d 077dc501 09733f27 0b7d1000 0c7d1800")],
     "milesight-iot/em500-udl": [(85, "01755c 03821e00")],
     "dragino/lht65": [(2, "cbf60b0d0376050add7fff")],
@@ -128,3 +133,61 @@ def test_every_supported_model_is_documented():
     text = (Path(__file__).resolve().parents[2] / "docs" / "lorawan.md").read_text(encoding="utf-8")
     missing = [m for m in MODELS if f"`{m}`" not in text and f"`{m.split('/', 1)[1]}`" not in text]
     assert not missing
+
+
+def test_ers_sound_average_is_noise_and_peak_is_noise_max_in_a_classroom_station():
+    decoded = decode("elsys/ers-sound", 85, bytes.fromhex("0100e202290400270506 070d62 152d3a".replace(" ", "")))
+    assert dict(measurements("elsys/ers-sound", decoded)) == {
+        "temperature": 22.6,
+        "humidity": 41.0,
+        "illuminance": 39.0,
+        "battery": 3.426,
+        "noise": 58.0,  # soundAvg 0x3a
+        "noise_max": 45.0,  # soundPeak 0x2d (an invented frame; the public vectors are synthetic)
+    }
+    assert MODELS["elsys/ers-sound"].theme == "indoor_air"  # a room sensor like the ERS CO2: the school page's, not the street's
+    assert "noise_max" not in dict(measurements("elsys/ers-co2", decoded))  # other Elsys models keep their table
+
+
+ERS2_SOUND = FIXTURES / "noise" / "tb_elsys_ers2_sound_ttn_webhook_uplink_no_decoded.json"
+VENDOR_RESULT = FIXTURES / "noise" / "tb_elsys_ers2_sound_ttn_webhook_uplink_RESULT.json"
+ROOM = {"temperature": 22.6, "humidity": 41.0, "illuminance": 39.0, "battery": 3.426, "noise": 16.0, "noise_max": 7.0}
+
+
+def _uplink() -> dict:
+    return json.loads(ERS2_SOUND.read_text(encoding="utf-8"))
+
+
+def _vendor_decoded() -> dict:
+    return json.loads(VENDOR_RESULT.read_text(encoding="utf-8"))["telemetry"][0]["values"]
+
+
+def test_ers2_sound_ttn_uplink_from_raw_bytes_and_from_the_vendor_codec():
+    cfg = {"devices": {"eui-1000000000000001": {"model": "elsys/ers-sound", "name": "Raum 104"}}}
+    raw = ttn.parse(_uplink(), source="schule", config=cfg)
+    assert dict(raw.readings.select("quantity", "value").rows()) == ROOM
+    assert raw.stations.select("station_id", "name", "theme").rows() == [("schule:eui-1000000000000001", "Raum 104", "indoor_air")]
+    assert set(raw.readings["ts"]) == {datetime(2023, 5, 19, 5, 33, 35, 848446, tzinfo=UTC)}  # received_at
+    # The network server names the model (version_ids) and decoded with the vendor codec; no raw bytes.
+    up = _uplink()
+    message = up["uplink_message"]
+    message.pop("frm_payload")
+    message["version_ids"] = {"brand_id": "elsys", "model_id": "ers-sound"}
+    message["decoded_payload"] = _vendor_decoded()
+    assert dict(ttn.parse(up, source="schule").readings.select("quantity", "value").rows()) == ROOM
+    assert len(ttn.parse(_uplink(), source="schule")) == 0  # no model, nothing decoded: counted, not guessed
+
+
+def test_ers2_sound_chirpstack_event_from_raw_bytes_and_from_the_object():
+    up = _uplink()["uplink_message"]
+    event = {
+        "time": "2023-05-19T05:33:35.641841+00:00",
+        "deviceInfo": {"deviceName": "Raum 104", "devEui": "1000000000000001", "deviceProfileName": "Elsys ERS Sound"},
+        "fPort": up["f_port"],
+        "data": up["frm_payload"],
+    }
+    cfg = {"profiles": {"Elsys ERS Sound": {"model": "elsys/ers-sound"}}}
+    assert dict(chirpstack.parse(event, source="schule", config=cfg).readings.select("quantity", "value").rows()) == ROOM
+    decoded_only = {**{k: v for k, v in event.items() if k != "data"}, "object": _vendor_decoded()}
+    batch = chirpstack.parse(decoded_only, source="schule", config=cfg)
+    assert dict(batch.readings.select("quantity", "value").rows()) == ROOM and batch.stations["theme"].to_list() == ["indoor_air"]

@@ -4,6 +4,7 @@ import json
 import time
 from datetime import UTC, datetime
 
+import polars as pl
 import pytest
 
 from core.config import ROOT, load_config
@@ -68,11 +69,22 @@ EXPECTED = {
     "DeviceMeasurement/example.jsonld": ({}, 1),
     "Device/example-normalized.jsonld": ({}, 0),
     "Device/example.jsonld": ({}, 0),
+    "NoiseLevelObserved/example-normalized.jsonld": ({"noise": 67.8, "noise_max": 94.5}, 0),
+    "NoiseLevelObserved/example.jsonld": ({"noise": 67.8, "noise_max": 94.5}, 0),
+    "TrafficFlowObserved/example-normalized.jsonld": ({"traffic_car": 2364.0}, 0),  # its dateObserved is no interval
+    "TrafficFlowObserved/example.jsonld": ({"traffic_car": 2364.0}, 0),
+    "EVChargingStation/example-normalized.jsonld": ({}, 0),
+    "EVChargingStation/example.jsonld": ({}, 0),
+    "PointOfInterest/example-normalized.jsonld": ({}, 1),  # occupancy without time
+    "Museum/example-normalized.jsonld": ({}, 0),
+    "Museum/example.jsonld": ({}, 0),
 }
+STATIONS = {"TrafficFlowObserved": "road@41.65782,-4.73533"}  # a lane counts at its road: here its location
 
 
 def test_every_ld_example_is_covered():
-    assert {str(p.relative_to(SDM)) for p in SDM.glob("*/*.jsonld")} == set(EXPECTED)
+    published = {str(p.relative_to(SDM)) for p in SDM.glob("*/*.jsonld") if not p.name.startswith("CONSTRUCTED_")}
+    assert published == set(EXPECTED)
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
@@ -81,7 +93,57 @@ def test_parse_smart_data_models_examples(name):
     batch = ngsi_ld.parse((SDM / name).read_text(), source="ld")
     assert values(batch) == pytest.approx(readings)
     assert batch.skipped == skipped
-    assert batch.stations["station_id"].to_list() == ["ld:" + json.loads((SDM / name).read_bytes())["id"]]
+    native = STATIONS.get(name.split("/")[0], json.loads((SDM / name).read_bytes())["id"])
+    assert batch.stations["station_id"].to_list() == ["ld:" + native]
+
+
+def test_the_published_point_of_interest_jsonld_is_refused():
+    broken = (SDM / "PointOfInterest/example.jsonld_as_published_INVALID_JSON.txt").read_bytes()
+    with pytest.raises(FeedFormatError, match="not JSON"):
+        ngsi_ld.parse(broken, source="ld")
+
+
+def test_models_from_the_ld_examples():
+    noise = ngsi_ld.parse((SDM / "NoiseLevelObserved/example-normalized.jsonld").read_bytes(), source="n")
+    assert noise.readings["ts"].unique().to_list() == [datetime(2016, 12, 28, 12, tzinfo=UTC)]  # {"@value": dateObservedTo}
+    traffic = ngsi_ld.parse((SDM / "TrafficFlowObserved/example-normalized.jsonld").read_bytes(), source="t")
+    assert traffic.readings.select("ts", "quantity").row(0) == (datetime(2016, 12, 7, 11, 10, tzinfo=UTC), "traffic_car")
+    museum = ngsi_ld.parse((SDM / "Museum/example-normalized.jsonld").read_bytes(), source="m").stations.row(0, named=True)
+    assert (museum["category"], museum["opening_hours"].split("; ")[-1]) == ("museum", "Su 10:00-15:00")
+    beach = ngsi_ld.parse((SDM / "PointOfInterest/example-normalized.jsonld").read_bytes(), source="p").stations.row(0, named=True)
+    assert (beach["theme"], beach["category"], beach["name"]) == ("poi", "beach", "Playa de a Concha")
+
+
+def test_lanes_with_a_road_relationship_and_charge_points():
+    lanes = ngsi_ld.parse((SDM / "TrafficFlowObserved/CONSTRUCTED_lanes_normalized.jsonld").read_bytes(), source="ld")
+    road = "ld:urn:ngsi-ld:RoadSegment:menden-unnaer-strasse"  # the Relationship's object
+    assert dict(lanes.readings.filter(station_id=road).select("quantity", "value").rows()) == {
+        "traffic_car": 1260.0,
+        "traffic_heavy": 72.0,
+        "traffic_bike": 144.0,
+        "traffic_pedestrian": 300.0,
+    }
+    assert lanes.readings.filter(station_id="ld:road@51.43020,7.79050")["value"].to_list() == [200.0]  # an interval dateObserved
+    assert lanes.skipped == 1
+    charging = ngsi_ld.parse((SDM / "EVChargingStation/CONSTRUCTED_states_normalized.jsonld").read_bytes(), source="ld")
+    assert sorted(charging.readings.group_by("quantity").agg(pl.sum("value")).rows()) == [
+        ("charging_free", 5.0),
+        ("charging_occupied", 3.0),
+        ("charging_out_of_service", 2.0),
+    ]
+    assert charging.skipped == 1
+
+
+def test_a_multi_typed_place_and_concise_hours():
+    entity = {
+        "id": "urn:ngsi-ld:Museum:menden-museum",
+        "type": ["Building", "Museum"],
+        "name": "Museum für Stadt- und Kulturgeschichte",
+        "openingHours": ["Tu-Sa 14:00-17:00", "Su 10:00-13:00"],
+        "location": {"type": "Point", "coordinates": [7.7797, 51.4447]},
+    }
+    station = ngsi_ld.parse([entity], source="ld").stations.row(0, named=True)
+    assert (station["theme"], station["category"], station["opening_hours"]) == ("poi", "museum", "Tu-Sa 14:00-17:00; Su 10:00-13:00")
 
 
 def test_ld_quirks_of_the_examples():

@@ -5,7 +5,9 @@ import time
 from datetime import UTC, datetime
 
 import pytest
+from polars.testing import assert_frame_equal
 
+from core import opening
 from core.config import ROOT, load_config
 from data_sources import KINDS, ngsi_v2
 from data_sources.errors import FeedAuthError, FeedError, FeedFormatError, FeedUnavailable
@@ -70,11 +72,25 @@ EXPECTED = {
     "DeviceMeasurement/example.json": ({}, 1),
     "Device/example-normalized.json": ({}, 0),
     "Device/example.json": ({}, 0),
+    "NoiseLevelObserved/example-normalized.json": ({"noise": 67.8, "noise_max": 94.5}, 0),
+    "NoiseLevelObserved/example.json": ({"noise": 67.8, "noise_max": 94.5}, 0),
+    # 197 vehicles in 5 minutes; the lane detector's occupancy 0.76 is no parking occupancy
+    "TrafficFlowObserved/example-normalized.json": ({"traffic_car": 2364.0}, 0),
+    "TrafficFlowObserved/example.json": ({"traffic_car": 2364.0}, 0),
+    "EVChargingStation/example-normalized.json": ({}, 0),  # capacity only: no live state in any published example
+    "EVChargingStation/example.json": ({}, 0),
+    "PointOfInterest/example-normalized.json": ({}, 1),  # occupancy of people, but no time at all
+    "PointOfInterest/example.json": ({}, 1),
+    "Museum/example-normalized.json": ({}, 0),
+    "Museum/example.json": ({}, 0),
 }
+# A traffic lane counts at its road: without refRoadSegment, at its location.
+STATIONS = {"TrafficFlowObserved": "road@41.65782,-4.73533"}
 
 
 def test_every_v2_example_is_covered():
-    assert {str(p.relative_to(SDM)) for p in SDM.glob("*/*.json")} == set(EXPECTED)
+    published = {str(p.relative_to(SDM)) for p in SDM.glob("*/*.json") if not p.name.startswith("CONSTRUCTED_")}
+    assert published == set(EXPECTED)
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
@@ -85,7 +101,7 @@ def test_parse_smart_data_models_examples(name):
     assert batch.skipped == skipped
     assert len(batch.stations) == 1
     station = batch.stations.row(0, named=True)
-    assert station["station_id"] == "fiware:" + load(SDM / name)["id"]
+    assert station["station_id"] == "fiware:" + STATIONS.get(name.split("/")[0], load(SDM / name)["id"])
     assert batch.readings["station_id"].unique().to_list() in ([], [station["station_id"]])
 
 
@@ -100,6 +116,8 @@ def test_air_quality_station_time_and_place():
         "lon": pytest.approx(-3.7122472),
         "theme": "air_quality",
         "district": "Madrid",
+        "category": None,
+        "opening_hours": None,
     }
 
 
@@ -132,9 +150,9 @@ def test_device_measurement_with_the_config_naming_its_unit():
 def test_orion_tutorial_answers():
     stores = ngsi_v2.parse((APIS / "orion_v2_entities_list_keyValues_tutorial.json").read_bytes(), source="o")
     assert len(stores) == 0
-    assert stores.stations.select("name", "lat", "lon", "district", "theme").rows() == [
-        ("Bose Brucke Einkauf", 52.5547, 13.3986, "Prenzlauer Berg", "other"),
-        ("Checkpoint Markt", 52.5075, 13.3903, "Kreuzberg", "other"),
+    assert stores.stations.select("name", "lat", "lon", "district", "theme", "category").rows() == [
+        ("Bose Brucke Einkauf", 52.5547, 13.3986, "Prenzlauer Berg", "poi", "store"),  # a Store is a place
+        ("Checkpoint Markt", 52.5075, 13.3903, "Kreuzberg", "poi", "store"),
     ]
     motion = (APIS / "orion_v2_entity_from_iot_agent_tutorial.json").read_text()
     assert len(ngsi_v2.parse(motion, source="o")) == 0  # "count" is not a quantity of the table
@@ -159,6 +177,95 @@ def test_broken_entities_are_skipped_and_counted():
     assert batch.skipped == 7 + 2
     assert batch.stations.filter(station_id="j:bad").select("name", "lat").row(0) == ("bad", None)
     assert len(ngsi_v2.parse([], source="j")) == 0
+
+
+def test_noise_counts_at_the_end_of_its_period():
+    batch = ngsi_v2.parse(load(SDM / "NoiseLevelObserved/example-normalized.json"), source="n")
+    assert batch.readings["ts"].unique().to_list() == [datetime(2016, 12, 28, 12, tzinfo=UTC)]  # dateObservedTo
+    assert batch.stations.select("theme", "lat", "lon").row(0) == ("noise", 42.8491, -2.698)
+    entity = {
+        "id": "dnms-1",
+        "type": "NoiseLevelObserved",
+        "LAeq": {"type": "Number", "value": 51.2, "metadata": {"TimeInstant": {"type": "DateTime", "value": "2024-07-01T12:00:09Z"}}},
+        "dateObserved": {"type": "DateTime", "value": "2024-07-01T11:55:00Z/2024-07-01T12:00:00Z"},
+    }
+    # the period beats the attribute's own time (here an IoT Agent's arrival stamp); an interval counts at its end
+    assert ngsi_v2.parse(entity, source="n").readings.select("ts", "value").rows() == [(datetime(2024, 7, 1, 12, tzinfo=UTC), 51.2)]
+
+
+LANES = sorted(
+    [
+        ("road@51.43020,7.79050", "traffic_car", 200.0),  # 30 + 20 in 15 minutes, no refRoadSegment: one Point
+        ("urn:ngsi-ld:RoadSegment:menden-unnaer-strasse", "traffic_bike", 144.0),
+        ("urn:ngsi-ld:RoadSegment:menden-unnaer-strasse", "traffic_car", 1260.0),  # lanes 1 and 2: (60 + 45) × 12
+        ("urn:ngsi-ld:RoadSegment:menden-unnaer-strasse", "traffic_heavy", 72.0),
+        ("urn:ngsi-ld:RoadSegment:menden-unnaer-strasse", "traffic_pedestrian", 300.0),
+    ]
+)
+
+
+@pytest.mark.parametrize("form", ["keyValues", "normalized"])
+def test_traffic_lanes_are_summed_per_road_and_period(form):
+    batch = ngsi_v2.parse((SDM / f"TrafficFlowObserved/CONSTRUCTED_lanes_{form}.json").read_bytes(), source="v")
+    assert sorted((sid.removeprefix("v:"), q, v) for sid, q, v in batch.readings.select("station_id", "quantity", "value").rows()) == LANES
+    assert batch.readings["ts"].unique().to_list() == [datetime(2026, 11, 26, 8, tzinfo=UTC)]  # the period's start
+    assert batch.skipped == 1  # the lane whose period has no length
+    assert batch.stations.select("station_id", "name", "theme").rows() == [
+        ("v:urn:ngsi-ld:RoadSegment:menden-unnaer-strasse", "Unnaer Straße", "traffic"),
+        ("v:road@51.43020,7.79050", "Hönnetalstraße", "traffic"),
+    ]
+    twice = ngsi_v2.parse(load(SDM / f"TrafficFlowObserved/CONSTRUCTED_lanes_{form}.json") * 2, source="v")
+    assert_frame_equal(twice.readings, batch.readings, check_row_order=False)  # an entity listed twice counts once
+
+
+def test_real_traffic_example_station_time_and_what_is_not_read():
+    batch = ngsi_v2.parse(load(SDM / "TrafficFlowObserved/example-normalized.json"), source="v")
+    assert batch.readings.select("ts", "quantity", "value").rows() == [(datetime(2016, 12, 7, 11, 10, tzinfo=UTC), "traffic_car", 2364.0)]
+    station = batch.stations.row(0, named=True)
+    assert (station["name"], station["district"], station["theme"]) == ("Avenida de Salamanca", "Valladolid", "traffic")
+    assert (station["lat"], station["lon"]) == (pytest.approx(41.657821), pytest.approx(-4.735326))  # the line's mean vertex
+
+
+CHARGING = {
+    "menden-rathausplatz": {"charging_free": 1.0, "charging_occupied": 3.0},  # working
+    "menden-bahnhof": {"charging_free": 2.0, "charging_occupied": 0.0},  # no status: working
+    "menden-leitmecke": {"charging_out_of_service": 2.0},  # out of service: never occupied, nothing free
+    "menden-lendringsen": {"charging_free": 2.0},  # withIncidence: what is not free may be broken
+    "menden-boesperde": {},  # 3 free of 2: skipped and counted
+}
+
+
+@pytest.mark.parametrize("form", ["keyValues", "normalized"])
+def test_charge_points_by_status(form):
+    batch = ngsi_v2.parse((SDM / f"EVChargingStation/CONSTRUCTED_states_{form}.json").read_bytes(), source="ev")
+    found = {sid.rsplit(":", 1)[1]: {} for sid in batch.stations["station_id"]}
+    for sid, quantity, value in batch.readings.select("station_id", "quantity", "value").rows():
+        found[sid.rsplit(":", 1)[1]][quantity] = value
+    assert found == CHARGING
+    assert batch.skipped == 1
+    assert set(batch.readings["ts"]) == {datetime(2026, 11, 26, 8, tzinfo=UTC)}
+    assert set(batch.stations["theme"]) == {"charging"}
+    assert batch.stations.filter(station_id="ev:urn:ngsi-ld:EVChargingStation:menden-bahnhof")["name"].item() == "Ladepunkte Bahnhof"
+
+
+def test_places_category_hours_and_occupancy():
+    museum = ngsi_v2.parse(load(SDM / "Museum/example-normalized.json"), source="poi").stations.row(0, named=True)
+    assert (museum["theme"], museum["category"], museum["district"]) == ("poi", "museum", "Barcelona")
+    assert museum["opening_hours"].startswith("Mo 11:00-19:30; Tu 11:00-19:30")
+    assert opening.is_open(museum["opening_hours"], datetime(2026, 11, 29, 14, 30)) is True  # a Sunday, 10:00-15:00
+    assert opening.is_open(museum["opening_hours"], datetime(2026, 11, 29, 15, 30)) is False
+    beach = load(SDM / "PointOfInterest/example-normalized.json")
+    plain = ngsi_v2.parse(beach, source="poi")
+    assert plain.stations.select("name", "category", "opening_hours").row(0) == ("Playa de a Concha", "beach", None)  # code 113
+    assert len(plain) == 0 and plain.skipped == 1  # the occupancy has no time
+    orion = {**beach, "dateModified": {"type": "DateTime", "value": "2026-07-01T12:00:00.000Z", "metadata": {}}}  # as Orion adds it
+    assert ngsi_v2.parse(orion, source="poi").readings.select("quantity", "value").rows() == [("occupancy", pytest.approx(90.909091))]
+
+
+def test_names_of_places_stay_text():
+    name = '<img src=x onerror="alert(1)"> Café **Hönne**'
+    batch = ngsi_v2.parse({"id": "p", "type": "Store", "name": name, "description": "<script>x</script>"}, source="poi")
+    assert batch.stations["name"].item() == name  # kept as the feed sent it: the UI shows it as plain text
 
 
 def entity(i):
@@ -247,6 +354,16 @@ def test_fetch_config_errors(session, monkeypatch):
         ngsi_v2.fetch(config("http://127.0.0.1:9", api_key_env="ORION_TOKEN"), session)
     with pytest.raises(FeedError):
         ngsi_v2.fetch(config("http://127.0.0.1:9", timeout=0.5), session)  # nothing listens there
+
+
+def test_fetch_lanes_and_charge_points_from_orion(feed_server, session):
+    lanes = (SDM / "TrafficFlowObserved/CONSTRUCTED_lanes_normalized.json").read_bytes()
+    feed_server.route("/v2/entities", lanes, query={"type": "TrafficFlowObserved"}, headers={"Fiware-Total-Count": "8"})
+    batch = ngsi_v2.fetch(config(feed_server.url, types=["TrafficFlowObserved"], page_size=100), session)
+    assert (
+        sorted((sid.removeprefix("orion:"), q, v) for sid, q, v in batch.readings.select("station_id", "quantity", "value").rows()) == LANES
+    )
+    assert batch.skipped == 1 and len(feed_server.requests) == 1
 
 
 def test_example_config_loads_and_fetches(feed_server, session, monkeypatch):

@@ -5,13 +5,16 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from polars.testing import assert_frame_equal
 
 from core.config import ROOT, load_config
-from data_sources import KINDS, quantumleap
+from data_sources import KINDS, ngsi_v2, quantumleap
 from data_sources.errors import FeedAuthError, FeedFormatError, FeedUnavailable
 from tests.data_sources.conftest import FIXTURES
 
 APIS = FIXTURES / "fiware_apis"
+SDM = FIXTURES / "smart_data_models"
+HISTORY = FIXTURES / "quantumleap_sdm"
 UTC = UTC
 LAMPS = {"attributes": {"luminosity": "illuminance"}}
 
@@ -133,6 +136,100 @@ def test_broken_records_are_skipped_and_counted():
     assert len(quantumleap.parse([], source="j")) == 0
 
 
+def history(entity, stamps):
+    """An entity in keyValues form as QuantumLeap holds it after Orion notified it at ``stamps``."""
+    attrs = [{"attrName": k, "values": [v] * len(stamps)} for k, v in entity.items() if k not in ("id", "type", "@context")]
+    return {"entityType": entity["type"], "entities": [{"entityId": entity["id"], "index": stamps, "attributes": attrs}]}
+
+
+NOTIFIED = "2026-11-26T08:00:00"
+# The published keyValues examples from history: what NGSI-v2 reads, and the index is a time for the place's occupancy.
+FROM_HISTORY = {
+    "NoiseLevelObserved/example.json": ({"noise": 67.8, "noise_max": 94.5}, datetime(2016, 12, 28, 12, tzinfo=UTC)),
+    "TrafficFlowObserved/example.json": ({"traffic_car": 2364.0}, datetime(2016, 12, 7, 11, 10, tzinfo=UTC)),
+    "EVChargingStation/example.json": ({}, None),
+    "PointOfInterest/example.json": ({"occupancy": pytest.approx(90.909091)}, datetime(2026, 11, 26, 8, tzinfo=UTC)),
+    "Museum/example.json": ({}, None),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FROM_HISTORY))
+def test_published_examples_from_history(name):
+    entity = json.loads((SDM / name).read_bytes())
+    batch = quantumleap.parse(history(entity, [NOTIFIED]), source="ql")
+    expected, ts = FROM_HISTORY[name]
+    assert dict(batch.readings.select("quantity", "value").rows()) == expected
+    assert batch.readings["ts"].unique().to_list() == ([ts] if ts else [])
+    assert batch.skipped == 0
+    live = ngsi_v2.parse(entity, source="ql").stations
+    assert_frame_equal(batch.stations, live)  # the same station, place, category and hours as from the broker
+
+
+def test_noise_history_counts_at_each_period_end_not_at_arrival():
+    batch = quantumleap.parse((HISTORY / "types_NoiseLevelObserved.json").read_bytes(), source="ql")
+    assert rows(batch) == [
+        ("ql:Vitoria-NoiseLevelObserved-2016-12-28T11:00:00_2016-12-28T12:00:00", "noise", datetime(2016, 12, 28, 12, tzinfo=UTC), 67.8),
+        ("ql:Vitoria-NoiseLevelObserved-2016-12-28T11:00:00_2016-12-28T12:00:00", "noise", datetime(2016, 12, 28, 13, tzinfo=UTC), 64.2),
+        (
+            "ql:Vitoria-NoiseLevelObserved-2016-12-28T11:00:00_2016-12-28T12:00:00",
+            "noise_max",
+            datetime(2016, 12, 28, 12, tzinfo=UTC),
+            94.5,
+        ),
+        (
+            "ql:Vitoria-NoiseLevelObserved-2016-12-28T11:00:00_2016-12-28T12:00:00",
+            "noise_max",
+            datetime(2016, 12, 28, 13, tzinfo=UTC),
+            88.0,
+        ),
+    ]
+    assert batch.stations["theme"].to_list() == ["noise"]
+
+
+def test_traffic_history_sums_lanes_per_period():
+    batch = quantumleap.parse((HISTORY / "types_TrafficFlowObserved.json").read_bytes(), source="ql")
+    road, t0, t1 = (
+        "ql:urn:ngsi-ld:RoadSegment:menden-unnaer-strasse",
+        datetime(2026, 11, 26, 8, tzinfo=UTC),
+        datetime(2026, 11, 26, 8, 5, tzinfo=UTC),
+    )
+    assert rows(batch) == [
+        (road, "traffic_car", t0, 1260.0),  # (60 + 45) × 12
+        (road, "traffic_car", t1, 1332.0),  # (72 + 39) × 12
+        (road, "traffic_heavy", t0, 72.0),
+        (road, "traffic_heavy", t1, 0.0),
+    ]
+    assert batch.stations.select("station_id", "name", "theme").rows() == [(road, "Unnaer Straße", "traffic")]
+    # a lane whose history lacks the road in one record still counts at that road (its newest one)
+    answer = json.loads((HISTORY / "types_TrafficFlowObserved.json").read_bytes())
+    for attr in answer["entities"][0]["attributes"]:
+        if attr["attrName"] in ("refRoadSegment", "location"):
+            attr["values"][1] = None
+    assert rows(quantumleap.parse(answer, source="ql")) == rows(batch)
+
+
+def test_charging_history_by_status():
+    batch = quantumleap.parse((HISTORY / "types_EVChargingStation.json").read_bytes(), source="ql")
+    at = [datetime(2026, 11, 26, 8, m, tzinfo=UTC) for m in (0, 15, 30)]
+    assert [r[1:] for r in rows(batch)] == [
+        ("charging_free", at[0], 1.0),
+        ("charging_free", at[1], 0.0),  # full
+        ("charging_occupied", at[0], 3.0),
+        ("charging_occupied", at[1], 4.0),
+        ("charging_out_of_service", at[2], 4.0),  # and neither free nor occupied then
+    ]
+
+
+def test_places_from_history():
+    batch = quantumleap.parse((HISTORY / "types_PointOfInterest_Museum.json").read_bytes(), source="ql")
+    assert batch.stations.select("name", "theme", "category").rows() == [
+        ("Playa de a Concha", "poi", "beach"),
+        ("Museo de Arte Contemporaneo de Barcelona", "poi", "museum"),
+    ]
+    assert batch.stations["opening_hours"].to_list()[1].startswith("Mo 11:00-19:30")
+    assert batch.readings.select("quantity", "value").rows() == [("occupancy", pytest.approx(90.909091))]
+
+
 def series(entity, stamps, values):
     return json.dumps(
         {
@@ -187,6 +284,19 @@ def test_fetch_long_windows_are_aggregated_by_the_platform(feed_server, session)
     assert feed_server.requests[-1][2]["attrs"] == ",".join(attrs) and "aggrMethod" not in feed_server.requests[-1][2]
     quantumleap.fetch(config(feed_server.url), session)  # no attrs: QuantumLeap would refuse a mean, so raw
     assert "aggrMethod" not in feed_server.requests[-1][2] and "attrs" not in feed_server.requests[-1][2]
+
+
+def test_fetch_sound_levels_and_counts_are_never_averaged(feed_server, session):
+    feed_server.route("/v2/types/TrafficFlowObserved", (HISTORY / "types_TrafficFlowObserved.json").read_bytes())
+    attrs = ["intensity", "vehicleType", "dateObservedFrom", "dateObservedTo", "refRoadSegment", "averageVehicleSpeed"]
+    batch = quantumleap.fetch(config(feed_server.url, types=["TrafficFlowObserved"], attrs=attrs, page_size=1000), session)
+    assert len(batch) == 4 and "aggrMethod" not in feed_server.requests[-1][2]  # a mean count has lost its period
+    quantumleap.fetch(config(feed_server.url, attrs=["temperature", "LAeq"]), session)
+    assert "aggrMethod" not in feed_server.requests[-1][2]  # a mean of decibels is no sound level
+    quantumleap.fetch(config(feed_server.url, attrs=["temperature", "availableCapacity"]), session)
+    assert "aggrMethod" not in feed_server.requests[-1][2]
+    quantumleap.fetch(config(feed_server.url, attrs=["temperature", "occupancy"]), session)
+    assert feed_server.requests[-1][2]["aggrMethod"] == "avg"  # parking occupancy and temperature average well
 
 
 def test_fetch_entities_and_empty_windows(feed_server, session):

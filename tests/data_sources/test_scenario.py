@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import tomllib
 
 import polars as pl
@@ -15,8 +16,9 @@ from core.scenario.script import ScenarioError
 from core.scenario.state import Run
 from core.status import felt_temperature, status
 from core.store import open_store
+from data_sources import demo
 from data_sources import scenario as feed
-from data_sources.demo.stations import CLASSROOMS, PARKING
+from data_sources.demo.stations import CHARGING, CLASSROOMS, PARKING, POIS
 from data_sources.errors import FeedFormatError
 
 UTC = dt.UTC
@@ -42,10 +44,10 @@ def rated(frame: pl.DataFrame) -> pl.DataFrame:
 
 def test_every_bundled_script_loads_and_names_demo_stations_only():
     scripts = feed.scripts()
-    assert set(scripts) == {"starkregen", "hitzetag", "stickiges_klassenzimmer"}
+    assert set(scripts) == {"starkregen", "hitzetag", "stickiges_klassenzimmer", "feierabendverkehr"}
     for script in scripts.values():
         assert all(script.title) and all(script.about) and feed.twins(script)
-        assert not set(feed.twins(script)) & {p.native_id for p in PARKING}  # parking is never touched
+        assert not set(feed.twins(script)) & {p.native_id for p in PARKING + CHARGING + POIS}  # parking, charging, places untouched
 
 
 @pytest.mark.parametrize("gauge", HOENNE + BROOKS)
@@ -120,7 +122,41 @@ def test_klassenzimmer_leaves_the_other_rooms_alone():
     assert sorted(rooms) == sorted(ROOMS) and len(CLASSROOMS) == 40
 
 
-@pytest.mark.parametrize("name", ["starkregen", "hitzetag", "stickiges_klassenzimmer"])
+MAIN_ROADS = ["verkehr-unnaer-strasse", "verkehr-froendenberger-strasse", "verkehr-bahnhofstrasse", "laerm-unnaer-strasse", "laerm-bahnhof"]
+
+
+def against_the_ordinary_day(name: str) -> pl.DataFrame:
+    """The scenario's values beside what the demo simulates at the same moments (``simulated``)."""
+    script = feed.script(name)
+    wire = demo.simulate(script.anchor - dt.timedelta(hours=1), script.anchor + dt.timedelta(hours=script.duration_h), seed=script.seed)
+    anchor = int(script.anchor.timestamp())
+    ordinary = pl.DataFrame({k: list(v) for k, v in wire.items()}).select(
+        "native_id", "quantity", s=(pl.col("t") - anchor).cast(pl.Float64), simulated="value"
+    )
+    return played(name).join(ordinary, on=["native_id", "quantity", "s"], how="left")
+
+
+def test_feierabendverkehr_loads_and_changes_the_main_roads_only():
+    assert sorted(feed.twins(feed.script("feierabendverkehr"))) == sorted(MAIN_ROADS)  # not the Marktplatz, not the residential street
+    assert set(played("feierabendverkehr")["native_id"]) == set(MAIN_ROADS)
+
+
+def test_feierabendverkehr_more_cars_slower_and_louder_than_an_ordinary_thursday():
+    rush = against_the_ordinary_day("feierabendverkehr")
+    assert rush["simulated"].null_count() == 0 and (rush["s"] >= 0).all()
+    cars = rush.filter((pl.col("native_id") == "verkehr-unnaer-strasse") & (pl.col("quantity") == "traffic_car"))
+    assert cars["h"].to_list() == [0, 1, 2, 3]  # the hours 15–19, each stamped with its start
+    assert (cars["value"] > cars["simulated"]).all() and cars["value"].max() > 550 > cars["simulated"].max()
+    slower = rush.filter((pl.col("quantity") == "speed_v85") & (pl.col("h") == 2))
+    assert len(slower) == 3 and (slower["value"] < slower["simulated"] - 10).all()
+    loud = rush.filter((pl.col("native_id") == "laerm-unnaer-strasse") & (pl.col("quantity") == "noise") & pl.col("h").is_between(1.5, 2.5))
+    assert ((loud["value"] - loud["simulated"]).round(2) == 2.5).all()
+    assert set(rated(loud)["status"]) == {"very_loud"} and set(rated(loud.with_columns(value="simulated"))["status"]) != {"very_loud"}
+    untouched = rush.filter(pl.col("quantity").is_in(["traffic_bike", "traffic_pedestrian", "traffic_heavy"]))
+    assert len(untouched) > 0 and (untouched["value"] == untouched["simulated"]).all()
+
+
+@pytest.mark.parametrize("name", ["starkregen", "hitzetag", "stickiges_klassenzimmer", "feierabendverkehr"])
 def test_speed_changes_only_how_fast_not_what(name):
     assert played(name, speed=10).equals(played(name, speed=60)) and played(name, speed=1).equals(played(name, speed=60))
 
@@ -200,6 +236,14 @@ def test_a_single_run_stops_at_its_end_and_a_loop_starts_over(tmp_path):
     assert room["value"].to_list()[:18] == room["value"].to_list()[18:36]
 
 
+def test_a_looped_rush_hour_plays_every_counted_hour_once_per_pass(tmp_path):
+    start(tmp_path, "feierabendverkehr", speed=60, loop=True, now=NOW)  # 4 h: a pass every 4 minutes
+    rows = fetch(tmp_path, NOW + dt.timedelta(minutes=11)).readings
+    assert rows.select("station_id", "quantity", "ts").is_unique().all()
+    cars = rows.filter((pl.col("station_id") == "scenario:verkehr-unnaer-strasse") & (pl.col("quantity") == "traffic_car")).sort("ts")
+    assert len(cars) == 12 and cars["value"].to_list()[:4] == cars["value"].to_list()[4:8]  # hours 15–18, three passes
+
+
 def test_nothing_to_fetch_without_a_scenario_and_a_missing_script_is_a_feed_error(tmp_path):
     assert len(fetch(tmp_path, NOW)) == 0
     start(tmp_path, "starkregen", speed=60, now=NOW)
@@ -248,6 +292,7 @@ def test_script_files_are_valid_toml_with_a_comment_header():
 def test_ingest_keeps_scenario_readings_under_their_own_source(tmp_path):
     config = tmp_path / "menden.toml"
     config.write_text(DEFAULT_CONFIG.read_text(encoding="utf-8").replace("backfill_days = 14", "backfill_days = 1"), encoding="utf-8")
+    shutil.copy(DEFAULT_CONFIG.parent / "menden-outline.geojson", tmp_path)  # the copy's outline, beside it
     city = load_config(config)
     store = open_store(tmp_path / "data", tz=city.timezone)
     assert [r.source for r in ingest.run_once(city, store)] == ["demo"]  # no scenario: not polled

@@ -70,6 +70,42 @@ def test_device_push_without_time_is_stamped_on_arrival():
     assert before <= batch.readings["ts"].min() <= datetime.now(UTC)
 
 
+def _dnms() -> bytes:
+    return (HERE / "data_json_dnms_menden.json").read_bytes()
+
+
+def test_dnms_noise_sensors_give_laeq_and_the_maximum():
+    batch = sensor_community.parse(_dnms(), source="sc", config={"area": MENDEN})
+    assert _values(batch, "sc:40133") == {"noise": 58.31, "noise_max": 79.84}  # noise_LA_min is not read
+    assert batch.readings.filter(station_id="sc:40133")["ts"].unique().to_list() == [datetime(2024, 6, 12, 9, 41, 10, tzinfo=UTC)]
+    # the firmware's -1 (an error, not a level): LAeq and LA_max dropped and counted; LA_min is no quantity, so not counted
+    assert _values(batch, "sc:40134") == {}
+    assert batch.skipped == 2
+    # every DNMS location is a noise station, also the one that only sent errors
+    assert dict(batch.stations.select("station_id", "theme").rows())["sc:40133"] == "noise"
+    assert dict(batch.stations.select("station_id", "theme").rows())["sc:40134"] == "noise"
+    # a DNMS beside an SDS011 at one location: one station with both
+    assert _values(batch, "sc:40101") == {"pm10": 12.4, "pm2_5": 7.05, "noise": 47.5, "noise_max": 61.2}
+    by_sensor = sensor_community.parse(_dnms(), source="sc", config={"area": MENDEN, "station_by": "sensor"})
+    assert by_sensor.stations.filter(station_id="sc:80290")["name"].item() == "DNMS (Laerm) 80290"
+
+
+def test_dnms_values_from_the_airrohr_push():
+    push = {
+        "esp8266id": "15893411",
+        "software_version": "NRZ-2020-133",
+        "sensordatavalues": [
+            {"value_type": "DNMS_noise_LAeq", "value": "55.02"},
+            {"value_type": "DNMS_noise_LA_min", "value": "44.10"},
+            {"value_type": "DNMS_noise_LA_max", "value": "-1"},
+            {"value_type": "signal", "value": "-71"},
+        ],
+    }
+    batch = sensor_community.parse(push, source="sc", config={"received_at": "2024-06-12T09:41:00Z"})
+    assert _values(batch, "sc:esp8266-15893411") == {"noise": 55.02}
+    assert batch.skipped == 1  # the -1 maximum
+
+
 def test_a_broken_area_is_a_feed_error():
     with pytest.raises(FeedFormatError, match="area"):
         sensor_community.parse(_records(), source="sc", config={"area": [51.4, "east", 5]})

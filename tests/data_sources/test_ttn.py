@@ -53,6 +53,8 @@ def test_decentlab_uplink_envelope_base64_decoder_values():
         "lon": None,
         "theme": "water",
         "district": "Innenstadt",
+        "category": None,
+        "opening_hours": None,
     }
     assert batch.skipped == 0
 

@@ -1,4 +1,4 @@
-"""Start the real app on a free port and drive it with headless Chromium (Playwright)."""
+"""Start the real app on a free port and drive it with headless Chromium (Playwright); audit pages with axe-core."""
 
 from __future__ import annotations
 
@@ -16,6 +16,10 @@ from typing import NoReturn
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+# Where .ci/run installs the pinned axe-core (npm); SHOWROOM_AXE names another axe.min.js.
+AXE_DEFAULT = Path.home() / ".cache" / "showroom" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
+BLOCKING = ("serious", "critical")
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -40,6 +44,49 @@ def chromium() -> str:
     if os.environ.get("CI"):
         pytest.fail("CI is set but no Chromium was found (install Debian's chromium or set SHOWROOM_CHROMIUM)")
     pytest.skip("no Chromium on PATH and SHOWROOM_CHROMIUM not set")
+
+
+def axe_path() -> Path | None:
+    path = Path(os.environ.get("SHOWROOM_AXE") or AXE_DEFAULT)
+    return path if path.is_file() else None
+
+
+def axe() -> Path:
+    """Path of axe.min.js; skip (or fail under CI) when it is not installed (``.ci/run`` installs it)."""
+    path = axe_path()
+    if path:
+        return path
+    if os.environ.get("CI"):
+        pytest.fail(
+            f"CI is set but axe-core was not found at {os.environ.get('SHOWROOM_AXE') or AXE_DEFAULT} (run .ci/run or set SHOWROOM_AXE)"
+        )
+    pytest.skip("axe-core not installed (npm install --prefix ~/.cache/showroom/axe axe-core, or set SHOWROOM_AXE)")
+
+
+def audit(page, tags: tuple[str, ...] = WCAG_TAGS) -> list[dict]:
+    """axe-core's violations of the rules tagged ``tags`` on the page as it is now.
+
+    The page must carry axe already (``page.add_init_script(path=axe())`` before ``goto``).
+    """
+    return page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})"
+        ".then(r => r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
+        " targets: v.nodes.map(n => n.target.join(' ')), html: v.nodes.map(n => n.html.slice(0, 160))})))",
+        list(tags),
+    )
+
+
+def blocking(violations: list[dict]) -> list[dict]:
+    return [v for v in violations if v["impact"] in BLOCKING]
+
+
+def describe(violations: list[dict], limit: int = 5) -> str:
+    """One line per violation (rule, impact, help) and its first ``limit`` targets."""
+    lines = []
+    for v in violations:
+        lines.append(f"{v['id']} [{v['impact']}] {v['help']} ({len(v['targets'])} nodes)")
+        lines += [f"    {target}" for target in v["targets"][:limit]]
+    return "\n".join(lines)
 
 
 def free_port() -> int:
@@ -81,10 +128,11 @@ def exited(proc: subprocess.Popen) -> NoReturn:
 
 
 @contextlib.contextmanager
-def running_app(data_dir: Path, **env: str) -> Iterator[str]:
+def running_app(data_dir: Path, *, script: str = "app.py", **env: str) -> Iterator[str]:
+    """The app on a free port; ``script="server.py"`` serves it with the server's security headers."""
     environment = {**os.environ, "SHOWROOM_DATA_DIR": str(data_dir), **env}
     environment.pop("SHOWROOM_CONFIG", None) if "SHOWROOM_CONFIG" not in env else None
-    with streamlit("app.py", environment, stdout=subprocess.PIPE, failed=exited) as (_, url):
+    with streamlit(script, environment, stdout=subprocess.PIPE, failed=exited) as (_, url):
         yield url
 
 

@@ -9,6 +9,7 @@ does both to a store directory (DIR/city.toml), for looking at it in a running a
 from __future__ import annotations
 
 import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -37,16 +38,29 @@ NAMES = {
     # Pegel and Heute: a gauge past level 3 with a long name, one with a link and markdown
     LONG_GAUGE: LONG,
     "demo:pegel-bieberbach": f'<a href="https://evil.example/w">Bieberbach</a> {MARKDOWN}',
+    # Verkehr & Lärm, Heute and Karte: sound meters, counters, a charging site, places
+    "demo:laerm-unnaer-strasse": LONG,
+    "demo:laerm-bahnhof": f'<a href="https://evil.example/n">Bahnhof</a> {TEMPLATE}',
+    "demo:verkehr-unnaer-strasse": f'<a href="https://evil.example/v">Unnaer Straße</a> {TEMPLATE}',
+    "demo:verkehr-bahnhofstrasse": LONG,
+    "demo:laden-hoennepark": f"{MARKDOWN} {LONG}",
+    "demo:ort-stadtmuseum": f'<a href="https://evil.example/o">Museum</a> {MARKDOWN}',
+    "demo:ort-rathaus": LONG,
 }
 DISTRICTS = {"demo:wetter-waldrand-barge": LONG, "demo:baum-03": LONG}
+# Places: a category and opening hours are feed text too (filter chips, tooltips, the places table)
+CATEGORIES = {"demo:ort-teufelsturm": MARKDOWN, "demo:ort-hoennepark": LONG}
+HOURS = {"demo:ort-poenigeturm": f'<a href="https://evil.example/h">24/7</a> {LONG}'}
 
 
 def rename(store_dir: Path) -> None:
-    """Give the demo stations of :data:`NAMES` and :data:`DISTRICTS` their hostile names."""
+    """Give the demo stations of :data:`NAMES`, :data:`DISTRICTS`, :data:`CATEGORIES` and :data:`HOURS` their hostile texts."""
     store = open_store(store_dir)
     stations = store.stations().with_columns(
         name=pl.col("station_id").replace_strict(NAMES, default=pl.col("name")),
         district=pl.col("station_id").replace_strict(DISTRICTS, default=pl.col("district")),
+        category=pl.col("station_id").replace_strict(CATEGORIES, default=pl.col("category")),
+        opening_hours=pl.col("station_id").replace_strict(HOURS, default=pl.col("opening_hours")),
     )
     store.append(Batch(stations=stations))
 
@@ -57,6 +71,7 @@ def at_level_3(directory: Path) -> Path:
     text = re.sub(rf'"{LONG_GAUGE}" = \{{ water_level = \[[^\]]*\] \}}', f'"{LONG_GAUGE}" = {{ water_level = [1, 2, 3] }}', text)
     path = directory / "city.toml"
     path.write_text(text, encoding="utf-8")
+    shutil.copy(DEFAULT_CONFIG.parent / "menden-outline.geojson", directory)  # the copy's outline, beside it
     return path
 
 

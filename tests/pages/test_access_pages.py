@@ -7,6 +7,8 @@ decision itself.
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from core.config import DEFAULT_CONFIG
@@ -26,6 +28,7 @@ def staff_mode(app_env, demo_copy, tmp_path, monkeypatch):
         app_env(demo_copy)
         path = tmp_path / "city.toml"
         path.write_text(DEFAULT_CONFIG.read_text(encoding="utf-8") + f'\n[access]\nstaff = "{mode}"\n', encoding="utf-8")
+        shutil.copy(DEFAULT_CONFIG.parent / "menden-outline.geojson", tmp_path)  # the copy's outline, beside it
         monkeypatch.setenv("SHOWROOM_CONFIG", str(path))
         monkeypatch.setenv("SHOWROOM_SCENARIO_KEY", KEY)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 import time
 
 import pytest
@@ -14,11 +13,11 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def demo_app(demo_store_dir, tmp_path_factory):
+def demo_app(demo_store, tmp_path_factory):
     """One app for the module, on a copy of the demo store, without its own ingest."""
     chromium()
     data = tmp_path_factory.mktemp("climate") / "store"
-    shutil.copytree(demo_store_dir, data)
+    demo_store.copy(data)
     with running_app(data, SHOWROOM_INGEST="off") as url:
         yield url
 

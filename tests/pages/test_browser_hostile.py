@@ -7,26 +7,24 @@ with the long-named gauge past its Informationsstufe 3.
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from tests.pages import hostile
 from tests.pages.browser import browser_page, chromium, running_app, settle
 
 pytestmark = pytest.mark.browser
-PAGES = ("heute", "pegel", "schulen", "schulen?school=Walburgisgymnasium", "stadtklima", "karte", "daten", "quellen")
-KIOSK = ("heute?kiosk=1", "pegel?kiosk=1", "schulen?kiosk=1", "stadtklima?kiosk=1")
+PAGES = ("heute", "pegel", "schulen", "schulen?school=Walburgisgymnasium", "stadtklima", "karte", "verkehr", "daten", "quellen")
+KIOSK = ("heute?kiosk=1", "pegel?kiosk=1", "schulen?kiosk=1", "stadtklima?kiosk=1", "verkehr?kiosk=1")
 # Streamlit scrolls its main area, not the document: that is where a layout grows too wide
 MAIN = "() => { const m = document.querySelector('[data-testid=\"stMain\"]'); return [m.scrollWidth, m.clientWidth]; }"
 EVIL_LINKS = "() => [...document.querySelectorAll('a')].map(a => a.getAttribute('href') || a.getAttribute('xlink:href') || '').filter(h => h.includes('evil'))"
 
 
 @pytest.fixture(scope="module")
-def app(demo_store_dir, tmp_path_factory):
+def app(demo_store, tmp_path_factory):
     chromium()
     directory = tmp_path_factory.mktemp("hostile") / "store"
-    shutil.copytree(demo_store_dir, directory)
+    demo_store.copy(directory)
     hostile.rename(directory)
     with running_app(directory, SHOWROOM_INGEST="off", SHOWROOM_CONFIG=str(hostile.at_level_3(directory.parent))) as url:
         yield url
@@ -61,7 +59,9 @@ def test_defect_8_the_pegel_kiosk_banner_is_one_line_and_every_gauge_fits_the_sc
         assert last["y"] + last["height"] <= 1080
 
 
-@pytest.mark.parametrize("path", ["schulen", "schulen?kiosk=1", "schulen?school=Walburgisgymnasium", "stadtklima"])
+@pytest.mark.parametrize(
+    "path", ["schulen", "schulen?kiosk=1", "schulen?school=Walburgisgymnasium", "stadtklima", "verkehr", "verkehr?kiosk=1"]
+)
 def test_defect_5_feed_text_in_charts_is_text_not_a_link(app, path):
     with browser_page() as page:
         visit(page, f"{app}/{path}")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import time
 
 import pytest
@@ -18,11 +17,11 @@ BANNER = "Szenario: Starkregen – keine echten Messwerte"
 
 
 @pytest.fixture(scope="module")
-def storm(tmp_path_factory, demo_store_dir):
+def storm(tmp_path_factory, demo_store):
     """The app on the demo city, its own ingest on, Starkregen 3.5 scenario hours in at 60×."""
     chromium()
     directory = tmp_path_factory.mktemp("storm") / "store"
-    shutil.copytree(demo_store_dir, directory)
+    demo_store.copy(directory)
     feed.start(open_store(directory), "starkregen", speed=60, now=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=3.5))
     with running_app(directory) as url:
         yield url, directory

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import time
 
 import pytest
@@ -14,11 +13,11 @@ EXCEPTION = '[data-testid="stException"]'
 
 
 @pytest.fixture(scope="module")
-def app(demo_store_dir, tmp_path_factory):
+def app(demo_store, tmp_path_factory):
     """One server for the module, on a copy of the demo store, with its own ingest off (stable data)."""
     chromium()
     directory = tmp_path_factory.mktemp("water-data") / "store"
-    shutil.copytree(demo_store_dir, directory)
+    demo_store.copy(directory)
     with running_app(directory, SHOWROOM_INGEST="off") as url:
         yield url
 

@@ -140,3 +140,38 @@ def test_defect_8_tables_show_long_names_shortened(hostile_store):
     assert max(len(name) for name in names) <= plain.TABLE and any(name.endswith("…") for name in names)
     at = run("pages/stadtklima.py")
     assert not at.exception and all(len(name) <= plain.TABLE for name in at.dataframe[0].value["Station"])
+
+
+@pytest.mark.parametrize("params", [{}, {"kiosk": "1"}, {"lang": "en"}])
+def test_verkehr_names_stay_text_and_short_in_charts_rows_and_cards(hostile_store, params):
+    at = run("pages/verkehr.py", **params)
+    assert not at.exception, at.exception
+    figs = figures(at)
+    assert len(figs) == (3 if params.get("kiosk") else 5)
+    assert_text_only(figs)
+    shown = [s for fig in figs for s in strings(fig)]
+    assert any('&lt;a href="https://evil.example/' in s for s in shown)  # shown as written, as text
+    for fig in figs:
+        assert len(html.unescape(fig["layout"]["title"]["text"])) <= plain.TITLE + 40  # the name part is cut to plain.TITLE
+        assert all(len(html.unescape(trace.get("name", ""))) <= plain.LEGEND for trace in fig["data"])
+        ticks = fig["layout"].get("yaxis", {}).get("ticktext") or []
+        assert all(len(html.unescape(tick)) <= plain.LEGEND for tick in ticks)
+    markup = html_of(at)
+    assert "X" * plain.CARD not in visible(markup) and "<a href" not in markup
+    assert "&lt;a href=&quot;https://evil.example/v&quot;&gt;" in visible(markup)  # the counter's name, as written
+
+
+def test_karte_places_and_layers_keep_feed_text_as_text(hostile_store):
+    at = run("pages/karte.py")
+    assert not at.exception, at.exception
+    [chart] = at.get("deck_gl_json_chart")
+    spec = json.loads(chart.proto.json)
+    tips = [p["tooltip"] for layer in spec["layers"] if layer["id"].startswith("theme-") for p in layer["data"]]
+    assert any('<a href="https://evil.example/o">Museum</a>' in tip for tip in tips)  # deck.gl's text mode shows it as written
+    assert all(len(tip) < 4 * plain.TOOLTIP for tip in tips)  # 10,000 characters are cut to the tooltip's length
+    assert all(max(len(line) for line in tip.split("\n")) <= 2 * plain.HOVER_LINE for tip in tips)  # and wrapped
+    labels = list(at.pills(key="map_categories").options)
+    assert not [label for label in labels if "](" in label and "\\]\\(" not in label], labels  # a markdown link stays text
+    assert all(len(label) <= 3 * plain.OPTION for label in labels)
+    places = at.dataframe[1].value
+    assert all(len(v) <= plain.TABLE for column in ("Station", "Öffnungszeiten") for v in places[column].dropna())

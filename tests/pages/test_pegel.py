@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 
 import polars as pl
 import pytest
@@ -30,6 +31,7 @@ def low_levels_config(tmp_path, monkeypatch):
     )
     path = tmp_path / "city.toml"
     path.write_text(text, encoding="utf-8")
+    shutil.copy(DEFAULT_CONFIG.parent / "menden-outline.geojson", tmp_path)  # the copy's outline, beside it
     monkeypatch.setenv("SHOWROOM_CONFIG", str(path))
 
 

@@ -34,12 +34,11 @@ def play(directory, name: str = "starkregen", *, hours: float = 3.5, speed: int 
 
 
 @pytest.fixture(scope="module")
-def playing(tmp_path_factory, demo_store_dir):
+def playing(tmp_path_factory, demo_store):
     """The demo city with Starkregen at its peak (3.5 scenario hours in, at 60×)."""
-    import shutil
 
     target = tmp_path_factory.mktemp("playing") / "store"
-    shutil.copytree(demo_store_dir, target)
+    demo_store.copy(target)
     play(target)
     return target
 

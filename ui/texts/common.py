@@ -103,5 +103,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     "theme.parking": ("Parken", "Parking"),
     "theme.soil": ("Bäume & Boden", "Trees & soil"),
     "theme.energy": ("Energie", "Energy"),
+    "theme.noise": ("Lärm", "Noise"),
+    "theme.traffic": ("Verkehr", "Traffic"),
+    "theme.charging": ("Laden", "Charging"),
+    "theme.poi": ("Orte", "Places"),
     "theme.other": ("Sonstiges", "Other"),
 }

@@ -15,6 +15,7 @@ from core.views.today import rate, station_view, usual
 
 NOW = dt.datetime(2026, 7, 15, 12, tzinfo=dt.UTC)
 THEMES = {"t": "microclimate", "c": "indoor_air", "w": "water", "a": "air_quality", "b": "soil", "p": "parking"}
+THEMES |= {"n": "noise", "v": "traffic", "e": "charging"}
 
 
 def latest(rows: list[tuple[str, str, float]], stale: set[str] = frozenset()) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -177,6 +178,9 @@ def test_every_tile_has_its_words_and_small_print():
         ("w1", "water_level", 50.0),
         ("b1", "soil_moisture", 30.0),
         ("p1", "parking_free", 12.0),
+        ("n1", "noise", 58.0),
+        ("v1", "traffic_car", 300.0),
+        ("e1", "charging_free", 2.0),
     ]
     frame, stations = latest(rows)
     made = {t.key: t for t in tiles(rate(frame, stations))}
