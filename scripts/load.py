@@ -47,13 +47,14 @@ from core.config import DEFAULT_CONFIG, load_config  # noqa: E402
 from core.store import open_store  # noqa: E402
 from tests.pages.browser import CHROMIUM_ARGS, chromium_path, settle, streamlit  # noqa: E402
 
-PAGES = ("heute", "karte", "stadtklima", "schulen", "pegel", "daten", "quellen")
+PAGES = ("heute", "karte", "stadtklima", "schulen", "pegel", "verkehr", "daten", "quellen")
 KIOSKS = (  # start page and playlist of each kiosk, repeated up to the number of sessions
     "heute?kiosk=1&rotate=20",
     "karte?kiosk=1&rotate=20&pages=karte,pegel,heute",
     "pegel?kiosk=1&rotate=20&pages=pegel,stadtklima",
     "stadtklima?kiosk=1&rotate=20&pages=stadtklima,schulen",
     "schulen?kiosk=1&rotate=20&pages=schulen,heute,karte",
+    "verkehr?kiosk=1&rotate=20&pages=verkehr,heute,pegel",
 )
 QUIET_S = 0.3
 TICK = os.sysconf("SC_CLK_TCK")
