@@ -65,6 +65,7 @@ class Visit:
     page: str
     seconds: float
     errors: list[str] = field(default_factory=list)
+    server_s: float = float("nan")  # from the browser's first websocket message to the server's "script finished"
 
 
 @dataclass
@@ -217,6 +218,42 @@ def wait_for_data(browser, url: str, data_dir: Path, *, warm: bool = True, timeo
     page.close()
 
 
+class ServerAnswer:
+    """The server's share of a visit: from the page's first websocket message (its rerun request)
+    to the first ``script_finished`` the server sends back.
+
+    That is the session start, the page's script run and its deltas on the wire; what the browser
+    does with them afterwards (React, plotly, deck.gl in software WebGL on this same machine) is
+    not in it. Timed by the frames' arrival in Playwright, so it is an upper bound.
+    """
+
+    def __init__(self) -> None:
+        self.sent: float | None = None
+        self.finished: float | None = None
+
+    def watch(self, ws) -> None:
+        ws.on("framesent", self._sent)
+        ws.on("framereceived", self._received)
+
+    def _sent(self, _payload) -> None:
+        if self.sent is None:
+            self.sent = time.perf_counter()
+
+    def _received(self, payload) -> None:
+        if self.finished is not None or self.sent is None or not isinstance(payload, bytes):
+            return
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        msg = ForwardMsg()
+        with contextlib.suppress(Exception):  # a frame that is not a ForwardMsg is not the answer
+            msg.ParseFromString(payload)
+            if msg.WhichOneof("type") == "script_finished":
+                self.finished = time.perf_counter()
+
+    def seconds(self) -> float:
+        return self.finished - self.sent if self.sent is not None and self.finished is not None else float("nan")
+
+
 def fresh_visit(browser, url: str, slug: str, viewport=(1920, 1080)) -> Visit:
     """One newcomer: a new browser context (empty cache), the page, until it has settled."""
     context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
@@ -224,17 +261,19 @@ def fresh_visit(browser, url: str, slug: str, viewport=(1920, 1080)) -> Visit:
         page = context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
+        answer = ServerAnswer()
+        page.on("websocket", answer.watch)
         began = time.perf_counter()
         try:
             page.goto(f"{url}/{slug}")
             settle(page, quiet_s=QUIET_S)
         except PlaywrightError as exc:  # a visit that times out is a finding with its time, not the end of the run
             errors.append(f"{slug} not settled: {str(exc).splitlines()[0]}")
-            return Visit(slug, time.perf_counter() - began, errors)
+            return Visit(slug, time.perf_counter() - began, errors, answer.seconds())
         seconds = time.perf_counter() - began - QUIET_S
         if page.locator('[data-testid="stException"]').count():
             errors.append(f"exception shown on {slug}")
-        return Visit(slug, seconds, errors)
+        return Visit(slug, seconds, errors, answer.seconds())
     finally:
         context.close()
 
@@ -359,10 +398,28 @@ def report(phases: list[Phase], sampler: Sampler, kiosks: int, problems: list[st
     ratio = p([v.seconds for v in loaded.visits], 95) / p([v.seconds for v in unloaded.visits], 95)
     lines.append(f"p95 loaded / unloaded: {ratio:.2f}   target ≤ 1.5: {'ok' if ratio <= 1.5 else 'MISSED'}")
     lines.append("")
-    lines.append(f"{'page':<12} " + " ".join(f"{ph.name.split()[0] + ' p50':>14}" for ph in phases))
+    lines.append(
+        f"{'server answer':<22} {'visits':>6} {'p50 s':>7} {'p95 s':>7} {'max s':>7}   (first websocket message → script_finished)"
+    )
+    for ph in phases + ([soak] if soak else []):
+        answers = [v.server_s for v in ph.visits if v.server_s == v.server_s]
+        lines.append(
+            f"{ph.name:<22} {len(answers):>6} {p(answers, 50):>7.2f} {p(answers, 95):>7.2f} {max(answers, default=float('nan')):>7.2f}"
+        )
+    answered = [[v.server_s for v in ph.visits if v.server_s == v.server_s] for ph in (unloaded, loaded)]
+    ratio = p(answered[1], 95) / p(answered[0], 95)
+    lines.append(f"server answer p95 loaded / unloaded: {ratio:.2f}   target ≤ 1.5: {'ok' if ratio <= 1.5 else 'MISSED'}")
+    lines.append("")
+    lines.append(f"{'page':<12} " + " ".join(f"{ph.name.split()[0] + ' p50':>14} {'server':>7}" for ph in phases))
     for slug in PAGES:
-        cells = [p([v.seconds for v in ph.visits if v.page == slug], 50) for ph in phases]
-        lines.append(f"{slug:<12} " + " ".join(f"{c:>14.2f}" for c in cells))
+        cells = [
+            (
+                p([v.seconds for v in ph.visits if v.page == slug], 50),
+                p([v.server_s for v in ph.visits if v.page == slug and v.server_s == v.server_s], 50),
+            )
+            for ph in phases
+        ]
+        lines.append(f"{slug:<12} " + " ".join(f"{c:>14.2f} {s:>7.2f}" for c, s in cells))
     lines.append("")
     rss = sampler.samples
     if rss:

@@ -44,4 +44,5 @@ def test_five_kiosks_and_a_fresh_visit_settle_without_errors(demo_copy, tmp_path
     print(f"\n5 kiosks + a fresh visit: Heute settled after {visit.seconds:.1f} s, {time.monotonic() - began:.0f} s in all")
     assert problems == []
     assert visit.errors == []
+    assert 0 < visit.server_s < visit.seconds  # the server's answer is measured, and is a part of the visit
     assert live == [True] * 5  # every kiosk has its own live session and rotates
