@@ -14,6 +14,7 @@ pydeck's JSON cannot carry (Streamlit's deck.gl then draws each image as GeoJSON
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import polars as pl
@@ -151,34 +152,87 @@ def tile_layers(url: str, state: pdk.ViewState, *, height_px: int) -> list[pdk.L
     return layers
 
 
-def outline_layers(base: BaseMap) -> list[pdk.Layer]:
-    """One GeoJsonLayer per kind of the city's outline, in drawing order (none without an outline).
+# Up to this many line segments the outline is drawn as LineLayers and SolidPolygonLayers, the
+# simplest programs deck.gl has: in a browser without a GPU (software WebGL, as on a cheap kiosk
+# PC or in the tests' headless Chromium) the GeoJsonLayer's path and polygon programs made a fresh
+# map page 2.8 s slower, these 0.5-1.2 s. A segment is sent with both ends, so a larger outline
+# stays GeoJSON, which sends every point once.
+LINE_LAYER_MAX_SEGMENTS = 20_000
 
-    Over tiles the outline draws lines only: its fills would hide the tile map.
+
+def _lines(geometry: dict) -> list[list]:
+    """The point lists of a geometry's lines and polygon rings."""
+    kind, coords = geometry.get("type"), geometry.get("coordinates") or []
+    if kind == "LineString":
+        return [coords]
+    if kind in ("MultiLineString", "Polygon"):
+        return list(coords)
+    if kind == "MultiPolygon":
+        return [ring for polygon in coords for ring in polygon]
+    return []
+
+
+def _polygons(geometry: dict) -> list[list]:
+    kind, coords = geometry.get("type"), geometry.get("coordinates") or []
+    return [coords] if kind == "Polygon" else list(coords) if kind == "MultiPolygon" else []
+
+
+def _segments(collection: dict) -> list[dict]:
+    return [{"a": a, "b": b} for f in collection["features"] for line in _lines(f["geometry"]) for a, b in itertools.pairwise(line)]
+
+
+def outline_layers(base: BaseMap) -> list[pdk.Layer]:
+    """The city's outline under everything else (none without an outline).
+
+    The fills of all kinds first (SolidPolygonLayer), then the lines of each kind in drawing order
+    (LineLayer), see :data:`LINE_LAYER_MAX_SEGMENTS`; a larger outline is one GeoJsonLayer per
+    kind. Over tiles the outline draws lines only: its fills would hide the tile map.
     """
     if base.outline is None:
         return []
     groups = load_outline(base.outline)
-    layers = []
-    for kind in KINDS:
-        if kind not in groups:
-            continue
+    present = [kind for kind in KINDS if kind in groups]
+    segments = {kind: _segments(groups[kind]) for kind in present}
+    if sum(len(x) for x in segments.values()) > LINE_LAYER_MAX_SEGMENTS:
+        return [_geojson_layer(kind, groups[kind], base) for kind in present]
+    fills, lines = [], []
+    for kind in present:
         fill, line, width = OUTLINE_STYLE[kind]
-        layers.append(
-            pdk.Layer(
-                "GeoJsonLayer",
-                id=f"outline-{kind}",
-                data=groups[kind],
-                stroked=True,
-                filled=fill is not None and not base.tiles,
-                get_fill_color=fill or [0, 0, 0, 0],
-                get_line_color=line,
-                get_line_width=width,
-                line_width_units="'pixels'",
-                pickable=False,
+        polygons = [{"polygon": p} for f in groups[kind]["features"] for p in _polygons(f["geometry"])]
+        if fill is not None and polygons and not base.tiles:
+            fills.append(
+                pdk.Layer("SolidPolygonLayer", id=f"outline-{kind}-fill", data=polygons, get_polygon="polygon", get_fill_color=fill)
             )
-        )
-    return layers
+        if segments[kind]:
+            lines.append(
+                pdk.Layer(
+                    "LineLayer",
+                    id=f"outline-{kind}",
+                    data=segments[kind],
+                    get_source_position="a",
+                    get_target_position="b",
+                    get_color=line,
+                    get_width=width,
+                    pickable=False,
+                )
+            )
+    return fills + lines
+
+
+def _geojson_layer(kind: str, collection: dict, base: BaseMap) -> pdk.Layer:
+    fill, line, width = OUTLINE_STYLE[kind]
+    return pdk.Layer(
+        "GeoJsonLayer",
+        id=f"outline-{kind}",
+        data=collection,
+        stroked=True,
+        filled=fill is not None and not base.tiles,
+        get_fill_color=fill or [0, 0, 0, 0],
+        get_line_color=line,
+        get_line_width=width,
+        line_width_units="'pixels'",
+        pickable=False,
+    )
 
 
 def city_base() -> BaseMap:

@@ -56,9 +56,13 @@ def test_the_demo_city_draws_its_schematic_outline_under_the_stations(app_env, d
     at = run(page)
     assert not at.exception, at.exception
     layers = deck_layers(at)
-    outline = [layer_id for kind, layer_id in layers if kind == "GeoJsonLayer"]
-    assert outline[:3] == ["outline-boundary", "outline-stream", "outline-river"] and "outline-main_road" in outline
-    assert layers[: len(outline)] == [("GeoJsonLayer", layer_id) for layer_id in outline]  # under labels and stations
+    outline = [layer_id for kind, layer_id in layers if layer_id.startswith("outline-")]
+    assert (
+        outline[:4] == ["outline-boundary-fill", "outline-boundary", "outline-stream", "outline-river"] and "outline-main_road" in outline
+    )
+    assert layers[: len(outline)] == [("SolidPolygonLayer", outline[0])] + [
+        ("LineLayer", layer_id) for layer_id in outline[1:]
+    ]  # under labels and stations
     assert plain.markdown(CREDIT) in captions(at)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from pathlib import Path
@@ -54,20 +55,43 @@ def test_without_a_base_map_the_deck_is_as_before():
 def test_the_outline_lies_under_labels_and_stations_one_layer_per_kind():
     spec = deck_json(BaseMap(outline=OUTLINE, attribution="schematisch"))
     groups = load_outline(OUTLINE)
-    outline = [layer for layer in spec["layers"] if layer["@@type"] == "GeoJsonLayer"]
-    assert [layer["id"] for layer in outline] == [f"outline-{kind}" for kind in groups]
-    assert kinds(spec) == ["GeoJsonLayer"] * len(groups) + ["TextLayer", "ScatterplotLayer"]
-    for layer in outline:
+    filled = [kind for kind in groups if mapview.OUTLINE_STYLE[kind][0] is not None]
+    assert filled == ["boundary"]  # the demo outline: one area, the rest lines
+    assert kinds(spec) == ["SolidPolygonLayer"] + ["LineLayer"] * len(groups) + ["TextLayer", "ScatterplotLayer"]
+    [fill] = [layer for layer in spec["layers"] if layer["@@type"] == "SolidPolygonLayer"]
+    assert fill["id"] == "outline-boundary-fill" and fill["getFillColor"] == mapview.OUTLINE_STYLE["boundary"][0]
+    assert [p["polygon"] for p in fill["data"]] == [f["geometry"]["coordinates"] for f in groups["boundary"]["features"]]
+    lines = [layer for layer in spec["layers"] if layer["@@type"] == "LineLayer"]
+    assert [layer["id"] for layer in lines] == [f"outline-{kind}" for kind in groups]
+    for layer in lines:
         kind = layer["id"].removeprefix("outline-")
-        assert layer["data"] == groups[kind]
-        fill, line, width = mapview.OUTLINE_STYLE[kind]
-        assert (layer["getLineColor"], layer["getLineWidth"], layer["lineWidthUnits"]) == (line, width, "pixels")
-        assert layer["filled"] is (fill is not None)
-    river = next(layer for layer in outline if layer["id"] == "outline-river")
-    assert river["getLineColor"][2] > river["getLineColor"][0]  # rivers blue
+        _, line, width = mapview.OUTLINE_STYLE[kind]
+        assert (layer["getColor"], layer["getWidth"]) == (line, width)
+        expected = []  # every line and ring of the kind, as consecutive pairs of its points
+        for feature in groups[kind]["features"]:
+            geometry = feature["geometry"]
+            parts = [geometry["coordinates"]] if geometry["type"] == "LineString" else geometry["coordinates"]
+            expected += [{"a": a, "b": b} for part in parts for a, b in itertools.pairwise(part)]
+        assert layer["data"] == expected and expected
+    river = next(layer for layer in lines if layer["id"] == "outline-river")
+    assert river["getColor"][2] > river["getColor"][0]  # rivers blue
     road = mapview.OUTLINE_STYLE["main_road"][1]
     assert road[0] == road[1] == road[2]  # roads grey
     assert "mapStyle" not in spec  # no third-party map the city did not name
+
+
+def test_a_large_outline_stays_geojson_that_sends_each_point_once(monkeypatch):
+    groups = load_outline(OUTLINE)
+    monkeypatch.setattr(mapview, "LINE_LAYER_MAX_SEGMENTS", 10)
+    spec = deck_json(BaseMap(outline=OUTLINE, attribution="schematisch"))
+    outline = [layer for layer in spec["layers"] if layer["@@type"] == "GeoJsonLayer"]
+    assert kinds(spec) == ["GeoJsonLayer"] * len(groups) + ["TextLayer", "ScatterplotLayer"]
+    for layer in outline:
+        kind = layer["id"].removeprefix("outline-")
+        fill, line, width = mapview.OUTLINE_STYLE[kind]
+        assert layer["data"] == groups[kind]
+        assert (layer["getLineColor"], layer["getLineWidth"], layer["lineWidthUnits"]) == (line, width, "pixels")
+        assert layer["filled"] is (fill is not None)
 
 
 def tile_of(lat: float, lon: float, z: int) -> tuple[int, int]:
@@ -80,12 +104,12 @@ def test_tiles_cover_the_view_sharp_and_a_wider_area_coarser_under_the_outline()
     spec = deck_json(BaseMap(tiles=TILES, attribution="© OpenStreetMap contributors", outline=OUTLINE))
     tiles = [layer for layer in spec["layers"] if layer["@@type"] == "BitmapLayer"]
     assert kinds(spec)[: len(tiles)] == ["BitmapLayer"] * len(tiles)  # first: under the outline and the stations
-    assert kinds(spec)[len(tiles)] == "GeoJsonLayer"
+    assert kinds(spec)[len(tiles)] == "LineLayer"
     state = spec["initialViewState"]
     sharp = round(state["zoom"]) + 1
     levels = {int(layer["id"].split("-")[1]) for layer in tiles}
     assert levels == {sharp - 2, sharp}
-    assert not any(layer.get("filled") for layer in spec["layers"] if layer["@@type"] == "GeoJsonLayer")  # fills would hide the tiles
+    assert "SolidPolygonLayer" not in kinds(spec)  # fills would hide the tiles
     assert 20 <= len(tiles) <= 120  # a view and its margin, not the world
     for level in levels:  # the tile under the view's centre is there, with the URL filled in and its bounds around the centre
         x, y = tile_of(state["latitude"], state["longitude"], level)
@@ -120,5 +144,5 @@ def test_the_stadtklima_map_gets_the_same_base():
         stations, center=(51.44, 7.78), zoom=12.5, language="de", base=BaseMap(tiles=TILES, attribution="x", outline=OUTLINE)
     )
     spec = json.loads(deck.to_json())
-    assert kinds(spec)[0] == "BitmapLayer" and "GeoJsonLayer" in kinds(spec)
+    assert kinds(spec)[0] == "BitmapLayer" and "LineLayer" in kinds(spec)
     assert kinds(spec)[-3:] == ["TextLayer", "ScatterplotLayer", "TextLayer"]
