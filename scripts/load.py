@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import math
 import os
 import shutil
 import statistics
@@ -357,6 +358,11 @@ def p(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
 
+def answered(visits) -> list[float]:
+    """The server answer times of the visits that got one (a visit that timed out may have none)."""
+    return [v.server_s for v in visits if not math.isnan(v.server_s)]
+
+
 def slope_mb_per_min(samples: list[Sample], start: float, end: float) -> float:
     import numpy as np
 
@@ -402,12 +408,11 @@ def report(phases: list[Phase], sampler: Sampler, kiosks: int, problems: list[st
         f"{'server answer':<22} {'visits':>6} {'p50 s':>7} {'p95 s':>7} {'max s':>7}   (first websocket message → script_finished)"
     )
     for ph in phases + ([soak] if soak else []):
-        answers = [v.server_s for v in ph.visits if v.server_s == v.server_s]
+        answers = answered(ph.visits)
         lines.append(
             f"{ph.name:<22} {len(answers):>6} {p(answers, 50):>7.2f} {p(answers, 95):>7.2f} {max(answers, default=float('nan')):>7.2f}"
         )
-    answered = [[v.server_s for v in ph.visits if v.server_s == v.server_s] for ph in (unloaded, loaded)]
-    ratio = p(answered[1], 95) / p(answered[0], 95)
+    ratio = p(answered(loaded.visits), 95) / p(answered(unloaded.visits), 95)
     lines.append(f"server answer p95 loaded / unloaded: {ratio:.2f}   target ≤ 1.5: {'ok' if ratio <= 1.5 else 'MISSED'}")
     lines.append("")
     lines.append(f"{'page':<12} " + " ".join(f"{ph.name.split()[0] + ' p50':>14} {'server':>7}" for ph in phases))
@@ -415,7 +420,7 @@ def report(phases: list[Phase], sampler: Sampler, kiosks: int, problems: list[st
         cells = [
             (
                 p([v.seconds for v in ph.visits if v.page == slug], 50),
-                p([v.server_s for v in ph.visits if v.page == slug and v.server_s == v.server_s], 50),
+                p(answered(v for v in ph.visits if v.page == slug), 50),
             )
             for ph in phases
         ]

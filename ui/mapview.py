@@ -177,8 +177,27 @@ def _polygons(geometry: dict) -> list[list]:
     return [coords] if kind == "Polygon" else list(coords) if kind == "MultiPolygon" else []
 
 
-def _segments(collection: dict) -> list[dict]:
-    return [{"a": a, "b": b} for f in collection["features"] for line in _lines(f["geometry"]) for a, b in itertools.pairwise(line)]
+# id of a loaded outline -> (that outline, its polygons and segments per kind). load_outline keeps
+# one object per file version, so every rerun of every map (kiosks refresh every 30 s) finds its
+# shapes here instead of taking the outline apart again; the outline is kept to make the id safe.
+_SHAPES: dict[int, tuple[dict, dict[str, tuple[list[dict], list[dict]]]]] = {}
+
+
+def _shapes(groups: dict) -> dict[str, tuple[list[dict], list[dict]]]:
+    """Per kind of a loaded outline: its polygons (SolidPolygonLayer rows) and line segments (LineLayer rows)."""
+    hit = _SHAPES.get(id(groups))
+    if hit is not None and hit[0] is groups:
+        return hit[1]
+    shapes = {}
+    for kind, collection in groups.items():
+        geometries = [f["geometry"] for f in collection["features"]]
+        polygons = [{"polygon": p} for g in geometries for p in _polygons(g)]
+        segments = [{"a": a, "b": b} for g in geometries for line in _lines(g) for a, b in itertools.pairwise(line)]
+        shapes[kind] = (polygons, segments)
+    if len(_SHAPES) >= 8:  # a city has one outline; an edited file adds a version
+        _SHAPES.clear()
+    _SHAPES[id(groups)] = (groups, shapes)
+    return shapes
 
 
 def outline_layers(base: BaseMap) -> list[pdk.Layer]:
@@ -192,23 +211,23 @@ def outline_layers(base: BaseMap) -> list[pdk.Layer]:
         return []
     groups = load_outline(base.outline)
     present = [kind for kind in KINDS if kind in groups]
-    segments = {kind: _segments(groups[kind]) for kind in present}
-    if sum(len(x) for x in segments.values()) > LINE_LAYER_MAX_SEGMENTS:
+    shapes = _shapes(groups)
+    if sum(len(shapes[kind][1]) for kind in present) > LINE_LAYER_MAX_SEGMENTS:
         return [_geojson_layer(kind, groups[kind], base) for kind in present]
     fills, lines = [], []
     for kind in present:
         fill, line, width = OUTLINE_STYLE[kind]
-        polygons = [{"polygon": p} for f in groups[kind]["features"] for p in _polygons(f["geometry"])]
+        polygons, segments = shapes[kind]
         if fill is not None and polygons and not base.tiles:
             fills.append(
                 pdk.Layer("SolidPolygonLayer", id=f"outline-{kind}-fill", data=polygons, get_polygon="polygon", get_fill_color=fill)
             )
-        if segments[kind]:
+        if segments:
             lines.append(
                 pdk.Layer(
                     "LineLayer",
                     id=f"outline-{kind}",
-                    data=segments[kind],
+                    data=segments,
                     get_source_position="a",
                     get_target_position="b",
                     get_color=line,
