@@ -9,6 +9,7 @@ import io
 import json
 import math
 import os
+import selectors
 import socket
 import sys
 import threading
@@ -28,6 +29,9 @@ DEFAULT_TOKEN_ENV = "SHOWROOM_WEBHOOK_TOKEN"
 MAX_BYTES = 256 * 1024  # a TTN uplink is 2–4 kB; anything near this limit is not one
 IDLE_TIMEOUT_S = 10.0  # a single read or write that makes no progress for this long ends the connection
 KINDS_WITH_INBOX = ("ttn", "chirpstack")
+LINGER_S = 2.0  # how long a refused connection is read and discarded before it is closed
+LINGER_MAX = 256  # refused connections lingering at once; beyond that they are closed at once
+LINGER_BYTES = 1024 * 1024  # what one refused client may still send before it is cut off
 
 
 @dataclass(frozen=True)
@@ -166,6 +170,8 @@ class Receiver(ThreadingHTTPServer):
         self._lock = threading.Lock()
         self._open: dict[socket.socket, str] = {}  # connection -> client address
         self._per_client: Counter[str] = Counter()
+        self._refused: set[socket.socket] = set()
+        self._lingerer = _Lingerer()
         super().__init__(address, _Handler)
 
     def verify_request(self, request, client_address) -> bool:  # socketserver's signature
@@ -181,11 +187,17 @@ class Receiver(ThreadingHTTPServer):
                 self._per_client[client] += 1
                 return True
         _refuse(request, refusal)
+        with self._lock:
+            self._refused.add(request)
         return False
 
     def shutdown_request(self, request) -> None:  # socketserver's signature
         # Every accepted connection ends here exactly once, whichever way its handler ended.
         with self._lock:
+            if request in self._refused:
+                self._refused.discard(request)
+                self._lingerer.add(request)
+                return
             client = self._open.pop(request, None)
             if client is not None:
                 self._per_client[client] -= 1
@@ -197,6 +209,14 @@ class Receiver(ThreadingHTTPServer):
         """Connections being handled now (for tests and logs)."""
         with self._lock:
             return len(self._open)
+
+    def lingering_connections(self) -> int:
+        """Refused connections whose answer is on its way and whose input is being discarded."""
+        return len(self._lingerer)
+
+    def server_close(self) -> None:
+        super().server_close()
+        self._lingerer.close()
 
     def inbox_for(self, path: str) -> Path | None:
         for prefix, folder in self.routes.items():
@@ -213,6 +233,94 @@ def _refuse(request: socket.socket, status: HTTPStatus) -> None:
         request.send(reply.encode("ascii"))
     except OSError:
         pass  # the client is gone or its window is full: closing the connection says enough
+
+
+class _Lingerer:
+    """Closes refused connections the way HTTP asks (RFC 9112 §9.6): answer, stop sending, read and
+    discard what the client still sends, then close.
+
+    A socket closed with unread input (the refused client's request, sent right after connecting)
+    makes the kernel answer with a reset, which can overtake the 429/503 and leave the sender with a
+    broken pipe instead of a Retry-After. One thread watches every lingering socket; each gets
+    ``seconds`` and ``budget`` bytes, and at most ``most`` linger at once (the rest close at once).
+    """
+
+    def __init__(self, seconds: float = LINGER_S, most: int = LINGER_MAX, budget: int = LINGER_BYTES) -> None:
+        self.seconds, self.most, self.budget = seconds, most, budget
+        self._lock = threading.Lock()
+        self._selector = selectors.DefaultSelector()
+        self._left: dict[socket.socket, list[float]] = {}  # socket -> [deadline, bytes it may still send]
+        self._thread: threading.Thread | None = None
+        self._closed = False
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._left)
+
+    def add(self, sock: socket.socket) -> None:
+        with self._lock:
+            if self._closed or len(self._left) >= self.most:
+                sock.close()
+                return
+            try:
+                sock.shutdown(socket.SHUT_WR)  # our answer is complete: the client sees its end
+                sock.setblocking(False)
+                self._selector.register(sock, selectors.EVENT_READ)
+            except (OSError, ValueError):
+                sock.close()
+                return
+            self._left[sock] = [time.monotonic() + self.seconds, float(self.budget)]
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="receiver-linger", daemon=True)
+                self._thread.start()
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            for sock in list(self._left):
+                self._drop(sock)
+        if self._thread is not None:
+            self._thread.join(timeout=1.0)
+
+    def _drop(self, sock: socket.socket) -> None:  # with the lock held
+        self._left.pop(sock, None)
+        try:
+            self._selector.unregister(sock)
+        except (KeyError, ValueError):
+            pass
+        sock.close()
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                if self._closed:
+                    self._selector.close()
+                    return
+                watching = bool(self._left)
+            events = self._selector.select(timeout=0.1) if watching else []
+            if not watching:
+                time.sleep(0.1)
+            now = time.monotonic()
+            with self._lock:
+                if self._closed:
+                    continue
+                for key, _ in events:
+                    sock = key.fileobj
+                    left = self._left.get(sock)
+                    if left is None:
+                        continue
+                    try:
+                        data = sock.recv(65536)
+                    except BlockingIOError:
+                        continue
+                    except OSError:
+                        data = b""
+                    left[1] -= len(data)
+                    if not data or left[1] <= 0:
+                        self._drop(sock)
+                for sock, (deadline, _) in list(self._left.items()):
+                    if now >= deadline:
+                        self._drop(sock)
 
 
 class _Handler(BaseHTTPRequestHandler):

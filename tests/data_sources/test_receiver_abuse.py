@@ -164,6 +164,53 @@ def test_connections_are_capped_per_client_and_in_all(tmp_path):
     assert stored_bodies(tmp_path) == [event(1), event(2)]
 
 
+def test_a_refused_client_reads_its_answer_however_slowly_it_sends(tmp_path):
+    # A refused connection is answered at once; closing it with the request unread would reset it,
+    # and a sender still writing its body then sees a broken pipe instead of the 429 (CI saw this).
+    with serving(tmp_path, Limits(connections_per_client=1, header_timeout=30)) as srv:
+        with socket.create_connection(srv.server_address, timeout=5):
+            late = socket.create_connection(srv.server_address, timeout=5)
+            with late:
+                time.sleep(0.2)  # refused and answered by now
+                late.sendall(
+                    b"POST /ttn HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n" + f"{receiver.TOKEN_HEADER}: {TOKEN}\r\n\r\n".encode()
+                )
+                time.sleep(0.2)  # a reset would have arrived by now
+                late.sendall(b"{}")
+                answer = b""
+                while chunk := late.recv(4096):
+                    answer += chunk
+            assert answer.startswith(b"HTTP/1.1 429 ") and b"Retry-After: 1" in answer
+        deadline = time.monotonic() + 5
+        while srv.lingering_connections() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert srv.lingering_connections() == 0  # closed once the client closed
+    assert stored_bodies(tmp_path) == []
+
+
+def test_lingering_is_bounded_in_time_count_and_bytes(tmp_path):
+    lingerer = receiver._Lingerer(seconds=0.3, most=2, budget=1000)
+    pairs = [socket.socketpair() for _ in range(4)]
+    try:
+        for ours, _ in pairs[:3]:
+            lingerer.add(ours)
+        assert len(lingerer) == 2  # the third was closed at once
+        assert pairs[2][1].recv(1) == b""
+        pairs[1][1].sendall(b"x" * 2000)  # over the budget: cut off
+        deadline = time.monotonic() + 2
+        while len(lingerer) > 1 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert len(lingerer) == 1
+        while len(lingerer) and time.monotonic() < deadline:  # the silent one, after its 0.3 s
+            time.sleep(0.02)
+        assert len(lingerer) == 0
+    finally:
+        lingerer.close()
+        for ours, theirs in pairs:
+            ours.close()
+            theirs.close()
+
+
 def test_behind_a_trusted_proxy_the_forwarded_address_is_the_client(tmp_path):
     with serving(tmp_path, Limits(rate=1, burst=2), trusted_proxies=["127.0.0.1"]) as srv:
         attacker = {"X-Forwarded-For": "203.0.113.7"}
