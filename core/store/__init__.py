@@ -24,7 +24,9 @@ ROLLUPS = ("15m", "1h", "1d")  # the materialized bucket sizes every backend kee
 # location scheme -> backend module (``open_store(location, *, tz, durable) -> Store``)
 BACKENDS: dict[str, str] = {
     "file": "core.store.parquet",
+    "postgresql": "core.store.postgresql",
 }
+ALIASES = {"postgres": "postgresql"}  # libpq accepts both URL schemes
 
 HEALTH_SCHEMA = pl.Schema(
     {
@@ -181,6 +183,7 @@ class Store(StoreReader, Protocol):
 def backend(location: str | Path) -> str:
     """The registry key of the backend a location names: its URL scheme, ``file`` for a path."""
     scheme = urlsplit(str(location)).scheme if "://" in str(location) else "file"
+    scheme = ALIASES.get(scheme, scheme)
     if scheme not in BACKENDS:
         msg = f"no store backend for {scheme!r} locations (known: {', '.join(BACKENDS)})"
         raise ValueError(msg)

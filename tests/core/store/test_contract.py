@@ -21,7 +21,10 @@ from core.store import BACKENDS, Store, open_store
 from tests.core.store.rows import T0, UTC, random_rows, readings, station
 
 # backend -> where a test keeps a fresh store of it
-LOCATIONS = {"file": lambda tmp_path: tmp_path / "data"}
+LOCATIONS = {
+    "file": lambda request: request.getfixturevalue("tmp_path") / "data",
+    "postgresql": lambda request: request.getfixturevalue("pg_url"),
+}
 
 
 def test_every_backend_is_under_contract():
@@ -29,8 +32,8 @@ def test_every_backend_is_under_contract():
 
 
 @pytest.fixture(params=sorted(BACKENDS))
-def location(request, tmp_path):
-    return LOCATIONS[request.param](tmp_path)
+def location(request):
+    return LOCATIONS[request.param](request)
 
 
 @pytest.fixture

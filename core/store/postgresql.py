@@ -1,0 +1,660 @@
+"""The PostgreSQL backend: one server database shared by any number of app servers and one poller.
+
+Location: a libpq URL, ``postgresql://user@host:port/db``, optionally with ``?schema=name``
+(the store's own parameter, default ``showroom``: every table lives in that schema, so several
+deployments or tests can share one database). The password belongs in ``~/.pgpass`` or
+``PGPASSWORD``, never in the city file.
+
+Layout and why (docs/postgresql.md):
+
+* ``readings`` is partitioned by month of ``ts`` (declarative range partitions, created for
+  every month a batch brings and one month ahead by :meth:`maintain`), keyed
+  (station_id, quantity, ts), so a repeat is ``INSERT … ON CONFLICT DO NOTHING``.
+* ``rollup_15m``/``rollup_1h``/``rollup_1d`` hold the partial aggregates of
+  ``core.store.partials`` per bucket. An append recomputes, in SQL and in its own transaction,
+  exactly the buckets its new rows touch (for a register also the bucket of the reading after a
+  late one, whose increase changed), so ``rollup()`` equals ``bucket(readings())``.
+* ``latest`` holds each series' newest reading and usual interval, recomputed for the series a
+  batch touches from its last 21 readings; ``meta.version`` grows with every commit.
+* Appends travel as CSV through ``COPY`` (psycopg 3) into a temp table, reads come back as Arrow
+  (ADBC's PostgreSQL driver) straight into polars: no Python per row either way.
+* Writers take one transaction-level advisory lock, so concurrent appends from two processes
+  serialise (no lost rollup update); readers are never blocked. ``leader()`` is a session-level
+  advisory lock, released by the server the moment the holder's connection dies.
+
+With the ``timescaledb`` extension installed in the database, ``readings`` becomes a hypertable
+(7-day chunks) instead of a partitioned table; that path is not tested here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import logging
+import queue
+import re
+import threading
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+
+import polars as pl
+
+from core import quality, rollup
+from core.schema import LEVELS_SCHEMA, READINGS_SCHEMA, STATIONS_SCHEMA, Batch, aggregating
+from core.store import HEALTH_SCHEMA, PROBLEMS_SCHEMA, ROLLUPS, health_row, partials
+
+log = logging.getLogger("showroom.store")
+FORMAT = 1  # the layout version in meta.format
+DEFAULT_SCHEMA = "showroom"
+IDLE_READERS = 8  # Arrow connections kept open for reuse; more are opened while needed
+AHEAD_MONTHS = 1  # partitions made ahead of the current month by maintain()
+PARTITIONED = ("readings", "rollup_15m", "rollup_1h")  # by month; a day rollup is 1/100 of the 15 min one
+_SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+_SQL_TYPES = {
+    pl.String: "text",
+    pl.Float64: "double precision",
+    pl.Int64: "bigint",
+    pl.UInt32: "bigint",
+    pl.Boolean: "boolean",
+}
+PARTIAL_COLUMNS = partials.PARTIAL_SCHEMA.names()
+# The bucket a timestamp falls in, as rollup.bucket_start computes it: UTC epoch multiples below a
+# day, local midnight of the city's time zone (%(tz)s) for days.
+_START = {
+    "15m": "date_bin('15 minutes', {ts}, TIMESTAMPTZ '2000-01-01 00:00:00+00')",
+    "1h": "date_bin('1 hour', {ts}, TIMESTAMPTZ '2000-01-01 00:00:00+00')",
+    "1d": "date_trunc('day', {ts}, {tz})",
+}
+_END = {
+    "15m": "{start} + interval '15 minutes'",
+    "1h": "{start} + interval '1 hour'",
+    "1d": "(({start}) AT TIME ZONE {tz} + interval '1 day') AT TIME ZONE {tz}",
+}
+
+
+class StoreUnavailable(RuntimeError):
+    """The database cannot be reached or refused the store's login (the message names no secret)."""
+
+
+def _driver() -> tuple[Any, Any]:
+    try:
+        import adbc_driver_postgresql.dbapi as adbc
+        import psycopg
+    except ImportError as exc:  # pragma: no cover - both are in requirements.txt
+        msg = f"the PostgreSQL store needs psycopg and adbc-driver-postgresql ({exc.name} is missing; pip install -r requirements.txt)"
+        raise StoreUnavailable(msg) from None
+    return psycopg, adbc
+
+
+def parse_location(location: str) -> tuple[str, str]:
+    """(libpq URL without the store's own ``schema`` parameter, schema name)."""
+    parts = urlsplit(location)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    schema = next((v for k, v in query if k == "schema"), DEFAULT_SCHEMA)
+    if not _SCHEMA_NAME.fullmatch(schema):
+        msg = f"store schema must be lower-case letters, digits and _ (at most 63), got {schema!r}"
+        raise ValueError(msg)
+    rest = [(k, v) for k, v in query if k != "schema"]
+    if not any(k == "connect_timeout" for k, _ in rest):
+        rest.append(("connect_timeout", "10"))
+    rest.append(("options", f"-c search_path={schema}"))
+    return urlunsplit(parts._replace(scheme="postgresql", query=urlencode(rest, quote_via=quote))), schema
+
+
+def masked(url: str) -> str:
+    """``url`` with any password replaced: for messages and logs."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return urlunsplit(parts._replace(query=""))
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+    return urlunsplit(parts._replace(netloc=netloc, query=""))
+
+
+def _key(*names: str) -> int:
+    """A stable signed 64-bit advisory-lock key for ``names``."""
+    return int.from_bytes(hashlib.blake2b("\x1f".join(names).encode(), digest_size=8).digest(), "big", signed=True)
+
+
+def _columns(schema: pl.Schema, key: Iterable[str] = ()) -> str:
+    keyed = set(key)
+
+    def column(name: str, dtype: pl.DataType) -> str:
+        sql = _SQL_TYPES.get(dtype.base_type(), "timestamptz")
+        collate = ' COLLATE "C"' if sql == "text" else ""  # byte order, as polars sorts
+        return f'"{name}" {sql}{collate}{" NOT NULL" if name in keyed else ""}'
+
+    return ", ".join(column(name, dtype) for name, dtype in schema.items())
+
+
+def _ids(values: str | Iterable[str] | None) -> list[str] | None:
+    return None if values is None else [values] if isinstance(values, str) else list(values)
+
+
+def _utc(moment: dt.datetime | None) -> dt.datetime | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        msg = "start/end/now must be timezone-aware"
+        raise ValueError(msg)
+    return moment.astimezone(dt.UTC)
+
+
+def _frame(table: Any, schema: pl.Schema) -> pl.DataFrame:
+    frame = pl.from_arrow(table)
+    assert isinstance(frame, pl.DataFrame)
+    if frame.is_empty():
+        return pl.DataFrame(schema=schema)
+    return frame.select(schema.names()).cast(dict(schema))
+
+
+def _csv(frame: pl.DataFrame) -> bytes:
+    """``frame`` as COPY's CSV: ISO times with offset, shortest round-trip floats, empty = NULL."""
+    return frame.write_csv(include_header=False, datetime_format="%Y-%m-%dT%H:%M:%S%.6f+00").encode()
+
+
+def open_store(location: str | Path, *, tz: str = "Europe/Berlin", durable: bool = False) -> PostgresStore:
+    """Open (and create) the store in the database at ``location``; ``tz`` sets where day rollups start.
+
+    ``durable`` is the server's business here (its ``fsync``/``synchronous_commit``): every
+    commit the server acknowledges is kept by its own rules.
+    """
+    conninfo, schema = parse_location(str(location))
+    return PostgresStore(conninfo, schema, tz=tz)
+
+
+class PostgresStore:
+    """One schema of a PostgreSQL database, shared by any number of processes. Implements ``core.store.Store``."""
+
+    def __init__(self, conninfo: str, schema: str, *, tz: str) -> None:
+        self.psycopg, self._adbc = _driver()
+        self.conninfo, self.schema, self.tz = conninfo, schema, tz
+        self._idle: queue.SimpleQueue = queue.SimpleQueue()  # Arrow (ADBC) connections for reads
+        self._small = self._connect(autocommit=True)  # versions, state, single values
+        self._small_lock = threading.Lock()
+        self._writer = self._connect(autocommit=False)
+        self._write_lock = threading.Lock()
+        self._months: set[tuple[str, dt.date]] = set()  # partitions known to exist
+        self._init()
+
+    # -- connections -------------------------------------------------------------------
+    def _connect(self, *, autocommit: bool):
+        try:
+            return self.psycopg.connect(self.conninfo, autocommit=autocommit)
+        except self.psycopg.OperationalError as exc:
+            reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+            msg = f"cannot connect to the store database {masked(self.conninfo)}: {reason}"
+            raise StoreUnavailable(msg) from None
+
+    def _one(self, query: str, params: tuple = ()) -> Any:
+        """The first column of the first row of ``query`` (None without rows)."""
+        with self._small_lock:
+            try:
+                row = self._small.execute(query, params).fetchone()
+            except self.psycopg.OperationalError:
+                self._small = self._connect(autocommit=True)  # the server restarted: once more, anew
+                row = self._small.execute(query, params).fetchone()
+        return None if row is None else row[0]
+
+    @contextlib.contextmanager
+    def _reader(self) -> Iterator[Any]:
+        try:
+            conn = self._idle.get_nowait()
+        except queue.Empty:
+            conn = self._adbc.connect(self.conninfo, autocommit=True)
+        try:
+            yield conn
+        except Exception:
+            conn.close()  # never hand a connection that failed to the next reader
+            raise
+        if self._idle.qsize() < IDLE_READERS:
+            self._idle.put(conn)
+        else:
+            conn.close()
+
+    def _render(self, query: str, params: dict | tuple) -> str:
+        """``query`` with its parameters as SQL literals (psycopg's quoting), for the Arrow driver."""
+        with self._small_lock:
+            return self.psycopg.ClientCursor(self._small).mogrify(query, params)
+
+    def _arrow(self, query: str, params: dict | tuple, schema: pl.Schema) -> pl.DataFrame:
+        """Rows of ``query`` as a polars frame in ``schema``, through Arrow."""
+        text = self._render(query, params)
+        for attempt in range(2):
+            try:
+                with self._reader() as conn, conn.cursor() as cursor:
+                    cursor.execute(text)
+                    return _frame(cursor.fetch_arrow_table(), schema)
+            except self._adbc.OperationalError:
+                if attempt:
+                    raise
+        raise AssertionError  # unreachable
+
+    # -- schema ------------------------------------------------------------------------
+    def _init(self) -> None:
+        stations_key, levels_key = ["station_id"], ["station_id", "quantity", "level"]
+        partial = _columns(partials.PARTIAL_SCHEMA, ["station_id", "quantity", "bucket_start"])
+        readings = _columns(READINGS_SCHEMA, ["station_id", "quantity", "ts"])
+        with self._write_lock, self._writer.transaction(), self._writer.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", (_key(self.schema, "ddl"),))
+            cur.execute(f"CREATE SCHEMA IF NOT EXISTS {self.schema}")
+            fresh = cur.execute("SELECT to_regclass('meta') IS NULL").fetchone()[0]
+            if fresh:
+                timescale = cur.execute("SELECT count(*) FROM pg_extension WHERE extname = 'timescaledb'").fetchone()[0]
+                by_month = "" if timescale else " PARTITION BY RANGE (ts)"
+                statements = [
+                    "CREATE TABLE meta (one boolean PRIMARY KEY DEFAULT true CHECK (one), version bigint NOT NULL, tz text NOT NULL, format int NOT NULL)",
+                    f"CREATE TABLE readings ({readings}, PRIMARY KEY (station_id, quantity, ts)){by_month}",
+                    *(
+                        f"CREATE TABLE rollup_{every} ({partial}, PRIMARY KEY (station_id, quantity, bucket_start))"
+                        + (" PARTITION BY RANGE (bucket_start)" if f"rollup_{every}" in PARTITIONED else "")
+                        for every in ROLLUPS
+                    ),
+                    'CREATE TABLE latest (station_id text COLLATE "C" NOT NULL, quantity text COLLATE "C" NOT NULL, '
+                    "ts timestamptz NOT NULL, value double precision, interval_s double precision, PRIMARY KEY (station_id, quantity))",
+                    "CREATE TABLE source_newest (source text PRIMARY KEY, ts timestamptz NOT NULL)",
+                    f"CREATE TABLE stations ({_columns(STATIONS_SCHEMA, stations_key)}, PRIMARY KEY (station_id))",
+                    f"CREATE TABLE levels ({_columns(LEVELS_SCHEMA, levels_key)}, PRIMARY KEY (station_id, quantity, level))",
+                    f"CREATE TABLE health ({_columns(HEALTH_SCHEMA, ['source'])}, PRIMARY KEY (source))",
+                    f"CREATE TABLE quarantine ({_columns(quality.QUARANTINE_SCHEMA, ['station_id', 'quantity', 'ts', 'reason'])}, "
+                    "PRIMARY KEY (station_id, quantity, ts, reason))",
+                    "CREATE INDEX ON quarantine (ts)",
+                    "CREATE TABLE state (key text PRIMARY KEY, value jsonb NOT NULL)",
+                ]
+                for statement in statements:
+                    cur.execute(statement)
+                if timescale:
+                    cur.execute("SELECT create_hypertable('readings', 'ts', chunk_time_interval => interval '7 days')")
+                cur.execute("INSERT INTO meta (version, tz, format) VALUES (0, %s, %s)", (self.tz, FORMAT))
+            stored_tz = cur.execute("SELECT tz FROM meta").fetchone()[0]
+            if stored_tz != self.tz:
+                if cur.execute("SELECT EXISTS (SELECT 1 FROM rollup_1d)").fetchone()[0]:
+                    msg = f"the store {masked(self.conninfo)} schema {self.schema} keeps day rollups in {stored_tz}; open it with tz={stored_tz!r}, not {self.tz!r}"
+                    raise ValueError(msg)
+                cur.execute("UPDATE meta SET tz = %s", (self.tz,))
+
+    def _partitions(self, months: Iterable[dt.date]) -> int:
+        """Make the monthly partitions of ``months`` (first days, UTC) that do not exist yet; how many were made."""
+        wanted = sorted({(table, month) for month in months for table in PARTITIONED} - self._months)
+        if not wanted:
+            return 0
+        made = 0
+        with self._write_lock, self._writer.transaction(), self._writer.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", (_key(self.schema, "ddl"),))
+            if not cur.execute("SELECT EXISTS (SELECT 1 FROM pg_partitioned_table WHERE partrelid = 'readings'::regclass)").fetchone()[0]:
+                self._months.update(wanted)  # a hypertable: TimescaleDB makes its own chunks
+                return 0
+            for table, month in wanted:
+                name = f"{table}_p{month:%Y%m}"
+                after = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+                exists = cur.execute("SELECT to_regclass(%s) IS NOT NULL", (name,)).fetchone()[0]
+                if not exists:
+                    cur.execute(
+                        f"CREATE TABLE {name} PARTITION OF {table} FOR VALUES FROM ('{month.isoformat()} 00:00+00') TO ('{after.isoformat()} 00:00+00')"
+                    )
+                    made += 1
+        self._months.update(wanted)
+        return made
+
+    # -- reading -----------------------------------------------------------------------
+    @property
+    def version(self) -> int:
+        """Data version: grows with every commit (a cache key; one indexed single-row read)."""
+        return int(self._one("SELECT version FROM meta"))
+
+    @staticmethod
+    def _where(column: str, start, end, ids, qs) -> tuple[str, dict]:
+        clauses, params = ["true"], {}
+        if start is not None:
+            clauses.append(f"{column} >= %(start)s")
+            params["start"] = start
+        if end is not None:
+            clauses.append(f"{column} < %(end)s")
+            params["end"] = end
+        if ids is not None:
+            clauses.append("station_id = ANY(%(ids)s::text[])")
+            params["ids"] = ids
+        if qs is not None:
+            clauses.append("quantity = ANY(%(qs)s::text[])")
+            params["qs"] = qs
+        return " AND ".join(clauses), params
+
+    def readings(self, start=None, end=None, station_ids=None, quantities=None) -> pl.DataFrame:
+        """Stored readings in [start, end) (aware datetimes), sorted by station_id, quantity, ts."""
+        where, params = self._where("ts", _utc(start), _utc(end), _ids(station_ids), _ids(quantities))
+        columns = ", ".join(READINGS_SCHEMA.names())
+        return self._arrow(f"SELECT {columns} FROM readings WHERE {where} ORDER BY station_id, quantity, ts", params, READINGS_SCHEMA)
+
+    def rollup(self, every: str, start=None, end=None, station_ids=None, quantities=None) -> pl.DataFrame:
+        """Buckets of the readings in [start, end): equal to ``bucket(readings(...), every, tz)``.
+
+        Whole buckets are the materialized partials; an edge bucket cut by ``start`` or ``end``
+        is computed from its readings (as the embedded store does).
+        """
+        if every not in ROLLUPS:
+            msg = f"every must be one of {ROLLUPS}, got {every!r}"
+            raise ValueError(msg)
+        start, end, ids, qs = _utc(start), _utc(end), _ids(station_ids), _ids(quantities)
+        if start is not None and end is not None and end <= start:
+            return pl.DataFrame(schema=rollup.BUCKET_SCHEMA)
+        lo, hi = rollup.inner(every, start, end, self.tz)
+        if lo is not None and hi is not None and lo >= hi:
+            return rollup.bucket(self.readings(start, end, ids, qs), every, self.tz)
+        where, params = self._where("bucket_start", lo, hi, ids, qs)
+        columns = ", ".join(f'"{c}"' for c in PARTIAL_COLUMNS)
+        whole = self._arrow(f"SELECT {columns} FROM rollup_{every} WHERE {where}", params, partials.PARTIAL_SCHEMA)
+        parts = [partials.finish(whole).collect()]
+        if start is not None and lo != start:
+            parts.append(rollup.bucket(self.readings(start, lo, ids, qs), every, self.tz))
+        if end is not None and hi != end:
+            parts.append(rollup.bucket(self.readings(hi, end, ids, qs), every, self.tz))
+        return parts[0] if len(parts) == 1 else pl.concat(parts).sort(*rollup.KEYS, "bucket_start")
+
+    def latest(self, now: dt.datetime | None = None) -> pl.DataFrame:
+        """Newest value per series with interval_s, age_s and stale, as ``core.rollup.latest``."""
+        now = dt.datetime.now(dt.UTC) if now is None else _utc(now)
+        schema = pl.Schema(
+            {"station_id": pl.String, "quantity": pl.String, "ts": pl.Datetime("us", "UTC"), "value": pl.Float64, "interval_s": pl.Float64}
+        )
+        summary = self._arrow("SELECT station_id, quantity, ts, value, interval_s FROM latest ORDER BY station_id, quantity", (), schema)
+        if summary.is_empty() or summary["ts"].max() <= now:
+            return summary.with_columns(*rollup.stale_expr(now))
+        # ``now`` before some newest readings (a look back): the last readings up to ``now`` decide
+        query = (
+            "SELECT r.ts, l.station_id, l.quantity, r.value, NULL::text AS source FROM latest l CROSS JOIN LATERAL "
+            "(SELECT ts, value FROM readings WHERE station_id = l.station_id AND quantity = l.quantity AND ts <= %(now)s "
+            f"ORDER BY ts DESC LIMIT {rollup.INTERVAL_WINDOW + 1}) r"
+        )
+        return rollup.latest(self._arrow(query, {"now": now}, READINGS_SCHEMA), now)
+
+    def _table(self, name: str, schema: pl.Schema, key: list[str]) -> pl.DataFrame:
+        columns = ", ".join(f'"{c}"' for c in schema.names())
+        return self._arrow(f"SELECT {columns} FROM {name} ORDER BY {', '.join(key)}", (), schema)
+
+    def stations(self) -> pl.DataFrame:
+        return self._table("stations", STATIONS_SCHEMA, ["station_id"])
+
+    def levels(self) -> pl.DataFrame:
+        return self._table("levels", LEVELS_SCHEMA, ["station_id", "quantity", "level"])
+
+    def feed_health(self) -> pl.DataFrame:
+        return self._table("health", HEALTH_SCHEMA, ["source"])
+
+    def quarantined(self, start=None, end=None, sources=None) -> pl.DataFrame:
+        """Readings the quality checks kept aside, with reading time in [start, end), newest first."""
+        where, params = self._where("ts", _utc(start), _utc(end), None, None)
+        wanted = _ids(sources)
+        if wanted is not None:
+            where += " AND source = ANY(%(sources)s::text[])"
+            params["sources"] = wanted
+        columns = ", ".join(f'"{c}"' for c in quality.QUARANTINE_SCHEMA.names())
+        query = f"SELECT {columns} FROM quarantine WHERE {where} ORDER BY ts DESC, station_id, quantity, reason"
+        return self._arrow(query, params, quality.QUARANTINE_SCHEMA)
+
+    def last_ts(self, source: str) -> dt.datetime | None:
+        found = self._one("SELECT ts FROM source_newest WHERE source = %s", (source,))
+        return None if found is None else found.astimezone(dt.UTC)
+
+    def state(self, key: str) -> dict | None:
+        """Shared run state published with :meth:`set_state`, the same for every server."""
+        return self._one("SELECT value FROM state WHERE key = %s", (key,))
+
+    def problems(self) -> pl.DataFrame:
+        """Always empty: the database checks its own pages (there are no store files to damage)."""
+        return pl.DataFrame(schema=PROBLEMS_SCHEMA)
+
+    # -- writing -----------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _commit(self) -> Iterator[Any]:
+        """One write transaction under the store's writer lock (concurrent appends serialise)."""
+        with self._write_lock:
+            try:
+                with self._writer.transaction(), self._writer.cursor() as cur:
+                    cur.execute("SELECT pg_advisory_xact_lock(%s)", (_key(self.schema, "write"),))
+                    yield cur
+            except self.psycopg.OperationalError:
+                if self._writer.closed or self._writer.broken:
+                    self._writer = self._connect(autocommit=False)  # the next write starts on a new connection
+                raise
+
+    def _copy(self, cur, table: str, frame: pl.DataFrame, columns: list[str]) -> None:
+        """``frame`` into the temp table ``table`` (created like ``columns`` of ``frame``) through COPY."""
+        names = ", ".join(f'"{c}"' for c in columns)
+        with cur.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT csv)") as copy:
+            copy.write(_csv(frame.select(columns)))
+
+    def append(self, batch: Batch) -> int:
+        """Store a batch in one transaction; the number of readings newly stored.
+
+        Readings already stored (same station_id, quantity, ts) are ignored, as are repeats inside
+        the batch (the first wins); stations and levels are upserted (last wins). The rollups of
+        every touched bucket, the latest values and the last ts per source change in the same
+        transaction; the version grows only when something changed.
+        """
+        rows = batch.readings
+        if rows.height:
+            self._partitions(rows["ts"].dt.truncate("1mo").unique().dt.date().to_list())
+        with self._commit() as cur:
+            new = self._insert_readings(cur, rows) if rows.height else 0
+            changed = new
+            for name, schema, key in (
+                ("stations", STATIONS_SCHEMA, ["station_id"]),
+                ("levels", LEVELS_SCHEMA, ["station_id", "quantity", "level"]),
+            ):
+                frame = getattr(batch, name)
+                if frame.height:
+                    changed += self._upsert(cur, name, frame.unique(key, keep="last", maintain_order=True), schema, key)
+            if changed:
+                cur.execute("UPDATE meta SET version = version + 1")
+        return new
+
+    def _insert_readings(self, cur, rows: pl.DataFrame) -> int:
+        cur.execute(
+            'CREATE TEMP TABLE incoming (ord bigint, ts timestamptz, station_id text COLLATE "C", quantity text COLLATE "C", '
+            "value double precision, source text) ON COMMIT DROP"
+        )
+        self._copy(cur, "incoming", rows.with_row_index("ord"), ["ord", *READINGS_SCHEMA.names()])
+        cur.execute("CREATE TEMP TABLE fresh (LIKE readings) ON COMMIT DROP")
+        cur.execute(
+            "WITH added AS (INSERT INTO readings (ts, station_id, quantity, value, source) "
+            "SELECT DISTINCT ON (station_id, quantity, ts) ts, station_id, quantity, value, source FROM incoming "
+            "ORDER BY station_id, quantity, ts, ord ON CONFLICT DO NOTHING RETURNING *) "
+            "INSERT INTO fresh SELECT * FROM added"
+        )
+        new = cur.rowcount
+        if new <= 0:
+            return 0
+        cur.execute("ANALYZE fresh")
+        counters = aggregating("counter")
+        for every in ROLLUPS:
+            cur.execute(self._recompute(every), {"tz": self.tz, "counters": counters, "energetic": aggregating("energetic")})
+        cur.execute(_LATEST)
+        cur.execute(
+            "INSERT INTO source_newest AS s (source, ts) SELECT source, max(ts) FROM fresh WHERE source IS NOT NULL GROUP BY source "
+            "ON CONFLICT (source) DO UPDATE SET ts = greatest(s.ts, excluded.ts)"
+        )
+        return new
+
+    @staticmethod
+    def _recompute(every: str) -> str:
+        """Upsert the partials of every bucket the rows in ``fresh`` touch, from the readings (one statement)."""
+        start = _START[every].format(ts="{ts}", tz="%(tz)s")
+        end = _END[every].format(start="t.bucket_start", tz="%(tz)s")
+        columns = ", ".join(f'"{c}"' for c in PARTIAL_COLUMNS)
+        updates = ", ".join(f'"{c}" = excluded."{c}"' for c in PARTIAL_COLUMNS[3:])
+        return f"""
+        WITH touched AS (
+            SELECT DISTINCT station_id, quantity, {start.format(ts="ts")} AS bucket_start FROM fresh
+            UNION
+            SELECT f.station_id, f.quantity, {start.format(ts="nxt.ts")} FROM fresh f
+            CROSS JOIN LATERAL (
+                SELECT r.ts FROM readings r WHERE r.station_id = f.station_id AND r.quantity = f.quantity AND r.ts > f.ts
+                ORDER BY r.ts LIMIT 1) nxt
+            WHERE f.quantity = ANY(%(counters)s::text[])
+        )
+        INSERT INTO rollup_{every} AS p ({columns})
+        SELECT t.station_id, t.quantity, t.bucket_start, count(*), sum(x.value),
+               coalesce(sum(power(10.0::double precision, x.value / 10)) FILTER (WHERE t.quantity = ANY(%(energetic)s::text[])), 0),
+               coalesce(sum(x.inc), 0), min(x.value), max(x.value), (array_agg(x.value ORDER BY x.ts DESC))[1], max(x.ts)
+        FROM touched t
+        CROSS JOIN LATERAL (
+            SELECT s.ts, s.value,
+                   CASE WHEN s.prev IS NULL THEN 0 WHEN s.value >= s.prev THEN s.value - s.prev ELSE s.value END AS inc
+            FROM (
+                SELECT u.ts, u.value, CASE WHEN t.quantity = ANY(%(counters)s::text[]) THEN lag(u.value) OVER (ORDER BY u.ts) END AS prev
+                FROM (
+                    (SELECT r.ts, r.value FROM readings r
+                     WHERE t.quantity = ANY(%(counters)s::text[]) AND r.station_id = t.station_id AND r.quantity = t.quantity
+                       AND r.ts < t.bucket_start ORDER BY r.ts DESC LIMIT 1)
+                    UNION ALL
+                    (SELECT r.ts, r.value FROM readings r
+                     WHERE r.station_id = t.station_id AND r.quantity = t.quantity AND r.ts >= t.bucket_start AND r.ts < {end})
+                ) u
+            ) s
+            WHERE s.ts >= t.bucket_start
+        ) x
+        GROUP BY t.station_id, t.quantity, t.bucket_start
+        ON CONFLICT (station_id, quantity, bucket_start) DO UPDATE SET {updates}
+        """
+
+    def _upsert(self, cur, table: str, frame: pl.DataFrame, schema: pl.Schema, key: list[str]) -> int:
+        """Rows of ``frame`` into ``table``, replacing equal keys; the number of rows that changed."""
+        names = schema.names()
+        cur.execute(f"CREATE TEMP TABLE incoming_{table} (LIKE {table}) ON COMMIT DROP")
+        self._copy(cur, f"incoming_{table}", frame.select(names), names)
+        quoted = [f'"{c}"' for c in names]
+        rest = [c for c in quoted if c.strip('"') not in key]
+        cur.execute(
+            f"INSERT INTO {table} AS t ({', '.join(quoted)}) SELECT {', '.join(quoted)} FROM incoming_{table} "
+            f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in rest)} "
+            f"WHERE ({', '.join(f't.{c}' for c in rest)}) IS DISTINCT FROM ({', '.join(f'excluded.{c}' for c in rest)})"
+        )
+        return max(cur.rowcount, 0)
+
+    def quarantine(self, rows: pl.DataFrame) -> int:
+        """Keep readings the quality checks refused; the number new to the store (same reading and reason: once)."""
+        schema = quality.QUARANTINE_SCHEMA
+        rows = rows.select(schema.names()).cast(dict(schema)).unique(["station_id", "quantity", "ts", "reason"], keep="first")
+        if rows.is_empty():
+            return 0
+        with self._commit() as cur:
+            cur.execute("CREATE TEMP TABLE incoming_quarantine (LIKE quarantine) ON COMMIT DROP")
+            self._copy(cur, "incoming_quarantine", rows, schema.names())
+            cur.execute("INSERT INTO quarantine SELECT * FROM incoming_quarantine ON CONFLICT DO NOTHING")
+            new = max(cur.rowcount, 0)
+            if new:
+                cur.execute("UPDATE meta SET version = version + 1")
+        return new
+
+    def record_health(
+        self,
+        source: str,
+        *,
+        ok: bool,
+        rows: int,
+        skipped: int,
+        latency_s: float,
+        error: str | None = None,
+        at: dt.datetime | None = None,
+        quarantined: int = 0,
+    ) -> None:
+        """Record one poll attempt of ``source`` (see ``feed_health`` for the columns)."""
+        at = dt.datetime.now(dt.UTC) if at is None else _utc(at)
+        names = HEALTH_SCHEMA.names()
+        with self._commit() as cur:
+            found = cur.execute(f"SELECT {', '.join(names)} FROM health WHERE source = %s FOR UPDATE", (source,)).fetchone()
+            old = dict(zip(names, found, strict=True)) if found else None
+            row = health_row(
+                old, source, ok=ok, rows=rows, skipped=skipped, latency_s=latency_s, error=error, at=at, quarantined=quarantined
+            )
+            updates = ", ".join(f"{c} = excluded.{c}" for c in names[1:])
+            cur.execute(
+                f"INSERT INTO health ({', '.join(names)}) VALUES ({', '.join(['%s'] * len(names))}) ON CONFLICT (source) DO UPDATE SET {updates}",
+                [row[c] for c in names],
+            )
+            cur.execute("UPDATE meta SET version = version + 1")
+
+    def restore_health(self, frame: pl.DataFrame) -> None:
+        """Put whole feed-health rows (``HEALTH_SCHEMA``) in place, by source: a migration's copy."""
+        if frame.is_empty():
+            return
+        frame = frame.select(HEALTH_SCHEMA.names()).cast(dict(HEALTH_SCHEMA)).unique("source", keep="last")
+        with self._commit() as cur:
+            self._upsert(cur, "health", frame, HEALTH_SCHEMA, ["source"])
+            cur.execute("UPDATE meta SET version = version + 1")
+
+    def set_state(self, key: str, value: dict | None) -> None:
+        """Publish (or with None remove) run state for every server, in one commit (a new version)."""
+        with self._commit() as cur:
+            if value is None:
+                cur.execute("DELETE FROM state WHERE key = %s", (key,))
+            else:
+                cur.execute(
+                    "INSERT INTO state (key, value) VALUES (%s, %s::jsonb) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    (key, json.dumps(value)),
+                )
+            cur.execute("UPDATE meta SET version = version + 1")
+
+    def compact(self) -> None:
+        """Refresh the planner's statistics; the database keeps its own physical order."""
+        with self._write_lock:
+            with self._writer.transaction(), self._writer.cursor() as cur:
+                for table in ("readings", *(f"rollup_{every}" for every in ROLLUPS), "latest", "quarantine"):
+                    cur.execute(f"ANALYZE {table}")
+
+    def maintain(self) -> dict[str, int]:
+        """Make this month's and the next month's partitions ahead of the data; counts of what it did."""
+        today = dt.datetime.now(dt.UTC).date().replace(day=1)
+        months, month = [], today
+        for _ in range(AHEAD_MONTHS + 1):
+            months.append(month)
+            month = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        return {"partitions": self._partitions(months)}
+
+    @contextlib.contextmanager
+    def leader(self, name: str) -> Iterator[bool]:
+        """Hold the advisory lock ``name`` of this store on a connection of its own while inside.
+
+        The server releases it when that connection ends, so a killed or vanished poller frees
+        it: keepalives probe an idle peer after 10 s and give up after 3 x 5 s more.
+        """
+        conn = self._connect(autocommit=True)
+        try:
+            for setting, value in (("tcp_keepalives_idle", 10), ("tcp_keepalives_interval", 5), ("tcp_keepalives_count", 3)):
+                conn.execute(f"SET {setting} = {value}")
+            key = _key(self.schema, "leader", name)
+            mine = bool(conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()[0])
+            yield mine
+        finally:
+            conn.close()  # ends the session: the lock goes with it
+
+    def close(self) -> None:
+        """Close every connection of this handle (a finished test, a stopping server)."""
+        for conn in (self._small, self._writer):
+            conn.close()
+        while True:
+            try:
+                self._idle.get_nowait().close()
+            except queue.Empty:
+                break
+
+
+# The newest reading and the usual interval (median gap of the last 20 gaps) of every series a batch touched.
+_LATEST = f"""
+INSERT INTO latest AS l (station_id, quantity, ts, value, interval_s)
+SELECT s.station_id, s.quantity, w.ts, w.value, w.interval_s
+FROM (SELECT DISTINCT station_id, quantity FROM fresh) s
+CROSS JOIN LATERAL (
+    SELECT (array_agg(g.ts ORDER BY g.ts DESC))[1] AS ts, (array_agg(g.value ORDER BY g.ts DESC))[1] AS value,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY g.gap) AS interval_s
+    FROM (
+        SELECT r.ts, r.value, extract(epoch FROM r.ts - lag(r.ts) OVER (ORDER BY r.ts))::double precision AS gap
+        FROM (SELECT ts, value FROM readings WHERE station_id = s.station_id AND quantity = s.quantity
+              ORDER BY ts DESC LIMIT {rollup.INTERVAL_WINDOW + 1}) r
+    ) g
+) w
+ON CONFLICT (station_id, quantity) DO UPDATE SET ts = excluded.ts, value = excluded.value, interval_s = excluded.interval_s
+"""
