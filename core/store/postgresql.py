@@ -40,6 +40,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+from zoneinfo import ZoneInfo
 
 import polars as pl
 
@@ -53,6 +54,9 @@ DEFAULT_SCHEMA = "showroom"
 IDLE_READERS = 8  # Arrow connections kept open for reuse; more are opened while needed
 AHEAD_MONTHS = 1  # partitions made ahead of the current month by maintain()
 PARTITIONED = ("readings", "rollup_15m", "rollup_1h")  # by month; a day rollup is 1/100 of the 15 min one
+# An append of this many new rows (a backfill, a migration) refreshes the planner's statistics of the
+# months it filled at once: without them the per-series lookups of the next polls scan whole series.
+ANALYZE_ROWS = 10_000
 _SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 _SQL_TYPES = {
     pl.String: "text",
@@ -130,6 +134,12 @@ def _columns(schema: pl.Schema, key: Iterable[str] = ()) -> str:
     return ", ".join(column(name, dtype) for name, dtype in schema.items())
 
 
+def whole_hours(tz: str, years: range = range(1990, 2040)) -> bool:
+    """True when every UTC offset of ``tz`` in ``years`` (summer and winter) is a whole number of hours."""
+    zone = ZoneInfo(tz)
+    return all(dt.datetime(year, month, 1, 12, tzinfo=zone).utcoffset().total_seconds() % 3600 == 0 for year in years for month in (1, 7))
+
+
 def _ids(values: str | Iterable[str] | None) -> list[str] | None:
     return None if values is None else [values] if isinstance(values, str) else list(values)
 
@@ -178,6 +188,9 @@ class PostgresStore:
         self._writer = self._connect(autocommit=False)
         self._write_lock = threading.Lock()
         self._months: set[tuple[str, dt.date]] = set()  # partitions known to exist
+        # rollup -> the finer rollup it is merged from (None: from the readings). Hours tile UTC
+        # quarter hours always; local days tile UTC hours where the zone's offsets are whole hours.
+        self._plan = {"15m": None, "1h": "15m", "1d": "1h" if whole_hours(tz) else None}
         self._init()
 
     # -- connections -------------------------------------------------------------------
@@ -435,10 +448,10 @@ class PostgresStore:
         transaction; the version grows only when something changed.
         """
         rows = batch.readings
-        if rows.height:
-            self._partitions(rows["ts"].dt.truncate("1mo").unique().dt.date().to_list())
+        months = rows["ts"].dt.truncate("1mo").unique().dt.date().to_list() if rows.height else []
+        self._partitions(months)
         with self._commit() as cur:
-            new = self._insert_readings(cur, rows) if rows.height else 0
+            new = self._insert_readings(cur, rows, months) if rows.height else 0
             changed = new
             for name, schema, key in (
                 ("stations", STATIONS_SCHEMA, ["station_id"]),
@@ -449,9 +462,17 @@ class PostgresStore:
                     changed += self._upsert(cur, name, frame.unique(key, keep="last", maintain_order=True), schema, key)
             if changed:
                 cur.execute("UPDATE meta SET version = version + 1")
+        if new >= ANALYZE_ROWS:
+            self._analyze(months)
         return new
 
-    def _insert_readings(self, cur, rows: pl.DataFrame) -> int:
+    def _analyze(self, months: Iterable[dt.date]) -> None:
+        """Fresh planner statistics for the partitions of ``months`` and the small tables."""
+        parts = [f"{table}_p{month:%Y%m}" for month in months for table in PARTITIONED]
+        with self._write_lock, self._writer.transaction(), self._writer.cursor() as cur:
+            cur.execute(f"ANALYZE {', '.join([*parts, 'rollup_1d', 'latest'])}")
+
+    def _insert_readings(self, cur, rows: pl.DataFrame, months: list[dt.date]) -> int:
         cur.execute(
             'CREATE TEMP TABLE incoming (ord bigint, ts timestamptz, station_id text COLLATE "C", quantity text COLLATE "C", '
             "value double precision, source text) ON COMMIT DROP"
@@ -468,9 +489,15 @@ class PostgresStore:
         if new <= 0:
             return 0
         cur.execute("ANALYZE fresh")
-        counters = aggregating("counter")
-        for every in ROLLUPS:
-            cur.execute(self._recompute(every), {"tz": self.tz, "counters": counters, "energetic": aggregating("energetic")})
+        params = {"tz": self.tz, "counters": aggregating("counter"), "energetic": aggregating("energetic")}
+        for every, finer in self._plan.items():
+            cur.execute(
+                f'CREATE TEMP TABLE touched_{every} (station_id text COLLATE "C", quantity text COLLATE "C", bucket_start timestamptz) ON COMMIT DROP'
+            )
+            if finer is not None:  # the planner must know how many buckets the finer step touched: 200 or 200,000
+                just_filled = [f"rollup_{finer}_p{month:%Y%m}" for month in months] if new >= ANALYZE_ROWS and finer != "1d" else []
+                cur.execute(f"ANALYZE {', '.join([f'touched_{finer}', *just_filled])}")
+            cur.execute(self._recompute(every) if finer is None else self._merge_up(every, finer), params)
         cur.execute(_LATEST)
         cur.execute(
             "INSERT INTO source_newest AS s (source, ts) SELECT source, max(ts) FROM fresh WHERE source IS NOT NULL GROUP BY source "
@@ -480,9 +507,15 @@ class PostgresStore:
 
     @staticmethod
     def _recompute(every: str) -> str:
-        """Upsert the partials of every bucket the rows in ``fresh`` touch, from the readings (one statement)."""
+        """Upsert the partials of every bucket the rows in ``fresh`` touch, from the readings (one statement).
+
+        Set-based: each touched series is read once over the span of its touched buckets (a poll:
+        one bucket; a backfill: its history), plus for a register the reading before the span,
+        which its first increase counts from; then grouped into buckets, of which the touched are kept.
+        """
         start = _START[every].format(ts="{ts}", tz="%(tz)s")
-        end = _END[every].format(start="t.bucket_start", tz="%(tz)s")
+        end = _END[every].format(start="s.hi", tz="%(tz)s")
+        counter = "quantity = ANY(%(counters)s::text[])"
         columns = ", ".join(f'"{c}"' for c in PARTIAL_COLUMNS)
         updates = ", ".join(f'"{c}" = excluded."{c}"' for c in PARTIAL_COLUMNS[3:])
         return f"""
@@ -493,31 +526,66 @@ class PostgresStore:
             CROSS JOIN LATERAL (
                 SELECT r.ts FROM readings r WHERE r.station_id = f.station_id AND r.quantity = f.quantity AND r.ts > f.ts
                 ORDER BY r.ts LIMIT 1) nxt
-            WHERE f.quantity = ANY(%(counters)s::text[])
+            WHERE f.{counter}
+        ), span AS (
+            SELECT station_id, quantity, min(bucket_start) AS lo, max(bucket_start) AS hi FROM touched GROUP BY station_id, quantity
+        ), picked AS (
+            SELECT r.station_id, r.quantity, r.ts, r.value, false AS before
+            FROM span s JOIN readings r ON r.station_id = s.station_id AND r.quantity = s.quantity AND r.ts >= s.lo AND r.ts < {end}
+            UNION ALL
+            SELECT s.station_id, s.quantity, b.ts, b.value, true
+            FROM span s CROSS JOIN LATERAL (
+                SELECT r.ts, r.value FROM readings r WHERE r.station_id = s.station_id AND r.quantity = s.quantity AND r.ts < s.lo
+                ORDER BY r.ts DESC LIMIT 1) b
+            WHERE s.{counter}
+        ), stepped AS (
+            SELECT station_id, quantity, ts, value, before,
+                   CASE WHEN {counter} THEN lag(value) OVER (PARTITION BY station_id, quantity ORDER BY ts) END AS prev
+            FROM picked
+        ), buckets AS (
+            SELECT station_id, quantity, {start.format(ts="ts")} AS bucket_start, count(*) AS n, sum(value) AS total,
+                   coalesce(sum(power(10.0::double precision, value / 10)) FILTER (WHERE quantity = ANY(%(energetic)s::text[])), 0) AS esum,
+                   sum(CASE WHEN prev IS NULL THEN 0 WHEN value >= prev THEN value - prev ELSE value END) AS inc,
+                   min(value) AS low, max(value) AS high, (array_agg(value ORDER BY ts DESC))[1] AS last, max(ts) AS last_ts
+            FROM stepped WHERE NOT before
+            GROUP BY 1, 2, 3
         )
-        INSERT INTO rollup_{every} AS p ({columns})
-        SELECT t.station_id, t.quantity, t.bucket_start, count(*), sum(x.value),
-               coalesce(sum(power(10.0::double precision, x.value / 10)) FILTER (WHERE t.quantity = ANY(%(energetic)s::text[])), 0),
-               coalesce(sum(x.inc), 0), min(x.value), max(x.value), (array_agg(x.value ORDER BY x.ts DESC))[1], max(x.ts)
-        FROM touched t
-        CROSS JOIN LATERAL (
-            SELECT s.ts, s.value,
-                   CASE WHEN s.prev IS NULL THEN 0 WHEN s.value >= s.prev THEN s.value - s.prev ELSE s.value END AS inc
-            FROM (
-                SELECT u.ts, u.value, CASE WHEN t.quantity = ANY(%(counters)s::text[]) THEN lag(u.value) OVER (ORDER BY u.ts) END AS prev
-                FROM (
-                    (SELECT r.ts, r.value FROM readings r
-                     WHERE t.quantity = ANY(%(counters)s::text[]) AND r.station_id = t.station_id AND r.quantity = t.quantity
-                       AND r.ts < t.bucket_start ORDER BY r.ts DESC LIMIT 1)
-                    UNION ALL
-                    (SELECT r.ts, r.value FROM readings r
-                     WHERE r.station_id = t.station_id AND r.quantity = t.quantity AND r.ts >= t.bucket_start AND r.ts < {end})
-                ) u
-            ) s
-            WHERE s.ts >= t.bucket_start
-        ) x
-        GROUP BY t.station_id, t.quantity, t.bucket_start
-        ON CONFLICT (station_id, quantity, bucket_start) DO UPDATE SET {updates}
+        , up AS (
+            INSERT INTO rollup_{every} AS p ({columns})
+            SELECT b.station_id, b.quantity, b.bucket_start, b.n, b.total, b.esum, b.inc, b.low, b.high, b.last, b.last_ts
+            FROM buckets b JOIN touched t USING (station_id, quantity, bucket_start)
+            ON CONFLICT (station_id, quantity, bucket_start) DO UPDATE SET {updates}
+            RETURNING station_id, quantity, bucket_start
+        )
+        INSERT INTO touched_{every} SELECT * FROM up
+        """
+
+    @staticmethod
+    def _merge_up(every: str, finer: str) -> str:
+        """Upsert the ``every`` partials that hold touched ``finer`` buckets, merged from those partials.
+
+        Exact (``core.store.partials.merge_partials``): the finer buckets tile the coarser one, and
+        a register's increase in each already counts from the reading before it. The join is on
+        the coarser bucket's start (a hash join for a backfill) and its range (an index range for a poll).
+        """
+        start = _START[every].format(ts="bucket_start", tz="%(tz)s")
+        end = _END[every].format(start="t.bucket_start", tz="%(tz)s")
+        columns = ", ".join(f'"{c}"' for c in PARTIAL_COLUMNS)
+        updates = ", ".join(f'"{c}" = excluded."{c}"' for c in PARTIAL_COLUMNS[3:])
+        return f"""
+        WITH touched AS (SELECT DISTINCT station_id, quantity, {start} AS bucket_start FROM touched_{finer}),
+        up AS (
+            INSERT INTO rollup_{every} AS p ({columns})
+            SELECT t.station_id, t.quantity, t.bucket_start, sum(f.n), sum(f.sum), sum(f.esum), sum(f.inc), min(f.min), max(f.max),
+                   (array_agg(f.last ORDER BY f.last_ts DESC))[1], max(f.last_ts)
+            FROM touched t JOIN rollup_{finer} f
+              ON f.station_id = t.station_id AND f.quantity = t.quantity AND {start.replace("bucket_start", "f.bucket_start")} = t.bucket_start
+             AND f.bucket_start >= t.bucket_start AND f.bucket_start < {end}
+            GROUP BY t.station_id, t.quantity, t.bucket_start
+            ON CONFLICT (station_id, quantity, bucket_start) DO UPDATE SET {updates}
+            RETURNING station_id, quantity, bucket_start
+        )
+        INSERT INTO touched_{every} SELECT * FROM up
         """
 
     def _upsert(self, cur, table: str, frame: pl.DataFrame, schema: pl.Schema, key: list[str]) -> int:
