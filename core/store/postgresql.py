@@ -696,8 +696,10 @@ class PostgresStore:
             key = _key(self.schema, "leader", name)
             mine = bool(conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()[0])
             yield mine
+            if mine:  # given back before the next one asks: a closed session's locks go only when its backend has exited
+                conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
         finally:
-            conn.close()  # ends the session: the lock goes with it
+            conn.close()
 
     def close(self) -> None:
         """Close every connection of this handle (a finished test, a stopping server)."""
