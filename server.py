@@ -65,8 +65,14 @@ async def lifespan(app: st.App) -> AsyncIterator[None]:
         log.error("not polling: %s", exc)
         yield
         return
+    try:
+        location = store_location(config)
+    except ConfigError as exc:
+        log.error("not polling: %s", exc)
+        yield
+        return
     export_secrets(config)
-    stop = start_background(config, store_location())
+    stop = start_background(config, location)
     try:
         yield
     finally:

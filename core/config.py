@@ -98,6 +98,7 @@ class CityConfig:
     path: Path = DEFAULT_CONFIG
     access: Access = Access()
     noise: NoiseGuide = NoiseGuide()
+    store_url_env: str | None = None  # [store] url_env: the environment variable holding the database URL
 
     def source(self, key: str) -> dict[str, Any]:
         for src in self.sources:
@@ -128,9 +129,24 @@ def data_dir() -> Path:
     return Path(os.environ.get("SHOWROOM_DATA_DIR") or DEFAULT_DATA_DIR)
 
 
-def store_location() -> str | Path:
-    """Where the store is: ``SHOWROOM_DATABASE_URL`` (a server database) when set, else the data directory."""
-    return os.environ.get("SHOWROOM_DATABASE_URL") or data_dir()
+def store_location(config: CityConfig | None = None) -> str | Path:
+    """Where the store is: ``SHOWROOM_DATABASE_URL`` (a server database) when set, else the variable
+    the city file names in ``[store] url_env``, else the data directory (the embedded store).
+
+    A city file that names a variable which is not set is an error, not a silent switch to a
+    local folder: the servers of one deployment must never split their data.
+    """
+    given = os.environ.get("SHOWROOM_DATABASE_URL")
+    if given:
+        return given
+    name = config.store_url_env if config else None
+    if name:
+        url = os.environ.get(name)
+        if not url:
+            msg = f"{config.path}: [store] url_env names {name}, which is not set (export {name}=postgresql://user@host/db)"
+            raise ConfigError(msg)
+        return url
+    return data_dir()
 
 
 def load_config(path: str | Path | None = None, *, kinds: Iterable[str] | None = None) -> CityConfig:
@@ -230,6 +246,7 @@ def _check(raw: dict[str, Any], path: Path, kinds: tuple[str, ...] | None) -> Ci
     _check_thresholds(thresholds, path)
     access = _check_access(raw.get("access", {}), path)
     noise = _check_noise(raw.get("noise", {}), path)
+    store_url_env = _check_store(raw.get("store", {}), path)
     return CityConfig(
         name=city["name"],
         timezone=str(city["timezone"]),
@@ -242,7 +259,22 @@ def _check(raw: dict[str, Any], path: Path, kinds: tuple[str, ...] | None) -> Ci
         path=path,
         access=access,
         noise=noise,
+        store_url_env=store_url_env,
     )
+
+
+def _check_store(store: Any, path: Path) -> str | None:
+    if not isinstance(store, dict):
+        raise _fail(path, "[store]", "a table")
+    for key in store:
+        if key in ("url", "password", "dsn"):
+            raise _fail(path, f"[store] key {key!r}", "no connection strings in the file: name an environment variable with url_env")
+        if key != "url_env":
+            raise _fail(path, f"[store] key {key!r}", "url_env")
+    name = store.get("url_env")
+    if name is not None and (not isinstance(name, str) or not _ENV_NAME.match(name)):
+        raise _fail(path, "[store] key 'url_env'", "the name of an environment variable such as 'SHOWROOM_DATABASE_URL'", name)
+    return name
 
 
 ATTRIBUTION_MAX = 200  # characters: a credit line, not a paragraph

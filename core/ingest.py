@@ -25,7 +25,7 @@ from core import quality
 from core.config import CityConfig, ConfigError, load_config, store_location
 from core.scenario import state as scenario
 from core.secrets import scrub, source_secrets
-from core.store import Store, open_store
+from core.store import Store, describe, open_store
 from data_sources import KINDS, adapter
 from data_sources.errors import FeedError
 from data_sources.http import make_session
@@ -286,7 +286,7 @@ def background(config: CityConfig, location: str | Path, stop: threading.Event, 
                 if mine:
                     run_loop(config, store, stop=stop)
         except Exception as exc:  # noqa: BLE001 - isolation boundary: the app keeps serving what the store has
-            log.error("ingest cannot use the store at %s yet: %s", location, scrub(f"{type(exc).__name__}: {exc}"))
+            log.error("ingest cannot use the store at %s yet: %s", describe(location), scrub(f"{type(exc).__name__}: {exc}"))
         stop.wait(retry_s)
 
 
@@ -321,14 +321,16 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     try:
         config = load_config(args.config, kinds=KINDS)
+        location = (
+            args.data_dir if args.data_dir and "://" in args.data_dir else Path(args.data_dir) if args.data_dir else store_location(config)
+        )
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    location = Path(args.data_dir) if args.data_dir else store_location()
     store = open_store(location, tz=config.timezone)
     with store.leader(LEADER) as mine:
         if not mine:
-            print(f"error: another ingest runner is polling into {location}", file=sys.stderr)
+            print(f"error: another ingest runner is polling into {describe(location)}", file=sys.stderr)
             return 1
         if args.once:
             results = run_once(config, store)

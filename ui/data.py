@@ -35,7 +35,7 @@ def city() -> CityConfig:
 @st.cache_resource(show_spinner=False)
 def writer() -> Store:
     """The store itself (one per server process): what workshop controls start and stop scenarios in."""
-    return open_store(store_location(), tz=city().timezone)
+    return open_store(store_location(city()), tz=city().timezone)
 
 
 def store() -> StoreReader:
@@ -53,7 +53,7 @@ def start_ingest() -> threading.Event:
     ``python -m core.ingest --loop`` and several app processes never poll twice.
     """
     export_secrets(city())
-    return start_background(city(), store_location())
+    return start_background(city(), store_location(city()))
 
 
 VERSION_TTL_S = 1.0

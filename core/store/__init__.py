@@ -190,6 +190,20 @@ def backend(location: str | Path) -> str:
     return scheme
 
 
+def describe(location: str | Path) -> str:
+    """``location`` fit for a log line or a page: a URL without its password and query.
+
+    >>> describe("postgresql://showroom:s3cret@db:5432/showroom?schema=menden")
+    'postgresql://showroom:***@db:5432/showroom'
+    """
+    text = str(location)
+    if "://" not in text:
+        return text
+    parts = urlsplit(text)
+    netloc = parts.netloc if parts.password is None else parts.netloc.replace(f":{parts.password}@", ":***@")
+    return f"{parts.scheme}://{netloc}{parts.path}"
+
+
 def open_store(location: str | Path, tz: str = "Europe/Berlin", *, durable: bool = False) -> Store:
     """Open (and create) the store at ``location``: a data directory, or a URL of a registered backend.
 

@@ -46,7 +46,7 @@ import polars as pl
 
 from core import quality, rollup
 from core.schema import LEVELS_SCHEMA, READINGS_SCHEMA, STATIONS_SCHEMA, Batch, aggregating
-from core.store import HEALTH_SCHEMA, PROBLEMS_SCHEMA, ROLLUPS, health_row, partials
+from core.store import HEALTH_SCHEMA, PROBLEMS_SCHEMA, ROLLUPS, describe, health_row, partials
 
 log = logging.getLogger("showroom.store")
 FORMAT = 1  # the layout version in meta.format
@@ -107,15 +107,6 @@ def parse_location(location: str) -> tuple[str, str]:
         rest.append(("connect_timeout", "10"))
     rest.append(("options", f"-c search_path={schema}"))
     return urlunsplit(parts._replace(scheme="postgresql", query=urlencode(rest, quote_via=quote))), schema
-
-
-def masked(url: str) -> str:
-    """``url`` with any password replaced: for messages and logs."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return urlunsplit(parts._replace(query=""))
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
-    return urlunsplit(parts._replace(netloc=netloc, query=""))
 
 
 def _key(*names: str) -> int:
@@ -199,7 +190,7 @@ class PostgresStore:
             return self.psycopg.connect(self.conninfo, autocommit=autocommit)
         except self.psycopg.OperationalError as exc:
             reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
-            msg = f"cannot connect to the store database {masked(self.conninfo)}: {reason}"
+            msg = f"cannot connect to the store database {describe(self.conninfo)}: {reason}"
             raise StoreUnavailable(msg) from None
 
     def _one(self, query: str, params: tuple = ()) -> Any:
@@ -285,7 +276,7 @@ class PostgresStore:
             stored_tz = cur.execute("SELECT tz FROM meta").fetchone()[0]
             if stored_tz != self.tz:
                 if cur.execute("SELECT EXISTS (SELECT 1 FROM rollup_1d)").fetchone()[0]:
-                    msg = f"the store {masked(self.conninfo)} schema {self.schema} keeps day rollups in {stored_tz}; open it with tz={stored_tz!r}, not {self.tz!r}"
+                    msg = f"the store {describe(self.conninfo)} schema {self.schema} keeps day rollups in {stored_tz}; open it with tz={stored_tz!r}, not {self.tz!r}"
                     raise ValueError(msg)
                 cur.execute("UPDATE meta SET tz = %s", (self.tz,))
 
