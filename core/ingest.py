@@ -273,19 +273,24 @@ def run_loop(config: CityConfig, store: Store, *, stop: threading.Event | None =
     Runner(config, store, session=session).run(stop or threading.Event())
 
 
-def background(config: CityConfig, location: str | Path, stop: threading.Event, retry_s: float = 60.0) -> None:
+def background(config: CityConfig, location: str | Path, stop: threading.Event, retry_s: float | None = None) -> None:
     """Run the loop in this process whenever no other runner leads the store (the app's helper thread).
 
-    An unreadable or unwritable data directory is logged and tried again after ``retry_s``:
-    the thread never ends before ``stop``.
+    A follower asks again every ``retry_s`` (default: the shortest poll interval, at most 60 s),
+    so when the leader dies another process takes over within one poll interval. An unreadable
+    or unwritable store is logged and tried again then too: the thread never ends before ``stop``.
     """
+    retry_s = retry_s or min([60.0, *(src["poll_s"] for src in config.sources)])
+    store: Store | None = None
     while not stop.is_set():
         try:
-            store = open_store(location, tz=config.timezone)
+            store = store or open_store(location, tz=config.timezone)  # one handle: a database store holds connections
             with store.leader(LEADER) as mine:
                 if mine:
+                    log.info("ingest: this process polls %s", describe(location))
                     run_loop(config, store, stop=stop)
         except Exception as exc:  # noqa: BLE001 - isolation boundary: the app keeps serving what the store has
+            store = None
             log.error("ingest cannot use the store at %s yet: %s", describe(location), scrub(f"{type(exc).__name__}: {exc}"))
         stop.wait(retry_s)
 

@@ -33,8 +33,10 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import os
 import queue
 import re
+import socket
 import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -185,9 +187,11 @@ class PostgresStore:
         self._init()
 
     # -- connections -------------------------------------------------------------------
-    def _connect(self, *, autocommit: bool):
+    def _connect(self, *, autocommit: bool, role: str = "showroom"):
+        # pg_stat_activity names the process (``showroom-leader <host>:<pid>`` shows who polls)
+        name = f"{role} {socket.gethostname()}:{os.getpid()}"[:63]
         try:
-            return self.psycopg.connect(self.conninfo, autocommit=autocommit)
+            return self.psycopg.connect(self.conninfo, autocommit=autocommit, application_name=name)
         except self.psycopg.OperationalError as exc:
             reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
             msg = f"cannot connect to the store database {describe(self.conninfo)}: {reason}"
@@ -680,7 +684,7 @@ class PostgresStore:
         The server releases it when that connection ends, so a killed or vanished poller frees
         it: keepalives probe an idle peer after 10 s and give up after 3 x 5 s more.
         """
-        conn = self._connect(autocommit=True)
+        conn = self._connect(autocommit=True, role=f"showroom-leader {name}")
         try:
             for setting, value in (("tcp_keepalives_idle", 10), ("tcp_keepalives_interval", 5), ("tcp_keepalives_count", 3)):
                 conn.execute(f"SET {setting} = {value}")
