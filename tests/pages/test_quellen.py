@@ -128,7 +128,7 @@ def test_quarantined_readings_and_damaged_files_are_shown(app_env, demo_copy, la
     for word in words:
         assert word in everything, word
     assert "<b>Raum X</b>" in everything and ("71,5 °C" if lang == "de" else "71.5 °C") in everything
-    assert ("Alle Dateien des Datenspeichers sind lesbar" if lang == "de" else "Every file of the data store is readable") in everything
+    assert ("Der Datenspeicher meldet keine beschädigten Daten" if lang == "de" else "The data store reports no damaged data") in everything
     # a damaged rollup file: found by a reader, listed until and after its repair
     manifest = __import__("json").loads((demo_copy / "manifest.json").read_text())
     rel = max(manifest["segments"]["1h"], key=lambda s: s["rows"])["file"]

@@ -82,7 +82,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "quellen.col.reason": ("Grund", "Reason"),
     "quellen.col.readings": ("Messwerte", "Readings"),
     "quellen.store.title": ("Datenspeicher", "Data store"),
-    "quellen.store.ok": ("Alle Dateien des Datenspeichers sind lesbar.", "Every file of the data store is readable."),
+    "quellen.store.ok": ("Der Datenspeicher meldet keine beschädigten Daten.", "The data store reports no damaged data."),
     "quellen.store.damaged": (
         "Beschädigte Dateien gefunden: {n}. Sie werden übersprungen, beiseitegelegt und aus den übrigen Daten neu aufgebaut.",
         "Damaged files found: {n}. They are skipped, set aside and rebuilt from the rest of the data.",
