@@ -487,6 +487,23 @@ class ParquetStore:
                 commit.table("health", merged)
                 commit.publish()
 
+    def restore_health(self, frame: pl.DataFrame) -> None:
+        """Put whole feed-health rows (``HEALTH_SCHEMA``) in place by source, in one commit.
+
+        A migration's copy: ``record_health`` derives a row from one poll attempt, so it cannot
+        set totals and times as another store has them. Sources not in ``frame`` keep their rows.
+        """
+        rows = frame.select(HEALTH_SCHEMA.names()).cast(dict(HEALTH_SCHEMA)).unique("source", keep="last", maintain_order=True)
+        if rows.is_empty():
+            return
+        with self._files.locked():
+            manifest = self._manifest()
+            merged = upsert(self._table(manifest, "health", HEALTH_SCHEMA), rows, ["source"])
+            if merged is not None:
+                commit = Commit(self._files, manifest, tz=self.tz)
+                commit.table("health", merged)
+                commit.publish()
+
     def compact(self) -> None:
         """Merge every partition's segments into one file and delete leftovers of crashes."""
         with self._files.locked():
