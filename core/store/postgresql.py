@@ -155,8 +155,13 @@ def _frame(table: Any, schema: pl.Schema) -> pl.DataFrame:
 
 
 def _csv(frame: pl.DataFrame) -> bytes:
-    """``frame`` as COPY's CSV: ISO times with offset, shortest round-trip floats, empty = NULL."""
-    return frame.write_csv(include_header=False, datetime_format="%Y-%m-%dT%H:%M:%S%.6f+00").encode()
+    """``frame`` as COPY's CSV: ISO times with offset, shortest round-trip floats, unquoted empty = NULL.
+
+    PostgreSQL text cannot hold NUL characters; a feed's text with one (garbage, never a name)
+    loses them here rather than failing the whole batch.
+    """
+    texts = [pl.col(name).str.replace_all("\x00", "", literal=True) for name, dtype in frame.schema.items() if dtype == pl.String]
+    return frame.with_columns(texts).write_csv(include_header=False, datetime_format="%Y-%m-%dT%H:%M:%S%.6f+00").encode()
 
 
 def open_store(location: str | Path, *, tz: str = "Europe/Berlin", durable: bool = False) -> PostgresStore:

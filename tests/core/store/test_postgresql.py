@@ -24,7 +24,7 @@ from core.rollup import bucket
 from core.schema import Batch
 from core.store import describe, open_store, partials
 from core.store.postgresql import parse_location, whole_hours
-from tests.core.store.rows import T0, random_rows, readings
+from tests.core.store.rows import T0, random_rows, readings, station
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -123,6 +123,14 @@ def test_readings_are_partitioned_by_month_and_made_ahead(pg_url):
     assert {"readings_p202603", "readings_p202605", f"readings_p{today:%Y%m}"} <= set(parts)
     assert store.maintain()["partitions"] == 0  # nothing more to make
     assert schema.startswith("t_")
+
+
+def test_feed_text_that_postgresql_cannot_hold_does_not_fail_the_batch(pg_url):
+    store = open_store(pg_url)
+    hostile = {**station("t:a", 'Schule\x00 <b>Raum\n7</b>, "A"'), "district": ""}
+    assert store.append(Batch(readings([(T0, "t:a", "co2", 500.0)]), stations=pl.DataFrame([hostile]))) == 1
+    got = store.stations().row(0, named=True)
+    assert got["name"] == 'Schule <b>Raum\n7</b>, "A"' and got["district"] == ""  # an empty text stays empty, not NULL
 
 
 def test_scenario_state_is_the_same_for_every_server(pg_url):
