@@ -1,4 +1,8 @@
-"""``python -m core.bench``: the DESIGN performance targets measured in one run (``--small`` for a quick one)."""
+"""``python -m core.bench``: the DESIGN performance targets measured in one run (``--small`` for a quick one).
+
+``--store postgresql`` instead sets the embedded store and a PostgreSQL store side by side
+(``core.bench_store``); ``--store file`` measures the embedded one alone the same way.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ from pathlib import Path
 import polars as pl
 from polars.testing import assert_frame_equal
 
+from core import bench_store
 from core.rollup import bucket
 from core.schema import READINGS_SCHEMA, Batch
 from core.store import open_store
@@ -210,11 +215,19 @@ def probe_memory(root: str, series: int, first_step: int, poll: int) -> dict:
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(prog="python -m core.bench", description=__doc__)
     parser.add_argument("--small", action="store_true", help="small sizes: a smoke run of a few seconds")
+    parser.add_argument(
+        "--store", choices=("file", "postgresql"), help="the store bench: the embedded store alone, or side by side with PostgreSQL"
+    )
+    parser.add_argument("--readings", type=int, help="--store: readings prefilled into each store (default 1,000,000; --small 100,000)")
+    parser.add_argument("--series", type=int, help="--store: series in the city (default 500; --small 200); a poll continues each")
+    parser.add_argument("--polls", type=int, default=30, help="--store: appends timed per store (default %(default)s)")
     parser.add_argument("--probe", nargs=4, metavar=("DIR", "SERIES", "FIRST_STEP", "POLL"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.probe:
         print(json.dumps(probe_memory(args.probe[0], *map(int, args.probe[1:]))))
         return {}
+    if args.store:
+        return bench_store.run(args.store, small=args.small, readings=args.readings, series=args.series, polls=args.polls)
     series, steps, poll = SIZES["small" if args.small else "full"]
     repeat = 2 if args.small else 3
     frame = readings(series, steps)
