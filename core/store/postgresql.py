@@ -11,11 +11,13 @@ Layout and why (docs/postgresql.md):
   every month a batch brings and one month ahead by :meth:`maintain`), keyed
   (station_id, quantity, ts), so a repeat is ``INSERT … ON CONFLICT DO NOTHING``.
 * ``rollup_15m``/``rollup_1h``/``rollup_1d`` hold the partial aggregates of
-  ``core.store.partials`` per bucket. An append recomputes, in SQL and in its own transaction,
-  exactly the buckets its new rows touch (for a register also the bucket of the reading after a
-  late one, whose increase changed), so ``rollup()`` equals ``bucket(readings())``.
-* ``latest`` holds each series' newest reading and usual interval, recomputed for the series a
-  batch touches from its last 21 readings; ``meta.version`` grows with every commit.
+  ``core.store.partials`` per bucket. In the append's transaction the new rows' partials are
+  merged into the buckets they touch (counts and sums add, extremes compare: exact, since every
+  row is new); a register's buckets are recomputed from the readings instead (its increase counts
+  from the reading before, and a late reading changes the bucket of the one after it), so
+  ``rollup()`` equals ``bucket(readings())``.
+* ``latest`` holds each series' newest reading, usual interval and newest 21 timestamps, merged
+  with the new rows' without reading any back; ``meta.version`` grows with every commit.
 * Appends travel as CSV through ``COPY`` (psycopg 3) into a temp table, reads come back as Arrow
   (ADBC's PostgreSQL driver) straight into polars: no Python per row either way.
 * Writers take one transaction-level advisory lock, so concurrent appends from two processes
@@ -42,7 +44,6 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
-from zoneinfo import ZoneInfo
 
 import polars as pl
 
@@ -127,12 +128,6 @@ def _columns(schema: pl.Schema, key: Iterable[str] = ()) -> str:
     return ", ".join(column(name, dtype) for name, dtype in schema.items())
 
 
-def whole_hours(tz: str, years: range = range(1990, 2040)) -> bool:
-    """True when every UTC offset of ``tz`` in ``years`` (summer and winter) is a whole number of hours."""
-    zone = ZoneInfo(tz)
-    return all(dt.datetime(year, month, 1, 12, tzinfo=zone).utcoffset().total_seconds() % 3600 == 0 for year in years for month in (1, 7))
-
-
 def _ids(values: str | Iterable[str] | None) -> list[str] | None:
     return None if values is None else [values] if isinstance(values, str) else list(values)
 
@@ -186,9 +181,6 @@ class PostgresStore:
         self._writer = self._connect(autocommit=False)
         self._write_lock = threading.Lock()
         self._months: set[tuple[str, dt.date]] = set()  # partitions known to exist
-        # rollup -> the finer rollup it is merged from (None: from the readings). Hours tile UTC
-        # quarter hours always; local days tile UTC hours where the zone's offsets are whole hours.
-        self._plan = {"15m": None, "1h": "15m", "1d": "1h" if whole_hours(tz) else None}
         self._init()
 
     # -- connections -------------------------------------------------------------------
@@ -267,7 +259,8 @@ class PostgresStore:
                         for every in ROLLUPS
                     ),
                     'CREATE TABLE latest (station_id text COLLATE "C" NOT NULL, quantity text COLLATE "C" NOT NULL, '
-                    "ts timestamptz NOT NULL, value double precision, interval_s double precision, PRIMARY KEY (station_id, quantity))",
+                    "ts timestamptz NOT NULL, value double precision, interval_s double precision, recent timestamptz[] NOT NULL, "
+                    "PRIMARY KEY (station_id, quantity))",
                     "CREATE TABLE source_newest (source text PRIMARY KEY, ts timestamptz NOT NULL)",
                     f"CREATE TABLE stations ({_columns(STATIONS_SCHEMA, stations_key)}, PRIMARY KEY (station_id))",
                     f"CREATE TABLE levels ({_columns(LEVELS_SCHEMA, levels_key)}, PRIMARY KEY (station_id, quantity, level))",
@@ -490,14 +483,9 @@ class PostgresStore:
             return 0
         cur.execute("ANALYZE fresh")
         params = {"tz": self.tz, "counters": aggregating("counter"), "energetic": aggregating("energetic")}
-        for every, finer in self._plan.items():
-            cur.execute(
-                f'CREATE TEMP TABLE touched_{every} (station_id text COLLATE "C", quantity text COLLATE "C", bucket_start timestamptz) ON COMMIT DROP'
-            )
-            if finer is not None:  # the planner must know how many buckets the finer step touched: 200 or 200,000
-                just_filled = [f"rollup_{finer}_p{month:%Y%m}" for month in months] if new >= ANALYZE_ROWS and finer != "1d" else []
-                cur.execute(f"ANALYZE {', '.join([f'touched_{finer}', *just_filled])}")
-            cur.execute(self._recompute(every) if finer is None else self._merge_up(every, finer), params)
+        for every in ROLLUPS:
+            cur.execute(self._add(every), params)
+            cur.execute(self._recompute(every), params)
         cur.execute(_LATEST)
         cur.execute(
             "INSERT INTO source_newest AS s (source, ts) SELECT source, max(ts) FROM fresh WHERE source IS NOT NULL GROUP BY source "
@@ -507,9 +495,10 @@ class PostgresStore:
 
     @staticmethod
     def _recompute(every: str) -> str:
-        """Upsert the partials of every bucket the rows in ``fresh`` touch, from the readings (one statement).
+        """Upsert the partials of every register bucket the rows in ``fresh`` touch, from the readings (one statement).
 
-        Set-based: each touched series is read once over the span of its touched buckets (a poll:
+        A register's increase counts from the reading before it, so a late reading also changes
+        the bucket of the stored reading after it. Set-based: each touched series is read once over the span of its touched buckets (a poll:
         one bucket; a backfill: its history), plus for a register the reading before the span,
         which its first increase counts from; then grouped into buckets, of which the touched are kept.
         """
@@ -520,7 +509,7 @@ class PostgresStore:
         updates = ", ".join(f'"{c}" = excluded."{c}"' for c in PARTIAL_COLUMNS[3:])
         return f"""
         WITH touched AS (
-            SELECT DISTINCT station_id, quantity, {start.format(ts="ts")} AS bucket_start FROM fresh
+            SELECT DISTINCT station_id, quantity, {start.format(ts="ts")} AS bucket_start FROM fresh WHERE {counter}
             UNION
             SELECT f.station_id, f.quantity, {start.format(ts="nxt.ts")} FROM fresh f
             CROSS JOIN LATERAL (
@@ -550,42 +539,34 @@ class PostgresStore:
             FROM stepped WHERE NOT before
             GROUP BY 1, 2, 3
         )
-        , up AS (
-            INSERT INTO rollup_{every} AS p ({columns})
-            SELECT b.station_id, b.quantity, b.bucket_start, b.n, b.total, b.esum, b.inc, b.low, b.high, b.last, b.last_ts
-            FROM buckets b JOIN touched t USING (station_id, quantity, bucket_start)
-            ON CONFLICT (station_id, quantity, bucket_start) DO UPDATE SET {updates}
-            RETURNING station_id, quantity, bucket_start
-        )
-        INSERT INTO touched_{every} SELECT * FROM up
+        INSERT INTO rollup_{every} AS p ({columns})
+        SELECT b.station_id, b.quantity, b.bucket_start, b.n, b.total, b.esum, b.inc, b.low, b.high, b.last, b.last_ts
+        FROM buckets b JOIN touched t USING (station_id, quantity, bucket_start)
+        ON CONFLICT (station_id, quantity, bucket_start) DO UPDATE SET {updates}
         """
 
     @staticmethod
-    def _merge_up(every: str, finer: str) -> str:
-        """Upsert the ``every`` partials that hold touched ``finer`` buckets, merged from those partials.
+    def _add(every: str) -> str:
+        """Merge the partials of the new rows of every series but registers into their buckets (one statement).
 
-        Exact (``core.store.partials.merge_partials``): the finer buckets tile the coarser one, and
-        a register's increase in each already counts from the reading before it. The join is on
-        the coarser bucket's start (a hash join for a backfill) and its range (an index range for a poll).
+        Exact (``core.store.partials.merge_partials``) because every row in ``fresh`` is new to
+        the store: counts and sums add up, extremes and the last value compare. Only a register's
+        increase depends on the readings around a new one (see :meth:`_recompute`).
         """
-        start = _START[every].format(ts="bucket_start", tz="%(tz)s")
-        end = _END[every].format(start="t.bucket_start", tz="%(tz)s")
+        start = _START[every].format(ts="ts", tz="%(tz)s")
         columns = ", ".join(f'"{c}"' for c in PARTIAL_COLUMNS)
-        updates = ", ".join(f'"{c}" = excluded."{c}"' for c in PARTIAL_COLUMNS[3:])
         return f"""
-        WITH touched AS (SELECT DISTINCT station_id, quantity, {start} AS bucket_start FROM touched_{finer}),
-        up AS (
-            INSERT INTO rollup_{every} AS p ({columns})
-            SELECT t.station_id, t.quantity, t.bucket_start, sum(f.n), sum(f.sum), sum(f.esum), sum(f.inc), min(f.min), max(f.max),
-                   (array_agg(f.last ORDER BY f.last_ts DESC))[1], max(f.last_ts)
-            FROM touched t JOIN rollup_{finer} f
-              ON f.station_id = t.station_id AND f.quantity = t.quantity AND {start.replace("bucket_start", "f.bucket_start")} = t.bucket_start
-             AND f.bucket_start >= t.bucket_start AND f.bucket_start < {end}
-            GROUP BY t.station_id, t.quantity, t.bucket_start
-            ON CONFLICT (station_id, quantity, bucket_start) DO UPDATE SET {updates}
-            RETURNING station_id, quantity, bucket_start
-        )
-        INSERT INTO touched_{every} SELECT * FROM up
+        INSERT INTO rollup_{every} AS p ({columns})
+        SELECT station_id, quantity, {start}, count(*), sum(value),
+               coalesce(sum(power(10.0::double precision, value / 10)) FILTER (WHERE quantity = ANY(%(energetic)s::text[])), 0),
+               0, min(value), max(value), (array_agg(value ORDER BY ts DESC))[1], max(ts)
+        FROM fresh WHERE NOT quantity = ANY(%(counters)s::text[])
+        GROUP BY 1, 2, 3
+        ON CONFLICT (station_id, quantity, bucket_start) DO UPDATE SET
+            "n" = p."n" + excluded."n", "sum" = p."sum" + excluded."sum", "esum" = p."esum" + excluded."esum",
+            "min" = least(p."min", excluded."min"), "max" = greatest(p."max", excluded."max"),
+            "last" = CASE WHEN excluded."last_ts" > p."last_ts" THEN excluded."last" ELSE p."last" END,
+            "last_ts" = greatest(p."last_ts", excluded."last_ts")
         """
 
     def _upsert(self, cur, table: str, frame: pl.DataFrame, schema: pl.Schema, key: list[str]) -> int:
@@ -712,19 +693,26 @@ class PostgresStore:
                 break
 
 
-# The newest reading and the usual interval (median gap of the last 20 gaps) of every series a batch touched.
+# The newest reading and the usual interval (median of the last 20 gaps) of every series a batch
+# touched, kept with the series' newest 21 timestamps: merging those with the new rows' gives the
+# new newest 21 exactly (every row in ``fresh`` is new), so no reading is read back.
 _LATEST = f"""
-INSERT INTO latest AS l (station_id, quantity, ts, value, interval_s)
-SELECT s.station_id, s.quantity, w.ts, w.value, w.interval_s
-FROM (SELECT DISTINCT station_id, quantity FROM fresh) s
+INSERT INTO latest AS l (station_id, quantity, ts, value, interval_s, recent)
+SELECT n.station_id, n.quantity, m.ts, CASE WHEN o.ts IS NULL OR n.ts > o.ts THEN n.value ELSE o.value END, m.interval_s, m.recent
+FROM (
+    SELECT station_id, quantity, max(ts) AS ts, (array_agg(value ORDER BY ts DESC))[1] AS value,
+           (array_agg(ts ORDER BY ts DESC))[1:{rollup.INTERVAL_WINDOW + 1}] AS recent
+    FROM fresh GROUP BY station_id, quantity
+) n
+LEFT JOIN latest o ON o.station_id = n.station_id AND o.quantity = n.quantity
 CROSS JOIN LATERAL (
-    SELECT (array_agg(g.ts ORDER BY g.ts DESC))[1] AS ts, (array_agg(g.value ORDER BY g.ts DESC))[1] AS value,
+    SELECT max(g.t) AS ts, array_agg(g.t ORDER BY g.t DESC) AS recent,
            percentile_cont(0.5) WITHIN GROUP (ORDER BY g.gap) AS interval_s
     FROM (
-        SELECT r.ts, r.value, extract(epoch FROM r.ts - lag(r.ts) OVER (ORDER BY r.ts))::double precision AS gap
-        FROM (SELECT ts, value FROM readings WHERE station_id = s.station_id AND quantity = s.quantity
-              ORDER BY ts DESC LIMIT {rollup.INTERVAL_WINDOW + 1}) r
+        SELECT k.t, extract(epoch FROM k.t - lag(k.t) OVER (ORDER BY k.t))::double precision AS gap
+        FROM (SELECT t FROM unnest(n.recent || coalesce(o.recent, '{{}}')) AS u(t) ORDER BY t DESC LIMIT {rollup.INTERVAL_WINDOW + 1}) k
     ) g
-) w
-ON CONFLICT (station_id, quantity) DO UPDATE SET ts = excluded.ts, value = excluded.value, interval_s = excluded.interval_s
+) m
+ON CONFLICT (station_id, quantity) DO UPDATE
+SET ts = excluded.ts, value = excluded.value, interval_s = excluded.interval_s, recent = excluded.recent
 """

@@ -23,7 +23,7 @@ from core.config import ConfigError, load_config, store_location
 from core.rollup import bucket
 from core.schema import Batch
 from core.store import describe, open_store, partials
-from core.store.postgresql import parse_location, whole_hours
+from core.store.postgresql import parse_location
 from tests.core.store.rows import T0, random_rows, readings, station
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -150,11 +150,6 @@ def test_schema_names_are_checked():
     with pytest.raises(ValueError, match="schema"):
         parse_location("postgresql://h/db?schema=x;drop")
     assert parse_location("postgres://h/db")[1] == "showroom"
-
-
-def test_whole_hour_zones_merge_days_from_hours():
-    assert whole_hours("Europe/Berlin") and whole_hours("UTC")
-    assert not whole_hours("Asia/Kolkata")
 
 
 def test_the_city_file_may_name_the_variable_that_holds_the_url(tmp_path, monkeypatch):
