@@ -86,6 +86,13 @@ class Server:
         self._run("pg_ctl", "-D", str(data), "-l", str(self.root / "server.log"), "-w", "-t", "60", "start")
         return self
 
+    def halt(self) -> None:
+        """Stop the server but keep its data (a restart test)."""
+        self._run("pg_ctl", "-D", str(self.root / "data"), "-m", "fast", "-w", "stop", timeout=30)
+
+    def resume(self) -> None:
+        self._run("pg_ctl", "-D", str(self.root / "data"), "-l", str(self.root / "server.log"), "-w", "-t", "60", "start")
+
     def stop(self) -> None:
         try:
             self._run("pg_ctl", "-D", str(self.root / "data"), "-m", "immediate", "-w", "stop", timeout=30)

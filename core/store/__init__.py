@@ -164,6 +164,10 @@ class Store(StoreReader, Protocol):
     ) -> None:
         """Record one poll attempt of ``source``."""
 
+    def restore_health(self, frame: pl.DataFrame) -> None:
+        """Put whole :data:`HEALTH_SCHEMA` rows in place by source, in one commit (a migration's copy);
+        sources not in ``frame`` keep theirs, an empty frame changes nothing."""
+
     def quarantine(self, rows: pl.DataFrame) -> int:
         """Keep readings the quality checks refused, with their reason; the number new to the store."""
 

@@ -194,6 +194,10 @@ class PostgresStore:
             msg = f"cannot connect to the store database {describe(self.conninfo)}: {reason}"
             raise StoreUnavailable(msg) from None
 
+    def _lost(self, exc: Exception) -> StoreUnavailable:
+        reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+        return StoreUnavailable(f"the store database {describe(self.conninfo)} is unavailable: {reason}")
+
     def _one(self, query: str, params: tuple = ()) -> Any:
         """The first column of the first row of ``query`` (None without rows)."""
         with self._small_lock:
@@ -201,7 +205,10 @@ class PostgresStore:
                 row = self._small.execute(query, params).fetchone()
             except self.psycopg.OperationalError:
                 self._small = self._connect(autocommit=True)  # the server restarted: once more, anew
-                row = self._small.execute(query, params).fetchone()
+                try:
+                    row = self._small.execute(query, params).fetchone()
+                except self.psycopg.OperationalError as exc:
+                    raise self._lost(exc) from None
         return None if row is None else row[0]
 
     @contextlib.contextmanager
@@ -233,9 +240,9 @@ class PostgresStore:
                 with self._reader() as conn, conn.cursor() as cursor:
                     cursor.execute(text)
                     return _frame(cursor.fetch_arrow_table(), schema)
-            except self._adbc.OperationalError:
-                if attempt:
-                    raise
+            except (self._adbc.OperationalError, self._adbc.InterfaceError) as exc:
+                if attempt:  # a fresh connection failed too: the server is down, not just restarted
+                    raise self._lost(exc) from None
         raise AssertionError  # unreachable
 
     # -- schema ------------------------------------------------------------------------
@@ -288,8 +295,7 @@ class PostgresStore:
         if not wanted:
             return 0
         made = 0
-        with self._write_lock, self._writer.transaction(), self._writer.cursor() as cur:
-            cur.execute("SELECT pg_advisory_xact_lock(%s)", (_key(self.schema, "ddl"),))
+        with self._commit("ddl") as cur:
             if not cur.execute("SELECT EXISTS (SELECT 1 FROM pg_partitioned_table WHERE partrelid = 'readings'::regclass)").fetchone()[0]:
                 self._months.update(wanted)  # a hypertable: TimescaleDB makes its own chunks
                 return 0
@@ -414,17 +420,18 @@ class PostgresStore:
 
     # -- writing -----------------------------------------------------------------------
     @contextlib.contextmanager
-    def _commit(self) -> Iterator[Any]:
-        """One write transaction under the store's writer lock (concurrent appends serialise)."""
+    def _commit(self, lock: str | None = "write") -> Iterator[Any]:
+        """One write transaction, under the advisory lock ``lock`` (``write``: concurrent appends serialise)."""
         with self._write_lock:
+            if self._writer.closed or self._writer.broken:  # lost with the last write: a new one, or StoreUnavailable
+                self._writer = self._connect(autocommit=False)
             try:
                 with self._writer.transaction(), self._writer.cursor() as cur:
-                    cur.execute("SELECT pg_advisory_xact_lock(%s)", (_key(self.schema, "write"),))
+                    if lock:
+                        cur.execute("SELECT pg_advisory_xact_lock(%s)", (_key(self.schema, lock),))
                     yield cur
-            except self.psycopg.OperationalError:
-                if self._writer.closed or self._writer.broken:
-                    self._writer = self._connect(autocommit=False)  # the next write starts on a new connection
-                raise
+            except self.psycopg.OperationalError as exc:
+                raise self._lost(exc) from None  # nothing of this transaction is stored; the caller retries
 
     def _copy(self, cur, table: str, frame: pl.DataFrame, columns: list[str]) -> None:
         """``frame`` into the temp table ``table`` (created like ``columns`` of ``frame``) through COPY."""
@@ -462,7 +469,7 @@ class PostgresStore:
     def _analyze(self, months: Iterable[dt.date]) -> None:
         """Fresh planner statistics for the partitions of ``months`` and the small tables."""
         parts = [f"{table}_p{month:%Y%m}" for month in months for table in PARTITIONED]
-        with self._write_lock, self._writer.transaction(), self._writer.cursor() as cur:
+        with self._commit(None) as cur:
             cur.execute(f"ANALYZE {', '.join([*parts, 'rollup_1d', 'latest'])}")
 
     def _insert_readings(self, cur, rows: pl.DataFrame, months: list[dt.date]) -> int:
@@ -649,10 +656,9 @@ class PostgresStore:
 
     def compact(self) -> None:
         """Refresh the planner's statistics; the database keeps its own physical order."""
-        with self._write_lock:
-            with self._writer.transaction(), self._writer.cursor() as cur:
-                for table in ("readings", *(f"rollup_{every}" for every in ROLLUPS), "latest", "quarantine"):
-                    cur.execute(f"ANALYZE {table}")
+        with self._commit(None) as cur:
+            for table in ("readings", *(f"rollup_{every}" for every in ROLLUPS), "latest", "quarantine"):
+                cur.execute(f"ANALYZE {table}")
 
     def maintain(self) -> dict[str, int]:
         """Make this month's and the next month's partitions ahead of the data; counts of what it did."""

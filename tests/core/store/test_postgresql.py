@@ -146,6 +146,29 @@ def test_a_wrong_address_is_one_sentence_without_the_password():
     assert describe("postgresql://u:geheim@h/db?schema=s") == "postgresql://u:***@h/db"
 
 
+def test_a_database_restart_is_a_typed_error_and_then_forgotten():
+    from core.store.postgresql import StoreUnavailable
+    from tests.pgserver import Server
+
+    try:
+        server = Server().start()
+    except (RuntimeError, OSError) as exc:
+        pytest.skip(f"no PostgreSQL server could be started here: {exc}")
+    try:
+        store = open_store(server.url)
+        assert store.append(Batch(readings([(T0, "t:a", "co2", 500.0)]))) == 1
+        server.halt()
+        for attempt in (lambda: store.append(Batch(readings([(T0 + dt.timedelta(minutes=1), "t:a", "co2", 501.0)]))), store.readings):
+            with pytest.raises(StoreUnavailable, match="is unavailable"):
+                attempt()
+        server.resume()
+        # every connection is new now: nothing acknowledged was lost, nothing unacknowledged stored
+        assert store.append(Batch(readings([(T0 + dt.timedelta(minutes=2), "t:a", "co2", 502.0)]))) == 1
+        assert store.readings()["value"].to_list() == [500.0, 502.0] and store.version == 2
+    finally:
+        server.stop()
+
+
 def test_schema_names_are_checked():
     with pytest.raises(ValueError, match="schema"):
         parse_location("postgresql://h/db?schema=x;drop")
