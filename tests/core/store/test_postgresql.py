@@ -71,6 +71,27 @@ def test_two_processes_appending_the_same_rows_neither_duplicate_nor_lose_any(pg
         assert_frame_equal(store.rollup(every), bucket(stored, every), check_exact=False, rel_tol=1e-9)
 
 
+def test_two_ingest_runners_started_together_store_one_backfill(pg_url, tmp_path):
+    text = (ROOT / "config" / "menden.toml").read_text(encoding="utf-8").replace("backfill_days = 14", "backfill_days = 1", 1)
+    (tmp_path / "menden.toml").write_text(text, encoding="utf-8")
+    (tmp_path / "menden-outline.geojson").write_bytes((ROOT / "config" / "menden-outline.geojson").read_bytes())
+    open_store(pg_url)  # the schema exists before two processes race to make it
+    env = {**os.environ, "SHOWROOM_DATABASE_URL": pg_url, "SHOWROOM_CONFIG": str(tmp_path / "menden.toml")}
+    runners = [
+        subprocess.Popen(
+            [sys.executable, "-m", "core.ingest", "--once"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+        for _ in range(2)
+    ]
+    outputs = [proc.communicate(timeout=180)[0] for proc in runners]
+    codes = sorted(proc.returncode for proc in runners)
+    # one polls; the other finds it polling (exit 1) or, if it came later, polls again and adds nothing old twice
+    assert codes in ([0, 1], [0, 0]), outputs
+    assert codes == [0, 0] or any("another ingest runner is polling" in out for out in outputs)
+    stored = open_store(pg_url).readings()
+    assert stored.height > 10_000 and stored.select(["station_id", "quantity", "ts"]).is_unique().all()
+
+
 def test_a_killed_leader_is_replaced_at_once(pg_url):
     open_store(pg_url)  # the schema exists before two processes race to make it
     first = python(LEADER, pg_url, stdout=subprocess.PIPE)
