@@ -227,12 +227,16 @@ class PostgresStore:
         else:
             conn.close()
 
-    def _render(self, query: str, params: dict | tuple) -> str:
-        """``query`` with its parameters as SQL literals (psycopg's quoting), for the Arrow driver."""
-        with self._small_lock:
-            return self.psycopg.ClientCursor(self._small).mogrify(query, params)
+    def _render(self, query: str, params: dict) -> str:
+        """``query`` with its ``%(name)s`` parameters as SQL literals (psycopg's quoting), for the Arrow driver.
 
-    def _arrow(self, query: str, params: dict | tuple, schema: pl.Schema) -> pl.DataFrame:
+        Quoted without a connection (standard-conforming strings), so a read never waits for or
+        fails with another connection.
+        """
+        literal = self.psycopg.sql.Literal
+        return query % {key: literal(value).as_string(None) for key, value in params.items()} if params else query
+
+    def _arrow(self, query: str, params: dict, schema: pl.Schema) -> pl.DataFrame:
         """Rows of ``query`` as a polars frame in ``schema``, through Arrow."""
         text = self._render(query, params)
         for attempt in range(2):
@@ -371,7 +375,7 @@ class PostgresStore:
         schema = pl.Schema(
             {"station_id": pl.String, "quantity": pl.String, "ts": pl.Datetime("us", "UTC"), "value": pl.Float64, "interval_s": pl.Float64}
         )
-        summary = self._arrow("SELECT station_id, quantity, ts, value, interval_s FROM latest ORDER BY station_id, quantity", (), schema)
+        summary = self._arrow("SELECT station_id, quantity, ts, value, interval_s FROM latest ORDER BY station_id, quantity", {}, schema)
         if summary.is_empty() or summary["ts"].max() <= now:
             return summary.with_columns(*rollup.stale_expr(now))
         # ``now`` before some newest readings (a look back): the last readings up to ``now`` decide
@@ -384,7 +388,7 @@ class PostgresStore:
 
     def _table(self, name: str, schema: pl.Schema, key: list[str]) -> pl.DataFrame:
         columns = ", ".join(f'"{c}"' for c in schema.names())
-        return self._arrow(f"SELECT {columns} FROM {name} ORDER BY {', '.join(key)}", (), schema)
+        return self._arrow(f"SELECT {columns} FROM {name} ORDER BY {', '.join(key)}", {}, schema)
 
     def stations(self) -> pl.DataFrame:
         return self._table("stations", STATIONS_SCHEMA, ["station_id"])

@@ -183,6 +183,7 @@ def test_a_database_restart_is_a_typed_error_and_then_forgotten():
             with pytest.raises(StoreUnavailable, match="is unavailable"):
                 attempt()
         server.resume()
+        assert store.readings()["value"].to_list() == [500.0] and store.latest(T0)["value"].to_list() == [500.0]
         # every connection is new now: nothing acknowledged was lost, nothing unacknowledged stored
         assert store.append(Batch(readings([(T0 + dt.timedelta(minutes=2), "t:a", "co2", 502.0)]))) == 1
         assert store.readings()["value"].to_list() == [500.0, 502.0] and store.version == 2
