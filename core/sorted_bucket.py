@@ -59,24 +59,22 @@ def bucket_ordered(readings: pl.DataFrame, every: str, tz: str = "Europe/Berlin"
     ts, value = readings["ts"].to_numpy().view(np.int64), readings["value"].to_numpy()
     threads = 2 if len(ts) >= 2 * PIECE else 1
     with ThreadPoolExecutor(threads) as pool:
+        moved = np.empty(len(ts), dtype=bool)  # a new series starts here
         halves = [(i * len(ts) // threads, (i + 1) * len(ts) // threads) for i in range(threads)]
-        moved = np.concatenate(list(pool.map(partial(_moved, station, quantity), halves)))  # a new series starts here
-        firsts = np.flatnonzero(moved)
+        firsts = np.concatenate(list(pool.map(partial(_moved, station, quantity, moved), halves)))
         if not _ascending(station.gather(firsts), quantity.gather(firsts)):
             return None
-        kinds = quantity.gather(firsts).replace_strict(KIND, default=MEAN, return_dtype=pl.Int8).to_numpy()
+        names = pl.DataFrame({"station_id": station.gather(firsts), "quantity": quantity.gather(firsts)})
+        kinds = names["quantity"].replace_strict(KIND, default=MEAN, return_dtype=pl.Int8).to_numpy()
         key = _key(ts[firsts].min(), ts[np.append(firsts[1:], len(ts)) - 1].max(), len(ts), every, tz)  # the span, if sorted
-        parts = list(pool.map(partial(_runs, ts, value, moved, firsts, kinds, key), _pieces(firsts, len(ts), threads)))
-    if any(part is None for part in parts):
-        return None
-    names = pl.DataFrame({"station_id": station.gather(firsts), "quantity": quantity.gather(firsts)})
-    return pl.concat([names[series].hstack(numbers) for series, numbers in parts], rechunk=False)
+        parts = list(pool.map(partial(_runs, ts, value, moved, firsts, names, kinds, key), _pieces(firsts, len(ts), threads)))
+    return None if any(part is None for part in parts) else pl.concat(parts, rechunk=False)
 
 
-def _runs(ts, value, moved, firsts, kinds, key: Key, piece: tuple[int, int]) -> tuple[np.ndarray, pl.DataFrame] | None:
+def _runs(ts, value, moved, firsts, names, kinds, key: Key, piece: tuple[int, int]) -> pl.DataFrame | None:
     """The buckets of the rows in ``piece`` (whole series): each a run of rows of one series and bucket.
 
-    Returns each bucket's series (an index into ``firsts``) and its numbers, from bucket_start on.
+    ``firsts``: where each series starts, ``names`` its station and quantity, ``kinds`` its aggregation.
     """
     a, b = piece
     ts, value, moved = ts[a:b], value[a:b], moved[a:b]
@@ -119,7 +117,7 @@ def _runs(ts, value, moved, firsts, kinds, key: Key, piece: tuple[int, int]) -> 
     if heads is not None:  # ``last``: the first of the rows sharing the bucket's latest ts
         last = heads[np.searchsorted(heads, last, side="right") - 1]
     numbers = {"bucket_start": starts, "n": n.astype(np.uint32), "value": out, "mean": mean, "min": low, "max": high}
-    return series, pl.DataFrame(numbers | {"last": value[last]}, schema=dict(list(rollup.BUCKET_SCHEMA.items())[2:]))
+    return names[series].hstack(pl.DataFrame(numbers | {"last": value[last]}, schema=dict(list(rollup.BUCKET_SCHEMA.items())[2:])))
 
 
 def _extremes(value: np.ndarray, runs: np.ndarray, scratch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -139,20 +137,26 @@ def _extremes(value: np.ndarray, runs: np.ndarray, scratch: np.ndarray) -> tuple
     return (low ^ (low >> 63) & SIGNLESS).view(np.float64), (high ^ (high >> 63) & SIGNLESS).view(np.float64)
 
 
-def _moved(station: pl.Series, quantity: pl.Series, rows: tuple[int, int]) -> np.ndarray:
-    """For ``rows``: True where the series (station or quantity) differs from the row before, and at row 0.
+def _moved(station: pl.Series, quantity: pl.Series, moved: np.ndarray, rows: tuple[int, int]) -> np.ndarray:
+    """Marks in ``moved`` which of ``rows`` start a series (row 0, or another station or quantity than the row before)."""
+    a, b = rows
+    moved = moved[a:b]
+    moved[:] = False
+    lo = max(a, 1)
+    if a == 0:
+        moved[0] = True
+    if b > lo:
+        _mark(station, quantity, moved[lo - a :], lo, b)
+    return np.flatnonzero(moved) + a
+
+
+def _mark(station: pl.Series, quantity: pl.Series, moved: np.ndarray, lo: int, b: int) -> None:
+    """Marks in ``moved`` which of rows lo…b-1 (lo ≥ 1) have another station or quantity than the row before.
 
     Strings are first compared by their Arrow views (length, prefix, place in the buffer):
     equal views are equal strings, and rows read from Parquet or gathered share them, so only
     rows whose views differ are compared as strings.
     """
-    a, b = rows
-    moved = np.zeros(b - a, dtype=bool)
-    lo = max(a, 1)
-    if a == 0:
-        moved[0] = True
-    if b <= lo:
-        return moved
     differs, scratch = np.zeros(b - lo, dtype=bool), np.empty(b - lo, dtype=bool)
     for column in (station, quantity):
         arrow = column.to_arrow(compat_level=pl.CompatLevel.newest())  # one chunk: no copy
@@ -165,11 +169,12 @@ def _moved(station: pl.Series, quantity: pl.Series, rows: tuple[int, int]) -> np
     maybe = np.flatnonzero(differs) + lo
     if len(maybe) > (b - lo) // 8:  # views not shared: compare every row as strings
         this, before = (lambda c: c.slice(lo, b - lo)), (lambda c: c.slice(lo - 1, b - lo))
-        moved[lo - a :] = ((this(station) != before(station)) | (this(quantity) != before(quantity))).to_numpy()
-        return moved
-    this, before = pl.Series(maybe), pl.Series(maybe - 1)
-    moved[maybe - a] = ((station.gather(this) != station.gather(before)) | (quantity.gather(this) != quantity.gather(before))).to_numpy()
-    return moved
+        moved[:] = ((this(station) != before(station)) | (this(quantity) != before(quantity))).to_numpy()
+    else:
+        this, before = pl.Series(maybe), pl.Series(maybe - 1)
+        moved[maybe - lo] = (
+            (station.gather(this) != station.gather(before)) | (quantity.gather(this) != quantity.gather(before))
+        ).to_numpy()
 
 
 def _ascending(station: pl.Series, quantity: pl.Series) -> bool:
