@@ -62,9 +62,9 @@ def bucket_ordered(readings: pl.DataFrame, every: str, tz: str = "Europe/Berlin"
         moved = np.empty(len(ts), dtype=bool)  # a new series starts here
         halves = [(i * len(ts) // threads, (i + 1) * len(ts) // threads) for i in range(threads)]
         firsts = np.concatenate(list(pool.map(partial(_moved, station, quantity, moved), halves)))
-        if not _ascending(station.gather(firsts), quantity.gather(firsts)):
-            return None
         names = pl.DataFrame({"station_id": station.gather(firsts), "quantity": quantity.gather(firsts)})
+        if not _ascending(names["station_id"], names["quantity"]):
+            return None
         kinds = names["quantity"].replace_strict(KIND, default=MEAN, return_dtype=pl.Int8).to_numpy()
         key = _key(ts[firsts].min(), ts[np.append(firsts[1:], len(ts)) - 1].max(), len(ts), every, tz)  # the span, if sorted
         parts = list(pool.map(partial(_runs, ts, value, moved, firsts, names, kinds, key), _pieces(firsts, len(ts), threads)))
