@@ -15,13 +15,14 @@ def test_bench_runs_end_to_end_on_tiny_sizes(monkeypatch, capsys):
     monkeypatch.setitem(bench.SIZES, "small", (20, 300, 40))
     results = bench.main(["--small"])
     b, a, m = results["bucket"], results["append"], results["memory"]
-    assert (b["readings"], b["buckets"]) == (6000, 20 * 50)
-    assert min(b["polars_s"], b["pandas_s"], b["duckdb_s"], b["vs_pandas"], b["vs_duckdb"]) > 0
+    assert b["readings"] == 6000 and b["store"]["buckets"] == b["arrival"]["buckets"] == 20 * 50
+    for r in (b["store"], b["arrival"]):
+        assert min(r["polars_s"], r["pandas_s"], r["duckdb_s"], r["vs_pandas"], r["vs_duckdb"]) > 0
     assert a["store_readings"] == 6000 and a["poll_rows"] == 40 and a["polls"] == 10
     assert 0 < a["median_ms"] <= a["max_ms"]
     assert m["stored"] == 6000 + 10 * 40 and m["bytes_per_reading"] >= 0
     out = capsys.readouterr().out
-    assert "polars vs pandas" in out and "bytes per stored reading" in out
+    assert "polars vs pandas" in out and "in store order" in out and "in arrival order" in out and "bytes per stored reading" in out
 
 
 def test_bench_data_is_regular_and_plausible():
