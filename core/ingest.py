@@ -194,6 +194,7 @@ class Runner:
         self.config, self.store = config, store
         self.health = HealthLog()
         self._shared = session  # tests pass one; otherwise every pool thread gets its own
+        self._appended = threading.Event()  # set after a poll stored rows: merges may be due
         self._local = threading.local()
         self.due: dict[str, float] = {}
         self.failures: dict[str, int] = {}
@@ -217,6 +218,8 @@ class Runner:
         result = poll(cfg, self.store, self._session(), timezone=self.config.timezone, center=self.config.center, health=self.health)
         if result.ok and result.started is not None:
             self.stored_through[src["key"]] = result.started.timestamp()
+        if result.rows:
+            self._appended.set()  # the compaction thread looks for due merges
         self._schedule(src, result, began)
         self._wake.set()
         return result
@@ -252,8 +255,22 @@ class Runner:
         if any(done.values()):
             log.info("store maintenance: %s", ", ".join(f"{k} {v}" for k, v in done.items()))
 
+    def compact(self, stop: threading.Event) -> None:
+        """After appends, the merges that are due (``Store.compact(full=False)``), in a thread of
+        its own: an append commits only its batch, and a merge never holds up a poll or a page."""
+        while not stop.is_set():
+            if not self._appended.wait(0.5):
+                continue
+            self._appended.clear()
+            try:
+                self.store.compact(full=False)
+            except Exception as exc:  # noqa: BLE001 - isolation boundary: the next append tries again
+                log.warning("store compaction failed, trying again later: %s", scrub(f"{type(exc).__name__}: {exc}"))
+
     def run(self, stop: threading.Event) -> None:
         pool = ThreadPoolExecutor(max_workers=POOL, thread_name_prefix="showroom-poll")
+        done = threading.Event()  # ends the compaction thread with this run
+        threading.Thread(target=self.compact, args=(done,), name="showroom-compact", daemon=True).start()
         try:
             while not stop.is_set():
                 try:
@@ -265,6 +282,7 @@ class Runner:
                 if self._wake.wait(min(pause, 0.5)):
                     self._wake.clear()
         finally:
+            done.set()
             pool.shutdown(wait=False, cancel_futures=True)  # a poll in flight ends within its own bound
 
 

@@ -171,8 +171,11 @@ class Store(StoreReader, Protocol):
     def quarantine(self, rows: pl.DataFrame) -> int:
         """Keep readings the quality checks refused, with their reason; the number new to the store."""
 
-    def compact(self) -> None:
-        """Tidy the physical layout (merge files, drop leftovers); never changes what is read."""
+    def compact(self, full: bool = True) -> None:
+        """Tidy the physical layout (merge files, drop leftovers); never changes what is read.
+
+        ``full=False`` does only what is due, beside appends and readers without blocking them:
+        the ingest runner calls it after appends, which commit only their own batch."""
 
     def maintain(self) -> dict[str, int]:
         """Repair damage found by readers and drop what crashed writers left; counts of what it did."""

@@ -658,8 +658,11 @@ class PostgresStore:
                 )
             cur.execute("UPDATE meta SET version = version + 1")
 
-    def compact(self) -> None:
-        """Refresh the planner's statistics; the database keeps its own physical order."""
+    def compact(self, full: bool = True) -> None:
+        """Refresh the planner's statistics (``full``); the database keeps its own physical order,
+        so nothing is ever due."""
+        if not full:
+            return
         with self._commit(None) as cur:
             for table in ("readings", *(f"rollup_{every}" for every in ROLLUPS), "latest", "quarantine"):
                 cur.execute(f"ANALYZE {table}")

@@ -20,7 +20,7 @@ from core import quality, rollup
 from core.schema import LEVELS_SCHEMA, READINGS_SCHEMA, STATIONS_SCHEMA, Batch, aggregating
 from core.store import HEALTH_SCHEMA, PROBLEMS_SCHEMA, ROLLUPS, health_row, partials
 from core.store.parquet import repair
-from core.store.parquet.compact import compact, plan, upgrade
+from core.store.parquet.compact import compact, compact_beside, plan, upgrade
 from core.store.parquet.files import FORMAT, GRACE_S, TIME_COLUMN, Commit, Files, as_utc, from_us, partition_key, to_us
 from core.store.parquet.merge import (
     ROW_KEY,
@@ -58,7 +58,7 @@ def open_store(location: str | Path, *, tz: str = "Europe/Berlin", durable: bool
     store = ParquetStore(root, tz=tz, durable=durable)
     store._check_tz(store._manifest())
     if store._manifest().get("format", 1) < FORMAT:
-        with store._files.locked():
+        with store._files.compacting(), store._files.locked():
             upgrade(store._files, store._manifest(), tz=store.tz)
     return store
 
@@ -256,7 +256,7 @@ class ParquetStore:
 
         Cheap when there is nothing to do (a directory walk); the ingest runner calls it now and then.
         """
-        with self._files.locked():
+        with self._files.compacting(), self._files.locked():  # a merge's unpublished files are not orphans
             manifest = self._manifest()
             found, notes = repair.reported(self._files)
             found |= {rel: why for rel, why in self._damaged.items() if rel not in {e["file"] for e in manifest.get("damaged", [])}}
@@ -377,17 +377,16 @@ class ParquetStore:
         manifest = commit.publish()
         # Seed the cache with what we just wrote: the next append needs the tail again.
         self._frames.update({(commit.tables[name], derived): frame for (name, derived), frame in commit.frames.items()})
-        self._compact_due(manifest)
         return new.height
 
-    def _compact_due(self, manifest: dict) -> None:
-        """The merges that are due; damage met there is set aside and repaired, never fails the append
-        (its batch is committed already)."""
-        jobs = plan(manifest)
+    def _compact_due(self) -> None:
+        """The merges that are due, beside appends (``compact_beside``); damage met there is set
+        aside and repaired under the writer lock."""
+        jobs = plan(self._manifest())
         if not jobs:
             return
         try:
-            compact(self._files, manifest, tz=self.tz)
+            compact_beside(self._files, self._manifest, tz=self.tz)
         except FileNotFoundError:
             raise
         except repair.READ_ERRORS:
@@ -395,7 +394,8 @@ class ParquetStore:
             if not found:
                 raise
             self._mark(found)
-            self._repair_now(self._manifest())
+            with self._files.locked():
+                self._repair_now(self._manifest())
 
     def _neighbours(self, manifest: dict, tail: pl.DataFrame, unsure: pl.DataFrame) -> pl.DataFrame:
         """Stored readings around new counter readings: the tail, plus from the files the series
@@ -449,7 +449,7 @@ class ParquetStore:
                 return 0
             commit = Commit(self._files, manifest, tz=self.tz)
             commit.segments("quarantine", new.with_columns(partition_key("quarantine")))
-            self._compact_due(commit.publish())
+            commit.publish()
         return new.height
 
     def record_health(
@@ -504,7 +504,12 @@ class ParquetStore:
                 commit.table("health", merged)
                 commit.publish()
 
-    def compact(self) -> None:
-        """Merge every partition's segments into one file and delete leftovers of crashes."""
-        with self._files.locked():
+    def compact(self, full: bool = True) -> None:
+        """Merge every partition's segments into one file and delete leftovers of crashes; with
+        ``full=False`` only the merges that are due, beside appends and readers (the ingest
+        runner's compaction thread: an append commits only its own batch)."""
+        if not full:
+            self._compact_due()
+            return
+        with self._files.compacting(), self._files.locked():
             compact(self._files, self._manifest(), tz=self.tz, full=True)

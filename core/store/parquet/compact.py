@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections import defaultdict
+from collections.abc import Callable
 
 import polars as pl
 
@@ -70,6 +71,35 @@ def compact(files: Files, manifest: dict, *, tz: str, full: bool = False) -> dic
     if commit.empty and not (full and manifest["trash"]):
         return manifest
     return commit.publish()
+
+
+def compact_beside(files: Files, manifest: Callable[[], dict], *, tz: str) -> dict | None:
+    """The merges that are due, done beside appends and readers; the published manifest, or None.
+
+    The merged files are written holding only the compaction lock; the writer lock is taken
+    for the publish alone (a manifest replace), on top of whatever was appended meanwhile:
+    appends only add segments, so the merged ones are all still there unless a repair set one
+    aside, and then this run's files are dropped and nothing changes.
+    """
+    with files.compacting():
+        base = manifest()
+        jobs = plan(base)
+        if not jobs:
+            return None
+        staged = Commit(files, base, tz=tz)
+        for table, segs in jobs:
+            staged.replace(table, segs, merged(files, table, segs), level=max(s["level"] for s in segs) + 1)
+        with files.locked():
+            current = manifest()
+            live = {s["file"] for segs in current["segments"].values() for s in segs}
+            if not staged.removed <= live:
+                for segs in staged.added.values():
+                    for seg in segs:
+                        files.path(seg["file"]).unlink(missing_ok=True)
+                return None
+            commit = Commit(files, current, tz=tz)
+            commit.removed, commit.added = staged.removed, staged.added
+            return commit.publish()
 
 
 def upgrade(files: Files, manifest: dict, *, tz: str) -> dict:

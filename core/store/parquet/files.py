@@ -18,6 +18,7 @@ import polars as pl
 
 MANIFEST = "manifest.json"
 LOCK = "lock"
+COMPACT_LOCK = "compact.lock"  # one compaction (or orphan sweep) at a time; appends never take it
 FORMAT = 2  # 2: rollup partials also hold esum and inc (energetic means, register increases)
 # Segment tables: many immutable files each, listed with their partition and ts range.
 # A partition is a strftime of ts (readings) or bucket_start (rollups); every bucket falls
@@ -92,6 +93,18 @@ class Files:
     def locked(self) -> Iterator[None]:
         """Serialise writers (threads and processes alike: each call opens its own descriptor)."""
         fd = os.open(self.root / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)
+
+    @contextlib.contextmanager
+    def compacting(self) -> Iterator[None]:
+        """Serialise compactions and orphan sweeps, but not appends: a merge writes its files
+        beside the writers and takes :meth:`locked` only to publish. A sweep holds this too, so
+        it never takes a merge's unpublished files for a crashed writer's."""
+        fd = os.open(self.root / COMPACT_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             yield

@@ -4,6 +4,7 @@ readers in other processes never see a half commit, and a format-1 store is upgr
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import json
 import os
 import random
@@ -11,6 +12,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -37,6 +39,7 @@ def test_compaction_merges_segments_and_keeps_data(store, monkeypatch):
     rows = random_rows(random.Random(11), 2000, span_h=30)
     for i in range(0, 2000, 50):
         store.append(Batch(readings(rows[i : i + 50])))
+        store.compact(full=False)  # what the ingest runner's compaction thread does after an append
     before = {every: store.rollup(every) for every in ("15m", "1h", "1d")}
     segments = store._manifest()["segments"]
     assert all(len([s for s in segs if s["part"] == part]) < 2 * 8 for segs in segments.values() for part in {s["part"] for s in segs})
@@ -49,6 +52,47 @@ def test_compaction_merges_segments_and_keeps_data(store, monkeypatch):
     assert not (store.root / "readings" / "junk.parquet").exists()
     live = {s["file"] for segs in segments.values() for s in segs} | set(store._manifest()["tables"].values())
     assert {p.relative_to(store.root).as_posix() for p in store.root.rglob("*.parquet")} == live
+
+
+def test_an_append_commits_only_its_batch_and_merges_run_beside_it(store, monkeypatch):
+    compaction = importlib.import_module("core.store.parquet.compact")  # the module: the package exports its function
+
+    rows = random_rows(random.Random(12), 1200, span_h=10)
+    for i in range(0, 600, 30):
+        store.append(Batch(readings(rows[i : i + 30])))
+    counts = [len(segs) for segs in store._manifest()["segments"].values()]
+    assert max(counts) >= 20  # twenty appends, twenty segments: no append merged any
+    # a slow merge: appends and readers go on meanwhile, and an orphan sweep waits for it
+    started, release = threading.Event(), threading.Event()
+    original = compaction.merged
+
+    def slow(files, table, segs):
+        started.set()
+        release.wait(10)
+        return original(files, table, segs)
+
+    monkeypatch.setattr(compaction, "merged", slow)
+    merging = threading.Thread(target=store.compact, kwargs={"full": False})
+    merging.start()
+    assert started.wait(10)
+    for i in range(600, 1200, 30):  # none of these waits for the merge
+        store.append(Batch(readings(rows[i : i + 30])))
+    assert store.readings().height == len({(r[1], r[2], r[0]) for r in rows})
+    sweeping = threading.Thread(target=store.maintain)
+    sweeping.start()
+    time.sleep(0.3)
+    assert sweeping.is_alive()  # the sweep waits: the merge's unpublished files are not orphans
+    release.set()
+    merging.join(10)
+    sweeping.join(10)
+    manifest = store._manifest()
+    assert max(len(segs) for segs in manifest["segments"].values()) < max(counts) + 20  # merged, appends kept
+    live = {s["file"] for segs in manifest["segments"].values() for s in segs}
+    assert all((store.root / rel).exists() for rel in live)
+    stored = store.readings()
+    assert stored.height == len({(r[1], r[2], r[0]) for r in rows})
+    for every in ("15m", "1h", "1d"):
+        assert_frame_equal(store.rollup(every), bucket(stored, every), check_exact=False, rel_tol=1e-12)
 
 
 WRITER = textwrap.dedent(
