@@ -179,7 +179,13 @@ def run_once(config: CityConfig, store: Store, session: Any = None) -> list[Poll
     """Poll every source once (at the same time, in the pool), in config order."""
     runner = Runner(config, store, session=session)
     with ThreadPoolExecutor(max_workers=POOL, thread_name_prefix="showroom-poll") as pool:
-        return list(pool.map(runner.poll, sources(config, store)))
+        results = list(pool.map(runner.poll, sources(config, store)))
+    if any(result.rows for result in results):
+        try:  # no compaction thread here: the due merges once, so a run from cron keeps the files few
+            store.compact(full=False)
+        except Exception as exc:  # noqa: BLE001 - the polls are stored; the next run merges
+            log.warning("store compaction failed, the next run tries again: %s", scrub(f"{type(exc).__name__}: {exc}"))
+    return results
 
 
 class Runner:
