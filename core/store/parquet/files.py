@@ -90,26 +90,24 @@ class Files:
         self._guard = threading.Lock()  # one Store serves all sessions (threads) of an app
 
     @contextlib.contextmanager
-    def locked(self) -> Iterator[None]:
-        """Serialise writers (threads and processes alike: each call opens its own descriptor)."""
-        fd = os.open(self.root / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    def _flock(self, name: str) -> Iterator[None]:
+        """An exclusive flock on ``name`` (threads and processes alike: each call opens its own descriptor)."""
+        fd = os.open(self.root / name, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             yield
         finally:
             os.close(fd)
 
-    @contextlib.contextmanager
-    def compacting(self) -> Iterator[None]:
+    def locked(self) -> contextlib.AbstractContextManager[None]:
+        """Serialise writers."""
+        return self._flock(LOCK)
+
+    def compacting(self) -> contextlib.AbstractContextManager[None]:
         """Serialise compactions and orphan sweeps, but not appends: a merge writes its files
         beside the writers and takes :meth:`locked` only to publish. A sweep holds this too, so
         it never takes a merge's unpublished files for a crashed writer's."""
-        fd = os.open(self.root / COMPACT_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            yield
-        finally:
-            os.close(fd)
+        return self._flock(COMPACT_LOCK)
 
     def manifest(self, default_tz: str) -> dict:
         """The published manifest (treat it as immutable); re-read only when it was replaced.
