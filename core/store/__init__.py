@@ -10,13 +10,14 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import importlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
 import polars as pl
 
+from core import rollup
 from core.schema import Batch
 
 ROLLUPS = ("15m", "1h", "1d")  # the materialized bucket sizes every backend keeps up to date
@@ -195,6 +196,39 @@ def backend(location: str | Path) -> str:
         msg = f"no store backend for {scheme!r} locations (known: {', '.join(BACKENDS)})"
         raise ValueError(msg)
     return scheme
+
+
+def windowed(
+    every: str,
+    start: dt.datetime | None,
+    end: dt.datetime | None,
+    tz: str,
+    *,
+    whole: Callable[[Moment, Moment], pl.DataFrame],
+    raw: Callable[[Moment, Moment], pl.DataFrame],
+) -> pl.DataFrame:
+    """``Store.rollup`` from its two sources: ``whole(lo, hi)``, the materialized buckets starting in
+    [lo, hi), and ``raw(lo, hi)``, the readings there (UTC bounds, None = open).
+
+    Buckets wholly inside [start, end) come from ``whole``; an edge bucket that ``start`` or ``end``
+    cuts (at most one at each end) is bucketed from its readings, so the result equals
+    ``bucket(readings(start, end), every, tz)``; windows aligned with ``core.rollup.floor`` read
+    materialized buckets only.
+    """
+    if every not in ROLLUPS:
+        msg = f"every must be one of {ROLLUPS}, got {every!r}"
+        raise ValueError(msg)
+    if start is not None and end is not None and end <= start:
+        return pl.DataFrame(schema=rollup.BUCKET_SCHEMA)
+    lo, hi = rollup.inner(every, start, end, tz)
+    if lo is not None and hi is not None and lo >= hi:
+        return rollup.bucket(raw(start, end), every, tz)
+    parts = [whole(lo, hi)]
+    if start is not None and lo != start:
+        parts.append(rollup.bucket(raw(start, lo), every, tz))
+    if end is not None and hi != end:
+        parts.append(rollup.bucket(raw(hi, end), every, tz))
+    return parts[0] if len(parts) == 1 else pl.concat(parts).sort(*rollup.KEYS, "bucket_start")
 
 
 def describe(location: str | Path) -> str:

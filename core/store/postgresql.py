@@ -49,7 +49,7 @@ import polars as pl
 
 from core import quality, rollup
 from core.schema import LEVELS_SCHEMA, READINGS_SCHEMA, STATIONS_SCHEMA, Batch, aggregating
-from core.store import HEALTH_SCHEMA, PROBLEMS_SCHEMA, ROLLUPS, describe, health_row, partials
+from core.store import HEALTH_SCHEMA, PROBLEMS_SCHEMA, ROLLUPS, describe, health_row, partials, windowed
 
 log = logging.getLogger("showroom.store")
 FORMAT = 1  # the layout version in meta.format
@@ -347,27 +347,19 @@ class PostgresStore:
     def rollup(self, every: str, start=None, end=None, station_ids=None, quantities=None) -> pl.DataFrame:
         """Buckets of the readings in [start, end): equal to ``bucket(readings(...), every, tz)``.
 
-        Whole buckets are the materialized partials; an edge bucket cut by ``start`` or ``end``
-        is computed from its readings (as the embedded store does).
+        Whole buckets are the materialized partials (one row per bucket), cut edge buckets come
+        from their readings (``core.store.windowed``).
         """
-        if every not in ROLLUPS:
-            msg = f"every must be one of {ROLLUPS}, got {every!r}"
-            raise ValueError(msg)
-        start, end, ids, qs = _utc(start), _utc(end), _ids(station_ids), _ids(quantities)
-        if start is not None and end is not None and end <= start:
-            return pl.DataFrame(schema=rollup.BUCKET_SCHEMA)
-        lo, hi = rollup.inner(every, start, end, self.tz)
-        if lo is not None and hi is not None and lo >= hi:
-            return rollup.bucket(self.readings(start, end, ids, qs), every, self.tz)
-        where, params = self._where("bucket_start", lo, hi, ids, qs)
+        ids, qs = _ids(station_ids), _ids(quantities)
         columns = ", ".join(f'"{c}"' for c in PARTIAL_COLUMNS)
-        whole = self._arrow(f"SELECT {columns} FROM rollup_{every} WHERE {where}", params, partials.PARTIAL_SCHEMA)
-        parts = [partials.finish(whole).collect()]
-        if start is not None and lo != start:
-            parts.append(rollup.bucket(self.readings(start, lo, ids, qs), every, self.tz))
-        if end is not None and hi != end:
-            parts.append(rollup.bucket(self.readings(hi, end, ids, qs), every, self.tz))
-        return parts[0] if len(parts) == 1 else pl.concat(parts).sort(*rollup.KEYS, "bucket_start")
+
+        def whole(lo, hi) -> pl.DataFrame:
+            where, params = self._where("bucket_start", lo, hi, ids, qs)
+            return partials.finish(
+                self._arrow(f"SELECT {columns} FROM rollup_{every} WHERE {where}", params, partials.PARTIAL_SCHEMA)
+            ).collect()
+
+        return windowed(every, _utc(start), _utc(end), self.tz, whole=whole, raw=lambda lo, hi: self.readings(lo, hi, ids, qs))
 
     def latest(self, now: dt.datetime | None = None) -> pl.DataFrame:
         """Newest value per series with interval_s, age_s and stale, as ``core.rollup.latest``."""

@@ -18,7 +18,7 @@ import polars as pl
 
 from core import quality, rollup
 from core.schema import LEVELS_SCHEMA, READINGS_SCHEMA, STATIONS_SCHEMA, Batch, aggregating
-from core.store import HEALTH_SCHEMA, PROBLEMS_SCHEMA, ROLLUPS, health_row, partials
+from core.store import HEALTH_SCHEMA, PROBLEMS_SCHEMA, ROLLUPS, health_row, partials, windowed
 from core.store.parquet import repair
 from core.store.parquet.compact import compact, compact_beside, plan, upgrade
 from core.store.parquet.files import FORMAT, GRACE_S, TIME_COLUMN, Commit, Files, as_utc, from_us, partition_key, to_us
@@ -184,25 +184,19 @@ class ParquetStore:
     def rollup(self, every: str, start=None, end=None, station_ids=None, quantities=None) -> pl.DataFrame:
         """Buckets of the readings in [start, end): equal to ``bucket(readings(...), every, tz)``.
 
-        Whole buckets come from the materialized partials. When ``start`` or ``end`` cuts a
-        bucket, that edge bucket (at most one at each end) is computed from its readings;
-        windows aligned with ``core.rollup.floor`` read materialized buckets only.
+        Whole buckets come from the materialized partials, cut edge buckets from their readings
+        (``core.store.windowed``).
         """
-        if every not in ROLLUPS:
-            msg = f"every must be one of {ROLLUPS}, got {every!r}"
-            raise ValueError(msg)
-        start, end, ids, qs = as_utc(start), as_utc(end), _ids(station_ids), _ids(quantities)
-        if start is not None and end is not None and end <= start:
-            return pl.DataFrame(schema=rollup.BUCKET_SCHEMA)
-        inner_lo, inner_hi = rollup.inner(every, start, end, self.tz)
-        if inner_lo is not None and inner_hi is not None and inner_lo >= inner_hi:
-            return rollup.bucket(self.readings(start, end, ids, qs), every, self.tz)
-        parts = [self._select(every, inner_lo, inner_hi, ids, qs, lambda lf: partials.finish(partials.merge_partials(lf)))]
-        if start is not None and inner_lo != start:
-            parts.append(rollup.bucket(self.readings(start, inner_lo, ids, qs), every, self.tz))
-        if end is not None and inner_hi != end:
-            parts.append(rollup.bucket(self.readings(inner_hi, end, ids, qs), every, self.tz))
-        return parts[0] if len(parts) == 1 else pl.concat(parts).sort(*rollup.KEYS, "bucket_start")
+        ids, qs = _ids(station_ids), _ids(quantities)
+        finished = lambda lf: partials.finish(partials.merge_partials(lf))  # noqa: E731
+        return windowed(
+            every,
+            as_utc(start),
+            as_utc(end),
+            self.tz,
+            whole=lambda lo, hi: self._select(every, lo, hi, ids, qs, finished),
+            raw=lambda lo, hi: self.readings(lo, hi, ids, qs),
+        )
 
     def latest(self, now: dt.datetime | None = None) -> pl.DataFrame:
         """Newest value per series with interval_s, age_s and stale, as ``core.rollup.latest``.
