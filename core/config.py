@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import tomllib
@@ -12,6 +13,8 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.basemap import OutlineError, load_outline, tiles_problem
+from core.energy import Building, BuildingError, check_buildings
+from core.holidays import SchoolCalendar, free_days_of
 from core.schema import QUANTITIES
 from core.secrets import credentials_in, safe_url
 
@@ -99,6 +102,13 @@ class CityConfig:
     access: Access = Access()
     noise: NoiseGuide = NoiseGuide()
     store_url_env: str | None = None  # [store] url_env: the environment variable holding the database URL
+    buildings: tuple[Building, ...] = ()  # [[buildings]]: municipal buildings and their meters (core.energy)
+    free_days: dict[str, frozenset] = field(default_factory=dict)  # [schools."<name>"] free_days: a school's own free days
+
+    @property
+    def calendar(self) -> SchoolCalendar:
+        """The NRW school calendar with the schools' own free days (core.holidays)."""
+        return SchoolCalendar(free_days=self.free_days)
 
     def source(self, key: str) -> dict[str, Any]:
         for src in self.sources:
@@ -238,6 +248,10 @@ def _check(raw: dict[str, Any], path: Path, kinds: tuple[str, ...] | None) -> Ci
                     f"{where} key {name!r}",
                     f"a URL without credentials (it has {found}): name an environment variable with api_key_env",
                 )
+        for name in ("licence", "attribution"):  # data_sources.licences resolves them (defaults per kind)
+            value = src.get(name)
+            if value is not None and (not isinstance(value, str) or not value.strip() or len(value) > ATTRIBUTION_MAX or "\n" in value):
+                raise _fail(path, f"{where} key {name!r}", f"one line of 1 to {ATTRIBUTION_MAX} characters", value)
         checked.append({**src, "poll_s": poll_s, "config_dir": str(path.parent)})
 
     thresholds = raw.get("thresholds", {})
@@ -247,6 +261,11 @@ def _check(raw: dict[str, Any], path: Path, kinds: tuple[str, ...] | None) -> Ci
     access = _check_access(raw.get("access", {}), path)
     noise = _check_noise(raw.get("noise", {}), path)
     store_url_env = _check_store(raw.get("store", {}), path)
+    try:
+        buildings = check_buildings(raw.get("buildings"))
+    except BuildingError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    free_days = _check_schools(raw.get("schools", {}), path)
     return CityConfig(
         name=city["name"],
         timezone=str(city["timezone"]),
@@ -260,7 +279,32 @@ def _check(raw: dict[str, Any], path: Path, kinds: tuple[str, ...] | None) -> Ci
         access=access,
         noise=noise,
         store_url_env=store_url_env,
+        buildings=buildings,
+        free_days=free_days,
     )
+
+
+def _check_schools(schools: Any, path: Path) -> dict[str, frozenset]:
+    """``[schools."<name>"] free_days = [2026-02-16, …]``: TOML dates (or "YYYY-MM-DD" strings) per school."""
+    if not isinstance(schools, dict):
+        raise _fail(path, "[schools]", "a table of school names")
+    table = {}
+    for school, entry in schools.items():
+        where = f"[schools.{school!r}]"
+        if not isinstance(entry, dict) or set(entry) - {"free_days"}:
+            raise _fail(path, where, "a table with free_days = [dates]", entry)
+        days = []
+        for value in entry.get("free_days", []):
+            if isinstance(value, str):
+                try:
+                    value = dt.date.fromisoformat(value)
+                except ValueError:
+                    raise _fail(path, f"{where} key 'free_days'", "dates like 2026-02-16", value) from None
+            if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+                raise _fail(path, f"{where} key 'free_days'", "dates like 2026-02-16", value)
+            days.append(value)
+        table[school] = days
+    return free_days_of(table)
 
 
 def _check_store(store: Any, path: Path) -> str | None:

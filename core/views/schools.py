@@ -9,12 +9,13 @@ neither, the school is null (the page shows "ohne Zuordnung").
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 import polars as pl
 
 from core.config import CityConfig
+from core.holidays import SchoolCalendar
 from core.status import edges, status
 from core.store import StoreReader
 from core.views._time import local_day_start, week_start
@@ -30,7 +31,7 @@ UNASSIGNED = ""  # the ``school`` parameter that selects rooms without a school 
 
 @dataclass(frozen=True)
 class LessonTime:
-    """When lessons take place (local time). School holidays are not known here and count as lesson days."""
+    """When lessons take place (local time) on a school day; which days are school days says core.holidays."""
 
     weekdays: tuple[int, ...]  # ISO weekdays, 1 = Monday
     start: dt.time
@@ -97,10 +98,24 @@ class LessonShare:
     start: dt.date  # Monday of the week
     end: dt.date  # the last day counted (today for the current week)
     edges: tuple[float, ...]  # the city-wide band edges (ppm) the shares refer to
+    # the week's days (date, kind, name, lessons) by the state's calendar: holidays and days the
+    # calendar does not know ("unknown", lessons null) are not counted as lesson time
+    days: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(schema={"date": pl.Date, "kind": pl.String, "name": pl.String, "lessons": pl.Boolean})
+    )
+
+    @property
+    def unknown(self) -> bool:
+        """True when some weekday of the week is beyond the school-holiday data: its lessons are unknown."""
+        return bool(self.days["lessons"].is_null().any())
 
 
-def _lesson_windows(start: dt.datetime, end: dt.datetime, tz: str) -> list[tuple[dt.datetime, dt.datetime]]:
+def _lesson_windows(
+    start: dt.datetime, end: dt.datetime, tz: str, calendar: SchoolCalendar | None = None
+) -> list[tuple[dt.datetime, dt.datetime]]:
     """The lesson windows (UTC) of the week from ``start`` that began before ``end``, widened to bucket edges.
+
+    Only school days of ``calendar`` (state-wide: public and school holidays and unknown days are none).
 
     Reading only these (21 of 96 buckets a day) is 4× faster than reading the whole week.
     """
@@ -110,7 +125,7 @@ def _lesson_windows(start: dt.datetime, end: dt.datetime, tz: str) -> list[tuple
     monday = start.astimezone(zone).date()
     windows = []
     for day in (monday + dt.timedelta(days=i) for i in range(7)):
-        if day.isoweekday() not in LESSONS.weekdays:
+        if day.isoweekday() not in LESSONS.weekdays or (calendar is not None and not calendar.lessons(day)):
             continue
         midnight = dt.datetime.combine(day, dt.time(0), tzinfo=zone)
         a, b = (
@@ -127,7 +142,9 @@ def lesson_share(
 ) -> LessonShare:
     """Per room: which share of this week's lesson time the air was above 1,000 and 2,000 ppm.
 
-    Lesson time is :data:`LESSONS`. It is counted in 15-minute rollup buckets that lie wholly
+    Lesson time is :data:`LESSONS` on the school days of the city's calendar (core.holidays: NRW
+    public and school holidays and each school's own free days are none; a day beyond the
+    calendar's data is not counted, and ``LessonShare.unknown`` says so). It is counted in 15-minute rollup buckets that lie wholly
     inside the window, each bucket weighing the same (15 minutes) and rated by its mean with
     core.status "co2" (city and per-room overrides apply), so the share is "buckets with a mean
     of at least 1,000 ppm / lesson buckets with data". Buckets without a reading do not count.
@@ -139,7 +156,8 @@ def lesson_share(
     end = min(now, week_end)
     rooms = _rooms(store, school)
     ids = rooms["station_id"].to_list()
-    windows = _lesson_windows(start, end, tz) if ids else []
+    calendar = city.calendar
+    windows = _lesson_windows(start, end, tz, calendar) if ids else []
     parts = [store.rollup(BUCKET, start=a, end=b, station_ids=ids, quantities=["co2"]) for a, b in windows]
     buckets = pl.concat(parts) if parts else None
     first, last = LESSONS.minutes()
@@ -150,8 +168,15 @@ def lesson_share(
     lesson = (
         pl.DataFrame(schema=schema)
         if buckets is None
-        else buckets.filter(inside & (pl.col("bucket_start") < end)).select("station_id", "quantity", "value")
+        else buckets.filter(inside & (pl.col("bucket_start") < end)).select("station_id", "quantity", "value", date=local.dt.date())
     )
+    free = [(school, day) for school, days in calendar.free_days.items() for day in days]
+    if free and len(lesson):  # a school's own free days (Rosenmontag …) are no lesson time for its rooms
+        off = pl.DataFrame(free, schema={"school": pl.String, "date": pl.Date}, orient="row").join(
+            rooms.select("station_id", "school"), on="school"
+        )
+        lesson = lesson.join(off.select("station_id", "date"), on=["station_id", "date"], how="anti")
+    lesson = lesson.select("station_id", "quantity", "value")
     rated = status(lesson, thresholds=city.thresholds)
     counts = rated.group_by("station_id").agg(
         buckets=pl.len().cast(pl.Int64),
@@ -169,7 +194,9 @@ def lesson_share(
         .select("station_id", "school", "room", "buckets", "hours", "over_moderate", "over_bad", "share_moderate", "share_bad")
     )
     last_day = (end - dt.timedelta(microseconds=1)).astimezone(ZoneInfo(tz)).date()
-    return LessonShare(rooms=table, start=start.astimezone(ZoneInfo(tz)).date(), end=last_day, edges=co2_edges(store, city))
+    monday = start.astimezone(ZoneInfo(tz)).date()
+    days = calendar.days(monday, last_day + dt.timedelta(days=1)).filter(pl.col("date").dt.weekday().is_in(LESSONS.weekdays))
+    return LessonShare(rooms=table, start=monday, end=last_day, edges=co2_edges(store, city), days=days)
 
 
 @dataclass(frozen=True)
