@@ -135,6 +135,46 @@ def bench_bucket(frame: pl.DataFrame, repeat: int) -> dict:
     return results
 
 
+def bench_query(root: Path, series: int, steps: int, repeat: int) -> dict:
+    """ "Hourly values of every station for the last 30 days": the store's answer vs DuckDB on its files.
+
+    The store answers from its materialized hourly partials (and the readings of a cut edge
+    bucket); DuckDB reads the store's own readings Parquet files directly, filters the window
+    and groups, the way an analyst would query the data directory without the store.
+    """
+    import duckdb  # dev-only dependency, imported here and nowhere else
+
+    store = open_store(root, tz="Europe/Berlin")
+    end = START + steps * CADENCE
+    start = end - dt.timedelta(days=30)
+    files = [str(root / s["file"]) for s in store._manifest()["segments"]["readings"]]
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    query = f"""
+        SELECT station_id, quantity, time_bucket(INTERVAL 1 HOUR, ts) AS bucket_start, count(*) AS n, avg(value) AS mean
+        FROM read_parquet({files!r}) WHERE ts >= TIMESTAMPTZ '{start.isoformat()}' AND ts < TIMESTAMPTZ '{end.isoformat()}'
+        GROUP BY ALL ORDER BY station_id, quantity, bucket_start
+    """
+    actions = {"store": lambda: store.rollup("1h", start, end), "duckdb": lambda: con.sql(query).pl()}
+    wall, cpu, out = rounds(actions, repeat)
+    ours, theirs = out["store"], out["duckdb"]
+    assert_frame_equal(
+        ours.select("station_id", "quantity", "bucket_start", "n", "mean"),
+        theirs.cast({"n": ours.schema["n"], "bucket_start": ours.schema["bucket_start"]}),
+        check_exact=False,
+        rel_tol=1e-9,
+    )
+    return {
+        "buckets": ours.height,
+        "files": len(files),
+        "store_s": wall["store"],
+        "duckdb_s": wall["duckdb"],
+        "store_cpu_s": cpu["store"],
+        "duckdb_cpu_s": cpu["duckdb"],
+        "vs_duckdb": wall["duckdb"] / wall["store"],
+    }
+
+
 def build_store(root: Path, series: int, steps: int) -> int:
     """A store holding series x steps readings, appended a day at a time, then compacted."""
     store = open_store(root, tz="Europe/Berlin")
@@ -255,6 +295,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--readings", type=int, help="--store: readings prefilled into each store (default 1,000,000; --small 100,000)")
     parser.add_argument("--series", type=int, help="--store: series in the city (default 500; --small 200); a poll continues each")
     parser.add_argument("--polls", type=int, default=30, help="--store: appends timed per store (default %(default)s)")
+    parser.add_argument("--markdown", metavar="PATH", help="also write the report as Markdown there (BENCHMARKS.md)")
     parser.add_argument("--probe", nargs=4, metavar=("DIR", "SERIES", "FIRST_STEP", "POLL"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.probe:
@@ -271,6 +312,7 @@ def main(argv: list[str] | None = None) -> dict:
         began = time.perf_counter()
         build_store(Path(tmp), series, steps)
         built = time.perf_counter() - began
+        results["query"] = bench_query(Path(tmp), series, steps, repeat)
         results["append"] = {
             "store_readings": series * steps,
             "build_s": built,
@@ -278,42 +320,62 @@ def main(argv: list[str] | None = None) -> dict:
         }
         probe = [sys.executable, "-m", "core.bench", "--probe", tmp, str(series), str(steps + 10_000), str(poll)]
         results["memory"] = json.loads(subprocess.run(probe, check=True, capture_output=True, text=True).stdout)
-    report(results)
+    results["machine"] = {"cpus": os.cpu_count(), "load": os.getloadavg()[0], "when": dt.datetime.now(dt.UTC).isoformat(timespec="minutes")}
+    text = report(results)
+    print(text, end="")
+    if args.markdown:
+        Path(args.markdown).write_text(markdown(text, small=args.small), encoding="utf-8")
     return results
 
 
-def report(results: dict) -> None:
-    b, a, m = results["bucket"], results["append"], results["memory"]
+def report(results: dict) -> str:
+    """The bench's figures as plain text lines, with the issue's targets beside them."""
+    b, q, a, m = results["bucket"], results["query"], results["append"], results["memory"]
+    lines = []
+    out = lines.append
     targets = {"store": (10, 3), "arrival": (None, 1.0)}  # (vs pandas, vs DuckDB), issue 13
     for order, (for_pandas, for_duckdb) in targets.items():
         r = b[order]
-        print(
-            f"bucket 1h over {b['readings']:,} readings in {order} order -> {r['buckets']:,} buckets (fastest of runs; results identical)"
-        )
-        print(f"  polars {r['polars_s']:.3f} s | pandas {r['pandas_s']:.3f} s | DuckDB {r['duckdb_s']:.3f} s (wall)")
-        print(
-            f"  polars {r['polars_cpu_s']:.3f} s | pandas {r['pandas_cpu_s']:.3f} s | DuckDB {r['duckdb_cpu_s']:.3f} s (CPU, all threads)"
-        )
+        out(f"bucket 1h over {b['readings']:,} readings in {order} order -> {r['buckets']:,} buckets (fastest of runs; results identical)")
+        out(f"  polars {r['polars_s']:.3f} s | pandas {r['pandas_s']:.3f} s | DuckDB {r['duckdb_s']:.3f} s (wall)")
+        out(f"  polars {r['polars_cpu_s']:.3f} s | pandas {r['pandas_cpu_s']:.3f} s | DuckDB {r['duckdb_cpu_s']:.3f} s (CPU, all threads)")
         pandas_target = f" (target >= {for_pandas})" if for_pandas else ""
-        print(
-            f"  polars vs pandas {r['vs_pandas']:.2f}x{pandas_target} | polars vs DuckDB {r['vs_duckdb']:.2f}x (target >= {for_duckdb:g})"
-        )
-    print(
+        out(f"  polars vs pandas {r['vs_pandas']:.2f}x{pandas_target} | polars vs DuckDB {r['vs_duckdb']:.2f}x (target >= {for_duckdb:g})")
+    out(
+        f"hourly values of every station for the last 30 days -> {q['buckets']:,} buckets: the store vs DuckDB on its {q['files']} readings files"
+    )
+    out(f"  store {q['store_s']:.3f} s | DuckDB {q['duckdb_s']:.3f} s (wall; CPU {q['store_cpu_s']:.3f} s | {q['duckdb_cpu_s']:.3f} s)")
+    out(f"  store vs DuckDB {q['vs_duckdb']:.1f}x (target >= 10)")
+    out(
         f"append {a['poll_rows']:,} readings to a {a['store_readings']:,}-reading store (built in {a['build_s']:.1f} s), {a['polls']} polls"
     )
-    print(f"  median {a['median_ms']:.1f} ms | p95 {a['p95_ms']:.1f} ms | max {a['max_ms']:.1f} ms (target <= 50 ms)")
-    print(
+    out(f"  median {a['median_ms']:.1f} ms | p95 {a['p95_ms']:.1f} ms | max {a['max_ms']:.1f} ms (target <= 50 ms)")
+    out(
         f"  alone {a['plain_median_ms']:.1f} ms median; {a['compactions']} appends during a compaction beside them: "
         f"{a['compacting_median_ms']:.1f} ms median, {a['compacting_max_ms']:.1f} ms max "
         f"({a['merges']} merges, {a['merge_median_ms']:.0f} ms median each, off the append path)"
     )
-    print(
+    out(
         f"hot-path memory: {m['growth_mb']:.1f} MB over the resident base = {m['bytes_per_reading']:.2f} bytes per stored reading (target <= 40)"
     )
-    print(
+    out(
         f"  whole process: base {m['base_rss_mb']:.0f} MB, peak {m['peak_rss_mb']:.0f} MB = {m['peak_rss_mb'] * 1e6 / m['stored']:.1f} bytes per stored reading"
     )
-    print(f"load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (a shared machine slows polars' threads most)")
+    machine = results.get("machine") or {"cpus": os.cpu_count(), "load": os.getloadavg()[0]}
+    out(f"load average while measuring: {machine['load']:.1f} on {machine['cpus']} CPUs (a shared machine slows polars' threads most)")
+    return "\n".join(lines) + "\n"
+
+
+def markdown(text: str, *, small: bool = False) -> str:
+    """BENCHMARKS.md: the report as it was printed, with how to make it again."""
+    command = "python -m core.bench" + (" --small" if small else "") + " --markdown BENCHMARKS.md"
+    return (
+        "# Benchmarks\n\n"
+        f"Written by `{command}` (do not edit by hand: run it again). One run, one machine: the ratios\n"
+        "between contenders measured in the same run are the figures to compare; absolute times\n"
+        "depend on the machine and its load. Targets: issue 13 and `DESIGN.md`.\n\n"
+        f"```text\n{text}```\n"
+    )
 
 
 if __name__ == "__main__":

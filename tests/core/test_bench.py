@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import polars as pl
 import pytest
 
@@ -11,10 +13,11 @@ from core.schema import Batch
 from core.store import BACKENDS
 
 
-def test_bench_runs_end_to_end_on_tiny_sizes(monkeypatch, capsys):
+def test_bench_runs_end_to_end_on_tiny_sizes(monkeypatch, capsys, tmp_path):
     monkeypatch.setitem(bench.SIZES, "small", (20, 300, 40))
-    results = bench.main(["--small"])
-    b, a, m = results["bucket"], results["append"], results["memory"]
+    results = bench.main(["--small", "--markdown", str(tmp_path / "BENCHMARKS.md")])
+    b, q, a, m = results["bucket"], results["query"], results["append"], results["memory"]
+    assert q["buckets"] == 20 * 50 and q["files"] >= 1 and min(q["store_s"], q["duckdb_s"], q["vs_duckdb"]) > 0
     assert b["readings"] == 6000 and b["store"]["buckets"] == b["arrival"]["buckets"] == 20 * 50
     for r in (b["store"], b["arrival"]):
         assert min(r["polars_s"], r["pandas_s"], r["duckdb_s"], r["vs_pandas"], r["vs_duckdb"]) > 0
@@ -23,6 +26,10 @@ def test_bench_runs_end_to_end_on_tiny_sizes(monkeypatch, capsys):
     assert m["stored"] == 6000 + 10 * 40 and m["bytes_per_reading"] >= 0
     out = capsys.readouterr().out
     assert "polars vs pandas" in out and "in store order" in out and "in arrival order" in out and "bytes per stored reading" in out
+    assert "store vs DuckDB" in out and f"on {os.cpu_count()} CPUs" in out
+    written = (tmp_path / "BENCHMARKS.md").read_text(encoding="utf-8")
+    assert written.startswith("# Benchmarks") and "python -m core.bench --small --markdown BENCHMARKS.md" in written
+    assert bench.report(results) in written  # the file holds the printed report, figure for figure
 
 
 def test_bench_data_is_regular_and_plausible():
