@@ -1,10 +1,12 @@
 """Pegel: every gauge now (status, trend, margin to the next level), a banner at a level, hydrographs."""
 
+import html
+
 import polars as pl
 import streamlit as st
 
-from core.views import water
-from ui import charts_water, data, navigation, plain, style, widgets
+from core.views import sentences, water
+from ui import cards, charts_water, data, navigation, plain, style, widgets
 from ui.i18n import clock, t
 
 navigation.guard(__file__)
@@ -33,6 +35,14 @@ def banner(view: water.WaterView) -> None:
         st.success(t("pegel.all_normal", language, n=len(view.gauges)), icon=":material/check_circle:")
 
 
+def projection(gauge: dict) -> None:
+    """The guarded core.flood projection under a gauge's card, while it rises steadily toward a level within 6 h."""
+    if gauge.get("projection_level") is not None:
+        chosen = sentences.projection(gauge["projection_level"], gauge["projection_hours"])
+        look = "border-left:4px solid #D55E00;padding:.3rem .6rem;margin:-.4rem 0 .6rem;background:#FFF4EC;font-weight:600"
+        st.html(f'<div class="scs-projection" role="note" style="{look}">{html.escape(cards.words(chosen, language))}</div>')
+
+
 def as_of(view: water.WaterView) -> None:
     resolution = t(f"pegel.resolution.{view.every}", language)
     window = t("pegel.last", language, window=t(f"pegel.window.{view.hours}", language))
@@ -59,6 +69,7 @@ if kiosk:
         for i, gauge in enumerate(shown.iter_rows(named=True)):
             with columns[i % 4]:
                 st.html(charts_water.card_html(gauge, language=language, tz=city.timezone, compact=True))
+                projection(gauge)
                 sid = gauge["station_id"]
                 fig = charts_water.hydrograph(
                     buckets.get(sid, view.series.clear()),
@@ -89,6 +100,9 @@ def board() -> None:
     for i, gauge in enumerate(view.gauges.iter_rows(named=True)):
         with columns[i % 4]:
             st.html(charts_water.card_html(gauge, language=language, tz=city.timezone))
+            projection(gauge)
+    if view.gauges["projection_level"].is_not_null().any():
+        st.caption(t("pegel.projection.note", language))
 
 
 board()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from core import flood
 from core.schema import QUANTITIES
 
 if TYPE_CHECKING:
@@ -105,6 +106,26 @@ def counted(tile: Tile) -> Words:
 def water(tile: Tile) -> Words:
     params = {"place": tile.station or "", "status": _status(tile), "trend": TextKey(f"common.trend_{tile.trend_word or 'flat'}")}
     return ("sentence.water.level" if (tile.severity or 0) >= 1 else "sentence.water.normal"), params
+
+
+def projection(level: str, hours: float) -> Words:
+    """ "Hochrechnung: Stufe 2 in etwa 3 Stunden, wenn der Anstieg anhält – keine Vorhersage" (``core.flood``)."""
+    minutes = flood.rounded_minutes(hours)
+    if minutes < 60:
+        when = Phrase("pegel.in.minutes", {"n": Count(minutes)})
+    elif minutes == 60:
+        when = Phrase("pegel.in.hour", {})
+    else:
+        when = Phrase("pegel.in.hours_half" if minutes % 60 else "pegel.in.hours", {"n": Count(minutes // 60)})
+    return "pegel.projection", {"level": TextKey(f"pegel.stage.{level}"), "time": when}
+
+
+def water_detail(tile: Tile) -> Words:
+    """The gauge that decides, and the soonest projection to a flood level when a gauge rises steadily toward one."""
+    if tile.projection is None:
+        return detail(tile)
+    level, hours, name = tile.projection
+    return "pegel.projection.tile", {"place": name, "projection": Phrase(*projection(level, hours))}
 
 
 def parking(tile: Tile) -> Words:

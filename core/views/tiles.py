@@ -46,6 +46,7 @@ class Tile:
     felt: float | None = None  # the highest felt temperature among the shown stations (heat)
     of: float | None = None  # the whole the value is a part of ("3 of 9 charge points"), see TileSpec.of
     counts: Mapping[str, float] = field(default_factory=dict)  # per quantity of the tile, the sum over its stations
+    projection: tuple[str, float, str] | None = None  # water: the soonest core.flood projection (level, hours, gauge name)
 
 
 @dataclass(frozen=True)
@@ -152,7 +153,7 @@ TILES: tuple[TileSpec, ...] = (
     TileSpec(key="noise", theme="noise", quantities=("noise",), show="noise",
              value=worst_station, rate=deciding_station, sentence=say.noise, optional=True),
     TileSpec(key="water", theme="water", quantities=("water_level",), show="water_level",
-             value=worst_station, rate=deciding_station, sentence=say.water),
+             value=worst_station, rate=deciding_station, sentence=say.water, detail=say.water_detail),
     TileSpec(key="trees", theme="soil", quantities=("soil_moisture", "soil_tension"), show="soil_moisture",
              value=worst_station, rate=deciding_station, sentence=say.counted),
     TileSpec(key="classrooms", theme="indoor_air", quantities=("co2",), show="co2",

@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import polars as pl
 
+from core import flood
 from core.config import CityConfig
 from core.schema import THEME_TABLE
 from core.status import STATUS_COLUMNS, felt, status
 from core.store import StoreReader
-from core.views import traffic
+from core.views import traffic, water
 from core.views._series import TREND_WINDOW, trends
 from core.views._time import now_or
 from core.views.tiles import Tile, tiles
@@ -89,7 +90,7 @@ def overview(store: StoreReader, city: CityConfig, *, now: dt.datetime | None = 
     now = now_or(now)
     hour = now.replace(minute=0, second=0, microsecond=0)
     quarter = now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0)
-    recent = store.rollup("15m", start=quarter - TREND_WINDOW)
+    recent = store.rollup("15m", start=quarter - max(TREND_WINDOW, flood.WINDOW))  # the flood projection fits 90 minutes
     history = store.rollup("1h", start=hour - dt.timedelta(days=USUAL_DAYS + 1), end=hour)
     frame = current(store, city, now=now)
     usual_now = usual(history, now, city.timezone)
@@ -97,10 +98,24 @@ def overview(store: StoreReader, city: CityConfig, *, now: dt.datetime | None = 
     if len(counters):  # traffic keeps a weekly rhythm: its usual is that of the same hour and weekday
         weekly = traffic.usual_now(store, city, counters, now)
         usual_now = pl.concat([usual_now.filter(~pl.col("quantity").is_in(traffic.QUANTITIES)), weekly])
-    for extra in (trends(recent), usual_now):
+    for extra in (trends(recent.filter(pl.col("bucket_start") >= quarter - TREND_WINDOW)), usual_now):
         if len(extra):
             frame = frame.join(extra, on=["station_id", "quantity"], how="left")
-    return TodayView(tiles=tiles(frame, thresholds=city.thresholds), as_of=frame["ts"].max() if len(frame) else None)
+    shown = [_projected(t, frame, recent, city, store, now) if t.key == "water" else t for t in tiles(frame, thresholds=city.thresholds)]
+    return TodayView(tiles=shown, as_of=frame["ts"].max() if len(frame) else None)
+
+
+def _projected(tile: Tile, frame: pl.DataFrame, recent: pl.DataFrame, city: CityConfig, store: StoreReader, now: dt.datetime) -> Tile:
+    """The water tile with the soonest ``core.flood`` projection of any gauge (None while no gauge rises steadily)."""
+    if not len(frame):
+        return tile
+    gauges = frame.filter((pl.col("theme") == "water") & (pl.col("quantity") == flood.QUANTITY))
+    levels = water.gauge_levels(city.thresholds, store.levels(), gauges["station_id"].to_list())
+    found = flood.projections(recent, gauges, levels, now=now).join(gauges.select("station_id", "name"), on="station_id")
+    if not len(found):
+        return tile
+    soonest = found.sort("projection_hours").row(0, named=True)
+    return replace(tile, projection=(soonest["projection_level"], soonest["projection_hours"], soonest["name"] or soonest["station_id"]))
 
 
 def station_view(now_frame: pl.DataFrame) -> pl.DataFrame:

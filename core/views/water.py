@@ -14,6 +14,7 @@ from typing import Any
 
 import polars as pl
 
+from core import flood
 from core.config import CityConfig
 from core.status import status
 from core.store import StoreReader
@@ -56,7 +57,7 @@ _SPEC = pl.DataFrame(
 class WaterView:
     """What the Pegel page draws; frames are small (one row per gauge, level or bucket)."""
 
-    gauges: pl.DataFrame  # one row per gauge, worst first (see :func:`summary`)
+    gauges: pl.DataFrame  # one row per gauge, worst first (see :func:`summary`), with core.flood's projection_* columns
     levels: pl.DataFrame  # station_id, level, value (cm), ordered by value
     series: pl.DataFrame  # station_id, ts (bucket start, UTC), mean, min, max
     every: str
@@ -164,12 +165,14 @@ def overview(
     every = WINDOWS[hours]
     drawn = ids if station_ids is None else [sid for sid in station_ids if sid in ids]
     series = store.rollup(every, start=now - dt.timedelta(hours=hours), station_ids=drawn, quantities=[QUANTITY])
-    recent_start = now - TREND_WINDOW - dt.timedelta(minutes=15)
-    if every == "15m" and set(drawn) == set(ids):  # the chart's own buckets already hold the last hour
+    trend_start = now - TREND_WINDOW - dt.timedelta(minutes=15)
+    recent_start = min(trend_start, now - flood.WINDOW)  # the projection fits a longer window than the trend
+    if every == "15m" and set(drawn) == set(ids):  # the chart's own buckets already hold the last hours
         recent = series.filter(pl.col("bucket_start") >= recent_start)
     else:
         recent = store.rollup("15m", start=recent_start, station_ids=ids, quantities=[QUANTITY])
-    gauges = summary(rated, levels, trends(recent))
+    gauges = summary(rated, levels, trends(recent.filter(pl.col("bucket_start") >= trend_start)))
+    gauges = gauges.join(flood.projections(recent, gauges, levels, now=now), on="station_id", how="left")
     return WaterView(
         gauges=gauges,
         levels=levels,

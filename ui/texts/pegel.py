@@ -46,5 +46,26 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{n} von {total} Pegeln: die an einer Stufe und die mit dem geringsten Abstand zur nächsten.",
         "{n} of {total} gauges: those at a level and those closest to their next one.",
     ),
+    # core.flood: a guarded straight-line projection, never a forecast
+    "pegel.projection": (
+        "Hochrechnung: {level} in etwa {time}, wenn der Anstieg anhält – keine Vorhersage.",
+        "Projection: {level} in about {time} if the rise continues – not a forecast.",
+    ),
+    "pegel.projection.tile": ("{place} · {projection}", "{place} · {projection}"),
+    "pegel.projection.note": (
+        "Hochrechnungen verlängern den Anstieg der letzten Dreiviertelstunde geradlinig; sie erscheinen nur bei einem "
+        "gleichmäßigen Anstieg und wenn die nächste Stufe in höchstens 6 Stunden erreicht wäre. Amtliche Vorhersagen: "
+        "Hochwasserportal.NRW und „Meine Pegel“.",
+        "Projections extend the rise of the last three quarters of an hour in a straight line; they appear only for a steady "
+        "rise and when the next level would be reached within 6 hours. Official forecasts: Hochwasserportal.NRW and "
+        "“Meine Pegel”.",
+    ),
+    "pegel.stage.info1": ("Stufe 1", "level 1"),
+    "pegel.stage.info2": ("Stufe 2", "level 2"),
+    "pegel.stage.info3": ("Stufe 3", "level 3"),
+    "pegel.in.minutes": ("{n} Minuten", "{n} minutes"),
+    "pegel.in.hour": ("1 Stunde", "1 hour"),
+    "pegel.in.hours": ("{n} Stunden", "{n} hours"),
+    "pegel.in.hours_half": ("{n},5 Stunden", "{n}.5 hours"),
     "pegel.all_normal": ("Alle {n} Pegel liegen unter ihrer ersten Warnstufe.", "All {n} gauges are below their first warning level."),
 }
