@@ -38,6 +38,7 @@ MAINTAIN_S = 300.0  # how often the runner repairs reported damage and removes c
 LEADER = "ingest"  # one poller per store, whichever process (see Store.leader)
 SCENARIO_POLL_S = 10.0
 WAKE_S = 10.0  # the loop looks for a newly started scenario at least this often
+PUSH_DELAY_S = 0.5  # a pushed message is stored this soon (messages of a burst share one poll)
 
 
 @dataclass(frozen=True)
@@ -208,6 +209,15 @@ class Runner:
         self.stored_through: dict[str, float] = {}  # epoch s: the start of the source's last stored poll
         self._wake = threading.Event()  # a poll finished: schedule its next round now
         self._maintained = float("-inf")
+        self._pushed: dict[str, float] = {}  # source -> when its bridge last filed a message (monotonic)
+
+    def push(self, key: str) -> None:
+        """A bridge filed a message for ``key``: poll its inbox now (unless the source is backing off)."""
+        now = time.monotonic()
+        self._pushed[key] = now
+        if not self.failures.get(key):
+            self.due[key] = min(self.due.get(key, now), now + PUSH_DELAY_S)
+            self._wake.set()
 
     def _session(self) -> Any:
         if self._shared is not None:
@@ -235,6 +245,8 @@ class Runner:
         self.failures[key] = 0 if result.ok else self.failures.get(key, 0) + 1
         cap = STORE_RETRY_S if result.error and result.error.startswith("StoreFault") else MAX_BACKOFF_S
         wait = src["poll_s"] if result.ok else min(src["poll_s"] * 2 ** self.failures[key], cap)
+        if result.ok and self._pushed.get(key, float("-inf")) >= began:
+            wait = PUSH_DELAY_S  # a message was pushed while this poll ran: it may have come after the inbox was read
         self.due[key] = max(began + wait, time.monotonic())
 
     def step(self, pool: ThreadPoolExecutor) -> float:
@@ -277,7 +289,9 @@ class Runner:
         pool = ThreadPoolExecutor(max_workers=POOL, thread_name_prefix="showroom-poll")
         done = threading.Event()  # ends the compaction thread with this run
         threading.Thread(target=self.compact, args=(done,), name="showroom-compact", daemon=True).start()
+        bridges = None
         try:
+            bridges = _bridges(self.config, self.store, self.push)  # push sources: their brokers' subscriptions
             while not stop.is_set():
                 try:
                     pause = self.step(pool)
@@ -289,7 +303,25 @@ class Runner:
                     self._wake.clear()
         finally:
             done.set()
+            if bridges is not None:
+                bridges.stop()
             pool.shutdown(wait=False, cancel_futures=True)  # a poll in flight ends within its own bound
+
+
+def _bridges(config: CityConfig, store: Store, push: Any) -> Any:
+    """Start the MQTT bridges of the city's ``mqtt`` sources (None without any); they publish their health
+    into the store's run state and wake the runner when they have filed a message."""
+    if not any(src["kind"] == "mqtt" for src in config.sources):
+        return None
+    from core.views.feeds import push_state
+
+    try:
+        from data_sources.bridge import Bridges  # paho-mqtt only where a city has push sources
+
+        return Bridges(config.sources, publish=lambda key, status: store.set_state(push_state(key), status), on_stored=push).start()
+    except Exception as exc:  # noqa: BLE001 - isolation boundary: the polled sources go on; the inboxes are still read
+        log.error("mqtt bridges not started: %s", scrub(f"{type(exc).__name__}: {exc}"))
+        return None
 
 
 def run_loop(config: CityConfig, store: Store, *, stop: threading.Event | None = None, session: Any = None) -> None:

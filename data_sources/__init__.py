@@ -23,6 +23,7 @@ KINDS: tuple[str, ...] = (
     "csv_file",
     "ttn",
     "chirpstack",
+    "mqtt",
     "ngsi_v2",
     "ngsi_ld",
     "quantumleap",

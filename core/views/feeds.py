@@ -1,5 +1,5 @@
 """Feed health: every configured source with its last poll, errors, rows and stale stations,
-the readings the quality checks kept aside, and damaged store files.
+push sources' connections (MQTT bridges), the readings the quality checks kept aside, and damaged store files.
 
 Reads the store's feed-health table, the latest values, the stations and the quarantine only (small frames).
 Error texts are scrubbed by the ingest runner (``core.secrets``); they are scrubbed here again
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 
@@ -34,6 +35,7 @@ class State:
 STATES: tuple[State, ...] = (
     State("never", "unknown", 1),  # configured, but never polled
     State("failing", "bad", 3),  # the last attempt failed (failures = consecutive failed attempts)
+    State("disconnected", "bad", 3),  # a push source whose bridge has no broker connection (or is not running)
     State("late", "moderate", 2),  # no attempt for a while: is the ingest runner running?
     State("ok", "good", 0),
 )
@@ -42,6 +44,29 @@ SOURCE_COLUMNS = {"key": pl.String, "kind": pl.String, "poll_s": pl.Float64, "se
 
 
 QUARANTINE_SHOWN = 100  # newest quarantined readings listed (the counts cover all of them)
+PUSH_KINDS = ("mqtt",)  # kinds whose data is pushed by a bridge that reports its connection
+PUSH_SILENT_S = 90.0  # a bridge reports at least every 30 s: silent for this long, it is not running
+PUSH_SCHEMA = pl.Schema(
+    {
+        "key": pl.String,
+        "running": pl.Boolean,  # the bridge reported within PUSH_SILENT_S
+        "connected": pl.Boolean,
+        "since": pl.Datetime("us", "UTC"),  # connected (or disconnected) since
+        "last_message": pl.Datetime("us", "UTC"),
+        "per_hour": pl.Int64,  # uplinks filed in the last hour
+        "stored": pl.Int64,  # since the bridge started, as are the next three
+        "duplicates": pl.Int64,
+        "malformed": pl.Int64,
+        "protobuf": pl.Int64,
+        "last_error": pl.String,
+        "last_error_at": pl.Datetime("us", "UTC"),
+    }
+)
+
+
+def push_state(key: str) -> str:
+    """The run-state key (``Store.state``) under which a source's bridge publishes its health."""
+    return f"push:{key}"
 
 
 @dataclass(frozen=True)
@@ -53,6 +78,7 @@ class FeedsView:
     quarantine: pl.DataFrame  # newest quarantined readings with station name (see :func:`quarantine`)
     quarantine_counts: pl.DataFrame  # source, reason, readings: every quarantined reading counted
     problems: pl.DataFrame  # damaged store files, repaired or awaiting repair (core.store.PROBLEMS_SCHEMA)
+    push: pl.DataFrame  # one row per push source (PUSH_SCHEMA), in config order
 
 
 def _configured(city: CityConfig) -> pl.DataFrame:
@@ -68,7 +94,49 @@ def _configured(city: CityConfig) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=SOURCE_COLUMNS).with_row_index("order")
 
 
-def sources(configured: pl.DataFrame, health: pl.DataFrame, counts: pl.DataFrame, now: dt.datetime) -> pl.DataFrame:
+def push(store: StoreReader, city: CityConfig, now: dt.datetime) -> pl.DataFrame:
+    """What each push source's bridge last published: connected, last message, messages per hour, last error.
+
+    A bridge that has not reported for :data:`PUSH_SILENT_S` is not running: not connected, whatever it said last.
+    """
+
+    def moment(epoch: Any) -> dt.datetime | None:
+        return dt.datetime.fromtimestamp(float(epoch), tz=dt.UTC) if isinstance(epoch, (int, float)) else None
+
+    def count(value: Any) -> int:
+        return int(value) if isinstance(value, int) and not isinstance(value, bool) else 0
+
+    rows = []
+    for src in city.sources:  # a handful of sources, each one small dict: plain Python
+        if src["kind"] not in PUSH_KINDS:
+            continue
+        status = store.state(push_state(src["key"])) or {}
+        updated = moment(status.get("updated"))
+        running = updated is not None and (now - updated).total_seconds() <= PUSH_SILENT_S
+        secret = next(iter(source_secrets(src)), None)
+        error = status.get("last_error") if isinstance(status.get("last_error"), str) else None
+        rows.append(
+            {
+                "key": src["key"],
+                "running": running,
+                "connected": running and status.get("connected") is True,
+                "since": moment(status.get("since")),
+                "last_message": moment(status.get("last_message")),
+                "per_hour": count(status.get("per_hour")),
+                "stored": count(status.get("stored")),
+                "duplicates": count(status.get("duplicates")),
+                "malformed": count(status.get("malformed")),
+                "protobuf": count(status.get("protobuf")),
+                "last_error": scrub(error, [secret] if secret else []),
+                "last_error_at": moment(status.get("last_error_at")),
+            }
+        )
+    return pl.DataFrame(rows, schema=PUSH_SCHEMA)
+
+
+def sources(
+    configured: pl.DataFrame, health: pl.DataFrame, counts: pl.DataFrame, now: dt.datetime, pushed: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """Configured sources (then any other the store has health of) with health, station counts and a state.
 
     Columns: key, kind, poll_s, state, tone, severity, last_attempt, last_success, last_error,
@@ -80,6 +148,7 @@ def sources(configured: pl.DataFrame, health: pl.DataFrame, counts: pl.DataFrame
     applies = {
         "never": pl.col("last_attempt").is_null(),
         "failing": pl.col("failures") > 0,
+        "disconnected": pl.col("connected").not_().fill_null(False),
         "late": since("last_attempt") > late_after,
         "ok": pl.lit(True),
     }
@@ -103,7 +172,10 @@ def sources(configured: pl.DataFrame, health: pl.DataFrame, counts: pl.DataFrame
         )
     )
     everything = pl.concat([configured, extra.select(configured.columns)])
-    joined = everything.join(health.rename({"source": "key"}), on="key", how="left")
+    pushed = pl.DataFrame(schema=PUSH_SCHEMA) if pushed is None else pushed
+    joined = everything.join(health.rename({"source": "key"}), on="key", how="left").join(
+        pushed.select("key", "connected"), on="key", how="left"
+    )
     # one row per configured source (a handful): plain Python is the clearest way to scrub
     scrubbed = [scrub(error, [secret] if secret else []) for error, secret in joined.select("last_error", "secret").iter_rows()]
     return (
@@ -186,12 +258,14 @@ def overview(store: StoreReader, city: CityConfig, *, now: dt.datetime | None = 
     )
     counts = per_station.group_by("key").agg(stations=pl.len().cast(pl.Int64), stale_stations=pl.col("stale").sum().cast(pl.Int64))
     newest, aside = quarantine(store.quarantined(), stations)
+    pushed = push(store, city, now)
     return FeedsView(
-        sources=sources(_configured(city), store.feed_health(), counts, now),
+        sources=sources(_configured(city), store.feed_health(), counts, now, pushed),
         stale=stale_stations(latest, stations),
         stations=per_station.height,
         as_of=now,
         quarantine=newest,
         quarantine_counts=aside,
         problems=store.problems(),
+        push=pushed,
     )

@@ -143,6 +143,7 @@ SHAPES: dict[str, tuple[Any, ...]] = {
     ),
     "ttn": ({"uplink_message": "x"}, {"end_device_ids": [], "uplink_message": {}}, b"[" * 100_000 + b"]" * 100_000),
     "chirpstack": ({"deviceInfo": {"devEui": "zz"}, "data": 5}, {"devEUI": "AgICAg==", "fPort": 1}, {"fPort": 1}),
+    "mqtt": ({"uplink_message": "x"}, {"end_device_ids": {"device_id": 5}, "uplink_message": {}}, {"end_device_ids": {}}),
     "demo": ({"t": [1], "native_id": ["x"]}, {"t": "x", "native_id": 1, "quantity": None, "value": {}}),
     "scenario": ({"ts": [1], "native_id": ["x"]}, {"ts": "x", "native_id": 1, "quantity": None, "value": {}}),
     "telraam": (

@@ -108,6 +108,14 @@ CASES: dict[str, Case] = {
         },
         config={"profiles": {"decentlab dl-mbx": MBX}, "devices": {"70B3D57BA0001015": {"mount_height_cm": 412.5}}},
     ),
+    "mqtt": Case(
+        {
+            "lorawan_mqtt/tts_docs_mqtt_uplink_message_example.json": None,
+            "ttn_v3/tb_elsys_ers2_co2_ttn_webhook_uplink_no_decoded.json": _device("1000000000000001", "elsys/ers-co2"),
+            "chirpstack/tb_milesight_am103_chirpstack_v4_up.json": {"format": "chirpstack", "devices": {"1000000000000001": AM103}},
+        },
+        empty=frozenset({"lorawan_mqtt/tts_docs_mqtt_uplink_message_example.json"}),  # the documented uplink names no model
+    ),
     "ngsi_v2": Case(
         {**_all("smart_data_models/*/*.json"), **_all("fiware_apis/orion_*.json")},
         config={"center": MENDEN},

@@ -10,6 +10,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "quellen.state.failing": ("Fehler", "failing"),
     "quellen.state.late": ("überfällig", "overdue"),
     "quellen.state.ok": ("in Ordnung", "healthy"),
+    "quellen.state.disconnected": ("keine Verbindung", "disconnected"),
     "quellen.metric.ok": ("Quellen in Ordnung", "Healthy sources"),
     "quellen.metric.failing": ("Quellen mit Fehler", "Failing sources"),
     "quellen.metric.stations": ("Stationen mit Daten", "Stations with data"),
