@@ -1,10 +1,11 @@
-"""The showroom's server: ``streamlit run server.py`` serves app.py, polls from the start, sends security headers.
+"""The showroom's server: ``streamlit run server.py`` serves app.py and the open-data API, polls from the start, sends security headers.
 
-Streamlit runs a file that defines an ``st.App`` as that app's own (Starlette) server. Two
-things only a server can do live here: ingestion starts with the server rather than with
-the first page view (a kiosk PC that boots before anyone looks still shows today's data),
-and every answer carries headers that keep the pages out of foreign frames and browsers from
-guessing content types. ``streamlit run app.py`` still works, without both.
+Streamlit runs a file that defines an ``st.App`` as that app's own (Starlette) server. What only
+a server can do lives here: ingestion starts with the server rather than with the first page
+view (a kiosk PC that boots before anyone looks still shows today's data); the open-data API
+(``api/``: SensorThings under ``/api/v1.1/``, ``/api/download``, ``/api/catalog``) answers beside
+the pages; and every answer carries headers that keep the pages out of foreign frames and
+browsers from guessing content types. ``streamlit run app.py`` still works, without all three.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import streamlit as st
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+import api
+from api.context import Context
 from core.config import ConfigError, load_config, store_location
 from core.ingest import start_background
 from data_sources import KINDS
@@ -79,4 +82,4 @@ async def lifespan(app: st.App) -> AsyncIterator[None]:
         stop.set()
 
 
-app = st.App("app.py", lifespan=lifespan, middleware=[Middleware(SecurityHeaders)])
+app = st.App("app.py", lifespan=lifespan, routes=api.routes(Context.from_env()), middleware=[Middleware(SecurityHeaders)])

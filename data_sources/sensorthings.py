@@ -87,17 +87,25 @@ def _thing(rows: Collector, thing: dict) -> str | None:
     return rows.station(native, name=name, lat=lat, lon=lon, district=district)
 
 
+SHOWROOM_PROPERTY = "urn:smart-city-showroom:quantity:"  # another showroom's API (api/entities.py) names the quantity
+
+
 def _quantity_and_unit(datastream: dict, overrides: Mapping[str, str]) -> tuple[str | None, Any]:
     prop = as_dict(datastream.get("ObservedProperty"))
-    quantity = quantity_from_text(
-        prop.get("name"), prop.get("definition"), datastream.get("name"), datastream.get("description"), overrides=overrides
-    )
+    texts = (prop.get("name"), prop.get("definition"), datastream.get("name"), datastream.get("description"))
+    definition = prop.get("definition") if isinstance(prop.get("definition"), str) else ""
+    ours = definition.removeprefix(SHOWROOM_PROPERTY) if definition.startswith(SHOWROOM_PROPERTY) else None
+    words = {t.strip().lower() for t in texts if isinstance(t, str)}
+    named = next((q for name, q in overrides.items() if q in QUANTITIES and name.strip().lower() in words), None)
+    quantity = named or (ours if ours in QUANTITIES else None) or quantity_from_text(*texts)
     uom = as_dict(datastream.get("unitOfMeasurement"))
     if not quantity or not uom:
         return quantity or None, None
     spellings = [uom.get("symbol"), uom.get("name")]
     if isinstance(uom.get("definition"), str):  # ".../UCUM/Cel" or "...ucum.html#para-30"
         spellings.append(uom["definition"].rstrip("/").rsplit("/", 1)[-1])
+    if not any(isinstance(u, str) and u.strip() for u in spellings):  # null members: a count, no unit to convert
+        return quantity, None
     unit = next((u for u in spellings if isinstance(u, str) and u.strip() and convert(1.0, u, quantity) is not None), False)
     return quantity, unit  # False: a unit is given but none of its spellings converts
 

@@ -1,4 +1,8 @@
-"""What the Daten page hands out: the comparison chart, and the selection as CSV, Parquet and GeoJSON."""
+"""What the Daten page hands out: the comparison chart, and the selection as CSV, Parquet and GeoJSON.
+
+The files are made by :func:`download` for the page's buttons and for ``/api/download`` alike, so
+both give the same bytes; every file carries each row's licence and attribution (its source's).
+"""
 
 from __future__ import annotations
 
@@ -10,11 +14,13 @@ import plotly.graph_objects as go
 import polars as pl
 
 from core.schema import QUANTITIES
+from data_sources.licences import Credit
 from ui import charts, plain
 from ui.charts import HOVER, TICKS, epoch_ms, merged_layout, styled
 from ui.i18n import t
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would run such a cell as a formula
+FORMATS: dict[str, str] = {"csv": "text/csv", "parquet": "application/vnd.apache.parquet", "geojson": "application/geo+json"}
 
 
 def comparison_chart(chart: pl.DataFrame, *, tz: str, language: str, title: str, kiosk: bool = False) -> go.Figure:
@@ -120,7 +126,13 @@ def geojson_bytes(places: pl.DataFrame) -> bytes:
                 "geometry": {"type": "Point", "coordinates": [row["lon"], row["lat"]]}
                 if row["lat"] is not None and row["lon"] is not None
                 else None,
-                "properties": {"station_id": row["station_id"], "name": row["name"], "theme": row["theme"], "district": row["district"]},
+                "properties": {
+                    "station_id": row["station_id"],
+                    "name": row["name"],
+                    "theme": row["theme"],
+                    "district": row["district"],
+                    **{k: row[k] for k in ("licence", "attribution") if k in row},
+                },
             },
         )
         quantity = row["quantity"]
@@ -132,3 +144,26 @@ def geojson_bytes(places: pl.DataFrame) -> bytes:
             props[f"{quantity}_stale"] = row["stale"]
     collection = {"type": "FeatureCollection", "features": list(features.values())}
     return json.dumps(collection, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def credited(frame: pl.DataFrame, credits: list[Credit]) -> pl.DataFrame:
+    """``frame`` with ``licence`` (the licence's URI) and ``attribution`` of each row's source (station_id's prefix)."""
+    uri = {c.source: c.licence.uri for c in credits}
+    who = {c.source: c.attribution for c in credits}
+    source = pl.col("station_id").str.split(":").list.first()
+    return frame.with_columns(
+        licence=source.replace_strict(uri, default=None, return_dtype=pl.String),
+        attribution=source.replace_strict(who, default=None, return_dtype=pl.String),
+    )
+
+
+def download(kind: str, frame: pl.DataFrame, places: pl.DataFrame, credits: list[Credit]) -> bytes:
+    """The file of a selection (``explore.Selection`` frame and places) in ``kind``, one of :data:`FORMATS`."""
+    if kind == "csv":
+        return csv_bytes(credited(frame, credits))
+    if kind == "parquet":
+        return parquet_bytes(credited(frame, credits))
+    if kind == "geojson":
+        return geojson_bytes(credited(places, credits))
+    msg = f"format must be one of {', '.join(FORMATS)}, got {kind!r}"
+    raise ValueError(msg)
