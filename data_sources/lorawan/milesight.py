@@ -1,7 +1,8 @@
-"""Milesight channel-type-value payloads (AM103/AM307/AM319 ambience monitors, EM500-UDL level sensor, WS302 sound level meter)."""
+"""Milesight channel-type-value payloads (AM103/AM307/AM319 ambience monitors, EM500-UDL level sensor, WS302 sound level meter, EM300-DI pulse counter)."""
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -95,12 +96,46 @@ SOUND: dict[tuple[int, int], Channel] = {
     (0x05, 0x5B): Channel(None, 7, _sound, spread=True),  # mode + level, Leq, Lmax
 }
 
+
+def _water(raw: bytes) -> dict[str, float]:
+    """EM300-DI water mode: water_conv and pulse_conv (uint16 LE each), then the converted count (float32 LE)."""
+    return {"water_conv": _u16le()(raw[0:2]), "pulse_conv": _u16le()(raw[2:4]), "water": struct.unpack("<f", raw[4:8])[0]}
+
+
+def _pulse_history(raw: bytes) -> dict:
+    """EM300-DI history record: timestamp (uint32 LE, epoch s), temperature, humidity, gpio type, gpio, pulse count."""
+    record = {"timestamp": int.from_bytes(raw[0:4], "little"), "temperature": _i16le(10)(raw[4:6]), "humidity": raw[6] / 2}
+    if raw[7] == 2:  # gpio_type 2: pulse counting (1: digital input, whose level says nothing about consumption)
+        record["pulse"] = int.from_bytes(raw[9:13], "little")
+    return record
+
+
+# EM300-DI pulse counter (Milesight "em-series/em300-di" payload table). The pulse count is a raw
+# register: what a pulse is worth (0.01 m³ of gas, 1 Wh …) is the device's ``pulse_factor`` in the
+# city config (data_sources.lorawan.models). History records carry the device's own time and are
+# decoded into ``history`` but not turned into readings (the uplink path stamps the uplink's time).
+PULSE: dict[tuple[int, int], Channel] = {
+    **ATTRIBUTES,
+    (0xFF, 0x0B): Channel(None, 1),  # device status
+    (0x01, 0x75): Channel("battery", 1, lambda raw: raw[0]),  # %
+    (0x03, 0x67): Channel("temperature", 2, _i16le(10)),  # °C
+    (0x04, 0x68): Channel("humidity", 1, lambda raw: raw[0] / 2),  # %RH
+    (0x05, 0x00): Channel("gpio", 1, lambda raw: raw[0]),
+    (0x05, 0xC8): Channel("pulse", 4, lambda raw: int.from_bytes(raw, "little")),
+    (0x05, 0xE1): Channel(None, 8, _water, spread=True),
+    (0x85, 0x00): Channel(None, 2),  # gpio alarm
+    (0x85, 0xE1): Channel(None, 9),  # water alarm
+    (0x20, 0xCE): Channel("history", 13, _pulse_history),
+    (0x21, 0xCE): Channel(None, 18),  # history in water mode
+}
+
 TABLES: dict[str, dict[tuple[int, int], Channel]] = {
     "am103": AMBIENCE,
     "am307": AMBIENCE,
     "am319": AMBIENCE,
     "em500-udl": LEVEL,
     "ws302": SOUND,
+    "em300-di": PULSE,
 }
 
 
@@ -124,6 +159,8 @@ def decode(model: str, fport: int, payload: bytes) -> dict:
         raw = frame.take(channel.size)
         if channel.spread:
             data.update(channel.read(raw))
+        elif channel.name == "history":  # several records per uplink
+            data.setdefault("history", []).append(channel.read(raw))
         elif channel.name is not None:
             data[channel.name] = channel.read(raw)
     return data

@@ -6,8 +6,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from core.schema import QUANTITIES
 from data_sources._kit import number
-from data_sources.lorawan import bosch, decentlab, dragino, elsys, milesight, nwave
+from data_sources.lorawan import bosch, decentlab, dragino, elsys, kamstrup, milesight, nwave, yobiiq
 
 Decoder = Callable[[str, int, bytes], dict]
 Encoder = Callable[[str, Mapping[str, float]], tuple[int, bytes]]
@@ -26,6 +27,10 @@ class Field:
     # Distance sensors look down at the water surface: level = mount height − distance. Without a
     # ``mount_height_cm`` for the device there is no level, so nothing is reported.
     below_mount: bool = False
+    # Pulse counters count whatever is wired to them: the device's config says what one pulse is
+    # worth (``pulse_factor`` in the register's unit, e.g. 0.01 m³) and may name another counter
+    # quantity than ``quantity`` (``meter = "water_meter"``). Without a factor there is no reading.
+    per_device: bool = False
 
 
 @dataclass(frozen=True)
@@ -89,6 +94,11 @@ DECENTLAB_SMTP = (Field("battery_voltage", "battery"),)
 # Parking sensors' temperature is measured inside the housing in the asphalt, not the air.
 BOSCH_TPS110 = (Field("occupied", "occupancy", 100.0),)  # occupied → 100 %
 NWAVE_NPS405 = (Field("occupied", "occupancy", 100.0), Field("battery_voltage", "battery"))
+# Meter readers: cumulative registers. The EM300-DI's temperature is its housing's in a meter room.
+MILESIGHT_PULSE = (Field("pulse", "gas_meter", per_device=True),)  # a gas meter's reed contact unless the device says otherwise
+YOBIIQ_METER = (Field("activeEnergyImport", "electricity_meter", 0.001),)  # T1 + T2 in Wh → kWh
+KAMSTRUP_HEAT = (Field("energy", "heat_meter"),)  # kWh; the module's volume is the heating water's, no consumption
+KAMSTRUP_WATER = (Field("volume", "water_meter"),)  # m³
 
 # For devices without a known model whose network server already decoded the payload: only
 # names that are unambiguous in practice.
@@ -115,7 +125,13 @@ MODELS: dict[str, DeviceModel] = {
     "nwave/nps405": DeviceModel(nwave.decode, NWAVE_NPS405, "parking"),
     "nwave/nps405fm": DeviceModel(nwave.decode, NWAVE_NPS405, "parking"),
     "nwave/nps405sm": DeviceModel(nwave.decode, NWAVE_NPS405, "parking"),
+    "milesight-iot/em300-di": DeviceModel(milesight.decode, MILESIGHT_PULSE, "energy"),
+    "yobiiq/em2101": DeviceModel(yobiiq.decode, YOBIIQ_METER, "energy"),
+    "yobiiq/em4301": DeviceModel(yobiiq.decode, YOBIIQ_METER, "energy"),
+    "kamstrup/hc-003-55-multical": DeviceModel(kamstrup.decode, KAMSTRUP_HEAT, "energy"),
+    "kamstrup/flowiq2200-02k73a": DeviceModel(kamstrup.decode, KAMSTRUP_WATER, "energy"),
 }
+COUNTERS = tuple(key for key, q in QUANTITIES.items() if q.aggregation == "counter")
 
 
 def device_model(model: str | None) -> DeviceModel:
@@ -132,8 +148,12 @@ def field_number(value: Any) -> float | None:
     return number(value)  # "No Sensor", "Invalid Reading" … are None
 
 
-def measurements(model: str | None, decoded: Any, *, mount_height_cm: float | None = None) -> list[tuple[str, float]]:
+def measurements(
+    model: str | None, decoded: Any, *, mount_height_cm: float | None = None, device: Mapping | None = None
+) -> list[tuple[str, float]]:
     """(quantity, value) pairs in canonical units from one decoded payload, by the model's fields.
+
+    ``device``: the device's table of the city config (a pulse counter's ``meter`` and ``pulse_factor``).
 
     >>> measurements("decentlab/dl-mbx", {"distance": {"value": 1234, "unit": "mm"}}, mount_height_cm=300)
     [('water_level', 176.6)]
@@ -145,10 +165,15 @@ def measurements(model: str | None, decoded: Any, *, mount_height_cm: float | No
         value = field_number(decoded.get(field.key))
         if value is None:
             continue
-        value *= field.scale
+        quantity, scale = field.quantity, field.scale
+        if field.per_device:
+            quantity, scale = (device or {}).get("meter", quantity), number((device or {}).get("pulse_factor"))
+            if quantity not in COUNTERS or scale is None or scale <= 0:
+                continue
+        value *= scale
         if field.below_mount:
             if mount_height_cm is None:
                 continue
             value = mount_height_cm - value
-        found.append((field.quantity, round(value, 9)))  # 0.1 · 1234 is 123.4000…01 in binary
+        found.append((quantity, round(value, 9)))  # 0.1 · 1234 is 123.4000…01 in binary
     return found

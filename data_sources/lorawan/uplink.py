@@ -143,7 +143,7 @@ def to_batch(uplinks: Iterable[Uplink], *, source: str, config: Mapping | None =
         theme = device.get("theme") if device.get("theme") in THEMES else device_model(model).theme
         name = text(device.get("name")) or up.name
         station_id = rows.station(up.native_id, name=name, lat=lat, lon=lon, theme=theme, district=device.get("district"))
-        for quantity, value in measurements(model, decoded, mount_height_cm=number(device.get("mount_height_cm"))):
+        for quantity, value in measurements(model, decoded, mount_height_cm=number(device.get("mount_height_cm")), device=device):
             rows.reading(station_id, up.ts, quantity, value)  # a copy delivered twice (stored and pushed) counts once
     return rows.batch()
 
