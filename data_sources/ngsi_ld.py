@@ -17,7 +17,7 @@ import requests
 from core.schema import Batch
 from data_sources._kit import decode_json
 from data_sources.errors import FeedFormatError
-from data_sources.fiware import broker, sdm
+from data_sources.fiware import broker, notify, sdm
 from data_sources.fiware.entities import listed, parse_entities
 
 FORMS = ("normalized", "concise", "keyValues")
@@ -45,7 +45,18 @@ def _feature(feature: Any) -> Any:
 
 
 def fetch(source_cfg: Mapping[str, Any], session: requests.Session, since: datetime | None = None) -> Batch:
-    """Current state of the configured entities; history comes from a temporal API or QuantumLeap."""
+    """Current state of the configured entities; history comes from a temporal API or QuantumLeap.
+
+    With ``inbox`` set, the notifications the receiver filed there (``python -m data_sources.ngsi_ld
+    subscribe``); the broker is then polled too only with ``poll_broker = true``.
+    """
+    if source_cfg.get("inbox"):
+        pushed = notify.from_inbox(source_cfg, kind="ngsi_ld")
+        return Batch.concat([pushed, _poll(source_cfg, session)]) if source_cfg.get("poll_broker") else pushed
+    return _poll(source_cfg, session)
+
+
+def _poll(source_cfg: Mapping[str, Any], session: requests.Session) -> Batch:
     form = source_cfg.get("form", "normalized")
     if form not in FORMS:
         msg = f"source {source_cfg.get('key')!r}: form must be one of {', '.join(FORMS)}, got {form!r}"
@@ -64,3 +75,7 @@ def fetch(source_cfg: Mapping[str, Any], session: requests.Session, since: datet
     url = broker.url(source_cfg, "/ngsi-ld/v1/entities")
     entities = broker.pages(session, url, params=params, headers=headers, cfg=source_cfg, count_header="NGSILD-Results-Count")
     return parse(entities, source=source_cfg["key"], config=source_cfg)
+
+
+if __name__ == "__main__":
+    raise SystemExit(notify.main("ngsi_ld"))

@@ -11,7 +11,7 @@ import requests
 from core.schema import Batch
 from data_sources._kit import decode_json
 from data_sources.errors import FeedFormatError
-from data_sources.fiware import broker
+from data_sources.fiware import broker, notify
 from data_sources.fiware.entities import listed, parse_entities
 
 FORMS = ("normalized", "keyValues")
@@ -28,7 +28,18 @@ def parse(payload: Any, *, source: str, config: Mapping[str, Any] | None = None)
 
 
 def fetch(source_cfg: Mapping[str, Any], session: requests.Session, since: datetime | None = None) -> Batch:
-    """Current state of the configured entities (Orion keeps no history; ``since`` is not needed)."""
+    """Current state of the configured entities (Orion keeps no history; ``since`` is not needed).
+
+    With ``inbox`` set, the notifications the receiver filed there (``python -m data_sources.ngsi_v2
+    subscribe``); the broker is then polled too only with ``poll_broker = true``.
+    """
+    if source_cfg.get("inbox"):
+        pushed = notify.from_inbox(source_cfg, kind="ngsi_v2")
+        return Batch.concat([pushed, _poll(source_cfg, session)]) if source_cfg.get("poll_broker") else pushed
+    return _poll(source_cfg, session)
+
+
+def _poll(source_cfg: Mapping[str, Any], session: requests.Session) -> Batch:
     form = source_cfg.get("form", "normalized")
     if form not in FORMS:
         msg = f"source {source_cfg.get('key')!r}: form must be 'normalized' or 'keyValues', got {form!r}"
@@ -39,3 +50,7 @@ def fetch(source_cfg: Mapping[str, Any], session: requests.Session, since: datet
     url, auth = broker.url(source_cfg, "/v2/entities"), broker.headers(source_cfg, broker.V2_TENANT)
     entities = broker.pages(session, url, params=params, headers=auth, cfg=source_cfg, count_header="Fiware-Total-Count")
     return parse(entities, source=source_cfg["key"], config=source_cfg)
+
+
+if __name__ == "__main__":
+    raise SystemExit(notify.main("ngsi_v2"))

@@ -1,4 +1,5 @@
-"""Webhook receiver: TTN webhooks and ChirpStack HTTP-integration posts, filed atomically into inboxes."""
+"""Webhook receiver: TTN webhooks, ChirpStack HTTP-integration posts and FIWARE (NGSI-v2, NGSI-LD)
+notifications, filed atomically into inboxes."""
 
 from __future__ import annotations
 
@@ -23,12 +24,15 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from data_sources import inbox
+from data_sources.errors import FeedFormatError
+from data_sources.fiware import notify
 
 TOKEN_HEADER = "X-Showroom-Token"
 DEFAULT_TOKEN_ENV = "SHOWROOM_WEBHOOK_TOKEN"
 MAX_BYTES = 256 * 1024  # a TTN uplink is 2–4 kB; anything near this limit is not one
 IDLE_TIMEOUT_S = 10.0  # a single read or write that makes no progress for this long ends the connection
-KINDS_WITH_INBOX = ("ttn", "chirpstack")
+KINDS_WITH_INBOX = ("ttn", "chirpstack", "ngsi_v2", "ngsi_ld")
+NOTIFIED = ("ngsi_v2", "ngsi_ld")  # kinds whose bodies must be notifications of their API (checked before 202)
 LINGER_S = 2.0  # how long a refused connection is read and discarded before it is closed
 LINGER_MAX = 256  # refused connections lingering at once; beyond that they are closed at once
 LINGER_BYTES = 1024 * 1024  # what one refused client may still send before it is cut off
@@ -134,10 +138,11 @@ class _DeadlineReader(io.RawIOBase):
 class Receiver(ThreadingHTTPServer):
     """An HTTP server that knows its routes (path → inbox directory), token, size limit and client limits.
 
-    Every ``ttn``/``chirpstack`` source with ``inbox = "…"`` gets the path ``/<source key>``
-    (sub-paths too, so TTN's per-message paths such as ``/<key>/uplink`` work). A request must
-    carry the shared secret in ``X-Showroom-Token`` or as ``Authorization: Bearer …``.
-    Answers: 202 stored, 204 ignored (ChirpStack events other than ``up``), 400 not JSON,
+    Every ``ttn``/``chirpstack``/``ngsi_v2``/``ngsi_ld`` source with ``inbox = "…"`` gets the path
+    ``/<source key>`` (sub-paths too, so TTN's per-message paths such as ``/<key>/uplink`` work);
+    ``kinds`` (path → source kind) makes a path take only NGSI-v2 or NGSI-LD notifications. A request
+    must carry the shared secret in ``X-Showroom-Token`` or as ``Authorization: Bearer …``.
+    Answers: 202 stored, 204 ignored (ChirpStack events other than ``up``), 400 not JSON (or not a notification),
     401 wrong or missing token, 404 unknown path, 405 not POST, 411 no length, 413 too large,
     429 over the client's rate or connection limit, 503 could not store or too many connections
     (the sender retries). Nothing is answered 202 before it is on disk, and nothing later than
@@ -157,11 +162,13 @@ class Receiver(ThreadingHTTPServer):
         max_bytes: int = MAX_BYTES,
         limits: Limits = Limits(),
         trusted_proxies: Iterable[str] = (),
+        kinds: Mapping[str, str] | None = None,
     ) -> None:
         if not token:
             msg = "the receiver needs a non-empty shared token"
             raise ValueError(msg)
         self.routes = {"/" + path.strip("/"): Path(folder) for path, folder in routes.items()}
+        self.kinds = {"/" + path.strip("/"): kind for path, kind in (kinds or {}).items()}
         self.token = token.encode("utf-8")
         self.max_bytes = max_bytes
         self.limits = limits
@@ -219,9 +226,13 @@ class Receiver(ThreadingHTTPServer):
         self._lingerer.close()
 
     def inbox_for(self, path: str) -> Path | None:
-        for prefix, folder in self.routes.items():
+        prefix = self.route_of(path)
+        return None if prefix is None else self.routes[prefix]
+
+    def route_of(self, path: str) -> str | None:
+        for prefix in self.routes:
             if path == prefix or path.startswith(prefix + "/"):
-                return folder
+                return prefix
         return None
 
 
@@ -371,12 +382,22 @@ class _Handler(BaseHTTPRequestHandler):
         if len(body) != length:
             return self._answer(400, "body shorter than its Content-Length")
         try:
-            json.loads(body)
+            decoded = json.loads(body)
         except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
             return self._answer(400, "body is not JSON")
+        kind = self.server.kinds.get(self.server.route_of(parts.path) or "")
+        if kind in NOTIFIED:
+            try:
+                notify.entities(decoded, kind=kind)
+            except FeedFormatError as exc:
+                return self._answer(400, str(exc))
+            return self._store(folder, body)
         event = parse_qs(parts.query).get("event", ["up"])[-1]
         if event != "up":
             return self._answer(204, "")  # ChirpStack join/status/location/log events: not readings
+        return self._store(folder, body)
+
+    def _store(self, folder: Path, body: bytes) -> None:
         try:
             inbox.append(folder, body)
         except OSError:
@@ -434,11 +455,24 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def routes_from_config(path: str | os.PathLike | None) -> dict[str, Path]:
-    """``/<source key>`` → inbox directory for every ttn/chirpstack source that has an inbox."""
+    """``/<source key>`` → inbox directory for every ttn/chirpstack/ngsi_v2/ngsi_ld source that has an inbox."""
+    return {route: folder for route, (folder, _) in _inbox_sources(path).items()}
+
+
+def kinds_from_config(path: str | os.PathLike | None) -> dict[str, str]:
+    """``/<source key>`` → source kind, for the routes of :func:`routes_from_config`."""
+    return {route: kind for route, (_, kind) in _inbox_sources(path).items()}
+
+
+def _inbox_sources(path: str | os.PathLike | None) -> dict[str, tuple[Path, str]]:
     from core.config import load_config  # only the command line needs the city config
 
     config = load_config(path)
-    return {f"/{src['key']}": inbox.directory(src) for src in config.sources if src["kind"] in KINDS_WITH_INBOX and src.get("inbox")}
+    return {
+        f"/{src['key']}": (inbox.directory(src), src["kind"])
+        for src in config.sources
+        if src["kind"] in KINDS_WITH_INBOX and src.get("inbox")
+    }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -475,14 +509,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not token:
         parser.error(f"set the shared token in the environment variable {args.token_env}")
     routes = {} if args.route and not args.config else routes_from_config(args.config)
+    kinds = {} if args.route and not args.config else kinds_from_config(args.config)
     for item in args.route:
         path, _, folder = item.partition("=")
         if not folder:
             parser.error(f"--route wants PATH=DIR, got {item!r}")
         routes[path] = Path(folder)
     if not routes:
-        parser.error("no routes: give --route or a config with ttn/chirpstack sources that set inbox")
-    server = Receiver((args.host, args.port), routes, token=token, max_bytes=args.max_bytes, limits=limits, trusted_proxies=proxies)
+        parser.error("no routes: give --route or a config with ttn, chirpstack, ngsi_v2 or ngsi_ld sources that set inbox")
+    server = Receiver(
+        (args.host, args.port), routes, token=token, max_bytes=args.max_bytes, limits=limits, trusted_proxies=proxies, kinds=kinds
+    )
     print(f"receiver on {args.host}:{server.server_address[1]}: {', '.join(sorted(server.routes))}; {limits}", file=sys.stderr)
     try:
         server.serve_forever()
