@@ -34,8 +34,9 @@ JSON = "application/json; charset=utf-8"
 class RateLimit:
     """ASGI middleware: 429 with Retry-After once a client address has used up its bucket."""
 
-    def __init__(self, app: ASGIApp, *, rate: float = RATE, burst: int = BURST) -> None:
-        self.app, self.buckets = app, TokenBuckets(rate=rate, burst=burst)
+    def __init__(self, app: ASGIApp, *, rate: float | None = None, burst: int | None = None) -> None:
+        self.app = app
+        self.buckets = TokenBuckets(rate=RATE if rate is None else rate, burst=BURST if burst is None else burst)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":

@@ -54,9 +54,27 @@ def _text(de: str, en: str) -> list[dict]:
     return [{"@value": de, "@language": "de"}, {"@value": en, "@language": "en"}]
 
 
+MAX_FIRST_DAYS = 31  # distinct first days read for exact start times; beyond, a start is its day's start
+
+
+def first_readings(store: StoreReader) -> pl.DataFrame:
+    """station_id, first: the time of each station's first reading (its first day from the day rollups, then that day's readings)."""
+    days = store.rollup("1d").group_by("station_id").agg(day=pl.col("bucket_start").min())
+    starts = days["day"].unique().sort().to_list()
+    if len(starts) > MAX_FIRST_DAYS:
+        return days.select("station_id", first="day")
+    exact = [
+        store.readings(day, day + dt.timedelta(hours=25), days.filter(pl.col("day") == day)["station_id"].to_list())  # 25 h: a DST day
+        .group_by("station_id")
+        .agg(first=pl.col("ts").min())
+        for day in starts
+    ]
+    return pl.concat(exact) if exact else days.select("station_id", first="day")
+
+
 def coverage(store: StoreReader) -> pl.DataFrame:
     """Per source and theme: stations, their bounding box, the first and the newest reading."""
-    first = store.rollup("1d").group_by("station_id").agg(first=pl.col("bucket_start").min())
+    first = first_readings(store)
     last = store.latest().group_by("station_id").agg(last=pl.col("ts").max(), quantities=pl.col("quantity").unique().sort())
     stations = store.stations().join(last, on="station_id", how="inner").join(first, on="station_id", how="left")
     return (
@@ -80,7 +98,9 @@ def catalog(store: StoreReader, city: CityConfig, base: str) -> dict:
     """The JSON-LD document (``base`` is the server's URL, e.g. ``https://showroom.menden.de``)."""
     publisher = {"@id": f"{base}/api/catalog#publisher", "@type": "foaf:Agent", "foaf:name": city.name}
     credit = {c.source: c for c in licences.credits(city)}
-    datasets = [_dataset(row, city, base, publisher, credit.get(row["source"])) for row in coverage(store).iter_rows(named=True)]
+    covered = coverage(store)
+    datasets = [_dataset(row, city, base, publisher, credit.get(row["source"])) for row in covered.iter_rows(named=True)]
+    newest = covered["last"].max() if covered.height else None
     return {
         "@context": CONTEXT,
         "@id": f"{base}/api/catalog",
@@ -94,7 +114,7 @@ def catalog(store: StoreReader, city: CityConfig, base: str) -> dict:
         "dct:language": {"@id": f"{EU}language/DEU"},
         "foaf:homepage": {"@id": f"{base}/"},
         "dcat:themeTaxonomy": {"@id": f"{EU}data-theme"},
-        "dct:modified": _typed(dt.datetime.now(dt.UTC)),
+        **({"dct:modified": _typed(newest)} if newest is not None else {}),
         "dcat:dataset": datasets,
     }
 

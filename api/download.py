@@ -114,9 +114,9 @@ def url(
     last: dt.date | None = None,
 ) -> str:
     """The ``/api/download`` link of a Daten page choice (relative to the server)."""
-    params: dict[str, str] = {"stations": ",".join(stations), "quantities": ",".join(quantities), "resolution": resolution}
+    params: dict[str, str | list[str]] = {"stations": list(stations), "quantities": ",".join(quantities), "resolution": resolution}
     if first is not None and last is not None:
         params |= {"from": first.isoformat(), "to": last.isoformat()}
     elif preset:
         params["preset"] = preset
-    return f"/api/download?{urlencode({**params, 'format': kind})}"
+    return f"/api/download?{urlencode({**params, 'format': kind}, doseq=True)}"  # one stations= each: ids may hold commas
