@@ -147,6 +147,35 @@ def store_problems(view: feeds.FeedsView) -> None:
     st.dataframe(rows, hide_index=True, width="stretch")
 
 
+def push_sources(view: feeds.FeedsView) -> None:
+    """Push sources (MQTT bridges): connected or not, since when, last message, messages per hour, last error."""
+    if not len(view.push):
+        return
+    st.subheader(t("quellen.push.title", language))
+    rows = []
+    for p in view.push.iter_rows(named=True):
+        tone = "good" if p["connected"] else "bad"
+        word = "connected" if p["connected"] else "disconnected" if p["running"] else "not_running"
+        row = {
+            "state": f"{style.TONES[tone][1]} {t(f'quellen.push.{word}', language)}",
+            "key": p["key"],
+            "since": when(p["since"], _age(p["since"], view.as_of)) if p["since"] else "–",
+            "last_message": when(p["last_message"], _age(p["last_message"], view.as_of)) if p["last_message"] else "–",
+            "per_hour": number(p["per_hour"], 0, language),
+            "malformed": f"{number(p['malformed'], 0, language)} / {number(p['protobuf'], 0, language)}",
+            "last_error": p["last_error"] or "–",  # feed text: a table cell shows it as text
+        }
+        if kiosk or not staff:  # error texts are for staff, not for a public screen
+            row.pop("last_error")
+        rows.append({t(f"quellen.push.col.{k}", language): v for k, v in row.items()})
+    st.dataframe(rows, hide_index=True, width="stretch")
+    st.caption(t("quellen.push.rule", language))
+
+
+def _age(ts, now) -> float | None:
+    return None if ts is None else (now - ts).total_seconds()
+
+
 @st.fragment(run_every=30)
 def health() -> None:
     view: feeds.FeedsView = data.view(feeds.overview)
@@ -171,6 +200,7 @@ def health() -> None:
                 key = "quellen.error_failing" if failing else "quellen.error_recovered"
                 st.caption(t(key, language, source=src["key"], n=src["failures"], time=moment))
                 st.code(src["last_error"], language=None, wrap_lines=True)  # feed text, shown literally
+    push_sources(view)
     st.subheader(t("quellen.stale.title", language))
     if len(view.stale):
         st.dataframe([stale_row(s) for s in view.stale.iter_rows(named=True)], hide_index=True, width="stretch")

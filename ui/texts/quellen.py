@@ -11,6 +11,23 @@ TEXTS: dict[str, tuple[str, str]] = {
     "quellen.state.late": ("überfällig", "overdue"),
     "quellen.state.ok": ("in Ordnung", "healthy"),
     "quellen.state.disconnected": ("keine Verbindung", "disconnected"),
+    "quellen.push.title": ("Push-Quellen (MQTT)", "Push sources (MQTT)"),
+    "quellen.push.connected": ("verbunden", "connected"),
+    "quellen.push.disconnected": ("keine Verbindung", "disconnected"),
+    "quellen.push.not_running": ("Brücke läuft nicht", "bridge not running"),
+    "quellen.push.col.state": ("Verbindung", "Connection"),
+    "quellen.push.col.key": ("Quelle", "Source"),
+    "quellen.push.col.since": ("Seit", "Since"),
+    "quellen.push.col.last_message": ("Letzte Nachricht", "Last message"),
+    "quellen.push.col.per_hour": ("Nachrichten pro Stunde", "Messages per hour"),
+    "quellen.push.col.malformed": ("Unlesbar / Protobuf", "Unreadable / Protobuf"),
+    "quellen.push.col.last_error": ("Letzter Fehler", "Last error"),
+    "quellen.push.rule": (
+        "Push-Quellen liefern ihre Daten selbst: eine Brücke hält die Verbindung zum MQTT-Broker und legt jede Nachricht "
+        "ab, bevor sie sie bestätigt. Meldet sich eine Brücke 90 Sekunden lang nicht, gilt sie als nicht laufend.",
+        "Push sources deliver their data themselves: a bridge keeps the connection to the MQTT broker and files every "
+        "message before acknowledging it. A bridge that has not reported for 90 seconds counts as not running.",
+    ),
     "quellen.metric.ok": ("Quellen in Ordnung", "Healthy sources"),
     "quellen.metric.failing": ("Quellen mit Fehler", "Failing sources"),
     "quellen.metric.stations": ("Stationen mit Daten", "Stations with data"),
