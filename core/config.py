@@ -82,6 +82,47 @@ class NoiseGuide:
         return self == NoiseGuide()
 
 
+@dataclass(frozen=True)
+class Trees:
+    """The street-tree register and the assumptions of the weather-only water balance (``core.trees``).
+
+    ``register``: a CSV or GeoJSON file of the Baumkataster (id, species, planting year, place);
+    ``columns`` maps its column names onto ours. Per tree the register may give ``pit_area_m2``,
+    ``taw_mm`` and ``kc``; these are the defaults: a 4 m² open tree pit, 60 mm of water the roots
+    can use (about 0.6 m of root zone × 100 mm/m usable field capacity of a structural tree
+    substrate), crop coefficient 1.0 (the grass reference: conservative for a young tree); water
+    when the depletion reaches ``depletion`` (FAO-56 p = 0.5) of that capacity. ``watering``: an
+    optional CSV log (tree_id, date, litres). ``weather``: station ids to read weather from (None:
+    the station reporting each quantity on most days, nearest to the trees). ``established_years``:
+    trees planted longer ago than this reach deeper water and get no hint. See docs/trees.md.
+    """
+
+    register: Path
+    columns: dict[str, str] = field(default_factory=dict)
+    pit_area_m2: float = 4.0
+    taw_mm: float = 60.0
+    kc: float = 1.0
+    depletion: float = 0.5
+    elevation: float = 150.0
+    without_radiation: str = "estimate"
+    weather: tuple[str, ...] | None = None
+    watering: Path | None = None
+    established_years: int = 10
+    days: int = 30
+
+
+TREE_COLUMNS = ("id", "species", "planted", "lat", "lon", "species_de", "street", "district", "sensor", "pit_area_m2", "taw_mm", "kc")
+TREE_RANGES = {  # plausible settings; outside them a value is a typo, not an assumption
+    "pit_area_m2": (0.5, 100.0),
+    "taw_mm": (5.0, 400.0),
+    "kc": (0.1, 2.0),
+    "depletion": (0.1, 0.9),
+    "elevation": (-100.0, 4000.0),
+    "established_years": (1, 100),
+    "days": (7, 366),
+}
+
+
 NOISE_KEYS = ("day", "night", "who_lden", "who_lnight")
 NOISE_RANGE = (20.0, 120.0)  # dB(A): quieter than a whisper or louder than a jet is a typo
 
@@ -102,6 +143,7 @@ class CityConfig:
     access: Access = Access()
     noise: NoiseGuide = NoiseGuide()
     store_url_env: str | None = None  # [store] url_env: the environment variable holding the database URL
+    trees: Trees | None = None  # [trees]: the street-tree register and its water balance (None: no register)
     buildings: tuple[Building, ...] = ()  # [[buildings]]: municipal buildings and their meters (core.energy)
     free_days: dict[str, frozenset] = field(default_factory=dict)  # [schools."<name>"] free_days: a school's own free days
 
@@ -261,6 +303,7 @@ def _check(raw: dict[str, Any], path: Path, kinds: tuple[str, ...] | None) -> Ci
     access = _check_access(raw.get("access", {}), path)
     noise = _check_noise(raw.get("noise", {}), path)
     store_url_env = _check_store(raw.get("store", {}), path)
+    trees = _check_trees(raw.get("trees"), path)
     try:
         buildings = check_buildings(raw.get("buildings"))
     except BuildingError as exc:
@@ -279,6 +322,7 @@ def _check(raw: dict[str, Any], path: Path, kinds: tuple[str, ...] | None) -> Ci
         access=access,
         noise=noise,
         store_url_env=store_url_env,
+        trees=trees,
         buildings=buildings,
         free_days=free_days,
     )
@@ -305,6 +349,55 @@ def _check_schools(schools: Any, path: Path) -> dict[str, frozenset]:
             days.append(value)
         table[school] = days
     return free_days_of(table)
+
+
+def _check_trees(trees: Any, path: Path) -> Trees | None:
+    """``[trees]``: keys, types and ranges; ``core.trees`` reads the register (a broken one costs the tree section only)."""
+    if trees is None:
+        return None
+    if not isinstance(trees, dict):
+        raise _fail(path, "[trees]", "a table")
+    known = ("register", "columns", "watering", "weather", "without_radiation", *TREE_RANGES)
+    for key in trees:
+        if key not in known:  # a misspelt key would silently keep a default
+            raise _fail(path, f"[trees] key {key!r}", f"one of {', '.join(known)}")
+    register = trees.get("register")
+    if not isinstance(register, str) or not register.strip().lower().endswith((".csv", ".geojson", ".json")):
+        raise _fail(path, "[trees] key 'register'", "the path of a .csv or .geojson tree register, relative to the config file", register)
+    columns = trees.get("columns", {})
+    if not isinstance(columns, dict) or any(k not in TREE_COLUMNS or not isinstance(v, str) for k, v in columns.items()):
+        raise _fail(
+            path, "[trees] key 'columns'", f"a table of ours = the register's column name, ours one of {', '.join(TREE_COLUMNS)}", columns
+        )
+    values: dict[str, Any] = {}
+    for key, (low, high) in TREE_RANGES.items():
+        if key in trees:
+            value, whole = trees[key], key in ("established_years", "days")
+            if isinstance(value, bool) or not isinstance(value, int if whole else (int, float)) or not low <= value <= high:
+                raise _fail(path, f"[trees] key {key!r}", f"{'a whole number' if whole else 'a number'} from {low:g} to {high:g}", value)
+            values[key] = value if whole else float(value)
+    choice = trees.get("without_radiation", "estimate")
+    if choice not in ("estimate", "hargreaves"):
+        raise _fail(
+            path,
+            "[trees] key 'without_radiation'",
+            "'estimate' (Penman-Monteith, radiation from the temperature range) or 'hargreaves'",
+            choice,
+        )
+    weather = trees.get("weather")
+    if weather is not None and not (isinstance(weather, list) and weather and all(isinstance(w, str) and w for w in weather)):
+        raise _fail(path, "[trees] key 'weather'", 'a list of station ids such as ["dwd:10424"]', weather)
+    watering = trees.get("watering")
+    if watering is not None and (not isinstance(watering, str) or not watering.strip().lower().endswith(".csv")):
+        raise _fail(path, "[trees] key 'watering'", "the path of a .csv watering log (tree_id, date, litres)", watering)
+    return Trees(
+        register=(path.parent / register.strip()).resolve(),
+        columns=dict(columns),
+        without_radiation=choice,
+        weather=tuple(weather) if weather else None,
+        watering=(path.parent / watering.strip()).resolve() if watering else None,
+        **values,
+    )
 
 
 def _check_store(store: Any, path: Path) -> str | None:
