@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import time
@@ -44,3 +45,21 @@ def test_every_answer_carries_the_security_headers(server, path):
         headers = {k.lower(): v for k, v in answer.headers.items()}
     for name, value in HEADERS.items():
         assert headers.get(name.decode()) == value.decode(), name
+
+
+def test_the_api_answers_beside_the_pages(server):
+    url, _ = server
+    deadline, things = time.monotonic() + 90, []
+    while time.monotonic() < deadline and not things:
+        request = urllib.request.Request(url + "/api/v1.1/Things?$top=200", headers={"Origin": "https://portal.example"})
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            assert answer.headers["content-type"].startswith("application/json")
+            assert answer.headers["access-control-allow-origin"] == "*"
+            assert answer.headers["x-content-type-options"] == "nosniff"  # the server's headers on the API too
+            things = json.loads(answer.read())["value"]
+        time.sleep(0 if things else 1)
+    assert any(t["@iot.id"].startswith("demo:pegel-") for t in things)
+    with urllib.request.urlopen(url + "/api/catalog", timeout=30) as answer:
+        assert json.loads(answer.read())["@type"] == "dcat:Catalog"
+    with urllib.request.urlopen(url + "/heute", timeout=10) as answer:
+        assert answer.status == 200  # the pages are still there
