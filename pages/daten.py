@@ -7,8 +7,10 @@ from zoneinfo import ZoneInfo
 import polars as pl
 import streamlit as st
 
+from api import download
 from core.schema import QUANTITIES, headline
 from core.views import explore
+from data_sources import licences
 from ui import access, data, exports, navigation, plain, scenario, widgets
 from ui.charts import local_time
 from ui.i18n import clock, number, t
@@ -210,26 +212,30 @@ if sel.frame.height > TABLE_ROWS:
     st.caption(t("daten.table_head", language, shown=number(TABLE_ROWS, 0, language), rows=number(sel.frame.height, 0, language)))
 
 st.subheader(t("daten.download", language))
+credits = licences.credits(city, {sid.split(":", 1)[0] for sid in stations})
 if access.staff_only("downloads", language):
-    stem = f"{re.sub(r'[^a-z0-9]+', '-', city.name.lower()).strip('-')}-{sel.start:%Y%m%d}-{sel.end:%Y%m%d}-{sel.resolution}"
+    stem = download.file_stem(city.name, sel)
     frame, places = sel.frame, sel.places
-    files = (
-        ("csv", lambda: exports.csv_bytes(frame), "text/csv"),
-        ("parquet", lambda: exports.parquet_bytes(frame), "application/vnd.apache.parquet"),
-        ("geojson", lambda: exports.geojson_bytes(places), "application/geo+json"),
-    )
-    for column, (kind, make, mime) in zip(st.columns(3), files):
+    for column, kind in zip(st.columns(3), exports.FORMATS):
         # the file is made only when clicked (a callable), so an unclicked button costs nothing
         column.download_button(
             t(f"daten.{kind}", language),
-            make,
+            lambda kind=kind: exports.download(kind, frame, places, credits),
             file_name=f"{stem}.{kind}",
-            mime=mime,
+            mime=exports.FORMATS[kind],
             help=t(f"daten.{kind}_help", language),
             on_click="ignore",
             icon=":material/download:",
             key=f"daten_{kind}",
         )
+    # the same files by URL (served by server.py beside the pages): for scripts, portals and other cities
+    chosen = {"stations": stations, "quantities": quantities, "resolution": resolution, "first": first, "last": last}
+    links = " · ".join(
+        f"[{t(f'daten.{kind}', language)}]({download.url(**chosen, kind=kind, preset=None if preset == 'days' else preset)})"
+        for kind in exports.FORMATS
+    )
+    st.caption(t("daten.by_url", language, links=links))
+st.caption(t("daten.licences", language, credits=plain.markdown("; ".join(c.text() for c in credits))))
 
 # ---- Workshop scenarios: staff only, never in kiosk mode ----
 with st.expander(t("daten.scenario", language), icon=":material/science:"):

@@ -89,6 +89,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Die gewählten Stationen als Punkte [lon, lat] mit ihren neuesten Werten.",
         "The chosen stations as points [lon, lat] with their latest values.",
     ),
+    "daten.by_url": (
+        "Dieselben Dateien per URL: {links} · alle Daten als [SensorThings-API](/api/v1.1) und im [Datenkatalog](/api/catalog).",
+        "The same files by URL: {links} · all data as a [SensorThings API](/api/v1.1) and in the [data catalogue](/api/catalog).",
+    ),
+    "daten.licences": ("Lizenz und Namensnennung: {credits}", "Licence and attribution: {credits}"),
     "daten.pick": ("Bitte mindestens eine Station und eine Messgröße wählen.", "Please choose at least one station and one quantity."),
     "daten.empty": ("Für diese Auswahl gibt es im Zeitraum keine Messwerte.", "There are no readings for this selection in this range."),
     "daten.kiosk": ("{quantity} der letzten 48 Stunden, {n} Stationen", "{quantity} over the last 48 hours, {n} stations"),

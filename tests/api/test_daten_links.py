@@ -1,0 +1,30 @@
+"""The Daten page links its choice to /api/download and names the licences of what it hands out."""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+
+import pytest
+
+from tests.pages.apptest import run
+from tests.pages.conftest import app_env, demo_copy, demo_store  # noqa: F401 - fixtures, found by name
+
+PAGE = "pages/daten.py"
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_the_page_links_its_downloads_by_url_and_names_the_licence(app_env, demo_copy, lang):  # noqa: F811
+    app_env(demo_copy)
+    at = run(PAGE, lang)
+    assert not at.exception, at.exception
+    captions = [c.value for c in at.caption]
+    [links] = [c for c in captions if "/api/download?" in c]
+    urls = re.findall(r"\]\((/api/download\?[^)]+)\)", links)
+    assert [urllib.parse.parse_qs(urllib.parse.urlsplit(u).query)["format"] for u in urls] == [["csv"], ["parquet"], ["geojson"]]
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(urls[0]).query)
+    assert query["quantities"] == ["temperature"] and query["preset"] == ["48h"] and query["resolution"] == ["15m"]
+    assert len(query["stations"]) == 3 and all(s.startswith("demo:") for s in query["stations"])  # the first visit's choice
+    assert "(/api/v1.1)" in links and "(/api/catalog)" in links
+    [credit] = [c.replace("\\", "") for c in captions if c.startswith(("Lizenz", "Licence"))]  # as markdown shows it
+    assert "Creative Commons CC0 1.0" in credit and "Simulierte Demo-Daten" in credit
