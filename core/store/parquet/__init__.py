@@ -168,18 +168,25 @@ class ParquetStore:
         return lf
 
     def _select(
-        self, table: str, start, end, ids: list[str] | None, qs: list[str] | None, plan: Callable[[pl.LazyFrame], pl.LazyFrame]
+        self,
+        table: str,
+        start,
+        end,
+        ids: list[str] | None,
+        qs: list[str] | None,
+        plan: Callable[[pl.LazyFrame, list[dict]], pl.LazyFrame],
     ) -> pl.DataFrame:
-        """``plan`` of a segment table's rows, with a long station list applied after reading (see PUSHDOWN_MAX)."""
+        """``plan`` of a segment table's rows (and the segments read), with a long station list applied after reading (see PUSHDOWN_MAX)."""
         pushed = ids if ids is None or len(ids) <= PUSHDOWN_MAX else None
         suspects = lambda m: [s["file"] for s in self._segments(m, table, start, end)]  # noqa: E731
-        frame = self._read(lambda m: plan(self._scan(m, table, start, end, pushed, qs)).collect(), suspects)
+        read = lambda m: plan(self._scan(m, table, start, end, pushed, qs), self._segments(m, table, start, end)).collect()  # noqa: E731
+        frame = self._read(read, suspects)
         return frame if pushed is ids else frame.filter(pl.col("station_id").is_in(ids))
 
     def readings(self, start=None, end=None, station_ids=None, quantities=None) -> pl.DataFrame:
         """Stored readings in [start, end) (aware datetimes), sorted by station_id, quantity, ts."""
         start, end, ids, qs = as_utc(start), as_utc(end), _ids(station_ids), _ids(quantities)
-        return self._select("readings", start, end, ids, qs, lambda lf: lf.sort(ROW_KEY))
+        return self._select("readings", start, end, ids, qs, lambda lf, _: lf.sort(ROW_KEY))
 
     def rollup(self, every: str, start=None, end=None, station_ids=None, quantities=None) -> pl.DataFrame:
         """Buckets of the readings in [start, end): equal to ``bucket(readings(...), every, tz)``.
@@ -188,7 +195,16 @@ class ParquetStore:
         (``core.store.windowed``).
         """
         ids, qs = _ids(station_ids), _ids(quantities)
-        finished = lambda lf: partials.finish(partials.merge_partials(lf))  # noqa: E731
+
+        def finished(lf: pl.LazyFrame, segments: list[dict]) -> pl.LazyFrame:
+            # A merge's output (level >= 1) holds each bucket once; an append's may hold a bucket
+            # twice (a register's correction beside its partial). Where every partition read is a
+            # single merged segment, the group-by that merges partials has nothing to do.
+            parts = [s["part"] for s in segments]
+            unique = len(parts) == len(set(parts)) and all(s["level"] >= 1 for s in segments)
+            merged = lf if unique else partials.merge_partials(lf)
+            return partials.finish(merged)
+
         return windowed(
             every,
             as_utc(start),
@@ -226,7 +242,7 @@ class ParquetStore:
         """Readings the quality checks kept aside (``core.quality.QUARANTINE_SCHEMA``) with reading time
         in [start, end), newest first."""
         start, end, wanted = as_utc(start), as_utc(end), _ids(sources)
-        plan = lambda lf: (lf if wanted is None else lf.filter(pl.col("source").is_in(wanted))).sort("ts", descending=True)  # noqa: E731
+        plan = lambda lf, _: (lf if wanted is None else lf.filter(pl.col("source").is_in(wanted))).sort("ts", descending=True)  # noqa: E731
         return self._select("quarantine", start, end, None, None, plan)
 
     def last_ts(self, source: str) -> dt.datetime | None:

@@ -24,7 +24,7 @@ from core.rollup import bucket, latest
 from core.schema import Batch
 from core.store import open_store
 from core.store.parquet import files as store_files
-from tests.core.store.rows import UTC, random_rows, readings, station
+from tests.core.store.rows import T0, UTC, random_rows, readings, station
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -230,3 +230,39 @@ def test_a_store_from_before_the_quarantine_reads_and_writes(tmp_path):
     assert old.feed_health()["quarantined_total"].to_list() == [2] and old.feed_health()["rows_total"].to_list() == [1]
     aside = old.readings().with_columns(reason=pl.lit("spike"))
     assert old.quarantine(aside) == 1 and open_store(tmp_path).quarantined().height == 1
+
+
+def test_rollups_read_from_merged_partitions_equal_the_buckets_of_the_readings(store, monkeypatch):
+    # A merged segment holds each bucket once, so reading a partition that is one merged segment
+    # skips the merge of partials; an append's segment can hold a bucket twice (a register's
+    # correction beside its partial) and is merged on read. Both must give bucket(readings).
+    monkeypatch.setattr(store_files, "GRACE_S", 0.0)
+    rng = random.Random(13)
+    rows = random_rows(rng, 1500, span_h=24 * 45, quantities=("temperature", "precipitation", "noise", "noise_max"))
+    meter = sorted((T0 + dt.timedelta(minutes=10 * k), "t:m", "electricity_meter", 1000.0 + 3 * k) for k in range(600))
+    meter[300] = (meter[300][0], "t:m", "electricity_meter", 2.0)  # a reset
+    mixed = rows + meter
+    rng.shuffle(mixed)  # registers arrive out of order: later appends correct earlier partials
+    for i in range(0, len(mixed), 150):
+        store.append(Batch(readings(mixed[i : i + 150])))
+
+    def check() -> None:
+        every_row = store.readings()
+        start, end = T0 + dt.timedelta(days=3, hours=5), T0 + dt.timedelta(days=40)
+        # A register's first bucket in a window counts the step from the reading before the
+        # window, which bucket() of the window's readings cannot see: windows without the meter.
+        window = every_row.filter((pl.col("ts") >= start) & (pl.col("ts") < end) & (pl.col("quantity") != "electricity_meter"))
+        for every in ("15m", "1h", "1d"):
+            assert_frame_equal(store.rollup(every), bucket(every_row, every, store.tz), check_exact=False, rel_tol=1e-12)
+            kept = ["temperature", "precipitation", "noise", "noise_max"]
+            assert_frame_equal(
+                store.rollup(every, start, end, quantities=kept), bucket(window, every, store.tz), check_exact=False, rel_tol=1e-12
+            )
+
+    check()  # appends only: every partition merged on read
+    store.compact()
+    segments = store._manifest()["segments"]
+    assert all(len(segs) == len({s["part"] for s in segs}) and all(s["level"] >= 1 for s in segs) for segs in segments.values())
+    check()  # one merged segment per partition: read as it is
+    store.append(Batch(readings([(T0 + dt.timedelta(days=2, minutes=7), "t:m", "electricity_meter", 1500.0)])))
+    check()  # a merged segment beside a new append in one partition: merged on read again
