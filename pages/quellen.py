@@ -8,6 +8,7 @@ import streamlit as st
 
 from core.schema import QUANTITIES
 from core.views import feeds
+from data_sources import licences
 from ui import access, data, navigation, plain, style, widgets
 from ui.i18n import age, clock, number, t
 
@@ -18,6 +19,7 @@ language = widgets.lang()
 city = data.city()
 kiosk = widgets.kiosk()
 staff = access.is_staff()
+CREDITS = {c.source: c for c in licences.credits(city)}  # licence and attribution per source key
 st.title(t("quellen.title", language))
 if not kiosk:
     st.caption(t("quellen.intro", language))
@@ -62,6 +64,7 @@ def source_row(src: dict[str, Any]) -> dict[str, str]:
         "failures": "–" if never else str(src["failures"]),
         "quarantined": "–" if never else f"{number(src['quarantined'], 0, language)} / {number(src['quarantined_total'], 0, language)}",
         "stations": f"{number(src['stations'], 0, language)} ({number(src['stale_stations'], 0, language)})",
+        "licence": CREDITS[src["key"]].text() if src["key"] in CREDITS else "–",  # what a reuser must name
     }
     if kiosk:  # error texts are for staff, not for a public screen
         row.pop("last_error")

@@ -46,6 +46,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "quellen.col.latency": ("Antwortzeit", "Latency"),
     "quellen.col.failures": ("Fehlschläge in Folge", "Consecutive failures"),
     "quellen.col.stations": ("Stationen (davon veraltet)", "Stations (of which stale)"),
+    "quellen.col.licence": ("Lizenz und Namensnennung", "Licence and attribution"),
     "quellen.not_configured": ("nicht in der Konfiguration", "not in the config"),
     "quellen.never_ok": ("noch nie erfolgreich", "never succeeded"),
     "quellen.at_age": ("{time} ({age})", "{time} ({age})"),

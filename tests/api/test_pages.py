@@ -1,4 +1,4 @@
-"""The Daten page links its choice to /api/download and names the licences of what it hands out."""
+"""Pages that hand data out name its licence: Daten links its choice to /api/download, Quellen lists every source's licence."""
 
 from __future__ import annotations
 
@@ -28,3 +28,13 @@ def test_the_page_links_its_downloads_by_url_and_names_the_licence(app_env, demo
     assert "(/api/v1.1)" in links and "(/api/catalog)" in links
     [credit] = [c.replace("\\", "") for c in captions if c.startswith(("Lizenz", "Licence"))]  # as markdown shows it
     assert "Creative Commons CC0 1.0" in credit and "Simulierte Demo-Daten" in credit
+
+
+@pytest.mark.parametrize(("lang", "column"), [("de", "Lizenz und Namensnennung"), ("en", "Licence and attribution")])
+def test_quellen_lists_each_sources_licence(app_env, demo_copy, lang, column):  # noqa: F811
+    app_env(demo_copy)
+    at = run("pages/quellen.py", lang)
+    assert not at.exception, at.exception
+    table = at.dataframe[0].value
+    row = table[table.iloc[:, 1] == "demo"].iloc[0]
+    assert row[column] == "Simulierte Demo-Daten des Smart City Showroom · Creative Commons CC0 1.0 Universell"
