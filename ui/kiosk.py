@@ -8,12 +8,15 @@ rotation but two small numbers in the session, so a screen can run for days.
 
 from __future__ import annotations
 
+import html
 import time
 
 import streamlit as st
 
 from core.scenario import state
-from ui import data, navigation
+from data_sources import licences
+from ui import data, navigation, widgets
+from ui.i18n import t
 
 MIN_ROTATE_S = 5
 # Heute with more than six tiles (a city with sound meters, counters and charging sites): three
@@ -33,6 +36,26 @@ BANNER_CSS = (  # Heute's nine tiles and the banner: a smaller title and values 
     "<style>[data-testid='stMain']:has(.scs-scenario) h1{font-size:2.1rem;padding:.2rem 0 .4rem}"
     "[data-testid='stMain']:has(.scs-scenario) .scs-tile .scs-value{font-size:2rem}</style>"
 )
+
+
+# Every chart on a public screen shows data someone licensed: one credits line at the foot of the
+# screen names them all (CC BY and ODbL ask for it wherever the data is shown).
+CREDITS_CSS = (
+    "<style>.scs-credits{position:fixed;left:0;right:0;bottom:0;z-index:999;padding:.15rem 1rem;"
+    "font-size:.78rem;line-height:1.3;color:#31333F;background:rgba(255,255,255,.92);border-top:1px solid #ddd}"
+    "[data-testid='stMainBlockContainer']{padding-bottom:2.2rem!important}</style>"
+)
+
+
+def credits_line(language: str) -> str:
+    """ "Daten: PEGELONLINE (WSV), DL-DE Zero 2.0; …" for every source of the city."""
+    parts = [f"{c.attribution} ({c.licence.name})" for c in licences.credits(data.city())]
+    return t("common.data_credits", language, credits="; ".join(parts))
+
+
+def credits(language: str) -> None:
+    """The credits line fixed at the foot of a kiosk screen, under every chart of every page."""
+    st.html(f'{CREDITS_CSS}<div class="scs-credits">{html.escape(credits_line(language))}</div>')
 
 
 def scenario_running() -> bool:
@@ -64,7 +87,11 @@ def next_page(current: str, pages: list[str]) -> str:
 
 
 def rotation(current: str) -> None:
-    """Switch to the next page every ``rotate`` seconds, keeping the kiosk query parameters."""
+    """Switch to the next page every ``rotate`` seconds, keeping the kiosk query parameters.
+
+    Runs on every kiosk page (``app.py``), so it also sets the screen's data credits (:func:`credits`).
+    """
+    credits(widgets.lang())
     seconds = rotate_seconds()
     if not seconds:
         return

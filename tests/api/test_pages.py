@@ -38,3 +38,18 @@ def test_quellen_lists_each_sources_licence(app_env, demo_copy, lang, column):  
     table = at.dataframe[0].value
     row = table[table.iloc[:, 1] == "demo"].iloc[0]
     assert row[column] == "Simulierte Demo-Daten des Smart City Showroom · Creative Commons CC0 1.0 Universell"
+
+
+@pytest.mark.parametrize(("lang", "word"), [("de", "Daten: "), ("en", "Data: ")])
+def test_a_kiosk_screen_credits_the_data_under_its_charts(app_env, demo_copy, tmp_path, monkeypatch, lang, word):  # noqa: F811
+    from tests.api.conftest import city_with
+
+    city_with(tmp_path, '[[sources]]\nkey = "gauges"\nkind = "pegelonline"\nattribution = "<b>WSV</b> & PEGELONLINE"\n')
+    app_env(demo_copy)
+    monkeypatch.setenv("SHOWROOM_CONFIG", str(tmp_path / "city.toml"))
+    at = run("pages/pegel.py", lang, kiosk="1")
+    assert not at.exception, at.exception
+    [footer] = [h.proto.body for h in at.get("html") if "scs-credits" in h.proto.body]
+    assert word + "Simulierte Demo-Daten des Smart City Showroom (Creative Commons CC0 1.0 Universell)" in footer
+    assert "&lt;b&gt;WSV&lt;/b&gt; &amp; PEGELONLINE (Datenlizenz Deutschland – Zero – Version 2.0)" in footer  # text, never markup
+    assert not [h for h in run("pages/pegel.py", lang).get("html") if "scs-credits" in h.proto.body]  # desk pages: Quellen and Daten say it

@@ -16,6 +16,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "sidebar.demo_badge": ("Demo-Daten", "Demo data"),
     "sidebar.sources": ("{n} Datenquellen", "{n} data sources"),
     "common.as_of": ("Stand: {time}", "As of: {time}"),
+    "common.data_credits": ("Daten: {credits}", "Data: {credits}"),
     "common.stale": ("veraltet", "stale"),
     "common.stale_hint": ("Daten älter als erwartet", "Data older than expected"),
     "common.no_data": (
