@@ -63,6 +63,18 @@ def open_store(location: str | Path, *, tz: str = "Europe/Berlin", durable: bool
     return store
 
 
+def in_series_order(readings: pl.LazyFrame, segments: list[dict]) -> pl.LazyFrame:
+    """Readings of ``segments`` sorted by (station_id, quantity, ts): as read when one segment in series order holds them all.
+
+    Filters keep a file's row order, so the rows of a single series-ordered segment need no sort
+    (a compacted month read for a few stations, the explorer's usual ask); rows of several
+    segments interleave and are sorted.
+    """
+    if len(segments) == 1 and segments[0].get("order") == "series":
+        return readings
+    return readings.sort(ROW_KEY)
+
+
 def _conform(frame: pl.DataFrame, schema: pl.Schema) -> pl.DataFrame:
     """A small table written before its schema grew (feed health's quarantine counts): the new columns empty."""
     missing = [pl.lit(None, dtype=dtype).alias(name) for name, dtype in schema.items() if name not in frame.columns]
@@ -186,7 +198,7 @@ class ParquetStore:
     def readings(self, start=None, end=None, station_ids=None, quantities=None) -> pl.DataFrame:
         """Stored readings in [start, end) (aware datetimes), sorted by station_id, quantity, ts."""
         start, end, ids, qs = as_utc(start), as_utc(end), _ids(station_ids), _ids(quantities)
-        return self._select("readings", start, end, ids, qs, lambda lf, _: lf.sort(ROW_KEY))
+        return self._select("readings", start, end, ids, qs, in_series_order)
 
     def rollup(self, every: str, start=None, end=None, station_ids=None, quantities=None) -> pl.DataFrame:
         """Buckets of the readings in [start, end): equal to ``bucket(readings(...), every, tz)``.
@@ -423,9 +435,8 @@ class ParquetStore:
         # A register's increase counts from the stored reading before it, so it is found here,
         # against the store, not in the batch alone; partials then just add the increases up.
         stepped, corrections = counter_steps(new, neighbours)
-        # No sorting here: readers sort what they read and compaction writes sorted files.
         queries = [
-            new.lazy().with_columns(partition_key("readings")),
+            new.lazy().sort(ROW_KEY).with_columns(partition_key("readings")),  # a segment in series order (files.SERIES_ORDERED)
             *(self._partials(stepped, corrections, every).with_columns(partition_key(every)) for every in ROLLUPS),
             new_tail := merge_tail(tail, new),
             tail_stats(new_tail),

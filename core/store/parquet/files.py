@@ -27,6 +27,10 @@ PARTITION = {"readings": "%Y-%m-%d", "15m": "%Y-%m-%d", "1h": "%Y-%m", "1d": "%Y
 TIME_COLUMN = {"readings": "ts", "15m": "bucket_start", "1h": "bucket_start", "1d": "bucket_start", "quarantine": "ts"}
 ROWS = ("readings", "quarantine")  # segment tables of rows (the others hold rollup partials)
 ROW_GROUP = 65_536
+# Tables whose every segment is written in series order (station_id, quantity, ts): appends sort
+# their batch, merges sort their output. The manifest says so per segment ("order": "series"),
+# so segments of stores written before that are not taken for sorted.
+SERIES_ORDERED = frozenset({"readings"})
 KEPT_ASIDE = ("damaged", "reports")  # folders that hold no live data and are never orphans
 GRACE_S = 30.0  # replaced files stay this long, so a reader holding the old manifest finishes
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -233,9 +237,10 @@ class Commit:
         for part, rows in parts.items():
             times = rows.get_column(col).dt.epoch("us")
             rel = self.files.write(rows, f"{table}/{part}", self.version)
-            self.added[table].append(
-                {"file": rel, "part": part, "rows": rows.height, "min": times.min(), "max": times.max(), "level": level}
-            )
+            entry = {"file": rel, "part": part, "rows": rows.height, "min": times.min(), "max": times.max(), "level": level}
+            if table in SERIES_ORDERED:  # its writers sort by (station_id, quantity, ts); readers may rely on it
+                entry["order"] = "series"
+            self.added[table].append(entry)
 
     def replace(self, table: str, old: list[dict], frame: pl.DataFrame, *, level: int) -> None:
         """Compaction: ``frame`` (one partition) takes the place of the ``old`` segments."""

@@ -266,3 +266,37 @@ def test_rollups_read_from_merged_partitions_equal_the_buckets_of_the_readings(s
     check()  # one merged segment per partition: read as it is
     store.append(Batch(readings([(T0 + dt.timedelta(days=2, minutes=7), "t:m", "electricity_meter", 1500.0)])))
     check()  # a merged segment beside a new append in one partition: merged on read again
+
+
+def test_readings_files_are_in_series_order_and_the_manifest_says_so(store, monkeypatch):
+    monkeypatch.setattr(store_files, "GRACE_S", 0.0)
+    rows = random_rows(random.Random(14), 900, series=5, span_h=1.5)  # arrival order; one day: one partition
+    for i in range(0, 900, 300):
+        store.append(Batch(readings(rows[i : i + 300])))
+
+    def files_sorted() -> list[dict]:
+        segments = store._manifest()["segments"]["readings"]
+        for seg in segments:
+            assert seg["order"] == "series"
+            on_disk = pl.read_parquet(store.root / seg["file"])
+            assert on_disk.equals(on_disk.sort("station_id", "quantity", "ts")), seg["file"]
+        return segments
+
+    assert len(files_sorted()) == 3  # each append's batch, sorted before it is written
+    everything = store.readings()
+    store.compact()
+    assert len(files_sorted()) == 1  # merged, still in series order
+    # One series-ordered segment is read as it lies; the answer is the same sorted frame.
+    assert_frame_equal(store.readings(), everything)
+    some = store.readings(T0 + dt.timedelta(minutes=10), T0 + dt.timedelta(minutes=70), station_ids=["t:s1", "t:s3"])
+    assert some.equals(some.sort("station_id", "quantity", "ts")) and some.height > 0
+    fast, hashed = bucket(some, "1h", ordered=True), bucket(some, "1h", ordered=False)  # ordered=True: the linear pass
+    assert_frame_equal(fast, hashed, check_exact=False, rel_tol=1e-12)
+
+    # A segment without the flag (written before stores kept the order) is sorted on read.
+    manifest = store._manifest()
+    del manifest["segments"]["readings"][0]["order"]
+    reversed_rows = pl.read_parquet(store.root / manifest["segments"]["readings"][0]["file"]).reverse()
+    reversed_rows.write_parquet(store.root / manifest["segments"]["readings"][0]["file"])
+    (store.root / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    assert_frame_equal(open_store(store.root).readings(), everything)
