@@ -15,6 +15,7 @@ import collections
 import hashlib
 import json
 import logging
+import queue
 import socket
 import ssl
 import sys
@@ -38,6 +39,7 @@ HEARTBEAT_S = 30.0  # a bridge publishes its health at least this often (the pag
 COUNTS_S = 5.0  # new messages alone are published at most this often (a connection change or an error at once)
 ALIVE = "alive"  # <inbox>/alive: touched while connected; after a restart, the outage starts at its mtime
 RECONNECT_MIN_S, RECONNECT_MAX_S = 1, 60
+BATCH = 500  # messages filed as one inbox event at most (the broker's in-flight window is smaller: mosquitto's is 20)
 
 
 class ProtobufPayload(FeedFormatError):
@@ -47,11 +49,11 @@ class ProtobufPayload(FeedFormatError):
 PROTOBUF_HINT = "ChirpStack sends Protobuf, not JSON: set json = true under [integration.mqtt] in chirpstack.toml"
 
 
-def classify(cfg: mqtt.Settings, topic: str, payload: bytes) -> str:
-    """``"up"`` for an uplink to file, ``"other"`` for events that are not uplinks (join, downlink, status);
+def classify(cfg: mqtt.Settings, topic: str, payload: bytes) -> dict | None:
+    """The uplink record to file, or None for events that are not uplinks (join, downlink, status);
     raises FeedFormatError (ProtobufPayload for Protobuf) for a message nobody can read. Pure."""
     if not topic.endswith(cfg.uplink_suffix):
-        return "other"
+        return None
     try:
         record = json.loads(payload.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
@@ -62,7 +64,7 @@ def classify(cfg: mqtt.Settings, topic: str, payload: bytes) -> str:
     if not isinstance(record, dict):
         msg = f"message on {topic} is JSON but not an object"
         raise FeedFormatError(msg)
-    return "other" if mqtt.FORMATS[cfg.format].extract(record, None) is None else "up"
+    return None if mqtt.FORMATS[cfg.format].extract(record, None) is None else record
 
 
 def _looks_protobuf(payload: bytes) -> bool:
@@ -111,6 +113,9 @@ class Bridge:
         self._seen: collections.OrderedDict[bytes, None] = collections.OrderedDict()
         self._lost: float | None = None  # when the connection was lost (for a TTN backfill)
         self._first = True
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()  # received, not yet filed nor acknowledged
+        self._halt = threading.Event()
+        self._writer = threading.Thread(target=self._write, name=f"showroom-mqtt-{self.cfg.key}", daemon=True)
         self.client = self._client()
 
     def _client(self) -> paho.Client:
@@ -144,9 +149,13 @@ class Bridge:
             clean_start=False if self.cfg.protocol == "5" else paho.MQTT_CLEAN_START_FIRST_ONLY,  # 3.1.1: clean_session above
             properties=properties,
         )
+        self._writer.start()
         self.client.loop_start()  # paho's thread: reconnects with backoff, also when the broker is down at start
 
     def stop(self) -> None:
+        self._halt.set()  # what is still queued stays unacknowledged: the broker sends it again
+        if self._writer.is_alive():
+            self._writer.join(timeout=10)
         self.client.disconnect()
         self.client.loop_stop()
 
@@ -197,53 +206,89 @@ class Bridge:
         self._error(f"cannot reach the broker at {self.status.broker}; trying again")
 
     def _message(self, client, userdata, message) -> None:
-        outcome = self.handle(message.topic, message.payload)
-        if outcome is None:  # not on disk: no ack, and a fresh connection so the broker sends it again
-            sock = client.socket()
-            if sock is not None:
-                try:
-                    sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-            return
-        client.ack(message.mid, message.qos)
+        self._queue.put(message)  # filed by the writer thread: paho's network thread never waits for a disk
 
-    def handle(self, topic: str, payload: bytes) -> str | None:
-        """File one message; its outcome (stored, duplicate, other, malformed, protobuf), None when not filed."""
-        digest = hashlib.blake2b(topic.encode() + b"\0" + payload, digest_size=16).digest()
-        with self._lock:
-            if digest in self._seen:
-                self.status.duplicates += 1
-                return "duplicate"
-        try:
-            kind = classify(self.cfg, topic, payload)
-        except ProtobufPayload as exc:
-            self._error(str(exc), count="protobuf")
-            return "protobuf"
-        except FeedFormatError as exc:
-            self._error(str(exc), count="malformed")
-            return "malformed"
-        if kind != "up":
+    def _write(self) -> None:
+        """File what arrived in batches: one inbox file and one fsync per burst, then every message's ack."""
+        while not self._halt.is_set():
+            try:
+                first = self._queue.get(timeout=0.25)
+            except queue.Empty:
+                continue
+            batch = [first]
+            while len(batch) < BATCH:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            if self._halt.is_set():
+                return  # not acked: the broker sends these again on the next connection
+            if self.handle([(m.topic, m.payload) for m in batch]) is None:
+                self._reconnect()  # not on disk: no ack, and a fresh connection so the broker sends them again
+                continue
+            for m in batch:
+                self.client.ack(m.mid, m.qos)
+
+    def _reconnect(self) -> None:
+        sock = self.client.socket()
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)  # paho sees a lost connection and reconnects with backoff
+            except OSError:
+                pass
+
+    def handle(self, messages: list[tuple[str, bytes]]) -> list[str] | None:
+        """File a batch of (topic, payload) messages; their outcomes (stored, duplicate, other, malformed,
+        protobuf), or None when the uplinks among them could not be written (nothing of them is filed)."""
+        outcomes, ups = [], []  # ups: (digest, raw payload, record)
+        for topic, payload in messages:
+            digest = hashlib.blake2b(topic.encode() + b"\0" + payload, digest_size=16).digest()
             with self._lock:
-                self.status.other += 1
-            return "other"
+                seen = digest in self._seen or any(digest == d for d, _, _ in ups)
+                if seen:
+                    self.status.duplicates += 1
+            if seen:
+                outcomes.append("duplicate")
+                continue
+            try:
+                record = classify(self.cfg, topic, payload)
+            except ProtobufPayload as exc:
+                self._error(str(exc), count="protobuf")
+                outcomes.append("protobuf")
+                continue
+            except FeedFormatError as exc:
+                self._error(str(exc), count="malformed")
+                outcomes.append("malformed")
+                continue
+            if record is None:
+                with self._lock:
+                    self.status.other += 1
+                outcomes.append("other")
+                continue
+            ups.append((digest, payload, record))
+            outcomes.append("stored")
+        if not ups:
+            return outcomes
+        # one event per burst: a lone message as it came, several as one JSON list (the inbox reader takes both)
+        body = ups[0][1] if len(ups) == 1 else json.dumps([record for _, _, record in ups], separators=(",", ":")).encode()
         try:
-            inbox.append(self.cfg.inbox, payload)
+            inbox.append(self.cfg.inbox, body)
         except OSError as exc:
-            self._error(f"could not file the message into the inbox ({type(exc).__name__}); the broker sends it again")
+            self._error(f"could not file messages into the inbox ({type(exc).__name__}); the broker sends them again")
             return None
         now = time.time()
         with self._lock:
-            self._seen[digest] = None
-            if len(self._seen) > SEEN:
-                self._seen.popitem(last=False)
-            self.status.stored += 1
+            for digest, _, _ in ups:
+                self._seen[digest] = None
+                if len(self._seen) > SEEN:
+                    self._seen.popitem(last=False)
+            self.status.stored += len(ups)
             self.status.last_message = now
-            self.status.recent.append(now)
+            self.status.recent.extend([now] * len(ups))
         self.counted.set()
         if self._on_stored is not None:
             self._on_stored(self.cfg.key)
-        return "stored"
+        return outcomes
 
     def _error(self, text: str, count: str | None = None) -> None:
         text = scrub(text, [self._password] if self._password else []) or text
