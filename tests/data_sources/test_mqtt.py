@@ -12,7 +12,7 @@ import pytest
 
 from core.store import open_store
 from data_sources import bridge, mqtt
-from data_sources.errors import FeedFormatError
+from data_sources.errors import FeedError, FeedFormatError
 from tests.data_sources.conftest import FIXTURES
 
 pytestmark = pytest.mark.xdist_group("mqtt")  # brokers are cheap, but keep their restarts apart from the rest
@@ -306,3 +306,39 @@ def test_bad_settings_are_feed_format_errors(change, words):
     cfg = {"key": "tts", "kind": "mqtt", "url": "mqtt://broker", "username": "a@ttn", **change}
     with pytest.raises(FeedFormatError, match=words):
         mqtt.settings(cfg)
+
+
+def test_a_ttn_source_backfills_a_noted_outage_from_the_storage_integration(tmp_path, feed_server, session, monkeypatch):
+    monkeypatch.setenv("TTN_MQTT_TEST_KEY", "NNSXS.secret")
+    path = "/api/v3/as/applications/app1/packages/storage/uplink_message"
+    stored_up = json.loads(elsys(30))  # an uplink published while the bridge was away (QoS 0: gone from MQTT)
+    feed_server.route(path, (json.dumps({"result": stored_up}) + "\n").encode(), headers={"Content-Type": "text/event-stream"})
+    cfg = {
+        "key": "lns",
+        "kind": "mqtt",
+        "url": "mqtts://eu1.cloud.thethings.network",
+        "username": "app1@ttn",
+        "application_id": "app1",
+        "api_key_env": "TTN_MQTT_TEST_KEY",
+        "base_url": feed_server.url,
+        "devices": ELSYS_DEVICE,
+        "inbox": str(tmp_path / "inbox"),
+        "poll_s": 60.0,
+        "max_days": 10_000,
+    }
+    assert len(mqtt.fetch(cfg, session)) == 0 and not feed_server.requests  # no outage: no request
+    lost = datetime(2023, 5, 19, 5, 50, tzinfo=UTC).timestamp()
+    mqtt.record_gap(tmp_path / "inbox", lost, lost + 1800)
+    feed_server.route(path, status=500)
+    with pytest.raises(FeedError):
+        mqtt.fetch(cfg, session)  # the backfill failed: the poll fails and the note stays
+    feed_server.routes.pop()
+    batch = mqtt.fetch(cfg, session)
+    assert set(batch.readings["ts"].dt.minute()) == {3}  # 05:33 + 30 min
+    after = feed_server.requests[-1][2]["after"]
+    assert after.startswith("2023-05-19T05:49:00")  # a minute before the connection was lost
+    again = mqtt.fetch({**cfg, "stored_through": time.time() - 3600}, session)  # that poll's rows not stored yet
+    assert len(again) == len(batch)
+    calls = len(feed_server.requests)
+    assert len(mqtt.fetch({**cfg, "stored_through": time.time() + 1}, session)) == 0  # stored: the note is done
+    assert len(feed_server.requests) == calls and not list((tmp_path / "inbox" / mqtt.GAPS).glob("*.json"))
