@@ -94,10 +94,21 @@ def traffic_rows(view: traffic.TrafficView) -> list[dict]:
     ]
 
 
+@st.cache_resource(max_entries=512, show_spinner=False)
+def day_figure(data_version: int, station_id: str, language: str, kiosk: bool, height: int, _view: traffic.TrafficView):
+    """One counter's day chart, built once per data version (``_view`` is that version's view: not part of the key).
+
+    A city with a few dozen counters draws a chart for each on every rerun; building the
+    plotly figures was most of the page's time. A kiosk refresh or a second visitor on the
+    same data gets the figure made before (``st.plotly_chart`` only reads it).
+    """
+    one = _view.hourly.filter((pl.col("station_id") == station_id) & (pl.col("quantity") == traffic.HEADLINE))
+    name = places(_view.counters)[station_id]
+    return ct.traffic_day(one, name=name, quantity=traffic.HEADLINE, weekday=_view.weekday, language=language, height=height, large=kiosk)
+
+
 def traffic_chart(view: traffic.TrafficView, station_id: str, *, height: int, key: str) -> None:
-    one = view.hourly.filter((pl.col("station_id") == station_id) & (pl.col("quantity") == traffic.HEADLINE))
-    name = places(view.counters)[station_id]
-    fig = ct.traffic_day(one, name=name, quantity=traffic.HEADLINE, weekday=view.weekday, language=language, height=height, large=kiosk)
+    fig = day_figure(data.version(), station_id, language, kiosk, height, view)
     st.plotly_chart(fig, config=STATIC if kiosk else CHART, key=key)
 
 

@@ -132,3 +132,25 @@ def test_a_city_without_such_stations_is_told_so(app_env, tmp_path):
     assert not at.exception, at.exception
     infos = [i.value for i in at.info][:3]  # the sidebar says "Demo-Daten" after them
     assert infos == ["Keine Verkehrszähler.", "Keine Lärmmessstellen.", "Keine Parkhäuser oder Ladestationen."]
+
+
+def test_day_charts_are_built_once_per_data_version(themes_store):
+    # The day figures are cached on the data version: a new count must reach the chart.
+    import time
+
+    from tests.pages.themes import COUNTERS, SOURCE
+
+    at = run(PAGE)
+    before = figures(at)[:3]
+    at.run()
+    assert figures(at)[:3] == before  # same version: the same figures
+    now = dt.datetime.now(dt.UTC)
+    rows = [{"ts": now, "station_id": f"{SOURCE}:{key}", "quantity": "traffic_car", "value": 5000.0, "source": SOURCE} for key in COUNTERS]
+    assert open_store(themes_store).append(Batch.from_rows(rows)) == len(COUNTERS)
+    time.sleep(1.2)  # the data version is asked of the store at most once a second
+    at.run()
+    after = figures(at)[:3]
+    assert not at.exception, at.exception
+    for old, new in zip(before, after):
+        today_old, today_new = old["data"][-1], new["data"][-1]
+        assert today_new != today_old  # the hour with the new count is drawn again
