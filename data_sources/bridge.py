@@ -203,7 +203,7 @@ class Bridge:
         self.changed.set()
 
     def _connect_failed(self, client, userdata) -> None:
-        self._error(f"cannot reach the broker at {self.status.broker}; trying again")
+        self._error(f"cannot reach the broker at {self.status.broker} (no connection, or the TLS handshake failed); trying again")
 
     def _message(self, client, userdata, message) -> None:
         self._queue.put(message)  # filed by the writer thread: paho's network thread never waits for a disk

@@ -35,7 +35,7 @@ def _free_port() -> int:
 class Broker:
     """One mosquitto process with its config, persistence and log in a temp dir."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, tls: bool = False) -> None:
         self.bin = binary()
         if self.bin is None:
             msg = "no mosquitto binary (Debian: apt-get install mosquitto)"
@@ -55,11 +55,51 @@ class Broker:
         }
         if os.geteuid() == 0:
             settings["user"] = "root"  # mosquitto drops root for "mosquitto", who may not write the temp dir
+        self.tls = tls
+        if tls:
+            self._certificates()
+            settings |= {"cafile": str(self.ca_file), "certfile": str(self.root / "server.pem"), "keyfile": str(self.root / "server.key")}
         (self.root / "mosquitto.conf").write_text("".join(f"{k} {v}\n" for k, v in settings.items()), encoding="utf-8")
 
     @property
     def url(self) -> str:
-        return f"mqtt://127.0.0.1:{self.port}"
+        return f"{'mqtts' if self.tls else 'mqtt'}://127.0.0.1:{self.port}"
+
+    @property
+    def ca_file(self) -> Path:
+        return self.root / "ca.pem"
+
+    def _certificates(self) -> None:
+        """A throwaway CA and a server certificate for 127.0.0.1 (an IP SAN, so hostname checks pass)."""
+        (self.root / "san.ext").write_text("subjectAltName=IP:127.0.0.1\n", encoding="utf-8")
+        steps = [
+            [
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                "ca.key",
+                "-out",
+                "ca.pem",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=showroom-test-ca",
+            ],
+            ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1"],
+            "x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 -extfile san.ext".split(),
+        ]
+        openssl = shutil.which("openssl")
+        if openssl is None:
+            msg = "no openssl binary to make a test certificate"
+            raise RuntimeError(msg)
+        for step in steps:
+            done = subprocess.run([openssl, *step], cwd=self.root, capture_output=True, text=True, timeout=60, check=False)
+            if done.returncode:
+                msg = f"openssl {step[0]} failed: {done.stderr.strip()[-300:]}"
+                raise RuntimeError(msg)
 
     def start(self) -> Broker:
         self.process = subprocess.Popen(

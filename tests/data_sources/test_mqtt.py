@@ -342,3 +342,51 @@ def test_a_ttn_source_backfills_a_noted_outage_from_the_storage_integration(tmp_
     calls = len(feed_server.requests)
     assert len(mqtt.fetch({**cfg, "stored_through": time.time() + 1}, session)) == 0  # stored: the note is done
     assert len(feed_server.requests) == calls and not list((tmp_path / "inbox" / mqtt.GAPS).glob("*.json"))
+
+
+def test_mqtt5_session_expiry_keeps_what_was_published_while_away(tmp_path, mqtt_broker, publisher):
+    cfg = source(tmp_path, mqtt_broker, protocol="5", session_expiry="1h")
+    b = started(cfg)
+    b.stop()
+    for i in range(3):
+        publisher.publish(UP.format("eui-1000000000000001"), elsys(i))  # queued for the expired-later session
+    b = started(cfg)
+    try:
+        wait_until(lambda: b.snapshot()["stored"] == 3, "the three queued while away filed")
+    finally:
+        b.stop()
+
+
+def test_tls_broker_with_the_citys_ca_file(tmp_path):
+    from tests.mqttbroker import Broker
+
+    try:
+        broker = Broker(tls=True).start()
+    except (RuntimeError, OSError) as exc:
+        pytest.skip(str(exc))
+    try:
+        cfg = source(tmp_path, broker, ca_file=str(broker.ca_file))
+        assert mqtt.settings(cfg).tls and broker.url.startswith("mqtts://")
+        b = started(cfg)
+        try:
+            pub = paho.Client(paho.CallbackAPIVersion.VERSION2, client_id="tls-publisher")
+            pub.tls_set(ca_certs=str(broker.ca_file))
+            pub.connect("127.0.0.1", broker.port)
+            pub.loop_start()
+            try:
+                pub.publish(UP.format("eui-1000000000000001"), elsys(0), qos=1).wait_for_publish(timeout=10)
+            finally:
+                pub.disconnect()
+                pub.loop_stop()
+            wait_until(lambda: b.snapshot()["stored"] == 1, "the uplink filed over TLS")
+        finally:
+            b.stop()
+        untrusted = bridge.Bridge(source(tmp_path / "other", broker, client_id="untrusted"))  # the system CAs do not know ours
+        untrusted.start()
+        try:
+            wait_until(lambda: untrusted.snapshot()["last_error"] is not None, "the refused handshake reported")
+            assert not untrusted.snapshot()["connected"]
+        finally:
+            untrusted.stop()
+    finally:
+        broker.stop()
