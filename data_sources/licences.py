@@ -80,6 +80,7 @@ DEFAULTS: dict[str, tuple[str, str]] = {
     "opensensemap": ("odbl-1.0", "© openSenseMap-Mitwirkende"),
     "csv_file": OWN,
     "ttn": OWN,
+    "mqtt": OWN,
     "chirpstack": OWN,
     "ngsi_v2": OWN,
     "ngsi_ld": OWN,
