@@ -6,7 +6,9 @@ import polars as pl
 import streamlit as st
 
 from core.views import microclimate
+from core.views import trees as tree_view
 from ui import charts_climate as cc
+from ui import charts_trees as ct
 from ui import data, mapview, navigation, plain, widgets
 from ui.cards import block, grid, status_card, status_rows
 from ui.i18n import age, clock, day_label, decimal, quantity_value, t
@@ -164,6 +166,9 @@ def trees_section() -> None:
             }
             for r in thirsty_rows.iter_rows(named=True)
         ]
+        model = data.view(tree_view.watering)  # the register's trees without sensors: one more sentence, no more rows
+        if model.configured and not model.error and len(model.trees):
+            lead = f"{lead} {watering_lead(model, 'kiosk')}"
         st.html(
             f'<div class="scl-lead"><b>{html.escape(t("stadtklima.trees", language))}:</b> {html.escape(lead)}</div>'
             + (status_rows(rows) if rows else "")
@@ -202,14 +207,83 @@ def trees_section() -> None:
     st.caption(t("stadtklima.tree_note", language))
 
 
+def watering_lead(view: tree_view.WateringView, kind: str = "lead") -> str:
+    """ "3 von 60 Bäumen sollten gegossen werden, 5 bald." from the weather-only balance (``kind="kiosk"``: shorter)."""
+    counts = dict(view.trees["hint"].value_counts().iter_rows())
+    water, soon, total = counts.get("water", 0), counts.get("soon", 0), len(view.trees)
+    case = "some" if water else "soon" if soon else "none"
+    return t(f"trees.{kind}.{case}", language, water=water, soon=soon, total=total)
+
+
+def watering_notice(view: tree_view.WateringView) -> bool:
+    """Say why there is nothing to show (no register, an unreadable one); True when the section can go on."""
+    if not view.configured:
+        st.caption(t("trees.no_register", language))
+    elif view.error:
+        st.warning(t("trees.error", language, error=plain.markdown(view.error)), icon=":material/park:")
+    elif not len(view.trees):
+        st.info(t("trees.empty", language), icon=":material/park:")
+    else:
+        return True
+    return False
+
+
+@st.fragment(run_every=60)
+def watering_section() -> None:
+    """Every register tree's water balance from the weather alone (map, the most urgent, all), its sensor beside it."""
+    view = data.view(tree_view.watering)
+    st.subheader(t("trees.title", language))
+    if not watering_notice(view):
+        return
+    days = view.days
+    rain, et = days["precipitation"].fill_null(0).sum(), (days["et0"].fill_null(0).sum())
+    methods = ", ".join(t(f"trees.method.{m}", language) for m in days["method"].drop_nulls().unique().sort().to_list()) or "–"
+    stations = ", ".join(dict.fromkeys(view.stations.values())) or "–"
+    st.html(f'<div class="scl-lead">{html.escape(watering_lead(view))}</div>')
+    notes = [
+        t("trees.model", language, days=len(days), rain=ct.mm(rain, language), et=ct.mm(et, language)),
+        t("trees.weather", language, stations=stations, method=methods),
+    ]
+    missing = int(view.trees["missing"].max() or 0)
+    if missing:
+        notes.append(t("trees.missing", language, n=missing))
+    if view.skipped:
+        notes.append(t("trees.skipped", language, n=view.skipped, example=view.problems[0] if view.problems else "–"))
+    st.html(block("scs-foot", *notes))  # station names and register text are untrusted: escaped, never markdown
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
+        st.pydeck_chart(ct.deck(view.trees, center=city.center, zoom=city.zoom, language=language, height=480, base=city.base), height=480)
+        st.caption(t("trees.map_legend", language))
+    with right:
+        rows = ct.urgent_rows(view.trees, language, 8)
+        st.html(
+            status_rows(rows, title=t("trees.urgent", language))
+            if rows
+            else f'<div class="scl-lead">{html.escape(t("trees.all_ok", language))}</div>'
+        )
+    sensed = view.trees.filter(pl.col("sensor_value").is_not_null())
+    if len(sensed):
+        st.markdown(f"**{t('trees.side_by_side', language)}**")
+        st.dataframe(ct.table(sensed, language), hide_index=True)
+        st.caption(t("trees.side_note", language))
+    labels = {r["id"]: plain.short(ct.name(r, language), plain.OPTION) for r in view.trees.iter_rows(named=True)}
+    chosen = st.selectbox(t("trees.chart_tree", language), list(labels), format_func=labels.get, key="watering_tree")
+    tree = view.trees.filter(pl.col("id") == chosen).row(0, named=True) if chosen in labels else view.trees.row(0, named=True)
+    st.plotly_chart(ct.balance(view.days, view.path, tree, language=language), config={"displaylogo": False})
+    with st.expander(t("trees.all", language)):
+        st.dataframe(ct.table(view.trees, language), hide_index=True)
+    st.caption(t("trees.note", language))
+
+
 now_section()
 if kiosk:
     days_column, trees_column = st.columns([3, 2], gap="medium")
     with days_column:
         heat_days_section()
     with trees_column:
-        trees_section()
+        trees_section()  # with the model's sentence for the register's trees
 else:
     curves_section()
     heat_days_section()
     trees_section()
+    watering_section()

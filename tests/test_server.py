@@ -35,7 +35,7 @@ def test_the_server_polls_before_anyone_opens_a_page(server):
         if (data / "manifest.json").exists():
             stored = open_store(data).readings(quantities="water_level").height
     assert stored > 1000, "no page was opened, yet the demo's history should be in the store"
-    assert open_store(data).feed_health()["source"].to_list() == ["demo"]
+    assert "demo" in open_store(data).feed_health()["source"].to_list()
 
 
 @pytest.mark.parametrize("path", ["/heute", "/", "/_stcore/health"])
@@ -50,15 +50,16 @@ def test_every_answer_carries_the_security_headers(server, path):
 def test_the_api_answers_beside_the_pages(server):
     url, _ = server
     deadline, things = time.monotonic() + 90, []
-    while time.monotonic() < deadline and not things:
+    gauges = lambda: any(t["@iot.id"].startswith("demo:pegel-") for t in things)  # noqa: E731 - other sources may land first
+    while time.monotonic() < deadline and not gauges():
         request = urllib.request.Request(url + "/api/v1.1/Things?$top=200", headers={"Origin": "https://portal.example"})
         with urllib.request.urlopen(request, timeout=30) as answer:
             assert answer.headers["content-type"].startswith("application/json")
             assert answer.headers["access-control-allow-origin"] == "*"
             assert answer.headers["x-content-type-options"] == "nosniff"  # the server's headers on the API too
             things = json.loads(answer.read())["value"]
-        time.sleep(0 if things else 1)
-    assert any(t["@iot.id"].startswith("demo:pegel-") for t in things)
+        time.sleep(0 if gauges() else 1)
+    assert gauges()
     with urllib.request.urlopen(url + "/api/catalog", timeout=30) as answer:
         assert json.loads(answer.read())["@type"] == "dcat:Catalog"
     with urllib.request.urlopen(url + "/heute", timeout=10) as answer:

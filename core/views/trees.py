@@ -66,6 +66,9 @@ def watering(store: StoreReader, city: CityConfig, *, now: dt.datetime | None = 
     chosen = trees.pick_stations(daily, stations, centre, any_theme=settings.weather is not None)
     weather = trees.weather_days(daily, chosen, city.timezone)
     days = et0.daily(weather, lat=centre[0], elevation=settings.elevation, without_radiation=settings.without_radiation).collect()
+    # the balance starts with the weather record: days before the first ET0 are not "missing", they are before it
+    first = days.filter(pl.col("et0").is_not_null())["date"].min()
+    days = days.filter(pl.col("date") >= first) if first is not None else days.clear()
     per_tree, path = trees.balance(days, found, watered, settings)
     sensors = microclimate.trees(store, city, now=now).select("station_id", *SENSOR_COLUMNS)
     sensors = sensors.rename({c: f"sensor_{c}" for c in SENSOR_COLUMNS})

@@ -8,6 +8,7 @@ import re
 import polars as pl
 import pytest
 
+from core.config import DEFAULT_CONFIG, load_config
 from core.schema import Batch
 from core.store import open_store
 from tests.pages.apptest import page_text, run
@@ -29,7 +30,8 @@ def test_demo_city_in_both_languages(app_env, demo_copy, lang):
     for word in WORDS[lang]:
         assert word in text, word
     assert re.search(DECIMAL[lang], text)
-    assert len(at.get("deck_gl_json_chart")) == 1
+    # temperatures now, and the young trees' water balance where the city has a tree register
+    assert len(at.get("deck_gl_json_chart")) == 1 + (load_config(DEFAULT_CONFIG).trees is not None)
     assert len(at.get("plotly_chart")) >= 2  # day curves and the trees' soil
     labels = [m.label for m in at.metric]
     assert labels == (
