@@ -7,7 +7,6 @@ Everything here works on such buckets; nothing reads raw readings.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -164,15 +163,12 @@ def benchmark(category: str, carrier: str) -> tuple[float, float] | None:
     return (values[0], values[1]) if carrier == "heat" else (values[2], values[3])
 
 
+RATINGS = ("unknown", "good", "medium", "high")  # worst last
+
+
 def rating(value: float | None, bench: tuple[float, float] | None) -> str:
     """'good' at or below the Zielwert, 'high' above the Grenzwert, 'medium' between, 'unknown' without value or benchmark."""
     if value is None or bench is None:
         return "unknown"
     limit, target = bench
     return "good" if value <= target else "high" if value > limit else "medium"
-
-
-def local_date(moment: dt.datetime, tz: str) -> dt.date:
-    from zoneinfo import ZoneInfo
-
-    return moment.astimezone(ZoneInfo(tz)).date()

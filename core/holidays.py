@@ -33,7 +33,13 @@ def _school_holidays(subdiv: str, last_year: int) -> dict[dt.date, str]:
     return dict(found)
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=8)
+def _coverage(subdiv: str, last_year: int) -> tuple[dt.date, dt.date]:
+    known = _school_holidays(subdiv, last_year)
+    return dt.date(min(known).year, 1, 1), max(known)
+
+
+@lru_cache(maxsize=256)
 def _public_holidays(subdiv: str, year: int) -> dict[dt.date, str]:
     return dict(holidays.country_holidays("DE", subdiv=subdiv, years=year, categories=("public",), language="de"))
 
@@ -55,8 +61,7 @@ class SchoolCalendar:
 
     def coverage(self) -> tuple[dt.date, dt.date]:
         """First and last day the school-holiday data speaks for (Jan 1 of its first year, the end of its last break)."""
-        known = self._holidays()
-        return dt.date(min(known).year, 1, 1), max(known)
+        return _coverage(self.subdiv, dt.date.today().year + LOOKAHEAD_YEARS)
 
     def kind(self, day: dt.date, school: str | None = None) -> str:
         """What ``day`` is for ``school`` (None: any school of the state): one of :data:`KINDS`."""

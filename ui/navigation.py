@@ -29,6 +29,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("schulen", "nav.schools", ":material/school:"),
     PageSpec("pegel", "nav.water", ":material/water:"),
     PageSpec("verkehr", "nav.traffic", ":material/traffic:"),
+    PageSpec("energie", "nav.energy", ":material/bolt:"),
     PageSpec("daten", "nav.explore", ":material/query_stats:"),
     PageSpec("quellen", "nav.feeds", ":material/sensors:"),
 )

@@ -23,12 +23,14 @@ import polars as pl
 
 from core.schema import READINGS_SCHEMA, Batch
 from data_sources import ttn
-from data_sources.demo import physics, streets
+from data_sources.demo import buildings, physics, streets
 from data_sources.demo.stations import ALL, DemoStation
 from data_sources.errors import FeedFormatError
 from data_sources.lorawan.encoders import encode
 
 BACKFILL_DAYS = 14
+BUILDING_BACKFILL_DAYS = 400  # ``stations = "buildings"``: a year and a month, so the Energie page has last year's weekday
+STATION_SETS = {"city": None, "buildings": buildings.STATIONS}  # a source's ``stations`` key (None: the city's)
 LIVE_WINDOW = dt.timedelta(hours=2)  # polls up to this long go through the LoRaWAN path
 LORAWAN_MODELS = {"classroom": "elsys/ers-co2", "gauge": "decentlab/dl-mbx", "noise": "milesight-iot/ws302"}
 DEFAULT_SEED = 42
@@ -38,9 +40,10 @@ MODELS = {**physics.MODELS, **streets.MODELS}
 def _grid(st: DemoStation, start: float, end: float) -> np.ndarray:
     """Times of a station's readings reported in (start, end]: multiples of its interval.
 
-    A counter reports at the end of each interval and stamps the reading with the interval's start.
+    A counter reports at the end of each interval and stamps the reading with the interval's start;
+    a station with ``offset_s`` reports that much after (or before) each multiple.
     """
-    first = (int(start) // st.every_s + 1) * st.every_s
+    first = ((int(start) - st.offset_s) // st.every_s + 1) * st.every_s + st.offset_s
     instants = np.arange(first, int(end) + 1, st.every_s, dtype=np.int64)
     return instants - st.every_s if st.interval else instants
 
@@ -51,11 +54,11 @@ def simulate(
     """Everything the demo stations report in (start, end], as plain columns."""
     t0, t1 = start.timestamp(), end.timestamp()
     parts: dict[str, list] = {"t": [], "native_id": [], "quantity": [], "value": []}
-    grids: dict[tuple[int, bool], tuple[np.ndarray, dict]] = {}
+    grids: dict[tuple[int, bool, int], tuple[np.ndarray, dict]] = {}
     for st in stations:
         if not st.every_s:  # a place: nothing to report
             continue
-        key = (st.every_s, st.interval)
+        key = (st.every_s, st.interval, st.offset_s)
         if key not in grids:
             t = _grid(st, t0, t1)
             grids[key] = (t, physics.local_time(t, tz) if len(t) else {})
@@ -64,6 +67,8 @@ def simulate(
             continue
         if st.kind == "classroom":
             values = physics.classroom(st, t, lt, seed, tz)
+        elif st.kind == "meter":
+            values = buildings.simulate_station(st, t, lt, seed, tz)
         else:
             values = MODELS[st.kind](st, t, lt, seed)
         for quantity, series in values.items():
@@ -122,9 +127,20 @@ def column_readings(
     )
 
 
+def station_set(config: Mapping[str, Any] | None) -> tuple[DemoStation, ...] | None:
+    """The stations a demo source simulates: None for the city (default), or the municipal buildings' meters (``stations = "buildings"``)."""
+    name = (config or {}).get("stations", "city")
+    if name not in STATION_SETS:
+        msg = f"demo source: stations must be one of {', '.join(STATION_SETS)}, got {name!r}"
+        raise FeedFormatError(msg)
+    return STATION_SETS[name]
+
+
 def parse(payload: Mapping[str, Any], *, source: str, config: Mapping[str, Any] | None = None) -> Batch:
     """Canonical rows from simulator columns (``t`` epoch seconds, native_id, quantity, value)."""
-    return Batch(readings=column_readings(payload, source=source), stations=pl.DataFrame(station_rows(source)))
+    chosen = station_set(config)
+    rows = station_rows(source) if chosen is None else station_rows(source, chosen)
+    return Batch(readings=column_readings(payload, source=source), stations=pl.DataFrame(rows))
 
 
 def mount_height_cm(st: DemoStation) -> float:
@@ -183,6 +199,12 @@ def parse_live(payload: Mapping[str, Any], *, source: str) -> Batch:
 def fetch(source_cfg: Mapping[str, Any], session: Any = None, since: dt.datetime | None = None, *, now: dt.datetime | None = None) -> Batch:
     """All readings after ``since`` up to now; the last 14 days when the store is empty."""
     now = now or dt.datetime.now(dt.UTC)
+    chosen = station_set(source_cfg)
+    if chosen is not None:  # the buildings' meters: a longer backfill, and they report directly (no LoRaWAN encoders)
+        earliest = now - dt.timedelta(days=float(source_cfg.get("backfill_days", BUILDING_BACKFILL_DAYS)))
+        start = max(since, earliest) if since else earliest
+        seed, tz = int(source_cfg.get("seed", DEFAULT_SEED)), source_cfg.get("timezone", "Europe/Berlin")
+        return parse(simulate(start, now, seed=seed, tz=tz, stations=chosen), source=source_cfg["key"], config=source_cfg)
     days = float(source_cfg.get("backfill_days", BACKFILL_DAYS))
     earliest = now - dt.timedelta(days=days)
     start = max(since, earliest) if since else earliest

@@ -23,6 +23,7 @@ class DemoStation:
     interval: bool = False
     category: str | None = None  # places: one of POI_CATEGORIES
     opening_hours: str | None = None  # places: OSM opening_hours in the subset core.opening parses
+    offset_s: int = 0  # reports at multiples of every_s plus this (meters read at hh:59: -60)
 
 
 def _weather(native_id: str, name: str, lat: float, lon: float, district: str, heat: float) -> DemoStation:
