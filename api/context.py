@@ -88,6 +88,12 @@ class Context:
             self._version = remembered
         return remembered[1]
 
+    def forget(self) -> None:
+        """Drop every cached answer (``python -m api.bench`` times answers made anew)."""
+        with self._lock:
+            self._answers.clear()
+            self._bytes = 0
+
     def cached(self, key: tuple, make: Callable[[], tuple[bytes, dict[str, str]]]) -> tuple[bytes, dict[str, str]]:
         """The answer (body, headers) for ``key`` under the current data version, made by ``make`` when new."""
         full = (self.version(), *key)

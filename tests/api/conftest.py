@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from starlette.applications import Starlette
 
 import api
+from api.bench import serving
 from api.context import Context
 from core.config import DEFAULT_CONFIG, CityConfig, load_config
 from core.schema import Batch
@@ -49,31 +45,6 @@ def batch() -> Batch:
                     }
                 )
     return Batch.from_rows(readings, stations)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextlib.contextmanager
-def serving(app) -> Iterator[str]:
-    """``app`` under uvicorn in a thread on a free port; its base URL while the block runs."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the API server did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 @pytest.fixture(scope="module")
