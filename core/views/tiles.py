@@ -232,7 +232,11 @@ def tiles(now_frame: pl.DataFrame, *, thresholds: Mapping[str, Any] | None = Non
     ]
 
 
-BY_KEY = {spec.key: spec for spec in TILES}
+# The city's buildings: a register's latest value says nothing by itself, so this tile is not made from
+# the rows now: core.views.today adds it from today's consumption against last year (core.views.energy).
+ENERGY = TileSpec(key="energy", theme="energy", quantities=("electricity_meter",), show="electricity_meter",
+                  value=sum_over_stations, rate=deciding_station, sentence=say.counted, optional=True)  # fmt: skip
+BY_KEY = {spec.key: spec for spec in (*TILES, ENERGY)}
 
 
 def sentence(tile: Tile) -> tuple[str, dict[str, Any]]:

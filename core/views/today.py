@@ -102,6 +102,8 @@ def overview(store: StoreReader, city: CityConfig, *, now: dt.datetime | None = 
         if len(extra):
             frame = frame.join(extra, on=["station_id", "quantity"], how="left")
     shown = [_projected(t, frame, recent, city, store, now) if t.key == "water" else t for t in tiles(frame, thresholds=city.thresholds)]
+    if city.buildings:
+        shown.append(_buildings(store, city, now))
     return TodayView(tiles=shown, as_of=frame["ts"].max() if len(frame) else None)
 
 
@@ -137,3 +139,45 @@ def station_view(now_frame: pl.DataFrame) -> pl.DataFrame:
     pick = ranked.sort(["rank", "ts"], descending=True).unique("station_id", keep="first", maintain_order=True)
     place = ("station_id", "name", "theme", "district", "lat", "lon")
     return pick.select(*place, "quantity", "value", "ts", "age_s", "stale", *STATUS_COLUMNS).sort("theme", "name")
+
+
+def _buildings(store: StoreReader, city: CityConfig, now: dt.datetime) -> Tile:
+    """The energy tile: the city's buildings' electricity today so far against the same hours last year.
+
+    Buildings of the config only (``[[buildings]]``); flagged are those with a high night baseload.
+    """
+    from core.views import energy  # the energy view reads rollups the tiles do not need otherwise
+
+    view = energy.overview(store, city, now=now)
+    tile = Tile("energy", quantity="electricity_meter")
+    if view.as_of is None:
+        return tile
+    total = view.total
+    usual = total.get("el_usual")
+    change = None if not usual else total["el_today"] / usual - 1
+    if change is None:
+        words = ("unknown", "kein Vergleich", "no comparison", "unknown")
+    elif abs(change) <= 0.05:
+        words = ("usual", "wie im Vorjahr", "as last year", "fair")
+    elif change < 0:
+        words = ("less", "weniger als im Vorjahr", "less than last year", "good")
+    else:
+        words = ("more", "mehr als im Vorjahr", "more than last year", "poor")
+    return replace(
+        tile,
+        quantity="electricity_meter",
+        value=total["el_today"],
+        usual=usual,
+        severity=None,
+        status=words[0],
+        status_de=words[1],
+        status_en=words[2],
+        tone=words[3],
+        station=None,
+        trend=None,
+        trend_word=None,
+        as_of=view.as_of,
+        stale=False,
+        stations=total["buildings"],
+        flagged=total["flagged"],
+    )

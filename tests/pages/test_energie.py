@@ -116,3 +116,20 @@ def test_energie_without_meter_readings(app_env, tmp_path):
     at = run(PAGE)
     assert not at.exception, at.exception
     assert "Noch keine Zählerstände der Gebäude." in page_text(at)
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("de", ("Städtische Gebäude", "In 1 von 10 städtischen Gebäuden läuft nachts zu viel Strom.", "Vorjahr bis")),
+        ("en", ("City buildings", "In 1 of 10 city buildings too much electricity runs at night.", "Last year until")),
+    ],
+)
+def test_heute_tile_of_the_city_buildings(app_env, year_copy, lang, words):
+    app_env(year_copy)
+    at = run("pages/heute.py", lang if lang == "en" else None)
+    assert not at.exception, at.exception
+    text = page_text(at)
+    for word in words:
+        assert word in text, word
+    assert " kWh" in text
