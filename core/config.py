@@ -204,12 +204,25 @@ def store_location(config: CityConfig | None = None) -> str | Path:
 def load_config(path: str | Path | None = None, *, kinds: Iterable[str] | None = None) -> CityConfig:
     """Read and check a city config; raise ``ConfigError`` naming file, key and expectation.
 
+    A region file (``[region]``, see ``core.region``) gives the deployment's config: its default
+    city with every city's sources (what one poller and one receiver serve).
+
     ``kinds`` are the known source kinds (the data_sources registry); when given, an unknown
     ``kind`` is an error here rather than at the first poll.
     """
     path = Path(path) if path else config_path()
+    raw = read_toml(path)
+    if "region" in raw:  # a region file (core.region): the deployment's config holds every city's sources
+        from core.region import load_region
+
+        return load_region(path, raw, kinds=kinds).combined()
+    return _check(raw, path, None if kinds is None else tuple(kinds))
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """A config file's TOML, or ``ConfigError`` in one sentence."""
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         msg = f"{path}: config file not found (set SHOWROOM_CONFIG to a city TOML file)"
         raise ConfigError(msg) from None
@@ -219,7 +232,6 @@ def load_config(path: str | Path | None = None, *, kinds: Iterable[str] | None =
     except tomllib.TOMLDecodeError as exc:
         msg = f"{path}: not valid TOML ({exc})"
         raise ConfigError(msg) from None
-    return _check(raw, path, None if kinds is None else tuple(kinds))
 
 
 def _fail(path: Path, where: str, expected: str, got: Any = None) -> ConfigError:

@@ -14,9 +14,11 @@ from typing import Any, TypeVar
 import polars as pl
 import streamlit as st
 
-from core.config import CityConfig, load_config, store_location
+from core.config import CityConfig, store_location
 from core.ingest import start_background
+from core.region import Region, load_deployment, scoped
 from core.scenario import overlay, state
+from core.scenario.state import SOURCE as SCENARIO_SOURCE
 from core.store import Store, StoreReader, open_store
 from core.views import today
 from data_sources import KINDS
@@ -27,21 +29,53 @@ T = TypeVar("T")
 
 
 @st.cache_resource(show_spinner=False)
+def region() -> Region:
+    """The deployment: a region of cities, or one city (raises ``ConfigError``; the app shows it as one sentence)."""
+    return load_deployment(kinds=KINDS)
+
+
+def city_key() -> str:
+    """The city this viewer sees: ``?city=<key>`` or the sidebar's choice, else the region's default city."""
+    deployment = region()
+    if deployment.single:
+        return deployment.default
+    if st.session_state.get("city") not in deployment.keys:
+        wanted = st.query_params.get("city")
+        st.session_state.city = wanted if wanted in deployment.keys else deployment.default
+    return st.session_state.city
+
+
 def city() -> CityConfig:
-    """The city config (raises ``ConfigError``; the app shows it as one sentence)."""
-    return load_config(kinds=KINDS)
+    """The config of the city this viewer sees (its sources, thresholds, language, map)."""
+    return region().city(city_key()).config
+
+
+def deployment() -> CityConfig:
+    """What the server polls and the store is opened with: every city's sources (``Region.combined``)."""
+    return _combined()
+
+
+@st.cache_resource(show_spinner=False)
+def _combined() -> CityConfig:
+    return region().combined()
 
 
 @st.cache_resource(show_spinner=False)
 def writer() -> Store:
     """The store itself (one per server process): what workshop controls start and stop scenarios in."""
-    return open_store(store_location(city()), tz=city().timezone)
+    return open_store(store_location(deployment()), tz=deployment().timezone)
 
 
 def store() -> StoreReader:
-    """What pages read: the store, with a running workshop scenario's stations in place of their demo twins."""
-    demo = demo_key()
-    return overlay.overlay(writer(), state.active(writer()) if demo else None, demo=demo)
+    """What pages read: the store as this city sees it, with a running workshop scenario's stations in place of their demo twins."""
+    return store_for(city_key())
+
+
+def store_for(key: str) -> StoreReader:
+    """The store as the city ``key`` sees it (``core.region.scoped``), scenario overlay included."""
+    demo = _demo_source(region().city(key).config)
+    extra = (SCENARIO_SOURCE,) if demo else ()
+    return overlay.overlay(scoped(writer(), region(), key, extra_sources=extra), state.active(writer()) if demo else None, demo=demo)
 
 
 @st.cache_resource(show_spinner=False)
@@ -52,16 +86,17 @@ def start_ingest() -> threading.Event:
     does. It only polls while it leads the store (``Store.leader``), so a separate
     ``python -m core.ingest --loop`` and several app processes never poll twice.
     """
-    export_secrets(city())
-    return start_background(city(), store_location(city()))
+    export_secrets(deployment())
+    return start_background(deployment(), store_location(deployment()))
 
 
 VERSION_TTL_S = 1.0
 
 
 @st.cache_data(ttl=VERSION_TTL_S, show_spinner=False)
-def _version() -> int:
-    return overlay.version(writer().version, state.active(writer()) if has_demo() else None)
+def _version(city: str) -> int:
+    demo = region().city(city).config
+    return overlay.version(writer().version, state.active(writer()) if _demo_source(demo) else None)
 
 
 def version() -> int:
@@ -71,7 +106,7 @@ def version() -> int:
     fragments ask many times; on a database each ask would be a query). :func:`refresh`
     forgets it when this process changed the store itself.
     """
-    return _version()
+    return _version(city_key())
 
 
 def refresh() -> None:
@@ -80,10 +115,22 @@ def refresh() -> None:
 
 
 def demo_key() -> str | None:
-    return next((src["key"] for src in city().sources if src["kind"] == "demo"), None)
+    """The key of the city's simulated-city source (what workshop scenarios play into), if it has one."""
+    return _demo_source(city())
+
+
+def _demo_source(config: CityConfig) -> str | None:
+    # Other demo sources simulate a neighbour's or the buildings' stations (``stations = …``): scenarios replace the demo city's.
+    return next((src["key"] for src in config.sources if src["kind"] == "demo" and src.get("stations", "city") == "city"), None)
 
 
 def has_demo() -> bool:
+    """Whether the city shows simulated data (the "Demo-Daten" label)."""
+    return any(src["kind"] == "demo" for src in city().sources)
+
+
+def plays_scenarios() -> bool:
+    """Whether workshop scenarios play into this city (it has the simulated city's source)."""
     return demo_key() is not None
 
 
@@ -99,14 +146,19 @@ def view(fn: Callable[..., T], /, **params: Any) -> T:
     exact: the view's module and name, the data version, the parameters. A new commit in the
     store is a new key. Pages use this for every store-backed view.
     """
+    return view_of(city_key(), fn, **params)
+
+
+def view_of(key: str, fn: Callable[..., T], /, **params: Any) -> T:
+    """:func:`view` for the city ``key`` (the region page asks every city)."""
     name = f"{fn.__module__}.{fn.__qualname__}"
     _VIEWS[name] = fn
-    return _cached(name, version(), **params)
+    return _cached(name, _version(key), key, **params)
 
 
 _VIEWS: dict[str, Callable[..., Any]] = {}
 
 
 @st.cache_data(ttl=TTL_S, max_entries=128, show_spinner=False)
-def _cached(name: str, data_version: int, **params: Any) -> Any:
-    return _VIEWS[name](store(), city(), **params)
+def _cached(name: str, data_version: int, city: str, **params: Any) -> Any:
+    return _VIEWS[name](store_for(city), region().city(city).config, **params)

@@ -60,7 +60,7 @@ def credits(language: str) -> None:
 
 def scenario_running() -> bool:
     """True while a workshop scenario runs (and its banner stands on every page)."""
-    return data.has_demo() and state.active(data.writer()) is not None
+    return data.plays_scenarios() and state.active(data.writer()) is not None
 
 
 def rotate_seconds() -> int:

@@ -46,7 +46,7 @@ def banner_html(run: runs.Run, script: scripts.Script, language: str, now: dt.da
 
 def banner(language: str) -> None:
     """On every page, kiosk included: a banner while a scenario runs, refreshed in place."""
-    if not data.has_demo():
+    if not data.plays_scenarios():
         return
 
     @st.fragment(run_every=BANNER_REFRESH_S)
@@ -111,7 +111,7 @@ def quoted(params: dict) -> dict:
 
 def _handle(wanted: str, speed_text: str, loop_text: str, key: str | None) -> tuple[str, dict] | None:
     """Act on a URL request; the text key and parameters of what is wrong with it, if anything."""
-    if not data.has_demo():
+    if not data.plays_scenarios():
         return "scenario.no_demo", {}
     if wanted == "stop":
         if runs.active(data.writer()) is None:
@@ -145,7 +145,7 @@ def _start_chosen() -> None:
 
 def controls(language: str) -> None:
     """Start, stop, speed and loop (the Daten page shows them in an expander, to staff only: ``ui.access``)."""
-    if not data.has_demo():
+    if not data.plays_scenarios():
         st.info(t("scenario.no_demo", language), icon=":material/science:")
         return
     known = feed.scripts()

@@ -26,6 +26,12 @@ def _sync_lang() -> None:
     st.query_params["lang"] = st.session_state.lang
 
 
+def _sync_city() -> None:
+    """The sidebar's city switch: the viewer's city from now on, and in the URL (a link keeps it)."""
+    st.session_state.city = st.session_state.city_choice
+    st.query_params["city"] = st.session_state.city
+
+
 def sidebar() -> None:
     """Language switch, city and a demo notice; in kiosk mode only the page styling."""
     st.html(style.CSS)
@@ -43,7 +49,18 @@ def sidebar() -> None:
             format_func=lambda code: {"de": "Deutsch", "en": "English"}[code],
             on_change=_sync_lang,
         )
-        st.caption(data.city().name)
+        deployment = data.region()
+        if deployment.single:
+            st.caption(data.city().name)
+        else:
+            st.selectbox(
+                t("sidebar.city", language),
+                deployment.keys,
+                index=deployment.keys.index(data.city_key()),
+                format_func=lambda key: deployment.city(key).name,
+                key="city_choice",
+                on_change=_sync_city,
+            )
         if data.has_demo():
             st.info(t("sidebar.demo", language), icon=":material/science:")
         access.account(language)
