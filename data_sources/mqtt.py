@@ -157,7 +157,9 @@ def parse(payload: Any, *, source: str, config: Mapping[str, Any] | None = None)
 def fetch(source_cfg: Mapping[str, Any], session: requests.Session, since: datetime | None = None) -> Batch:
     """What the bridge filed into the inbox, plus (TTN with ``application_id``) the Storage Integration's
     uplinks of any outage the bridge recorded."""
-    cfg = {**source_cfg, "inbox": str(inbox_dir(source_cfg))}
+    # Polled on every burst, so events are not re-read for minutes as webhooks are: an event is dropped as
+    # soon as a poll that began after its arrival was stored (``stored_through``), having been handed out twice.
+    cfg = {"inbox_keep": 0, **source_cfg, "inbox": str(inbox_dir(source_cfg))}
     fmt = settings(cfg).format
     pushed = from_inbox(cfg, FORMATS[fmt].extract)
     if fmt != "ttn" or not cfg.get("application_id"):

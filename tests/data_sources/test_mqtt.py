@@ -6,12 +6,13 @@ import json
 import socket
 import time
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import paho.mqtt.client as paho
 import pytest
 
 from core.store import open_store
-from data_sources import bridge, mqtt
+from data_sources import bridge, inbox, mqtt
 from data_sources.errors import FeedError, FeedFormatError
 from tests.data_sources.conftest import FIXTURES
 
@@ -390,3 +391,15 @@ def test_tls_broker_with_the_citys_ca_file(tmp_path):
             untrusted.stop()
     finally:
         broker.stop()
+
+
+def test_filed_events_leave_the_inbox_once_a_later_poll_was_stored(tmp_path):
+    cfg = source(tmp_path, SimpleNamespace(url="mqtt://127.0.0.1:1"))  # no broker needed: the bridge's files are written here
+    folder = tmp_path / "inbox"
+    inbox.append(folder, elsys(0))
+    first = mqtt.fetch(cfg, session=None)
+    before = time.time()
+    second = mqtt.fetch({**cfg, "stored_through": before - 3600}, session=None)  # not stored yet: read again
+    assert len(first) == len(second) > 0
+    mqtt.fetch({**cfg, "stored_through": time.time()}, session=None)  # stored: gone, not re-read for minutes
+    assert [p for stage in (inbox.NEW, inbox.HANDED, inbox.KEPT) for p in (folder / stage).iterdir()] == []
