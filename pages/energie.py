@@ -32,7 +32,10 @@ def kwh(value: float | None) -> str:
 
 
 def percent(change: float | None) -> str:
-    return "–" if change is None else f"{'+' if change > 0 else ''}{number(100 * change, 0, language)} %"
+    if change is None:
+        return "–"
+    whole = round(100 * change)
+    return f"{'+' if whole > 0 else ''}{number(whole + 0.0, 0, language)} %"  # + 0.0: never "-0 %"
 
 
 def change_word(change: float | None) -> tuple[str, str]:
@@ -117,14 +120,15 @@ def degree_day_note(view: views.EnergyView) -> str:
 
 def kiosk_screen(view: views.EnergyView) -> None:
     """1920×1080 from a few metres: today against last year and the nights beside each other, kWh per m² below."""
+    st.html(ce.KIOSK_CSS)
     left, right = st.columns(2, gap="medium")
     with left:
         st.subheader(t("energie.today", language))
         st.html(status_rows(today_rows(view)))
     with right:
         st.subheader(t("energie.night", language))
-        st.html(status_rows(night_rows(view)[:6]))
-        st.plotly_chart(ce.per_m2(view.buildings, "electricity", language=language, height=360, large=True), config=STATIC, key="k-el")
+        st.html(status_rows(night_rows(view)[:4]))
+        st.plotly_chart(ce.per_m2(view.buildings, "electricity", language=language, height=370, large=True), config=STATIC, key="k-el")
 
 
 @st.fragment(run_every=60)
