@@ -32,6 +32,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("energie", "nav.energy", ":material/bolt:"),
     PageSpec("daten", "nav.explore", ":material/query_stats:"),
     PageSpec("quellen", "nav.feeds", ":material/sensors:"),
+    PageSpec("region", "nav.region", ":material/public:"),  # the cities of a region file side by side
 )
 
 

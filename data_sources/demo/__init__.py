@@ -23,14 +23,15 @@ import polars as pl
 
 from core.schema import READINGS_SCHEMA, Batch
 from data_sources import ttn
-from data_sources.demo import buildings, physics, streets, trees
+from data_sources.demo import buildings, physics, region, streets, trees
 from data_sources.demo.stations import ALL, DemoStation
 from data_sources.errors import FeedFormatError
 from data_sources.lorawan.encoders import encode
 
 BACKFILL_DAYS = 14
 BUILDING_BACKFILL_DAYS = 400  # ``stations = "buildings"``: a year and a month, so the Energie page has last year's weekday
-STATION_SETS = {"city": None, "buildings": buildings.STATIONS, "weather": trees.STATIONS}  # a source's ``stations`` key (None: the city's)
+# a source's ``stations`` key (None: the city's; the region's neighbours: data_sources/demo/region.py)
+STATION_SETS = {"city": None, "buildings": buildings.STATIONS, "weather": trees.STATIONS, **region.SETS}
 LIVE_WINDOW = dt.timedelta(hours=2)  # polls up to this long go through the LoRaWAN path
 LORAWAN_MODELS = {"classroom": "elsys/ers-co2", "gauge": "decentlab/dl-mbx", "noise": "milesight-iot/ws302"}
 DEFAULT_SEED = 42

@@ -70,8 +70,8 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{n} of {total} classrooms should open their windows.",
     ),
     "sentence.water.normal": (
-        "Die Hönne und ihre Bäche führen normales Wasser, {trend}.",
-        "The Hönne and its brooks carry normal water, {trend}.",
+        "Flüsse und Bäche führen normales Wasser, {trend}.",
+        "Rivers and brooks carry normal water, {trend}.",
     ),
     "sentence.water.level": ("{place}: {status} erreicht, {trend}.", "{place}: {status} reached, {trend}."),
     "sentence.trees.none": ("Die jungen Bäume haben genug Wasser.", "The young trees have enough water."),

@@ -3,8 +3,8 @@
 TEXTS: dict[str, tuple[str, str]] = {
     "pegel.title": ("Pegel", "Water levels"),
     "pegel.intro": (
-        "Wasserstände der Hönne und ihrer Bäche mit den Warnstufen jedes Pegels.",
-        "Water levels of the Hönne and its brooks with each gauge's warning levels.",
+        "Wasserstände der Flüsse und Bäche der Stadt mit den Warnstufen jedes Pegels.",
+        "Water levels of the city's rivers and brooks with each gauge's warning levels.",
     ),
     "pegel.window": ("Zeitraum", "Period"),
     "pegel.window.24": ("24 Stunden", "24 hours"),
