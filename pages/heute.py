@@ -24,8 +24,10 @@ def board() -> None:
     tiles = data.view(today.overview).tiles
     if widgets.kiosk() and len(tiles) > kiosk.DENSE_TILES:
         st.html(kiosk.DENSE_TILES_CSS + kiosk.BANNER_CSS)
-    for row in range(0, len(tiles), 3):  # row by row, so that the tiles of a row line up
-        for column, tile in zip(st.columns(3), tiles[row : row + 3]):
+    # row by row, so that the tiles of a row line up; a kiosk with more than nine themes puts five in a row (1080 px)
+    per_row = 5 if widgets.kiosk() and len(tiles) > 9 else 3
+    for row in range(0, len(tiles), per_row):
+        for column, tile in zip(st.columns(per_row), tiles[row : row + per_row]):
             with column:
                 st.html(cards.tile(tile, language, city.timezone))
 

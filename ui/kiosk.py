@@ -49,7 +49,8 @@ CREDITS_CSS = (
 
 def credits_line(language: str) -> str:
     """ "Daten: PEGELONLINE (WSV), DL-DE Zero 2.0; …" for every source of the city."""
-    parts = [f"{c.attribution} ({c.licence.name})" for c in licences.credits(data.city())]
+    # sources with the same credit (the demo's simulated sources) are named once
+    parts = list(dict.fromkeys(f"{c.attribution} ({c.licence.name})" for c in licences.credits(data.city())))
     return t("common.data_credits", language, credits="; ".join(parts))
 
 

@@ -49,8 +49,8 @@ def test_verkehr_renders_without_error_or_overflow(app, path, heading, charts):
         assert ("keine amtliche Messung" in body) or ("not an official measurement" in body)
 
 
-# the kiosk's three charts; Heute's nine tiles: the six of every city and noise, traffic, charging
-@pytest.mark.parametrize(("path", "selector", "count"), [("verkehr?kiosk=1", ".js-plotly-plot", 3), ("heute?kiosk=1", ".scs-tile", 9)])
+# the kiosk's three charts; Heute's ten tiles: the six of every city and noise, traffic, charging, buildings
+@pytest.mark.parametrize(("path", "selector", "count"), [("verkehr?kiosk=1", ".js-plotly-plot", 3), ("heute?kiosk=1", ".scs-tile", 10)])
 def test_kiosk_screens_fit_1080_pixels_without_scrolling(app, path, selector, count):
     with browser_page(1920, 1080) as page:
         page.goto(f"{app}/{path}")
