@@ -37,7 +37,7 @@ def test_stadtklima_in_german(demo_app):
         for text in ("Am wärmsten", "Am kühlsten", "Junge Bäume", "Frosttage"):
             page.get_by_text(text, exact=True).first.wait_for(timeout=30_000)
         page.locator('[data-testid="stPlotlyChart"]').first.wait_for(timeout=30_000)
-        page.locator('[data-testid="stDeckGlJsonChart"]').wait_for(timeout=30_000)
+        page.locator('[data-testid="stDeckGlJsonChart"]').first.wait_for(timeout=30_000)  # the heat map (the trees' map follows)
         print(f"\nStadtklima complete after {time.monotonic() - start:.1f} s")
         body = page.inner_text("body")
         for word in ("Im Mittel", "Stand:", "Tagesgang", "Hitze- und Frosttage", "Hitzebelastung", "°C"):

@@ -42,7 +42,7 @@ def city_toml(tmp_path: Path, base: str | None) -> Path:
 
 
 def deck_layers(at) -> list[tuple[str, str]]:
-    [chart] = at.get("deck_gl_json_chart")
+    chart = at.get("deck_gl_json_chart")[0]  # the page's station map (Stadtklima's trees' map comes after it)
     return [(layer["@@type"], layer["id"]) for layer in json.loads(chart.proto.json)["layers"]]
 
 

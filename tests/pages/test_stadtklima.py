@@ -64,7 +64,8 @@ def test_per_station_table_in_the_expander(app_env, demo_copy):
     app_env(demo_copy)
     at = run(PAGE)
     table = at.dataframe[0].value
-    assert len(table) == 12 and {"Station", "Sommertage", "Frosttage", "Höchstwert (°C)"} <= set(table.columns)
+    # the demo's 12 weather stations and the Rathaus's outdoor sensor (its building management)
+    assert len(table) == 13 and {"Station", "Sommertage", "Frosttage", "Höchstwert (°C)"} <= set(table.columns)
     assert all("," in v for v in table["Höchstwert (°C)"])  # decimal comma in German
 
 

@@ -75,7 +75,8 @@ def test_heute_without_such_stations_has_no_such_tiles(app_env, tmp_path):
     open_store(store_dir).append(Batch.from_rows([reading], [station]))
     app_env(store_dir)
     titles = re.findall(r'class="scs-title"[^>]*>([^<]*)<', tiles_html(run("pages/heute.py")))
-    assert titles == ["Temperatur", "Luftqualität", "Pegel", "Junge Bäume", "Raumluft in Schulen", "Parken"]
+    # the six of every city, and the buildings' tile: the city file lists [[buildings]]
+    assert titles == ["Temperatur", "Luftqualität", "Pegel", "Junge Bäume", "Raumluft in Schulen", "Parken", "Städtische Gebäude"]
 
 
 def deck(at) -> dict:
