@@ -152,25 +152,16 @@ def server_reruns(pages: list[str], runs: int = 5) -> dict[str, float]:
     return out
 
 
-def idle(page, began: float, *, quiet_s: float = 0.4, timeout_s: float = 60.0) -> float:
-    """Seconds from ``began`` until Streamlit last stopped running (status widget and skeletons gone).
+def idle(page, began: float, *, quiet_s: float = 0.4) -> float:
+    """Seconds from ``began`` (``time.monotonic()``) until Streamlit last stopped running.
 
-    Like ``tests.pages.browser.settle``, but the time returned is when the page went quiet,
-    not when the wait for quiet ended; charts that draw after the script are included by the
-    extra frames deck.gl and plotly need being inside the quiet wait.
+    ``settle``'s moment of quiet, not the end of its wait; charts that draw after the script
+    are included by the extra frames deck.gl and plotly need being inside the quiet wait.
     """
-    deadline = time.monotonic() + timeout_s
-    quiet = None
-    while time.monotonic() < deadline:
-        busy = page.locator('[data-testid="stStatusWidget"]').is_visible() or page.locator('[data-testid="stSkeleton"]').count()
-        if busy:
-            quiet = None
-        elif quiet is None:
-            quiet = time.perf_counter()
-        elif time.perf_counter() - quiet >= quiet_s:
-            return quiet - began
-        time.sleep(0.02)
-    return float("nan")
+    from tests.pages.browser import settle
+
+    quiet = settle(page, quiet_s=quiet_s)
+    return float("nan") if quiet is None else quiet - began
 
 
 def browser(pages: list[str], directory: Path) -> dict[str, tuple[float, float, float, int]]:
@@ -194,12 +185,12 @@ def browser(pages: list[str], directory: Path) -> dict[str, tuple[float, float, 
             page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: sent.__setitem__(0, sent[0] + len(payload))))
             loads: dict[str, tuple[float, float, int]] = {}
             for slug in pages:
-                began = time.perf_counter()
+                began = time.monotonic()
                 page.goto(f"{url}/{slug}")
                 page.wait_for_selector("h1", timeout=60_000)
                 first = idle(page, began)
                 sent[0] = 0
-                began = time.perf_counter()
+                began = time.monotonic()
                 page.reload()  # a full page load again, the JavaScript from the browser cache
                 page.wait_for_selector("h1", timeout=60_000)
                 loads[slug] = (first, idle(page, began), sent[0])
@@ -208,7 +199,7 @@ def browser(pages: list[str], directory: Path) -> dict[str, tuple[float, float, 
             settle(page)
             for slug in pages:
                 link = page.locator(f'[data-testid="stSidebarNav"] a[href$="/{slug}"]').first
-                began = time.perf_counter()
+                began = time.monotonic()
                 link.click()
                 page.wait_for_url(f"**/{slug}*", timeout=60_000)
                 navs[slug] = idle(page, began)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 
-from data_sources.demo.stations import DemoStation, _gauge, _weather
+from data_sources.demo.stations import DemoStation, _gauge, _weather, classrooms
 
 # (lat, lon) of the town centres (market square or town hall)
 CENTRES = {
@@ -68,30 +68,10 @@ _OLPE_SCHOOLS = (
     ("grundschule-olpe-mitte", "Grundschule Olpe-Mitte", 51.0279, 7.8546, "Innenstadt"),
     ("gesamtschule-olpe", "Gesamtschule Olpe", 51.0420, 7.8610, "Lütringhausen"),
 )
-_AIRING = (4.0, 2.4, 3.6, 0.8, 3.0, 1.6, 4.4, 2.8)
 
 
 def _olpe() -> tuple[DemoStation, ...]:
-    rooms = tuple(
-        DemoStation(
-            f"co2-{school}-r{room:02d}",
-            f"{name} Raum {100 + room}",
-            lat + 0.0001 * (room % 4),
-            lon + 0.00015 * (room // 4),
-            "indoor_air",
-            district,
-            "classroom",
-            600,
-            {
-                "airing": _AIRING[(room + s) % 8],
-                "pupils": 20 + (room * 5 + s * 3) % 10,
-                "volume": 175 + 10 * ((room + s) % 5),
-                "school": name,
-            },
-        )
-        for s, (school, name, lat, lon, district) in enumerate(_OLPE_SCHOOLS)
-        for room in range(1, 9)
-    )
+    rooms = classrooms(_OLPE_SCHOOLS, rooms=8)
     weather = (
         _weather("wetter-marktplatz", "Marktplatz Olpe", 51.0289, 7.8517, "Innenstadt", 1.8),
         _weather("wetter-biggesee", "Biggesee Ufer", 51.0215, 7.8690, "Biggesee", -0.8),

@@ -98,26 +98,33 @@ _SCHOOLS = (
 )
 # Airing per room (1/h during lessons): most classes air in breaks, a few rarely do.
 _AIRING = (3.8, 2.2, 4.2, 0.7, 2.8, 3.4, 1.9, 4.5, 0.9, 2.6)
-CLASSROOMS = tuple(
-    DemoStation(
-        f"co2-{school}-r{room:02d}",
-        f"{school_name} Raum {100 + room}",
-        lat + 0.0001 * (room % 5),
-        lon + 0.00015 * (room // 5),
-        "indoor_air",
-        district,
-        "classroom",
-        600,
-        {
-            "airing": _AIRING[(room + s) % 10],
-            "pupils": 18 + (room * 7 + s * 3) % 12,
-            "volume": 180 + 10 * ((room + s) % 5),
-            "school": school_name,
-        },
+
+
+def classrooms(schools: tuple[tuple[str, str, float, float, str], ...], rooms: int = 10) -> tuple[DemoStation, ...]:
+    """``rooms`` CO₂ sensors per school (native id, name, lat, lon, district), with varied airing, pupils and volume."""
+    return tuple(
+        DemoStation(
+            f"co2-{school}-r{room:02d}",
+            f"{school_name} Raum {100 + room}",
+            lat + 0.0001 * (room % 5),
+            lon + 0.00015 * (room // 5),
+            "indoor_air",
+            district,
+            "classroom",
+            600,
+            {
+                "airing": _AIRING[(room + s) % 10],
+                "pupils": 18 + (room * 7 + s * 3) % 12,
+                "volume": 180 + 10 * ((room + s) % 5),
+                "school": school_name,
+            },
+        )
+        for s, (school, school_name, lat, lon, district) in enumerate(schools)
+        for room in range(1, rooms + 1)
     )
-    for s, (school, school_name, lat, lon, district) in enumerate(_SCHOOLS)
-    for room in range(1, 11)
-)
+
+
+CLASSROOMS = classrooms(_SCHOOLS)
 
 AIR = (
     DemoStation(

@@ -152,10 +152,12 @@ def browser_page(width: int = 1920, height: int = 1080):
             browser.close()
 
 
-def settle(page, *, quiet_s: float = 0.3, timeout_s: float = 60.0) -> None:
+def settle(page, *, quiet_s: float = 0.3, timeout_s: float = 60.0) -> float | None:
     """Wait until the page has a title and Streamlit has run no script for ``quiet_s``.
 
     Kiosk CSS hides the status widget but leaves it in the page, so visibility is what counts.
+    Returns the ``time.monotonic()`` at which the page went quiet (a timing is up to then, not
+    up to the end of the wait), or None when it never did within ``timeout_s``.
     """
     page.wait_for_selector("h1", timeout=timeout_s * 1000)
     deadline = time.monotonic() + timeout_s
@@ -167,5 +169,5 @@ def settle(page, *, quiet_s: float = 0.3, timeout_s: float = 60.0) -> None:
         elif quiet is None:
             quiet = time.monotonic()
         elif time.monotonic() - quiet >= quiet_s:
-            return
+            return quiet
         time.sleep(0.05)
