@@ -51,7 +51,8 @@ def test_a_connected_push_source(app_env, demo_copy, tmp_path, monkeypatch, lang
     at = run(PAGE, lang)
     assert not at.exception, at.exception
     assert title in page_text(at)
-    push = next(d.value.to_csv() for d in at.dataframe if "42" in d.value.to_csv())
+    per_hour = "Nachrichten pro Stunde" if lang == "de" else "Messages per hour"
+    push = next(d.value.to_csv() for d in at.dataframe if per_hour in d.value.columns)
     assert word in push and "1 / 2" in push
     assert "geheim-0815" not in push and "Protobuf, not JSON <b>x</b> ***" in push  # scrubbed, shown as text
     at = run(PAGE, lang, kiosk="1")
